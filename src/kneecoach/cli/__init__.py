@@ -1,0 +1,1 @@
+"""The ``kneecoach`` command line: thin commands over the library."""

@@ -1,0 +1,290 @@
+"""``kneecoach`` commands. Each parses options, calls one library function, reports.
+
+Exit codes: 0 success; 1 the input cannot support the request (message on
+stderr, partial results kept); 2 usage error. ``--debug`` shows tracebacks.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+from collections.abc import Callable
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from kneecoach import __version__
+from kneecoach.core.errors import KneecoachError
+from kneecoach.core.settings import SETTINGS, Settings, config_path, home_dir, load_settings
+from kneecoach.pipeline import TrackResult, run_track
+
+out = Console()
+err = Console(stderr=True)
+
+
+class KneecoachGroup(click.Group):
+    """Turns kneecoach's own errors into one clear line and exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KneecoachError as exc:
+            if ctx.meta.get("kneecoach.debug"):
+                raise
+            raise click.ClickException(str(exc)) from None
+        except KeyboardInterrupt:
+            err.print("interrupted; files already written were kept")
+            sys.exit(130)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
+            raise
+        except Exception as exc:
+            if ctx.meta.get("kneecoach.debug"):
+                raise
+            raise click.ClickException(
+                f"unexpected error ({type(exc).__name__}: {exc}). This is a bug in kneecoach: "
+                "run again with --debug for the details and please report it."
+            ) from None
+
+
+@click.group(cls=KneecoachGroup)
+@click.version_option(__version__, prog_name="kneecoach")
+@click.option("--debug", is_flag=True, help="Show full tracebacks and MediaPipe's own logging.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """kneecoach: find knees caving in (dynamic knee valgus) on video, locally.
+
+    Start with `kneecoach demo`, then `kneecoach track YOUR_CLIP.mp4`.
+    """
+    ctx.meta["kneecoach.debug"] = debug
+    if debug:
+        os.environ["KNEECOACH_DEBUG"] = "1"
+
+
+def settings_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Add one option per row of the settings table (the table is the single source)."""
+    for s in reversed(SETTINGS):
+        flag = s.name.replace("_", "-")
+        text = f"{s.help} [default: {s.default}{' ' + s.unit if s.unit else ''}]"
+        if isinstance(s.default, bool):
+            option = click.option(f"--{flag}/--no-{flag}", s.name, default=None, help=text)
+        else:
+            option = click.option(
+                f"--{flag}", s.name, type=type(s.default), default=None, help=text
+            )
+        command = option(command)
+    return command
+
+
+def _settings(values: dict[str, Any]) -> Settings:
+    return load_settings().with_overrides(**{s.name: values.pop(s.name) for s in SETTINGS})
+
+
+def _print_result(result: TrackResult, title: str) -> None:
+    q = result.quality
+    table = Table(title=title, show_header=False, title_justify="left")
+    table.add_row("frames", f"{q.frames} over {q.duration_s:.2f} s at {q.fps:.1f} fps")
+    table.add_row("person found in", f"{q.detection_rate:.0%} of frames")
+    conf = ", ".join(f"{k} {v:.2f}" for k, v in q.mean_confidence.items() if v is not None)
+    table.add_row("mean confidence", conf or "unknown (not in the input)")
+    ratio = f" (width ratio {q.view_width_ratio})" if q.view_width_ratio is not None else ""
+    table.add_row("camera view", f"{q.view}{ratio}")
+    in_frame = (
+        "unknown (no image size)"
+        if q.lower_limb_in_frame_rate is None
+        else f"{q.lower_limb_in_frame_rate:.0%} of frames"
+    )
+    table.add_row("legs and feet in frame", in_frame)
+    table.add_row("frame rate", q.fps_adequacy)
+    table.add_row(
+        "usable for frontal-plane measures",
+        "[green]yes[/]" if q.usable_for_frontal_measures else "[yellow]no[/]",
+    )
+    out.print(table)
+    for note in result.notes:
+        out.print(f"[cyan]note:[/] {note}")
+    for warning in q.warnings:
+        out.print(f"[yellow]warning:[/] {warning}")
+    for kind, path in result.files.items():
+        out.print(f"  {kind:8} {path}")
+
+
+def _progress_bar() -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    )
+
+
+@cli.command()
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder [default: SOURCE-NAME_track/ in the current folder].",
+)
+@click.option(
+    "--format",
+    "formats",
+    default="csv",
+    show_default=True,
+    help="Extra exports beside track.nc, comma-separated: csv, trc.",
+)
+@click.option("--no-video", is_flag=True, help="Skip the annotated video.")
+@click.option(
+    "--start",
+    "start_s",
+    type=float,
+    default=0.0,
+    show_default=True,
+    help="Start time in seconds from the first frame.",
+)
+@click.option("--end", "end_s", type=float, default=None, help="End time in seconds.")
+@click.option(
+    "--fps",
+    type=float,
+    default=None,
+    help="Frame rate of keypoint inputs that do not store one (OpenPose JSON).",
+)
+@settings_options
+def track(
+    source: Path,
+    out_dir: Path | None,
+    formats: str,
+    no_video: bool,
+    start_s: float,
+    end_s: float | None,
+    fps: float | None,
+    **values: Any,
+) -> None:
+    """Turn a video (or keypoints from another tool) into a clean, filtered pose track.
+
+    SOURCE is a video (.mp4, .mov, ...), a keypoint file (.trc from Sports2D,
+    Pose2Sim or OpenCap; kneecoach .csv or .nc) or a folder of OpenPose JSON.
+
+    \b
+    Writes to --out: track.nc (movement-compatible), track.csv / track.trc,
+    quality.json and annotated.mp4.
+
+    \b
+    Example:
+      kneecoach track clip.mp4 --out clip_track/
+      kneecoach track clip.mp4 --format csv,trc --start 2 --end 8
+      kneecoach track sports2d_output.trc
+    """
+    settings = _settings(values)
+    fmt = [f.strip().lower() for f in formats.split(",") if f.strip()]
+    out_dir = out_dir or Path(f"{source.stem or source.name}_track")
+    with _progress_bar() as bar:
+        task = bar.add_task(f"tracking {source.name}", total=None, rate="")
+
+        def progress(done: int, total: int | None) -> None:
+            elapsed = bar.tasks[0].elapsed or 0
+            rate = f"{done / elapsed:.1f} frames/s" if elapsed > 0 else ""
+            bar.update(task, completed=done, total=max(total or 0, done) or None, rate=rate)
+
+        result = run_track(
+            source,
+            out_dir=out_dir,
+            settings=settings,
+            formats=fmt,
+            video=not no_video,
+            start_s=start_s,
+            end_s=end_s,
+            fps=fps,
+            progress=progress,
+        )
+    _print_result(result, f"{source.name}: pose track")
+
+
+@cli.command()
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("kneecoach-demo"),
+    show_default=True,
+    help="Output folder.",
+)
+@click.option("--no-video", is_flag=True, help="Skip the annotated video.")
+def demo(out_dir: Path, no_video: bool) -> None:
+    """Run the main job on built-in synthetic data (no clip, no download needed).
+
+    A synthetic person does three single-leg squats on the left leg with a
+    known 14° knee valgus; the raw keypoints carry the faults real pose models
+    make (noise, a dropout, a left/right swap). kneecoach cleans them and
+    writes the track, the quality report, an annotated video and a picture.
+    """
+    from kneecoach.io import to_netcdf_file
+    from kneecoach.reports.figures import cleaning_figure
+    from kneecoach.synthetic import single_leg_squat, with_dropout, with_noise, with_swap
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    truth = single_leg_squat()
+    raw = with_swap(
+        with_dropout(
+            with_noise(truth, sd_px=3.0), keypoints=["left_knee", "left_ankle"], start=200, stop=212
+        ),
+        start=300,
+        stop=345,
+    )
+    raw_file = to_netcdf_file(raw, out_dir / "demo_raw_keypoints.nc")
+    result = run_track(
+        raw_file,
+        out_dir=out_dir,
+        settings=load_settings(),
+        formats=["csv", "trc"],
+        video=not no_video,
+    )
+    figure = out_dir / "demo.png"
+    cleaning_figure(result.raw, result.clean).savefig(figure, dpi=110)
+    result.files["picture"] = figure
+    _print_result(result, "kneecoach demo: synthetic single-leg squat")
+    out.print(f"\nOpen the picture: {figure.resolve()}")
+
+
+@cli.command()
+def info() -> None:
+    """Versions, paths and settings, for bug reports."""
+    table = Table(show_header=False)
+    table.add_row("kneecoach", __version__)
+    table.add_row("python", f"{platform.python_version()} ({sys.executable})")
+    for package in ("mediapipe", "av", "numpy", "scipy", "xarray", "opencv-contrib-python"):
+        try:
+            table.add_row(package, version(package))
+        except PackageNotFoundError:
+            table.add_row(package, "[red]not installed[/]")
+    table.add_row("platform", platform.platform())
+    table.add_row("data folder", str(home_dir()))
+    table.add_row("config file", f"{config_path()}{'' if config_path().exists() else ' (none)'}")
+    table.add_row("database", "not used yet (the journal arrives with `kneecoach log`)")
+    settings = load_settings()
+    for s in SETTINGS:
+        table.add_row(f"setting {s.name}", f"{getattr(settings, s.name)} {s.unit}".strip())
+    out.print(table)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="kneecoach")

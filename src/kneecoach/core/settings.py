@@ -1,0 +1,155 @@
+"""One table of settings: name, default, unit, help and source.
+
+Resolution order (later wins): built-in default → user config file (TOML, in the
+platform config directory, or ``$KNEECOACH_HOME/config.toml``) → environment
+(``KNEECOACH_<NAME>``) → command-line flag. The same table feeds ``--help``,
+``docs/settings.md`` (checked by a test) and ``kneecoach info``.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from kneecoach.core.errors import InputError
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One row of the settings table."""
+
+    name: str
+    default: Any
+    unit: str
+    help: str
+    source: str = ""
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "confidence_threshold", 0.3, "0-1",
+        "Keypoints whose confidence is below this are treated as missing.",
+        "science.md §8: Sports2D/Pose2Sim keypoint_likelihood_threshold = 0.3",
+    ),
+    Setting(
+        "max_gap_s", 0.33, "s",
+        "Gaps up to this long are interpolated; longer gaps stay missing and are reported.",
+        "science.md §8 recommendation 2 (≤ 0.33 s, about 20 frames at 60 fps)",
+    ),
+    Setting(
+        "cutoff_hz", 6.0, "Hz",
+        "Low-pass cut-off of the zero-lag Butterworth filter (0 switches filtering off).",
+        "science.md §8: 4th-order zero-phase Butterworth at 6 Hz for squats, step-downs, walking",
+    ),
+    Setting(
+        "filter_order", 4, "",
+        "Effective order of the zero-lag Butterworth (a order/2 design run forward and back).",
+        "science.md §8 (Winter 2009 dual-pass correction)",
+    ),
+    Setting(
+        "fix_swaps", True, "",
+        "Detect and correct frames where the pose model swapped left and right labels.",
+        "SOURCES.md: raw BlazePose swaps left/right in cam02 frames 41-74",
+    ),
+    Setting(
+        "person_select", "largest", "",
+        "Who to follow when several people are visible: largest, central, left, right or X,Y.",
+    ),
+    Setting(
+        "min_detection_confidence", 0.5, "0-1",
+        "MediaPipe person detection threshold.",
+        "science.md §8: MediaPipe Pose Landmarker defaults",
+    ),
+    Setting(
+        "min_tracking_confidence", 0.5, "0-1",
+        "MediaPipe tracking threshold; below it the person is detected again.",
+        "science.md §8: MediaPipe Pose Landmarker defaults",
+    ),
+)  # fmt: skip
+
+
+def _default(name: str) -> Any:
+    return next(s.default for s in SETTINGS if s.name == name)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings, passed as plain typed values to the stage functions.
+
+    Defaults come from :data:`SETTINGS`, the one table.
+    """
+
+    confidence_threshold: float = _default("confidence_threshold")
+    max_gap_s: float = _default("max_gap_s")
+    cutoff_hz: float = _default("cutoff_hz")
+    filter_order: int = _default("filter_order")
+    fix_swaps: bool = _default("fix_swaps")
+    person_select: str = _default("person_select")
+    min_detection_confidence: float = _default("min_detection_confidence")
+    min_tracking_confidence: float = _default("min_tracking_confidence")
+
+    def with_overrides(self, **values: Any) -> Settings:
+        """Return a copy with the given (non-``None``) values replaced and validated."""
+        clean = {k: _coerce(k, v) for k, v in values.items() if v is not None}
+        return replace(self, **clean)
+
+
+def home_dir() -> Path:
+    """Where kneecoach keeps its config and data (``KNEECOACH_HOME`` overrides)."""
+    env = os.environ.get("KNEECOACH_HOME")
+    return Path(env) if env else Path(platformdirs.user_data_dir("kneecoach", appauthor=False))
+
+
+def config_path() -> Path:
+    """The user config file read by :func:`load_settings`."""
+    env = os.environ.get("KNEECOACH_HOME")
+    if env:
+        return Path(env) / "config.toml"
+    return Path(platformdirs.user_config_dir("kneecoach", appauthor=False)) / "config.toml"
+
+
+def _coerce(name: str, value: Any) -> Any:
+    table = {s.name: s for s in SETTINGS}
+    if name not in table:
+        raise InputError(f"unknown setting {name!r}; known settings: {', '.join(table)}")
+    default = table[name].default
+    try:
+        if isinstance(default, bool):
+            if isinstance(value, str):
+                if value.lower() not in {"1", "0", "true", "false", "yes", "no", "on", "off"}:
+                    raise ValueError(value)
+                return value.lower() in {"1", "true", "yes", "on"}
+            return bool(value)
+        if isinstance(default, int):
+            return int(value)
+        if isinstance(default, float):
+            number = float(value)
+            if number < 0:
+                raise ValueError(value)
+            return number
+        return str(value)
+    except ValueError:
+        raise InputError(
+            f"setting {name}: expected a {type(default).__name__} ≥ 0, got {value!r}"
+        ) from None
+
+
+def load_settings(config_file: Path | None = None) -> Settings:
+    """Resolve defaults → config file → ``KNEECOACH_*`` environment variables."""
+    values: dict[str, Any] = {}
+    path = config_file or config_path()
+    if path.exists():
+        try:
+            values.update(tomllib.loads(path.read_text(encoding="utf-8")))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise InputError(f"config file {path} is not valid TOML: {exc}") from None
+    for f in fields(Settings):
+        env = os.environ.get(f"KNEECOACH_{f.name.upper()}")
+        if env is not None:
+            values[f.name] = env
+    return Settings().with_overrides(**values)

@@ -1,0 +1,230 @@
+"""The ``track`` stage end to end: input → raw track → clean track → files.
+
+One orchestration used by the command line (and later the web app):
+:func:`run_track`. Pose estimation streams the video through a decode
+thread, so decoding and colour conversion overlap the model's work and memory
+stays flat whatever the clip length.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import xarray as xr
+
+from kneecoach import __version__
+from kneecoach.capture.prefetch import prefetch
+from kneecoach.capture.video import Frame, VideoInfo, VideoReader, check_time_range
+from kneecoach.core.errors import InputError, InsufficientDataError
+from kneecoach.core.schema import KEYPOINTS
+from kneecoach.core.settings import Settings
+from kneecoach.core.track import effective_fps, from_numpy, log_step
+from kneecoach.filtering import clean_track
+from kneecoach.filtering.confidence import person_present
+from kneecoach.io import is_keypoint_input, load_keypoints, to_csv_file, to_trc_file
+from kneecoach.io.netcdf import to_netcdf_file
+from kneecoach.pose.base import PoseEstimator, create_estimator
+from kneecoach.quality import QualityReport, assess_quality
+from kneecoach.reports.overlay import MAX_SIDE_PX, blank_frames, write_annotated_video
+
+Progress = Callable[[int, int | None], None]  # (frames done, frames expected or None)
+FORMATS = ("csv", "trc")
+
+
+@dataclass
+class TrackResult:
+    """What :func:`run_track` made."""
+
+    raw: xr.Dataset
+    clean: xr.Dataset
+    quality: QualityReport
+    files: dict[str, Path] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def expected_frames(info: VideoInfo, start_s: float, end_s: float | None) -> int | None:
+    """Rough number of frames in the requested range, for progress bars."""
+    if not info.nominal_fps:
+        return info.declared_frames
+    duration = info.duration_s or ((info.declared_frames or 0) / info.nominal_fps)
+    end = min(end_s, duration) if end_s is not None else duration
+    return max(int(round((end - start_s) * info.nominal_fps)), 1) if duration else None
+
+
+def estimate_video(
+    reader: VideoReader,
+    estimator: PoseEstimator,
+    /,
+    *,
+    start_s: float = 0.0,
+    end_s: float | None = None,
+    progress: Progress | None = None,
+) -> xr.Dataset:
+    """Run ``estimator`` on every frame of ``reader`` in range; return the raw track."""
+    total = expected_frames(reader.info, start_s, end_s)
+    times: list[float] = []
+    frames: list[int] = []
+    xy: list[npt.NDArray[np.float32]] = []
+    conf: list[npt.NDArray[np.float32]] = []
+    skipped = 0
+    missing_xy = np.full((len(KEYPOINTS), 2), np.nan, dtype=np.float32)
+    missing_conf = np.zeros(len(KEYPOINTS), dtype=np.float32)
+    for frame in prefetch(reader.frames(start_s=start_s, end_s=end_s)):
+        if times and frame.time_s <= times[-1]:
+            skipped += 1  # a repeated timestamp: keep the first frame of that time
+            continue
+        pose = estimator.estimate(frame.image)
+        times.append(frame.time_s)
+        frames.append(frame.index)
+        xy.append(missing_xy if pose is None else pose.xy.astype(np.float32))
+        conf.append(missing_conf if pose is None else pose.confidence.astype(np.float32))
+        if progress:
+            progress(len(times), total)
+    if not times:
+        raise InsufficientDataError(
+            f"{reader.path}: no frames between {start_s} s and "
+            f"{'the end' if end_s is None else f'{end_s} s'}"
+            + (f" ({'; '.join(reader.report.problems)})" if reader.report.problems else "")
+        )
+    fps = effective_fps(times) if len(times) > 1 else float(reader.info.nominal_fps or 0)
+    ds = from_numpy(
+        np.stack(xy), np.stack(conf),
+        time_s=times, frame=frames, fps=fps,
+        image_size=(reader.info.width, reader.info.height),
+        source_file=str(reader.path),
+        source_software=f"kneecoach {__version__} / {estimator.name}",
+    )  # fmt: skip
+    return log_step(
+        ds,
+        "estimate_pose",
+        backend=estimator.name,
+        model_complexity=1,
+        person=estimator.note,
+        video={
+            "codec": reader.info.codec,
+            "rotation_deg": reader.info.rotation_deg,
+            "nominal_fps": reader.info.nominal_fps,
+            "declared_frames": reader.info.declared_frames,
+        },
+        start_s=start_s,
+        end_s=end_s,
+        frames=len(times),
+        repeated_timestamps_skipped=skipped,
+        decode_problems=reader.report.problems,
+    )
+
+
+def trim(ds: xr.Dataset, /, *, start_s: float, end_s: float | None) -> xr.Dataset:
+    """Keep the frames with ``start_s <= time <= end_s``."""
+    t = ds["time"].values
+    keep = (t >= start_s - 1e-9) & (t <= (np.inf if end_s is None else end_s + 1e-9))
+    if not keep.any():
+        raise InsufficientDataError(f"no frames between {start_s} s and {end_s} s")
+    if keep.all():
+        return ds
+    return log_step(ds.isel(time=keep), "trim", start_s=start_s, end_s=end_s)
+
+
+def _canvas(ds: xr.Dataset) -> tuple[int, int] | None:
+    """Image size to draw a keypoint-only track on: its own, or one holding all its points."""
+    if "image_width" in ds.attrs:
+        return int(ds.attrs["image_width"]), int(ds.attrs["image_height"])
+    pos = ds["position"].values
+    if ds.attrs.get("units") != "px" or not np.isfinite(pos).any():
+        return None
+    return (int(np.nanmax(pos[:, 0]) * 1.05) + 2, int(np.nanmax(pos[:, 1]) * 1.05) + 2)
+
+
+def run_track(
+    source: str | Path,
+    /,
+    *,
+    out_dir: str | Path,
+    settings: Settings,
+    formats: Iterable[str] = ("csv",),
+    video: bool = True,
+    start_s: float = 0.0,
+    end_s: float | None = None,
+    fps: float | None = None,
+    estimator: PoseEstimator | None = None,
+    progress: Progress | None = None,
+) -> TrackResult:
+    """Track a video or keypoint file and write the track, quality report and overlay."""
+    source = Path(source)
+    check_time_range(start_s, end_s)
+    unknown = sorted(set(formats) - set(FORMATS) - {"nc"})
+    if unknown:
+        raise InputError(f"--format: unknown {unknown}; choose from nc, {', '.join(FORMATS)}")
+    out = Path(out_dir)
+    notes: list[str] = []
+    if is_keypoint_input(source):
+        raw = trim(load_keypoints(source, fps=fps), start_s=start_s, end_s=end_s)
+        frames: Callable[[], Iterable[Frame]] | None = None
+    else:
+        with VideoReader(source) as reader:
+            own = estimator is None
+            est = estimator or create_estimator(
+                "mediapipe",
+                person_select=settings.person_select,
+                min_detection_confidence=settings.min_detection_confidence,
+                min_tracking_confidence=settings.min_tracking_confidence,
+            )
+            try:
+                raw = estimate_video(reader, est, start_s=start_s, end_s=end_s, progress=progress)
+            finally:
+                if own:
+                    est.close()
+            notes += reader.report.problems
+            if getattr(est, "people_found", 0) > 1:
+                notes.append(est.note)
+
+        def frames() -> Iterable[Frame]:
+            with VideoReader(source) as again:
+                yield from prefetch(
+                    again.frames(start_s=start_s, end_s=end_s, max_side=MAX_SIDE_PX)
+                )
+
+    out.mkdir(parents=True, exist_ok=True)
+    if not person_present(raw).any():
+        quality = assess_quality(raw, raw, threshold=settings.confidence_threshold)
+        (out / "quality.json").write_text(json.dumps(quality.to_dict(), indent=2))
+        raise InsufficientDataError(
+            f"{source}: no person was found in any frame; is the whole body in view and lit? "
+            f"(quality report kept in {out / 'quality.json'})"
+        )
+    clean = clean_track(raw, settings=settings)
+    quality = assess_quality(raw, clean, threshold=settings.confidence_threshold)
+    result = TrackResult(raw=raw, clean=clean, quality=quality, notes=notes)
+    result.files["track"] = to_netcdf_file(clean, out / "track.nc")
+    if "csv" in formats:
+        result.files["csv"] = to_csv_file(clean, out / "track.csv")
+    if "trc" in formats:
+        result.files["trc"] = to_trc_file(clean, out / "track.trc")
+    quality_path = out / "quality.json"
+    quality_path.write_text(json.dumps(quality.to_dict(), indent=2, ensure_ascii=False))
+    result.files["quality"] = quality_path
+    if video:
+        _write_overlay(result, frames, out / "annotated.mp4")
+    return result
+
+
+def _write_overlay(
+    result: TrackResult, frames: Callable[[], Iterable[Frame]] | None, path: Path
+) -> None:
+    if frames is None:
+        size = _canvas(result.clean)
+        if size is None:
+            result.notes.append("annotated video skipped: the keypoints are not in pixels")
+            return
+        source = blank_frames(result.clean, size=size)
+    else:
+        source, size = frames(), _canvas(result.clean) or (1, 1)
+    fps = float(result.clean.attrs["fps"])
+    result.files["video"] = write_annotated_video(
+        source, result.clean, path, fps=fps, full_width=size[0]
+    )

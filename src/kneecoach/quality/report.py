@@ -1,0 +1,141 @@
+"""The per-clip quality report, printed after ``track`` and saved as ``quality.json``."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import xarray as xr
+
+from kneecoach.core.schema import LOWER_LIMB
+from kneecoach.filtering.confidence import person_present
+from kneecoach.quality.view import classify_view
+
+#: Frame-rate bands (science.md §4.2 and §8: Sports2D README, "framerates below
+#: 60 Hz lead to accuracy drops, especially for fast motions"; record at ≥60 fps).
+FPS_GOOD = 60.0
+FPS_SLOW_ONLY = 25.0
+#: A clip is usable for measuring when a person is found in this share of frames.
+MIN_DETECTION = 0.8
+#: ... and the lower-limb keypoints are in frame in this share of those frames.
+MIN_IN_FRAME = 0.9
+JOINT_GROUPS = {"hips": "hip", "knees": "knee", "ankles": "ankle", "feet": "foot_index"}
+
+
+@dataclass(frozen=True)
+class QualityReport:
+    """Everything a later stage needs to decide whether to measure, warn or refuse."""
+
+    frames: int
+    duration_s: float
+    fps: float
+    detection_rate: float
+    mean_confidence: dict[str, float | None]
+    view: str
+    view_width_ratio: float | None
+    facing_camera_fraction: float | None
+    whole_body_in_frame: bool | None
+    lower_limb_in_frame_rate: float | None
+    fps_adequacy: str
+    usable_for_frontal_measures: bool
+    warnings: list[str] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (``quality.json``)."""
+        return asdict(self)
+
+
+def _mean_conf(raw: xr.Dataset, joint: str, present: npt.NDArray[np.bool_]) -> float | None:
+    names = [f"{s}_{joint}" for s in ("left", "right") if f"{s}_{joint}" in raw["keypoints"]]
+    if not names or not present.any():
+        return None
+    values = raw["confidence"].sel(keypoints=names).isel(individuals=0).values[present]
+    return round(float(np.nanmean(values)), 3) if np.isfinite(values).any() else None
+
+
+def _in_frame_rate(
+    raw: xr.Dataset, present: npt.NDArray[np.bool_], threshold: float
+) -> float | None:
+    if "image_width" not in raw.attrs or not present.any():
+        return None
+    w, h = raw.attrs["image_width"], raw.attrs["image_height"]
+    names = [k for k in LOWER_LIMB if k in raw["keypoints"]]
+    xy = (
+        raw["position"]
+        .sel(keypoints=names)
+        .isel(individuals=0)
+        .transpose("time", "keypoints", "space")
+        .values
+    )
+    conf = raw["confidence"].sel(keypoints=names).isel(individuals=0).values
+    inside = (xy[..., 0] >= 0) & (xy[..., 0] <= w) & (xy[..., 1] >= 0) & (xy[..., 1] <= h)
+    seen = inside & ~(conf < threshold)
+    return round(float(seen.all(axis=1)[present].mean()), 3)
+
+
+def _fps_adequacy(fps: float) -> str:
+    if fps >= FPS_GOOD - 1:
+        return "good: ≥60 fps suits every test, landings and running included"
+    if fps >= FPS_SLOW_ONLY:
+        return (
+            "adequate for slow movements (squats, step-downs, stance); "
+            "film landings and running at ≥60 fps"
+        )
+    return "too low: film at 60 fps or more"
+
+
+def assess_quality(raw: xr.Dataset, clean: xr.Dataset, /, *, threshold: float) -> QualityReport:
+    """Judge a clip from its raw track (detection, confidence) and clean track (view)."""
+    present = person_present(raw)
+    times = np.asarray(raw["time"].values)
+    fps = float(raw.attrs["fps"])
+    view = classify_view(clean)
+    in_frame = _in_frame_rate(raw, present, threshold)
+    conf = {name: _mean_conf(raw, joint, present) for name, joint in JOINT_GROUPS.items()}
+    detection = round(float(present.mean()), 3) if len(present) else 0.0
+    warnings = []
+    if detection < MIN_DETECTION:
+        warnings.append(f"a person was found in only {detection:.0%} of frames")
+    if in_frame is not None and in_frame < MIN_IN_FRAME:
+        warnings.append(
+            f"hips, knees and feet are all in frame in only {in_frame:.0%} of frames: "
+            "step back or zoom out so the whole body stays in view"
+        )
+    if fps < FPS_GOOD - 1:
+        warnings.append(f"{fps:.0f} fps: {_fps_adequacy(fps)}")
+    if view.view in ("sagittal", "oblique"):
+        warnings.append(
+            f"{view.view} view: knee valgus (FPPA) needs the camera in front of or behind "
+            "the person, at knee height"
+        )
+    low = [k for k, v in conf.items() if k != "feet" and v is not None and v < 0.5]
+    if low:
+        warnings.append(f"low keypoint confidence for {', '.join(low)}")
+    usable = (
+        detection >= MIN_DETECTION
+        and view.view in ("frontal", "rear")
+        and (in_frame is None or in_frame >= MIN_IN_FRAME)
+        and not low
+    )
+    return QualityReport(
+        frames=int(len(times)),
+        duration_s=round(float(times[-1] - times[0]), 3) if len(times) else 0.0,
+        fps=round(fps, 3),
+        detection_rate=detection,
+        mean_confidence=conf,
+        view=view.view,
+        view_width_ratio=view.width_ratio,
+        facing_camera_fraction=view.facing_camera_fraction,
+        whole_body_in_frame=None if in_frame is None else in_frame >= MIN_IN_FRAME,
+        lower_limb_in_frame_rate=in_frame,
+        fps_adequacy=_fps_adequacy(fps),
+        usable_for_frontal_measures=usable,
+        warnings=warnings,
+        sources={
+            "fps": "science.md §4.2/§8 (Sports2D README: <60 Hz loses accuracy)",
+            "view": view.method,
+        },
+    )

@@ -1,0 +1,131 @@
+"""Skeleton overlay on video frames; writes ``annotated.mp4``.
+
+The hip-knee-ankle lines are drawn thick, one colour per side (the subject's
+left in blue, right in orange: the Okabe-Ito colour-blind-safe pair), the
+rest of the skeleton thin and grey, with ``L``/``R`` beside each knee so a
+viewer can check the sides are the subject's own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import cv2
+import numpy as np
+import numpy.typing as npt
+import xarray as xr
+
+from kneecoach.capture.video import Frame, Image
+from kneecoach.core.schema import SIDES, SKELETON
+
+#: RGB colours per side (Okabe & Ito 2008 colour-blind-safe palette).
+SIDE_RGB = {"left": (0, 114, 178), "right": (230, 159, 0)}
+GREY = (200, 200, 200)
+#: The annotated video's longer side is at most this many pixels (keeps the
+#: second, drawing pass cheap; the track itself keeps full resolution).
+MAX_SIDE_PX = 1280
+
+
+def draw_pose(image: Image, xy: npt.NDArray[np.float64], keypoints: list[str]) -> Image:
+    """Draw one pose (``xy`` ``(K, 2)`` pixels, NaN = missing) onto a copy of ``image``."""
+    out = image.copy()
+    scale = max(out.shape[:2]) / 1000
+    idx = {k: i for i, k in enumerate(keypoints)}
+
+    def pt(name: str) -> tuple[int, int] | None:
+        if name not in idx or not np.all(np.isfinite(xy[idx[name]])):
+            return None
+        x, y = xy[idx[name]]
+        return int(round(x)), int(round(y))
+
+    thin = max(1, round(2 * scale))
+    for a, b in SKELETON:
+        pa, pb = pt(a), pt(b)
+        if pa and pb:
+            cv2.line(out, pa, pb, GREY, thin, cv2.LINE_AA)
+    for side in SIDES:
+        colour = SIDE_RGB[side]
+        chain = [pt(f"{side}_{j}") for j in ("hip", "knee", "ankle")]
+        for pa, pb in zip(chain, chain[1:], strict=False):
+            if pa and pb:
+                cv2.line(out, pa, pb, colour, max(2, round(7 * scale)), cv2.LINE_AA)
+        for p in chain:
+            if p:
+                cv2.circle(out, p, max(3, round(8 * scale)), colour, -1, cv2.LINE_AA)
+        knee = chain[1]
+        if knee:
+            label_at = (knee[0] + round(14 * scale), knee[1] - round(10 * scale))
+            cv2.putText(
+                out,
+                side[0].upper(),
+                label_at,
+                cv2.FONT_HERSHEY_SIMPLEX,
+                0.9 * scale,
+                colour,
+                max(1, round(2.5 * scale)),
+                cv2.LINE_AA,
+            )
+    return out
+
+
+def blank_frames(track: xr.Dataset, /, *, size: tuple[int, int]) -> Iterable[Frame]:
+    """Dark frames of ``size`` (width, height), for keypoint inputs with no video."""
+    w, h = size
+    canvas = np.full((h, w, 3), 32, dtype=np.uint8)
+    for i, t in zip(track["frame"].values, track["time"].values, strict=True):
+        yield Frame(index=int(i), time_s=float(t), image=canvas)
+
+
+def write_annotated_video(
+    frames: Iterable[Frame],
+    track: xr.Dataset,
+    path: str | Path,
+    /,
+    *,
+    fps: float,
+    full_width: int,
+) -> Path:
+    """Draw ``track`` on each of ``frames`` (matched by frame index) and encode H.264.
+
+    ``full_width`` is the width the track's pixels refer to; frames may come
+    smaller (see :data:`MAX_SIDE_PX`) and the pose is scaled to them. Frame
+    timing is kept: each output frame's timestamp is its source time.
+    """
+    path = Path(path)
+    keypoints = [str(k) for k in track["keypoints"].values]
+    xy = track["position"].isel(individuals=0).transpose("time", "keypoints", "space").values
+    row_of = {int(f): i for i, f in enumerate(track["frame"].values)}
+    container = av.open(str(path), mode="w")
+    stream = None
+    try:
+        for frame in frames:
+            image = frame.image
+            if max(image.shape[:2]) > MAX_SIDE_PX:
+                size = (
+                    round(image.shape[1] * MAX_SIDE_PX / max(image.shape[:2])),
+                    round(image.shape[0] * MAX_SIDE_PX / max(image.shape[:2])),
+                )
+                image = np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA))
+            scale = image.shape[1] / full_width
+            h, w = image.shape[0] // 2 * 2, image.shape[1] // 2 * 2
+            if stream is None:
+                stream = container.add_stream("libx264", rate=Fraction(round(fps * 1000), 1000))
+                stream.width, stream.height = w, h
+                stream.pix_fmt = "yuv420p"
+                stream.time_base = Fraction(1, 1000)
+                stream.codec_context.time_base = Fraction(1, 1000)
+                stream.options = {"preset": "ultrafast", "crf": "23"}
+            row = row_of.get(frame.index)
+            drawn = draw_pose(image, xy[row] * scale, keypoints) if row is not None else image
+            out = av.VideoFrame.from_ndarray(np.ascontiguousarray(drawn[:h, :w]), format="rgb24")
+            out.pts = int(round(frame.time_s * 1000))
+            out.time_base = Fraction(1, 1000)
+            container.mux(stream.encode(out))
+        if stream is not None:
+            container.mux(stream.encode(None))
+    finally:
+        container.close()
+    return path
