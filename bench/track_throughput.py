@@ -20,7 +20,6 @@ Prints, on one clip:
 from __future__ import annotations
 
 import argparse
-import resource
 import subprocess
 import sys
 import tempfile
@@ -77,13 +76,19 @@ def looped_clip(video: Path, seconds: float, dest: Path) -> Path:
 
 
 def peak_rss_mb(video: Path) -> float:
+    """Peak resident memory of a fresh process tracking ``video``.
+
+    Read from ``VmHWM`` in /proc (reset at exec), not ``ru_maxrss``, which on
+    Linux carries the parent's high-water mark into the child.
+    """
     code = (
-        "import resource, sys, tempfile\n"
+        "import sys, tempfile\n"
         "from kneecoach.pipeline import run_track\n"
         "from kneecoach.core.settings import Settings\n"
         "with tempfile.TemporaryDirectory() as d:\n"
         "    run_track(sys.argv[1], out_dir=d, settings=Settings(), video=False)\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+        "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
+        "print(int(hwm.split()[1]))\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", code, str(video)], check=True, capture_output=True, text=True
@@ -124,7 +129,6 @@ def main() -> None:
         long = looped_clip(args.video, args.long_minutes * 60, Path(tmp) / "long.mp4")
         print(f"peak RSS, 10 s clip:            {peak_rss_mb(short):6.0f} MB")
         print(f"peak RSS, {args.long_minutes:g} min clip:         {peak_rss_mb(long):6.0f} MB")
-    print(f"(this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)")
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ from kneecoach.io import is_keypoint_input, load_keypoints, to_csv_file, to_trc_
 from kneecoach.io.netcdf import to_netcdf_file
 from kneecoach.pose.base import PoseEstimator, create_estimator
 from kneecoach.quality import QualityReport, assess_quality
-from kneecoach.reports.overlay import MAX_SIDE_PX, blank_frames, write_annotated_video
+from kneecoach.reports.overlay import blank_frames, write_annotated_video
 
 Progress = Callable[[int, int | None], None]  # (frames done, frames expected or None)
 FORMATS = ("csv", "trc")
@@ -185,9 +185,7 @@ def run_track(
 
         def frames() -> Iterable[Frame]:
             with VideoReader(source) as again:
-                yield from prefetch(
-                    again.frames(start_s=start_s, end_s=end_s, max_side=MAX_SIDE_PX)
-                )
+                yield from prefetch(again.frames(start_s=start_s, end_s=end_s))
 
     out.mkdir(parents=True, exist_ok=True)
     if not person_present(raw).any():
@@ -223,8 +221,6 @@ def _write_overlay(
             return
         source = blank_frames(result.clean, size=size)
     else:
-        source, size = frames(), _canvas(result.clean) or (1, 1)
+        source = frames()
     fps = float(result.clean.attrs["fps"])
-    result.files["video"] = write_annotated_video(
-        source, result.clean, path, fps=fps, full_width=size[0]
-    )
+    result.files["video"] = write_annotated_video(source, result.clean, path, fps=fps)

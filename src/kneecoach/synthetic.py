@@ -123,7 +123,6 @@ def with_noise(ds: xr.Dataset, /, *, sd_px: float, seed: int = 0) -> xr.Dataset:
 def with_dropout(ds: xr.Dataset, /, *, keypoints: list[str], start: int, stop: int) -> xr.Dataset:
     """Give ``keypoints`` a low confidence (0.05) in frames ``start:stop``."""
     out = ds.copy(deep=True)
-    out["confidence"].loc[{"keypoints": keypoints}][start:stop] = 0.05
     conf = out["confidence"].values
     idx = [list(ds["keypoints"].values).index(k) for k in keypoints]
     conf[start:stop, idx] = 0.05

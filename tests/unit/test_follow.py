@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 
 from kneecoach.core.errors import InputError
+from kneecoach.core.settings import parse_select
 from kneecoach.pose.base import PoseResult
-from kneecoach.pose.follow import PersonFollower, choose_person, expand_box, iou, parse_select
+from kneecoach.pose.follow import PersonFollower, choose_person, expand_box, iou
 
 BOXES = [(0, 0, 10, 40), (50, 0, 90, 100), (30, 30, 50, 70)]
 

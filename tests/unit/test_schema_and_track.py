@@ -5,7 +5,7 @@ from hypothesis import strategies as st
 
 from kneecoach.core.errors import InputError
 from kneecoach.core.runs import true_runs
-from kneecoach.core.schema import KEYPOINTS, LOWER_LIMB, lr_pairs, mirror_name
+from kneecoach.core.schema import KEYPOINTS, LOWER_LIMB, mirror_name, mirror_pairs
 from kneecoach.core.track import effective_fps, from_numpy, log_step, read_log
 
 
@@ -17,11 +17,15 @@ def test_mirror_is_an_involution_that_stays_in_the_skeleton(name: str) -> None:
 
 
 def test_every_left_keypoint_has_a_right_partner() -> None:
-    pairs = lr_pairs(KEYPOINTS)
-    assert len(pairs) == 16
-    for left, right in pairs:
-        assert "left" in KEYPOINTS[left] and "right" in KEYPOINTS[right]
+    left, right = mirror_pairs(KEYPOINTS)
+    assert len(left) == len(right) == 16
+    for li, ri in zip(left, right, strict=True):
+        assert "left" in KEYPOINTS[li] and KEYPOINTS[ri] == mirror_name(KEYPOINTS[li])
     assert set(LOWER_LIMB) <= set(KEYPOINTS)
+    assert mirror_pairs(["left_knee", "right_knee", "nose"], ("left_knee", "left_hip")) == (
+        [0],
+        [1],
+    )
 
 
 def test_from_numpy_builds_a_movement_style_dataset() -> None:

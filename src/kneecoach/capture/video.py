@@ -118,13 +118,8 @@ class VideoReader:
         self._container.seek(0)
         return rotation
 
-    def frames(
-        self, *, start_s: float = 0.0, end_s: float | None = None, max_side: int | None = None
-    ) -> Iterator[Frame]:
+    def frames(self, *, start_s: float = 0.0, end_s: float | None = None) -> Iterator[Frame]:
         """Yield frames with ``start_s <= time_s <= end_s``.
-
-        ``max_side`` scales frames down (in the decoder's colour conversion, the
-        cheap place) so that their longer side is at most that many pixels.
 
         Times are seconds from the first frame of the source; indices are
         0-based in the source, so a trimmed track stays aligned with the clip.
@@ -144,7 +139,7 @@ class VideoReader:
                     continue
                 if end_s is not None and time_s > end_s + 1e-9:
                     break
-                image = upright(self._rgb(frame, max_side), self.info.rotation_deg)
+                image = upright(frame.to_ndarray(format="rgb24"), self.info.rotation_deg)
                 self.report.frames_decoded += 1
                 yield Frame(index=index, time_s=time_s, image=image)
         except av.error.FFmpegError as exc:
@@ -153,16 +148,6 @@ class VideoReader:
                 f"decoding stopped {where}: {exc}; the frames before it were kept"
             )
         self._check_complete(index + 1, trimmed=start_s > 0 or end_s is not None)
-
-    @staticmethod
-    def _rgb(frame: Any, max_side: int | None) -> Image:
-        scale = 1.0 if max_side is None else min(1.0, max_side / max(frame.width, frame.height))
-        if scale == 1.0:
-            return np.asarray(frame.to_ndarray(format="rgb24"))
-        w, h = round(frame.width * scale / 2) * 2, round(frame.height * scale / 2) * 2
-        return np.asarray(
-            frame.reformat(width=w, height=h, format="rgb24", interpolation="BILINEAR").to_ndarray()
-        )
 
     def _check_complete(self, seen: int, *, trimmed: bool) -> None:
         if seen == 0 and not self.report.problems:

@@ -69,12 +69,14 @@ def mirror_name(name: str) -> str:
     return name
 
 
-def lr_pairs(names: tuple[str, ...] | list[str]) -> list[tuple[int, int]]:
-    """Index pairs ``(left, right)`` of keypoints present on both sides."""
+def mirror_pairs(
+    names: tuple[str, ...] | list[str], lefts: tuple[str, ...] | None = None
+) -> tuple[list[int], list[int]]:
+    """Indices into ``names`` of left keypoints and of their right partners.
+
+    All pairs present on both sides, or only those of the left names ``lefts``.
+    """
     index = {n: i for i, n in enumerate(names)}
-    pairs = []
-    for n, i in index.items():
-        m = mirror_name(n)
-        if m != n and m in index and ("left" in n.split("_")):
-            pairs.append((i, index[m]))
-    return pairs
+    candidates = lefts or tuple(n for n in names if "left" in n.split("_"))
+    left = [n for n in candidates if n in index and mirror_name(n) in index]
+    return [index[n] for n in left], [index[mirror_name(n)] for n in left]

@@ -73,6 +73,23 @@ SETTINGS: tuple[Setting, ...] = (
 )  # fmt: skip
 
 
+SELECT_RULES = ("largest", "central", "left", "right")
+
+
+def parse_select(rule: str) -> str | tuple[float, float]:
+    """Validate a ``--person-select`` value: a rule name or an ``X,Y`` pixel."""
+    if rule in SELECT_RULES:
+        return rule
+    try:
+        x, y = (float(v) for v in rule.split(","))
+    except ValueError:
+        raise InputError(
+            f"--person-select: expected one of {', '.join(SELECT_RULES)} or X,Y pixels, "
+            f"got {rule!r}"
+        ) from None
+    return x, y
+
+
 def _default(name: str) -> Any:
     return next(s.default for s in SETTINGS if s.name == name)
 
@@ -97,6 +114,22 @@ class Settings:
         """Return a copy with the given (non-``None``) values replaced and validated."""
         clean = {k: _coerce(k, v) for k, v in values.items() if v is not None}
         return replace(self, **clean)
+
+
+def settings_markdown() -> str:
+    """The settings table as Markdown (``docs/settings.md`` holds it; a test checks)."""
+    rows = [
+        "| setting | flag | environment | default | unit | what it does | source |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for st in SETTINGS:
+        flag = st.name.replace("_", "-")
+        flag = f"--{flag}/--no-{flag}" if isinstance(st.default, bool) else f"--{flag}"
+        rows.append(
+            f"| `{st.name}` | `{flag}` | `KNEECOACH_{st.name.upper()}` | `{st.default}` | "
+            f"{st.unit} | {st.help} | {st.source or '-'} |"
+        )
+    return "\n".join(rows) + "\n"
 
 
 def home_dir() -> Path:
@@ -132,6 +165,8 @@ def _coerce(name: str, value: Any) -> Any:
             if number < 0:
                 raise ValueError(value)
             return number
+        if name == "person_select":
+            parse_select(str(value))
         return str(value)
     except ValueError:
         raise InputError(

@@ -33,23 +33,13 @@ import numpy.typing as npt
 import xarray as xr
 
 from kneecoach.core.runs import true_runs
-from kneecoach.core.schema import mirror_name
+from kneecoach.core.schema import mirror_pairs
 from kneecoach.core.track import log_step
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
 LEGS = tuple(f"left_{j}" for j in ("hip", "knee", "ankle", "heel", "foot_index"))
-
-
-def _pairs(
-    keypoints: list[str], lefts: tuple[str, ...] | None = None
-) -> tuple[list[int], list[int]]:
-    """Indices ``(left, right)`` of mirrored keypoints: all present pairs, or those of ``lefts``."""
-    index = {k: i for i, k in enumerate(keypoints)}
-    names = lefts or tuple(k for k in keypoints if "left" in k.split("_"))
-    left = [k for k in names if k in index and mirror_name(k) in index]
-    return [index[k] for k in left], [index[mirror_name(k)] for k in left]
 
 
 def _facing(xy: FloatArray, keypoints: list[str]) -> tuple[FloatArray, float]:
@@ -137,7 +127,7 @@ def detect_lr_swaps(
     facing, trunk = _facing(xy, keypoints)
     jump = min_jump * (trunk if np.isfinite(trunk) else 1.0)
     wide = np.abs(np.nan_to_num(facing)) >= min_width
-    li, ri = _pairs(keypoints)
+    li, ri = mirror_pairs(keypoints)
     if wide.sum() >= 3:
         body = np.zeros(len(xy), dtype=bool)
         side_on = valid & ~wide
@@ -154,7 +144,7 @@ def detect_lr_swaps(
         body = _continuity(xy, li, ri, valid, ratio=ratio, min_jump=jump)
         if body[valid].sum() > valid.sum() / 2:
             body = ~body & valid
-    lli, lri = _pairs(keypoints, LEGS)
+    lli, lri = mirror_pairs(keypoints, LEGS)
     legs = np.zeros(len(xy), dtype=bool)
     if lli:
         crossed = _continuity(_apply(xy, body, li, ri), lli, lri, valid, ratio=ratio, min_jump=jump)
@@ -193,7 +183,10 @@ def fix_lr_swaps(ds: xr.Dataset, /) -> xr.Dataset:
     keypoints = [str(k) for k in ds["keypoints"].values]
     frames = np.asarray(ds["frame"].values)
     out = ds.copy()
-    for group, (li, ri) in (("body", _pairs(keypoints)), ("legs", _pairs(keypoints, LEGS))):
+    for group, (li, ri) in (
+        ("body", mirror_pairs(keypoints)),
+        ("legs", mirror_pairs(keypoints, LEGS)),
+    ):
         mask = swaps[group]
         if not mask.any():
             continue

@@ -16,9 +16,9 @@ class FakePoseEstimator:
     note = "keypoints replayed from a stored track"
 
     def __init__(self, track: xr.Dataset) -> None:
-        pos = track["position"].isel(individuals=0).sel(keypoints=list(KEYPOINTS))
+        pos = track["position"].isel(individuals=0).reindex(keypoints=list(KEYPOINTS))
         self._xy = pos.transpose("time", "keypoints", "space").values
-        conf = track["confidence"].isel(individuals=0).sel(keypoints=list(KEYPOINTS))
+        conf = track["confidence"].isel(individuals=0).reindex(keypoints=list(KEYPOINTS))
         self._conf = np.nan_to_num(conf.values, nan=1.0)
         self._i = 0
         self.calls: list[tuple[int, ...]] = []

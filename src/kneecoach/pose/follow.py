@@ -5,35 +5,30 @@ frame with anyone in it is searched repeatedly, greying out each person found,
 to list everyone visible; one is chosen by the selection rule (largest by
 default). Every following frame is then cropped to a region around that
 person's last pose before the model sees it, so a bystander elsewhere in the
-image cannot take over, and a pose that jumps implausibly far in one frame is
-rejected as a different person.
+image cannot take over. A pose that jumps implausibly far, or grows or shrinks
+implausibly, between frames is rejected (it is another person, or the model's
+guess while the person is hidden), and so is one whose torso colours (a
+hue-saturation histogram) differ from the chosen person's: while one person
+passes in front of another, the model's estimate can slide smoothly from one
+to the other, which only appearance reveals (checked when several people were
+seen at the start: on a lone person in a small image the histograms are too
+noisy to be worth the frames they would reject). After a rejection the model's
+tracking is reset and the search box widens a little each frame until the
+person is found again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+import cv2
 import numpy as np
+import numpy.typing as npt
 
-from kneecoach.core.errors import InputError
+from kneecoach.core.settings import parse_select
 from kneecoach.pose.base import Image, PoseEstimator, PoseResult
 
 Box = tuple[float, float, float, float]
-SELECT_RULES = ("largest", "central", "left", "right")
-
-
-def parse_select(rule: str) -> str | tuple[float, float]:
-    """Validate a ``--person-select`` value: a rule name or an ``X,Y`` pixel."""
-    if rule in SELECT_RULES:
-        return rule
-    try:
-        x, y = (float(v) for v in rule.split(","))
-    except ValueError:
-        raise InputError(
-            f"--person-select: expected one of {', '.join(SELECT_RULES)} or X,Y pixels, "
-            f"got {rule!r}"
-        ) from None
-    return x, y
 
 
 def choose_person(
@@ -71,6 +66,32 @@ def expand_box(box: Box, /, *, margin: float, image_size: tuple[int, int], min_f
     return (max(0.0, cx - half_w), max(0.0, cy - half_h), min(w, cx + half_w), min(h, cy + half_h))
 
 
+TORSO = (11, 12, 23, 24)  # BlazePose indices of the shoulders and hips
+
+
+def torso_signature(image: Image, pose: PoseResult) -> npt.NDArray[np.float32] | None:
+    """Normalised hue-saturation histogram of the torso, or ``None`` if too small to tell."""
+    pts = pose.xy[list(TORSO)]
+    if not np.isfinite(pts).all():
+        return None
+    (x0, y0), (x1, y1) = pts.min(axis=0), pts.max(axis=0)
+    cx, cy, hw, hh = (x0 + x1) / 2, (y0 + y1) / 2, (x1 - x0) * 0.35, (y1 - y0) * 0.35
+    h, w = image.shape[:2]
+    a, b = int(max(cx - hw, 0)), int(min(cx + hw, w))
+    c, d = int(max(cy - hh, 0)), int(min(cy + hh, h))
+    if b - a < 12 or d - c < 12:
+        return None
+    hsv = cv2.cvtColor(np.ascontiguousarray(image[c:d, a:b]), cv2.COLOR_RGB2HSV)
+    hist = cv2.calcHist([hsv], [0, 1], None, [16, 8], [0, 180, 0, 256])
+    hist = np.asarray(hist, dtype=np.float32)
+    return hist / max(float(hist.sum()), 1.0)
+
+
+def appearance_distance(a: npt.NDArray[np.float32], b: npt.NDArray[np.float32]) -> float:
+    """Bhattacharyya distance of two signatures: 0 identical, 1 nothing in common."""
+    return float(cv2.compareHist(a, b, cv2.HISTCMP_BHATTACHARYYA))
+
+
 def iou(a: Box, b: Box) -> float:
     """Intersection over union of two boxes."""
     ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
@@ -86,7 +107,11 @@ class PersonFollower:
     name = "mediapipe"
     max_people = 4
     margin = 0.35  # crop margin around the last pose, × its size on each side
-    max_jump = 0.6  # largest plausible move of the body centre per frame, × body height
+    #: Largest plausible move of the body centre per frame, × body height. A sprinter
+    #: (about 6 m/s) moves about 0.1 body height per frame at 30 fps.
+    max_jump = 0.25
+    max_growth = 1.5  # largest plausible change of body height per frame (ratio)
+    max_appearance = 0.5  # largest torso-colour distance to the chosen person
 
     def __init__(
         self,
@@ -100,7 +125,10 @@ class PersonFollower:
         self._tracker: PoseEstimator | None = None
         self._roi: Box | None = None
         self._last: PoseResult | None = None
+        self._missed = 0
+        self._signature: npt.NDArray[np.float32] | None = None
         self.people_found = 0
+        self.appearance: list[float] = []  # distance per accepted or rejected frame
         self.note = "no person found yet"
 
     def estimate(self, image: Image, /) -> PoseResult | None:
@@ -115,22 +143,44 @@ class PersonFollower:
         tracker = self._tracker = self._tracker or self._make(False)
         found = tracker.estimate(crop)
         pose = found.shifted(x0, y0) if found is not None else None
-        if pose is not None and self._last is not None and self._jumped(self._last, pose):
-            pose = None
+        if pose is not None and not self._same_person(image, pose):
+            tracker.close()
+            self._tracker = pose = None
         if pose is None:
+            self._missed += 1
             self._roi = expand_box(self._roi, margin=0.15, image_size=size, min_frac=0.0)
             return None
-        self._last = pose
+        self._last, self._missed = pose, 0
         new_roi = expand_box(pose.bbox(), margin=self.margin, image_size=size, min_frac=0.2)
         if iou(new_roi, self._roi) < 0.8:
             self._roi = new_roi
         return pose
 
-    def _jumped(self, before: PoseResult, after: PoseResult) -> bool:
+    def _same_person(self, image: Image, pose: PoseResult) -> bool:
+        """Plausible motion from the last pose, and the chosen person's torso colours."""
+        if self._last is not None and not self._plausible(self._last, pose):
+            return False
+        signature = torso_signature(image, pose) if self.people_found > 1 else None
+        if signature is None:
+            return True
+        if self._signature is None:
+            self._signature = signature
+            return True
+        distance = appearance_distance(signature, self._signature)
+        self.appearance.append(distance)
+        if distance > self.max_appearance:
+            return False
+        self._signature = 0.9 * self._signature + 0.1 * signature
+        return True
+
+    def _plausible(self, before: PoseResult, after: PoseResult) -> bool:
+        """Could ``after`` be the same person as ``before``, ``_missed`` frames later?"""
         b0, b1 = before.bbox(), after.bbox()
-        height = max(b0[3] - b0[1], 1.0)
+        h0, h1 = max(b0[3] - b0[1], 1.0), max(b1[3] - b1[1], 1.0)
         shift = np.hypot((b1[0] + b1[2] - b0[0] - b0[2]) / 2, (b1[1] + b1[3] - b0[1] - b0[3]) / 2)
-        return bool(shift > self.max_jump * height)
+        frames = min(1 + self._missed, 4)
+        growth = self.max_growth**frames
+        return bool(shift <= self.max_jump * h0 * frames and 1 / growth <= h1 / h0 <= growth)
 
     def _select(self, image: Image) -> Box | None:
         """List the people in ``image`` and return the crop box of the chosen one."""

@@ -86,13 +86,11 @@ def write_annotated_video(
     /,
     *,
     fps: float,
-    full_width: int,
 ) -> Path:
     """Draw ``track`` on each of ``frames`` (matched by frame index) and encode H.264.
 
-    ``full_width`` is the width the track's pixels refer to; frames may come
-    smaller (see :data:`MAX_SIDE_PX`) and the pose is scaled to them. Frame
-    timing is kept: each output frame's timestamp is its source time.
+    Frames larger than :data:`MAX_SIDE_PX` are scaled down, the pose with them.
+    Frame timing is kept: each output frame's timestamp is its source time.
     """
     path = Path(path)
     keypoints = [str(k) for k in track["keypoints"].values]
@@ -103,13 +101,10 @@ def write_annotated_video(
     try:
         for frame in frames:
             image = frame.image
-            if max(image.shape[:2]) > MAX_SIDE_PX:
-                size = (
-                    round(image.shape[1] * MAX_SIDE_PX / max(image.shape[:2])),
-                    round(image.shape[0] * MAX_SIDE_PX / max(image.shape[:2])),
-                )
+            scale = min(1.0, MAX_SIDE_PX / max(image.shape[:2]))
+            if scale < 1:
+                size = (round(image.shape[1] * scale), round(image.shape[0] * scale))
                 image = np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA))
-            scale = image.shape[1] / full_width
             h, w = image.shape[0] // 2 * 2, image.shape[1] // 2 * 2
             if stream is None:
                 stream = container.add_stream("libx264", rate=Fraction(round(fps * 1000), 1000))

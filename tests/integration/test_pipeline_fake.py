@@ -1,0 +1,92 @@
+"""The whole track stage on a real (tiny) video with the fake pose backend: no model needed."""
+
+from pathlib import Path
+
+import av
+import numpy as np
+import pandas as pd
+import pytest
+
+from kneecoach.core.errors import InsufficientDataError
+from kneecoach.core.settings import Settings
+from kneecoach.core.track import read_log
+from kneecoach.io import from_netcdf_file, from_trc_file
+from kneecoach.pipeline import run_track
+from kneecoach.pose import FakePoseEstimator
+from kneecoach.synthetic import single_leg_squat, with_swap
+
+
+@pytest.fixture
+def scene(tiny_video):
+    """A 90-frame 30 fps 180x320 video and a matching synthetic track (swap in 40-50)."""
+    video = tiny_video(n=90, size=(180, 320))
+    truth = single_leg_squat(fps=30, duration_s=3, reps=1, image_size=(180, 320), scale_px=1)
+    return video, truth
+
+
+def test_video_to_clean_track_and_files(scene, tmp_path: Path) -> None:
+    video, truth = scene
+    fake = FakePoseEstimator(with_swap(truth, start=40, stop=50))
+    result = run_track(
+        video, out_dir=tmp_path / "out", settings=Settings(), formats=["csv", "trc"], estimator=fake
+    )
+    assert len(fake.calls) == 90 and fake.calls[0] == (320, 180, 3)
+    assert set(result.files) == {"track", "csv", "trc", "quality", "video"}
+    track = from_netcdf_file(result.files["track"])
+    assert track.sizes["time"] == 90 and track.attrs["image_width"] == 180
+    np.testing.assert_allclose(track["time"].values, np.arange(90) / 30, atol=1e-3)
+    ops = [e["operation"] for e in read_log(track)]
+    assert ops == [
+        "estimate_pose",
+        "filter_by_confidence",
+        "fix_lr_swaps",
+        "interpolate_gaps",
+        "filter_butterworth",
+    ]
+    assert read_log(track)[2]["params"]["swapped_frames"]["body"] == [[40, 49]]
+    # the subject's left knee stays on the image right (facing the camera) after cleaning
+    lk = track["position"].sel(keypoints="left_knee", space="x").values
+    rk = track["position"].sel(keypoints="right_knee", space="x").values
+    assert (lk > rk).all()
+    table = pd.read_csv(result.files["csv"])
+    assert len(table) == 90 and {"frame", "time_s", "left_knee_x_px"} <= set(table.columns)
+    assert from_trc_file(result.files["trc"]).sizes["time"] == 90
+    with av.open(str(result.files["video"])) as annotated:
+        assert sum(1 for _ in annotated.decode(video=0)) == 90
+
+
+def test_trimmed_run_keeps_source_frame_numbers(scene, tmp_path: Path) -> None:
+    video, truth = scene
+    fake = FakePoseEstimator(truth.isel(time=slice(30, 61)))
+    result = run_track(
+        video,
+        out_dir=tmp_path,
+        settings=Settings(),
+        start_s=1.0,
+        end_s=2.0,
+        video=False,
+        estimator=fake,
+    )
+    assert result.raw["frame"].values[0] == 30 and result.raw["frame"].values[-1] == 60
+    assert "video" not in result.files
+
+
+def test_no_person_keeps_the_quality_report_and_says_why(scene, tmp_path: Path) -> None:
+    video, truth = scene
+    empty = truth.copy(deep=True)
+    empty["position"][:] = np.nan
+    with pytest.raises(InsufficientDataError, match="no person was found"):
+        run_track(video, out_dir=tmp_path, settings=Settings(), estimator=FakePoseEstimator(empty))
+    assert (tmp_path / "quality.json").exists()
+
+
+def test_keypoint_file_goes_through_the_same_stage(tmp_path: Path) -> None:
+    from kneecoach.io import to_trc_file
+
+    raw = with_swap(single_leg_squat(duration_s=2, reps=1), start=10, stop=30)
+    trc = to_trc_file(raw, tmp_path / "other_tool.trc")
+    result = run_track(trc, out_dir=tmp_path / "out", settings=Settings(), formats=["csv"])
+    ops = [e["operation"] for e in read_log(result.clean)]
+    assert ops[0] == "from_trc_file" and "fix_lr_swaps" in ops
+    assert result.quality.view == "frontal"
+    assert "video" in result.files  # drawn on a plain background sized to the keypoints
