@@ -156,6 +156,7 @@ def run_track(
 ) -> TrackResult:
     """Track a video or keypoint file and write the track, quality report and overlay."""
     source = Path(source)
+    formats = tuple(formats)
     check_time_range(start_s, end_s)
     unknown = sorted(set(formats) - set(FORMATS) - {"nc"})
     if unknown:
@@ -189,8 +190,7 @@ def run_track(
 
     out.mkdir(parents=True, exist_ok=True)
     if not person_present(raw).any():
-        quality = assess_quality(raw, raw, threshold=settings.confidence_threshold)
-        (out / "quality.json").write_text(json.dumps(quality.to_dict(), indent=2))
+        _write_quality(assess_quality(raw, raw, threshold=settings.confidence_threshold), out)
         raise InsufficientDataError(
             f"{source}: no person was found in any frame; is the whole body in view and lit? "
             f"(quality report kept in {out / 'quality.json'})"
@@ -203,12 +203,16 @@ def run_track(
         result.files["csv"] = to_csv_file(clean, out / "track.csv")
     if "trc" in formats:
         result.files["trc"] = to_trc_file(clean, out / "track.trc")
-    quality_path = out / "quality.json"
-    quality_path.write_text(json.dumps(quality.to_dict(), indent=2, ensure_ascii=False))
-    result.files["quality"] = quality_path
+    result.files["quality"] = _write_quality(quality, out)
     if video:
         _write_overlay(result, frames, out / "annotated.mp4")
     return result
+
+
+def _write_quality(quality: QualityReport, out: Path) -> Path:
+    path = out / "quality.json"
+    path.write_text(json.dumps(quality.to_dict(), indent=2, ensure_ascii=False), encoding="utf-8")
+    return path
 
 
 def _write_overlay(

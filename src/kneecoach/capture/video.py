@@ -75,6 +75,13 @@ class VideoReader:
             raise InputError(f"{self.path}: no such file")
         if not self.path.is_file():
             raise InputError(f"{self.path}: not a file")
+        self._open()
+        self.report = DecodeReport()
+        self.info = self._probe()
+        self._container.close()
+        self._open()  # the probe decoded a frame: start again from the top
+
+    def _open(self) -> None:
         try:
             self._container: Any = av.open(str(self.path))
         except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
@@ -86,8 +93,6 @@ class VideoReader:
             raise InputError(f"{self.path}: the file has no video stream, so no frames to read")
         self._stream = self._container.streams.video[0]
         self._stream.thread_type = "AUTO"
-        self.report = DecodeReport()
-        self.info = self._probe()
 
     def _probe(self) -> VideoInfo:
         s = self._stream
@@ -109,14 +114,12 @@ class VideoReader:
         )
 
     def _rotation(self) -> int:
-        """Display-matrix rotation from the first frame, then rewind."""
+        """Display-matrix rotation, read from the first frame."""
         try:
             first = next(self._container.decode(self._stream))
-            rotation = int(round(first.rotation or 0))
+            return int(round(first.rotation or 0))
         except (StopIteration, av.error.FFmpegError):
-            rotation = 0
-        self._container.seek(0)
-        return rotation
+            return 0
 
     def frames(self, *, start_s: float = 0.0, end_s: float | None = None) -> Iterator[Frame]:
         """Yield frames with ``start_s <= time_s <= end_s``.

@@ -107,7 +107,7 @@ def _print_result(result: TrackResult, title: str) -> None:
         if q.lower_limb_in_frame_rate is None
         else f"{q.lower_limb_in_frame_rate:.0%} of frames"
     )
-    table.add_row("legs and feet in frame", in_frame)
+    table.add_row("shoulders to feet in frame", in_frame)
     table.add_row("frame rate", q.fps_adequacy)
     table.add_row(
         "usable for frontal-plane measures",

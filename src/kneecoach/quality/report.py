@@ -21,6 +21,8 @@ FPS_SLOW_ONLY = 25.0
 MIN_DETECTION = 0.8
 #: ... and the lower-limb keypoints are in frame in this share of those frames.
 MIN_IN_FRAME = 0.9
+#: Keypoints that must all be inside the image for a frame to count as "in frame".
+IN_FRAME = ("left_shoulder", "right_shoulder", *LOWER_LIMB)
 JOINT_GROUPS = {"hips": "hip", "knees": "knee", "ankles": "ankle", "feet": "foot_index"}
 
 
@@ -62,7 +64,7 @@ def _in_frame_rate(
     if "image_width" not in raw.attrs or not present.any():
         return None
     w, h = raw.attrs["image_width"], raw.attrs["image_height"]
-    names = [k for k in LOWER_LIMB if k in raw["keypoints"]]
+    names = [k for k in IN_FRAME if k in raw["keypoints"]]
     xy = (
         raw["position"]
         .sel(keypoints=names)
@@ -101,7 +103,7 @@ def assess_quality(raw: xr.Dataset, clean: xr.Dataset, /, *, threshold: float) -
         warnings.append(f"a person was found in only {detection:.0%} of frames")
     if in_frame is not None and in_frame < MIN_IN_FRAME:
         warnings.append(
-            f"hips, knees and feet are all in frame in only {in_frame:.0%} of frames: "
+            f"shoulders, hips, knees and feet are all in frame in only {in_frame:.0%} of frames: "
             "step back or zoom out so the whole body stays in view"
         )
     if fps < FPS_GOOD - 1:
