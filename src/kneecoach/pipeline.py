@@ -32,7 +32,8 @@ from kneecoach.pose.base import PoseEstimator, create_estimator
 from kneecoach.quality import QualityReport, assess_quality
 from kneecoach.reports.overlay import blank_frames, write_annotated_video
 
-Progress = Callable[[int, int | None], None]  # (frames done, frames expected or None)
+#: ``progress(stage, frames_done, frames_expected_or_None)``
+Progress = Callable[[str, int, int | None], None]
 FORMATS = ("csv", "trc")
 
 
@@ -84,7 +85,7 @@ def estimate_video(
         xy.append(missing_xy if pose is None else pose.xy.astype(np.float32))
         conf.append(missing_conf if pose is None else pose.confidence.astype(np.float32))
         if progress:
-            progress(len(times), total)
+            progress("tracking", len(times), total)
     if not times:
         raise InsufficientDataError(
             f"{reader.path}: no frames between {start_s} s and "
@@ -205,7 +206,7 @@ def run_track(
         result.files["trc"] = to_trc_file(clean, out / "track.trc")
     result.files["quality"] = _write_quality(quality, out)
     if video:
-        _write_overlay(result, frames, out / "annotated.mp4")
+        _write_overlay(result, frames, out / "annotated.mp4", progress)
     return result
 
 
@@ -215,8 +216,18 @@ def _write_quality(quality: QualityReport, out: Path) -> Path:
     return path
 
 
+def _counted(frames: Iterable[Frame], total: int, progress: Progress | None) -> Iterable[Frame]:
+    for i, frame in enumerate(frames, start=1):
+        yield frame
+        if progress:
+            progress("drawing the annotated video", i, total)
+
+
 def _write_overlay(
-    result: TrackResult, frames: Callable[[], Iterable[Frame]] | None, path: Path
+    result: TrackResult,
+    frames: Callable[[], Iterable[Frame]] | None,
+    path: Path,
+    progress: Progress | None,
 ) -> None:
     if frames is None:
         size = _canvas(result.clean)
@@ -227,4 +238,5 @@ def _write_overlay(
     else:
         source = frames()
     fps = float(result.clean.attrs["fps"])
-    result.files["video"] = write_annotated_video(source, result.clean, path, fps=fps)
+    counted = _counted(source, result.clean.sizes["time"], progress)
+    result.files["video"] = write_annotated_video(counted, result.clean, path, fps=fps)

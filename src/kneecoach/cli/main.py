@@ -197,10 +197,15 @@ def track(
     fmt = [f.strip().lower() for f in formats.split(",") if f.strip()]
     out_dir = out_dir or Path(f"{source.stem or source.name}_track")
     with _progress_bar() as bar:
-        task = bar.add_task(f"tracking {source.name}", total=None, rate="")
+        stages: dict[str, Any] = {}
 
-        def progress(done: int, total: int | None) -> None:
-            elapsed = bar.tasks[0].elapsed or 0
+        def progress(stage: str, done: int, total: int | None) -> None:
+            if stage not in stages:
+                for earlier in stages.values():
+                    bar.update(earlier, visible=False)
+                stages[stage] = bar.add_task(stage, total=None, rate="")
+            task = stages[stage]
+            elapsed = bar.tasks[task].elapsed or 0
             rate = f"{done / elapsed:.1f} frames/s" if elapsed > 0 else ""
             bar.update(task, completed=done, total=max(total or 0, done) or None, rate=rate)
 
