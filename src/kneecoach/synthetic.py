@@ -78,11 +78,11 @@ def single_leg_squat(
     put("left_heel", cx + 84 * k, 1185 * k)
     put("left_foot_index", cx + 95 * k, 1215 * k)
     pts["left_knee"] = knee_on_line(pts["left_hip"], pts["left_ankle"], peak_fppa_deg * s, -1.0)
-    # the lifted right leg: thigh forward (foreshortened), shank hanging back
-    put("right_knee", cx - 80 * k, hip_y + 230 * k - 60 * k * s)
-    put("right_ankle", cx - 85 * k, hip_y + 380 * k - 40 * k * s)
-    put("right_heel", cx - 88 * k, hip_y + 400 * k - 40 * k * s)
-    put("right_foot_index", cx - 100 * k, hip_y + 430 * k - 40 * k * s)
+    # the lifted right leg: thigh forward (foreshortened), shank hanging, foot off the floor
+    put("right_knee", cx - 85 * k, hip_y + 150 * k - 40 * k * s)
+    put("right_ankle", cx - 95 * k, hip_y + 330 * k - 40 * k * s)
+    put("right_heel", cx - 95 * k, hip_y + 350 * k - 40 * k * s)
+    put("right_foot_index", cx - 110 * k, hip_y + 375 * k - 40 * k * s)
     sh_y = hip_y - 330 * k
     lean = 10 * k * s
     put("left_shoulder", cx + 105 * k + lean, sh_y)

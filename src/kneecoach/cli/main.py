@@ -78,7 +78,9 @@ def settings_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """Add one option per row of the settings table (the table is the single source)."""
     for s in reversed(SETTINGS):
         flag = s.name.replace("_", "-")
-        text = f"{s.help} [default: {s.default}{' ' + s.unit if s.unit else ''}]"
+        unit = f" {s.unit}" if s.unit not in ("", "0-1") else ""
+        scale = " Range 0-1." if s.unit == "0-1" else ""
+        text = f"{s.help}{scale} [default: {s.default}{unit}]"
         if isinstance(s.default, bool):
             option = click.option(f"--{flag}/--no-{flag}", s.name, default=None, help=text)
         else:
@@ -165,7 +167,8 @@ def _progress_bar() -> Progress:
     "--fps",
     type=float,
     default=None,
-    help="Frame rate of keypoint inputs that do not store one (OpenPose JSON).",
+    help="Frame rate of keypoint inputs that store none (OpenPose JSON); overrides a .trc "
+    "file's DataRate. Videos use their own timestamps.",
 )
 @settings_options
 def track(

@@ -42,6 +42,11 @@ def draw_pose(image: Image, xy: npt.NDArray[np.float64], keypoints: list[str]) -
         return int(round(x)), int(round(y))
 
     thin = max(1, round(2 * scale))
+    ears = pt("left_ear"), pt("right_ear")
+    if ears[0] and ears[1]:
+        centre = ((ears[0][0] + ears[1][0]) // 2, (ears[0][1] + ears[1][1]) // 2)
+        radius = max(3, round(0.7 * np.hypot(ears[0][0] - ears[1][0], ears[0][1] - ears[1][1])))
+        cv2.circle(out, centre, radius, GREY, thin, cv2.LINE_AA)
     for a, b in SKELETON:
         pa, pb = pt(a), pt(b)
         if pa and pb:
