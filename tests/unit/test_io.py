@@ -6,6 +6,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import xarray as xr
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 from kneecoach.core.errors import InputError
 from kneecoach.core.track import read_log
@@ -176,3 +179,34 @@ def test_load_keypoints_dispatches_and_refuses_unknown(tmp_path: Path, noisy) ->
     (tmp_path / "x.json").write_text("{}")
     with pytest.raises(InputError, match="unknown keypoint format"):
         load_keypoints(tmp_path / "x.json")
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    data=arrays(
+        np.float64,
+        (6, 3, 2),
+        elements=st.one_of(st.just(np.nan), st.floats(-1e6, 1e6, allow_subnormal=False)),
+    ),
+    conf=arrays(
+        np.float64,
+        (6, 3),
+        elements=st.one_of(st.just(np.nan), st.floats(0, 1, allow_subnormal=False)),
+    ),
+)
+def test_csv_and_trc_round_trips_hold_for_any_values(tmp_path_factory, data, conf) -> None:
+    from kneecoach.core.track import from_numpy
+
+    ds = from_numpy(
+        data,
+        conf,
+        time_s=np.arange(6) / 25,
+        fps=25,
+        keypoints=["left_hip", "left_knee", "right_ankle"],
+    )
+    folder = tmp_path_factory.mktemp("rt")
+    back = from_csv_file(to_csv_file(ds, folder / "t.csv"))
+    np.testing.assert_array_equal(back["position"].values, ds["position"].values)
+    np.testing.assert_array_equal(back["confidence"].values, ds["confidence"].values)
+    trc = from_trc_file(to_trc_file(ds, folder / "t.trc"))
+    np.testing.assert_array_equal(trc["position"].values, ds["position"].values)
