@@ -84,10 +84,10 @@ def _continuity(
     min_jump: float,
     fixed: BoolArray | None = None,
 ) -> BoolArray:
-    """Per frame: labels crossed relative to the first frame, by frame-to-frame continuity.
+    """Per frame: are the labels crossed relative to the first frame (continuity test)?
 
-    Frames where ``fixed`` is True keep the state given by ``fixed_state`` semantics:
-    they are taken as not crossed relative to the corrected sequence.
+    Frames where ``fixed`` is True are trusted as they are: never crossed, and the
+    frames after them are compared with them.
     """
     state = False
     out = np.zeros(len(xy), dtype=bool)
@@ -136,9 +136,8 @@ def detect_lr_swaps(
             majority = 1.0 if (sign > 0).sum() >= (sign < 0).sum() else -1.0
             body[a:b] = wide[a:b] & (np.sign(facing[a:b]) != majority)
         # side-on frames inside a segment: by continuity with the corrected frames
-        fixed = wide
         corrected = _apply(xy, body, li, ri)
-        cont = _continuity(corrected, li, ri, valid, ratio=ratio, min_jump=jump, fixed=fixed)
+        cont = _continuity(corrected, li, ri, valid, ratio=ratio, min_jump=jump, fixed=wide)
         body = body ^ (cont & ~wide)
     else:
         body = _continuity(xy, li, ri, valid, ratio=ratio, min_jump=jump)
