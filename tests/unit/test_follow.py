@@ -98,3 +98,12 @@ def test_follower_rejects_an_implausible_jump() -> None:
     assert follower.estimate(frame_with((200, (100, 100, 140, 300)))) is not None
     # the followed person vanishes; someone else sits inside the widened search box
     assert follower.estimate(frame_with((220, (5, 100, 25, 110)))) is None
+
+
+def test_follower_finds_the_person_again_after_they_left_the_picture() -> None:
+    follower = PersonFollower(scene_model, select="largest")
+    assert follower.estimate(frame_with((200, (50, 100, 110, 300)))) is not None
+    for _ in range(PersonFollower.reacquire_after):
+        assert follower.estimate(frame_with()) is None  # walked out
+    back = follower.estimate(frame_with((200, (480, 100, 540, 300))))  # in again, far right
+    assert back is not None and back.xy[:, 0].min() == pytest.approx(480)

@@ -14,7 +14,7 @@ to the other, which only appearance reveals (checked when several people were
 seen at the start: on a lone person in a small image the histograms are too
 noisy to be worth the frames they would reject). After a rejection the model's
 tracking is reset and the search box widens a little each frame until the
-person is found again.
+person is found again (after ``reacquire_after`` frames, anywhere in the picture).
 """
 
 from __future__ import annotations
@@ -112,6 +112,9 @@ class PersonFollower:
     max_jump = 0.25
     max_growth = 1.5  # largest plausible change of body height per frame (ratio)
     max_appearance = 0.5  # largest torso-colour distance to the chosen person
+    #: After this many frames without the person, the motion check is dropped so that
+    #: someone who left the picture can be found again wherever they come back.
+    reacquire_after = 15
 
     def __init__(
         self,
@@ -128,7 +131,6 @@ class PersonFollower:
         self._missed = 0
         self._signature: npt.NDArray[np.float32] | None = None
         self.people_found = 0
-        self.appearance: list[float] = []  # distance per accepted or rejected frame
         self.note = "no person found yet"
 
     def estimate(self, image: Image, /) -> PoseResult | None:
@@ -158,7 +160,8 @@ class PersonFollower:
 
     def _same_person(self, image: Image, pose: PoseResult) -> bool:
         """Plausible motion from the last pose, and the chosen person's torso colours."""
-        if self._last is not None and not self._plausible(self._last, pose):
+        recent = self._last is not None and self._missed < self.reacquire_after
+        if recent and self._last is not None and not self._plausible(self._last, pose):
             return False
         signature = torso_signature(image, pose) if self.people_found > 1 else None
         if signature is None:
@@ -166,9 +169,7 @@ class PersonFollower:
         if self._signature is None:
             self._signature = signature
             return True
-        distance = appearance_distance(signature, self._signature)
-        self.appearance.append(distance)
-        if distance > self.max_appearance:
+        if appearance_distance(signature, self._signature) > self.max_appearance:
             return False
         self._signature = 0.9 * self._signature + 0.1 * signature
         return True
