@@ -77,16 +77,11 @@ def cli(ctx: click.Context, debug: bool) -> None:
 def settings_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """Add one option per row of the settings table (the table is the single source)."""
     for s in reversed(SETTINGS):
-        flag = s.name.replace("_", "-")
         unit = f" {s.unit}" if s.unit not in ("", "0-1") else ""
         scale = " Range 0-1." if s.unit == "0-1" else ""
         text = f"{s.help}{scale} [default: {s.default}{unit}]"
-        if isinstance(s.default, bool):
-            option = click.option(f"--{flag}/--no-{flag}", s.name, default=None, help=text)
-        else:
-            option = click.option(
-                f"--{flag}", s.name, type=type(s.default), default=None, help=text
-            )
+        kind = None if isinstance(s.default, bool) else type(s.default)
+        option = click.option(s.flag, s.name, type=kind, default=None, help=text)
         command = option(command)
     return command
 

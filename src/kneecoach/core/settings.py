@@ -29,6 +29,12 @@ class Setting:
     help: str
     source: str = ""
 
+    @property
+    def flag(self) -> str:
+        """The command-line flag: ``--cutoff-hz``, or ``--fix-swaps/--no-fix-swaps``."""
+        name = self.name.replace("_", "-")
+        return f"--{name}/--no-{name}" if isinstance(self.default, bool) else f"--{name}"
+
 
 SETTINGS: tuple[Setting, ...] = (
     Setting(
@@ -123,10 +129,8 @@ def settings_markdown() -> str:
         "|---|---|---|---|---|---|---|",
     ]
     for st in SETTINGS:
-        flag = st.name.replace("_", "-")
-        flag = f"--{flag}/--no-{flag}" if isinstance(st.default, bool) else f"--{flag}"
         rows.append(
-            f"| `{st.name}` | `{flag}` | `KNEECOACH_{st.name.upper()}` | `{st.default}` | "
+            f"| `{st.name}` | `{st.flag}` | `KNEECOACH_{st.name.upper()}` | `{st.default}` | "
             f"{st.unit} | {st.help} | {st.source or '-'} |"
         )
     return "\n".join(rows) + "\n"

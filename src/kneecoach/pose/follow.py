@@ -25,6 +25,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from kneecoach.core.schema import KEYPOINTS
 from kneecoach.core.settings import parse_select
 from kneecoach.pose.base import Image, PoseEstimator, PoseResult
 
@@ -66,7 +67,9 @@ def expand_box(box: Box, /, *, margin: float, image_size: tuple[int, int], min_f
     return (max(0.0, cx - half_w), max(0.0, cy - half_h), min(w, cx + half_w), min(h, cy + half_h))
 
 
-TORSO = (11, 12, 23, 24)  # BlazePose indices of the shoulders and hips
+#: Indices of the shoulders and hips in a backend's canonical keypoint order.
+TORSO = tuple(KEYPOINTS.index(k) for k in ("left_shoulder", "right_shoulder", "left_hip",
+                                            "right_hip"))  # fmt: skip
 
 
 def torso_signature(image: Image, pose: PoseResult) -> npt.NDArray[np.float32] | None:
@@ -160,8 +163,8 @@ class PersonFollower:
 
     def _same_person(self, image: Image, pose: PoseResult) -> bool:
         """Plausible motion from the last pose, and the chosen person's torso colours."""
-        recent = self._last is not None and self._missed < self.reacquire_after
-        if recent and self._last is not None and not self._plausible(self._last, pose):
+        last, recent = self._last, self._missed < self.reacquire_after
+        if last is not None and recent and not self._plausible(last, pose):
             return False
         signature = torso_signature(image, pose) if self.people_found > 1 else None
         if signature is None:

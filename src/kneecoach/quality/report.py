@@ -19,7 +19,7 @@ FPS_GOOD = 60.0
 FPS_SLOW_ONLY = 25.0
 #: A clip is usable for measuring when a person is found in this share of frames.
 MIN_DETECTION = 0.8
-#: ... and the lower-limb keypoints are in frame in this share of those frames.
+#: ... and the IN_FRAME keypoints are all in the image in this share of those frames.
 MIN_IN_FRAME = 0.9
 #: Keypoints that must all be inside the image for a frame to count as "in frame".
 IN_FRAME = ("left_shoulder", "right_shoulder", *LOWER_LIMB)
