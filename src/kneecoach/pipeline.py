@@ -23,7 +23,7 @@ from kneecoach.capture.video import Frame, VideoInfo, VideoReader, check_time_ra
 from kneecoach.core.errors import InputError, InsufficientDataError
 from kneecoach.core.schema import KEYPOINTS
 from kneecoach.core.settings import Settings
-from kneecoach.core.track import effective_fps, from_numpy, log_step
+from kneecoach.core.track import effective_fps, from_numpy, log_step, read_log
 from kneecoach.filtering import clean_track
 from kneecoach.filtering.confidence import person_present
 from kneecoach.io import is_keypoint_input, load_keypoints, to_csv_file, to_trc_file
@@ -46,6 +46,7 @@ class TrackResult:
     quality: QualityReport
     files: dict[str, Path] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    is_video: bool = False
 
 
 def expected_frames(info: VideoInfo, start_s: float, end_s: float | None) -> int | None:
@@ -196,9 +197,13 @@ def run_track(
             f"{source}: no person was found in any frame; is the whole body in view and lit? "
             f"(quality report kept in {out / 'quality.json'})"
         )
-    clean = clean_track(raw, settings=settings)
+    if frames is None and already_clean(raw):
+        clean = raw  # a kneecoach track.nc: cleaning it again would filter twice
+        notes.append("the input is an already cleaned kneecoach track: not cleaned again")
+    else:
+        clean = clean_track(raw, settings=settings)
     quality = assess_quality(raw, clean, threshold=settings.confidence_threshold)
-    result = TrackResult(raw=raw, clean=clean, quality=quality, notes=notes)
+    result = TrackResult(raw, clean, quality, notes=notes, is_video=frames is not None)
     result.files["track"] = to_netcdf_file(clean, out / "track.nc")
     if "csv" in formats:
         result.files["csv"] = to_csv_file(clean, out / "track.csv")
@@ -208,6 +213,11 @@ def run_track(
     if video:
         _write_overlay(result, frames, out / "annotated.mp4", progress)
     return result
+
+
+def already_clean(ds: xr.Dataset, /) -> bool:
+    """True for a track that went through kneecoach's cleaning (its log says so)."""
+    return any(step["operation"] == "filter_butterworth" for step in read_log(ds))
 
 
 def _write_quality(quality: QualityReport, out: Path) -> Path:

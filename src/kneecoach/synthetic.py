@@ -11,11 +11,13 @@ cleaning step can be tested against a known answer.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import numpy.typing as npt
 import xarray as xr
 
-from kneecoach.core.schema import KEYPOINTS, mirror_name
+from kneecoach.core.schema import KEYPOINTS, Side, mirror_name
 from kneecoach.core.track import from_numpy, log_step
 
 FloatArray = npt.NDArray[np.float64]
@@ -40,58 +42,71 @@ def knee_on_line(
     return np.asarray(mid + normal * offset, dtype=np.float64)
 
 
-def single_leg_squat(
-    *,
-    fps: float = 60.0,
-    duration_s: float = 9.0,
-    reps: int = 3,
-    peak_fppa_deg: float = 14.0,
-    image_size: tuple[int, int] = (720, 1280),
-    scale_px: float = 1.0,
-) -> xr.Dataset:
-    """A clean frontal single-leg squat on the left leg with known FPPA.
+def _per_rep(value: float | Sequence[float], time_s: FloatArray, period: float) -> FloatArray:
+    """A per-rep value (one number, or one per rep) expanded to every frame."""
+    values = np.atleast_1d(np.asarray(value, dtype=np.float64))
+    rep = np.minimum((time_s // period).astype(int), len(values) - 1)
+    return np.asarray(values[rep], dtype=np.float64)
 
-    The person faces the camera: their left side is on the image right.
-    ``peak_fppa_deg`` is the valgus (positive) reached at the bottom of each rep.
+
+def body(
+    time_s: FloatArray,
+    *,
+    hip_y: FloatArray,
+    ankle_y: tuple[FloatArray | float, FloatArray | float],
+    fppa_deg: tuple[FloatArray | float, FloatArray | float],
+    pelvic_drop_deg: FloatArray | float = 0.0,
+    lifted: Side | None = None,
+    fps: float,
+    image_size: tuple[int, int] = (720, 1280),
+    k: float = 1.0,
+    lean_px: FloatArray | float = 0.0,
+    name: str = "synthetic",
+) -> xr.Dataset:
+    """A frontal-view person (facing the camera) with exactly known leg geometry.
+
+    ``ankle_y`` and ``fppa_deg`` are (left, right). The subject's left is on
+    the image right. ``pelvic_drop_deg`` lowers the side opposite the stance
+    leg (the right side when ``lifted`` is ``None`` or ``"right"``). A
+    ``lifted`` leg hangs from its hip with the thigh forward.
     """
-    w, h = image_size
-    t = np.arange(int(round(duration_s * fps))) / fps
-    s = squat_depth(t, reps=reps, duration_s=duration_s)
-    k = scale_px * h / 1280
-    cx = w / 2
-    n = len(t)
+    w, _ = image_size
+    cx, n = w / 2, len(time_s)
+    half_hip = 70 * k
     pts: dict[str, FloatArray] = {}
 
-    def put(name: str, x: FloatArray | float, y: FloatArray | float) -> None:
-        pts[name] = np.stack(
-            np.broadcast_arrays(
-                np.asarray(x, float) + np.zeros(n), np.asarray(y, float) + np.zeros(n)
-            ),
-            axis=-1,
-        )
+    def put(key: str, x: FloatArray | float, y: FloatArray | float) -> None:
+        xs, ys = np.broadcast_arrays(np.asarray(x, float) + np.zeros(n), np.asarray(y, float))
+        pts[key] = np.stack([xs, ys + np.zeros(n)], axis=-1)
 
-    hip_y = 640 * k + 150 * k * s
-    half_hip = 70 * k
-    put("left_hip", cx + half_hip, hip_y)
-    put("right_hip", cx - half_hip, hip_y - np.tan(np.radians(4 * s)) * 2 * half_hip)
-    put("left_ankle", cx + 80 * k, 1160 * k)
-    put("left_heel", cx + 84 * k, 1185 * k)
-    put("left_foot_index", cx + 95 * k, 1215 * k)
-    pts["left_knee"] = knee_on_line(pts["left_hip"], pts["left_ankle"], peak_fppa_deg * s, -1.0)
-    # the lifted right leg: thigh forward (foreshortened), shank hanging, foot off the floor
-    put("right_knee", cx - 85 * k, hip_y + 150 * k - 40 * k * s)
-    put("right_ankle", cx - 95 * k, hip_y + 330 * k - 40 * k * s)
-    put("right_heel", cx - 95 * k, hip_y + 350 * k - 40 * k * s)
-    put("right_foot_index", cx - 110 * k, hip_y + 375 * k - 40 * k * s)
-    sh_y = hip_y - 330 * k
-    lean = 10 * k * s
+    drop = np.tan(np.radians(np.asarray(pelvic_drop_deg, float))) * 2 * half_hip
+    stance_side: Side = "right" if lifted == "left" else "left"
+    for side, sign in (("left", 1), ("right", -1)):
+        low = drop if side != stance_side else 0.0
+        put(f"{side}_hip", cx + sign * half_hip, hip_y + low)
+    for i, (side, sign) in enumerate((("left", 1), ("right", -1))):
+        hip = pts[f"{side}_hip"]
+        if side == lifted:  # thigh forward (foreshortened), shank hanging, foot off the floor
+            put(f"{side}_knee", hip[:, 0] + sign * 15 * k, hip[:, 1] + 150 * k)
+            put(f"{side}_ankle", hip[:, 0] + sign * 25 * k, hip[:, 1] + 330 * k)
+        else:
+            put(f"{side}_ankle", cx + sign * 80 * k, ankle_y[i])
+            pts[f"{side}_knee"] = knee_on_line(
+                hip, pts[f"{side}_ankle"], np.asarray(fppa_deg[i], float) + np.zeros(n), -sign
+            )
+        ankle = pts[f"{side}_ankle"]
+        put(f"{side}_heel", ankle[:, 0] + sign * 4 * k, ankle[:, 1] + 25 * k)
+        put(f"{side}_foot_index", ankle[:, 0] + sign * 15 * k, ankle[:, 1] + 55 * k)
+    hip_mid = (pts["left_hip"][:, 1] + pts["right_hip"][:, 1]) / 2
+    sh_y = hip_mid - 330 * k
+    lean = np.asarray(lean_px, float)
     put("left_shoulder", cx + 105 * k + lean, sh_y)
     put("right_shoulder", cx - 105 * k + lean, sh_y)
     for side, sign in (("left", 1), ("right", -1)):  # hands on the iliac crests
         put(f"{side}_elbow", cx + sign * 165 * k + lean, sh_y + 170 * k)
-        put(f"{side}_wrist", cx + sign * 95 * k, hip_y - 20 * k)
-        for j, name in enumerate(("pinky", "index", "thumb")):
-            put(f"{side}_{name}", cx + sign * (85 - 8 * j) * k, hip_y - (5 + 6 * j) * k)
+        put(f"{side}_wrist", cx + sign * 95 * k, hip_mid - 20 * k)
+        for j, part in enumerate(("pinky", "index", "thumb")):
+            put(f"{side}_{part}", cx + sign * (85 - 8 * j) * k, hip_mid - (5 + 6 * j) * k)
         put(f"{side}_eye_inner", cx + sign * 12 * k + lean, sh_y - 150 * k)
         put(f"{side}_eye", cx + sign * 22 * k + lean, sh_y - 150 * k)
         put(f"{side}_eye_outer", cx + sign * 32 * k + lean, sh_y - 150 * k)
@@ -99,17 +114,108 @@ def single_leg_squat(
     put("mouth_left", cx + 15 * k + lean, sh_y - 105 * k)
     put("mouth_right", cx - 15 * k + lean, sh_y - 105 * k)
     put("nose", cx + lean, sh_y - 130 * k)
-    position = np.stack([pts[name] for name in KEYPOINTS], axis=1)
-    confidence = np.full(position.shape[:2], 0.95)
-    ds = from_numpy(
-        position, confidence,
-        time_s=t, fps=fps, image_size=image_size,
-        source_file="synthetic:single_leg_squat", source_software="kneecoach.synthetic",
+    position = np.stack([pts[key] for key in KEYPOINTS], axis=1)
+    return from_numpy(
+        position, np.full(position.shape[:2], 0.95),
+        time_s=time_s, fps=fps, image_size=image_size,
+        source_file=f"synthetic:{name}", source_software="kneecoach.synthetic",
+    )  # fmt: skip
+
+
+def single_leg_squat(
+    *,
+    fps: float = 60.0,
+    duration_s: float = 9.0,
+    reps: int = 3,
+    peak_fppa_deg: float | Sequence[float] = 14.0,
+    pelvic_drop_deg: float = 4.0,
+    stance: Side = "left",
+    image_size: tuple[int, int] = (720, 1280),
+    scale_px: float = 1.0,
+) -> xr.Dataset:
+    """Single-leg squats facing the camera with known FPPA and pelvic drop.
+
+    At the bottom of rep *i* the stance knee's FPPA is ``peak_fppa_deg`` (or
+    its *i*-th value; valgus positive) and the other side of the pelvis has
+    dropped by ``pelvic_drop_deg``; both scale with depth in between.
+    """
+    t = np.arange(int(round(duration_s * fps))) / fps
+    s = squat_depth(t, reps=reps, duration_s=duration_s)
+    k = scale_px * image_size[1] / 1280
+    fppa = _per_rep(peak_fppa_deg, t, duration_s / reps) * s
+    lifted: Side = "right" if stance == "left" else "left"
+    ds = body(
+        t, hip_y=640 * k + 150 * k * s, ankle_y=(1160 * k, 1160 * k),
+        fppa_deg=(fppa, fppa), pelvic_drop_deg=pelvic_drop_deg * s, lifted=lifted,
+        fps=fps, image_size=image_size, k=k, lean_px=10 * k * s, name="single_leg_squat",
     )  # fmt: skip
     return log_step(
         ds, "synthetic_single_leg_squat", fps=fps, duration_s=duration_s, reps=reps,
-        peak_fppa_deg=peak_fppa_deg, stance="left",
+        peak_fppa_deg=peak_fppa_deg, pelvic_drop_deg=pelvic_drop_deg, stance=stance,
     )  # fmt: skip
+
+
+def double_leg_squat(
+    *,
+    fps: float = 60.0,
+    duration_s: float = 6.0,
+    reps: int = 2,
+    peak_fppa_deg: tuple[float, float] = (10.0, 4.0),
+    depth_px: float = 300.0,
+    image_size: tuple[int, int] = (720, 1280),
+) -> xr.Dataset:
+    """Bilateral squats facing the camera; FPPA (left, right) at the bottom.
+
+    With the default depth the hips come close to knee height at the bottom,
+    so the thigh foreshortens there (the FPPA validity trap of science.md §1.1).
+    """
+    t = np.arange(int(round(duration_s * fps))) / fps
+    s = squat_depth(t, reps=reps, duration_s=duration_s)
+    ds = body(
+        t, hip_y=640 + depth_px * s, ankle_y=(1160.0, 1160.0),
+        fppa_deg=(peak_fppa_deg[0] * s, peak_fppa_deg[1] * s), fps=fps,
+        image_size=image_size, name="double_leg_squat",
+    )  # fmt: skip
+    return log_step(ds, "synthetic_double_leg_squat", peak_fppa_deg=peak_fppa_deg, reps=reps)
+
+
+def drop_landing(
+    *,
+    fps: float = 120.0,
+    peak_fppa_deg: tuple[float, float] = (12.0, 6.0),
+    single_leg: Side | None = None,
+    box_px: float = 200.0,
+    image_size: tuple[int, int] = (720, 1280),
+) -> xr.Dataset:
+    """A drop from a box: stand 0.5 s, fall, land at 1.0 s, sink 0.25 s, stand up.
+
+    FPPA rises from 0 at contact to ``peak_fppa_deg`` at the deepest point
+    (1.25 s) and returns. With ``single_leg`` set, that leg is held up and the
+    other lands alone.
+    """
+    t = np.arange(int(round(2.5 * fps))) / fps
+    fall = np.clip((t - 0.5) / 0.5, 0, 1) ** 2  # free-fall-like, contact at t = 1.0 s
+    sink = np.where(t >= 1.0, np.sin(np.pi * np.clip((t - 1.0) / 0.5, 0, 1)), 0.0)
+    floor = 1160.0
+    ankle = floor - box_px * (1 - fall)
+    hip_y = ankle - 520 + 140 * sink
+    if single_leg is not None:
+        hip_y = hip_y - 40 * (t < 1.0)  # nothing special: keeps the lifted foot above the floor
+    ds = body(
+        t, hip_y=hip_y, ankle_y=(ankle, ankle),
+        fppa_deg=(peak_fppa_deg[0] * sink, peak_fppa_deg[1] * sink),
+        lifted=single_leg, fps=fps, image_size=image_size, name="drop_landing",
+    )  # fmt: skip
+    return log_step(ds, "synthetic_drop_landing", peak_fppa_deg=peak_fppa_deg, contact_s=1.0)
+
+
+def rear_view(ds: xr.Dataset, /) -> xr.Dataset:
+    """The same movement filmed from behind: the image is mirrored left-right."""
+    out = ds.copy(deep=True)
+    width = float(ds.attrs.get("image_width", 0))
+    x = out["position"].sel(space="x")
+    out["position"].loc[{"space": "x"}] = width - x
+    return log_step(out, "synthetic_rear_view")
 
 
 def with_noise(ds: xr.Dataset, /, *, sd_px: float, seed: int = 0) -> xr.Dataset:

@@ -3,13 +3,14 @@
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
 from kneecoach.cli.main import cli
 from kneecoach.core.settings import SETTINGS
-from kneecoach.io import to_csv_file
-from kneecoach.synthetic import single_leg_squat
+from kneecoach.io import to_csv_file, to_netcdf_file
+from kneecoach.synthetic import double_leg_squat, single_leg_squat
 
 
 @pytest.fixture(autouse=True)
@@ -23,26 +24,68 @@ def run():
     return lambda *args: runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
 
 
-@pytest.mark.parametrize("command", [[], ["track"], ["demo"], ["info"]])
+@pytest.mark.parametrize("command", [[], ["track"], ["analyze"], ["demo"], ["info"]])
 def test_every_command_has_help(run, command) -> None:
     result = run(*command, "--help")
     assert result.exit_code == 0 and "Usage:" in result.output
 
 
-def test_track_help_lists_every_setting(run) -> None:
-    text = run("track", "--help").output
+def test_help_lists_every_setting_of_its_stage(run) -> None:
+    track, analyze = run("track", "--help").output, run("analyze", "--help").output
     for s in SETTINGS:
-        assert f"--{s.name.replace('_', '-')}" in text
+        flag = f"--{s.name.replace('_', '-')}"
+        assert flag in analyze
+        assert (flag in track) == (s.stage == "track")
 
 
 def test_demo_runs_from_nothing(run, tmp_path: Path) -> None:
     result = run("demo", "--out", tmp_path / "demo")
     assert result.exit_code == 0, result.output
-    for name in ("track.nc", "track.csv", "track.trc", "quality.json", "annotated.mp4", "demo.png"):
-        assert (tmp_path / "demo" / name).stat().st_size > 0
-    quality = json.loads((tmp_path / "demo" / "quality.json").read_text())
-    assert quality["view"] == "frontal" and quality["usable_for_frontal_measures"]
-    assert str((tmp_path / "demo" / "demo.png").resolve()) in result.output.replace("\n", "")
+    out = tmp_path / "demo"
+    for name in ("track.nc", "quality.json", "annotated.mp4", "demo.png", "frames.csv",
+                 "summary.json", "report.html", "worst_1.png"):  # fmt: skip
+        assert (out / name).stat().st_size > 0, name
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["schema"] == "kneecoach.summary/1"
+    assert summary["test"] == "single-leg-squat" and summary["test_detected"]["method"] == "auto"
+    reps = summary["sides"]["left"]["reps"]
+    # the known answer (11°, 14°, 17°) through noise, a dropout and a swap
+    assert [r["fppa_deg"] for r in reps] == pytest.approx([11, 14, 17], abs=2)
+    assert summary["sides"]["right"]["working"] is False
+    assert str((out / "report.html").resolve()) in result.output.replace("\n", "")
+
+
+def test_analyze_a_keypoint_file_names_the_test_and_writes_frames_csv(run, tmp_path) -> None:
+    nc = to_netcdf_file(double_leg_squat(), tmp_path / "squat.nc")
+    result = run("analyze", nc, "--test", "squat", "--out", tmp_path / "a", "--no-video")
+    assert result.exit_code == 0, result.output
+    frames = pd.read_csv(tmp_path / "a" / "frames.csv")
+    assert {"frame", "time_s", "fppa_left_deg", "fppa_right_deg", "kasr"} <= set(frames)
+    assert frames["fppa_left_deg"].isna().any()  # withheld at the bottom of the deep squat
+    assert not (tmp_path / "a" / "annotated.mp4").exists()
+
+
+def test_analyze_with_no_rep_keeps_partial_results_and_says_how_to_film(run, tmp_path) -> None:
+    nc = to_netcdf_file(single_leg_squat(duration_s=1.0, reps=1), tmp_path / "short.nc")
+    result = CliRunner().invoke(cli, ["analyze", str(nc), "--test", "drop-jump",
+                                      "--out", str(tmp_path / "b"), "--no-video"])  # fmt: skip
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output and "no drop-jump" in result.output
+    assert "box" in result.output  # how to film it
+    for name in ("frames.csv", "summary.json", "report.html"):
+        assert (tmp_path / "b" / name).exists(), name
+
+
+def test_analyze_refuses_valgus_numbers_from_a_side_view(run, tmp_path) -> None:
+    ds = single_leg_squat()
+    ds["position"].loc[{"space": "x"}] = 360 + (ds["position"].sel(space="x") - 360) * 0.05
+    nc = to_netcdf_file(ds, tmp_path / "side.nc")
+    result = CliRunner().invoke(cli, ["analyze", str(nc), "--test", "single-leg-squat",
+                                      "--out", str(tmp_path / "c"), "--no-video"])  # fmt: skip
+    assert result.exit_code == 1 and "sagittal" in result.output
+    summary = json.loads((tmp_path / "c" / "summary.json").read_text())
+    assert all(r["fppa_deg"] is None for r in summary["sides"]["left"]["reps"])
+    assert summary["findings"][0]["code"] == "view_refused"
 
 
 def test_track_a_csv_with_options(run, tmp_path: Path) -> None:

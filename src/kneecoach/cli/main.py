@@ -28,9 +28,18 @@ from rich.progress import (
 from rich.table import Table
 
 from kneecoach import __version__
+from kneecoach.analyze import TESTS, AnalysisResult, run_analyze
 from kneecoach.core.errors import KneecoachError
-from kneecoach.core.settings import SETTINGS, Settings, config_path, home_dir, load_settings
+from kneecoach.core.settings import (
+    SETTINGS,
+    Setting,
+    Settings,
+    config_path,
+    home_dir,
+    load_settings,
+)
 from kneecoach.pipeline import TrackResult, run_track
+from kneecoach.reports.html import fmt
 
 out = Console()
 err = Console(stderr=True)
@@ -74,20 +83,43 @@ def cli(ctx: click.Context, debug: bool) -> None:
         os.environ["KNEECOACH_DEBUG"] = "1"
 
 
-def settings_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Add one option per row of the settings table (the table is the single source)."""
-    for s in reversed(SETTINGS):
-        unit = f" {s.unit}" if s.unit not in ("", "0-1") else ""
-        scale = " Range 0-1." if s.unit == "0-1" else ""
-        text = f"{s.help}{scale} [default: {s.default}{unit}]"
-        kind = None if isinstance(s.default, bool) else type(s.default)
-        option = click.option(s.flag, s.name, type=kind, default=None, help=text)
+def input_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Options shared by every command that reads a clip: what to read and how."""
+    for option in reversed((
+        click.option("--no-video", is_flag=True, help="Skip the annotated video."),
+        click.option("--start", "start_s", type=float, default=0.0, show_default=True,
+                     help="Start time in seconds from the first frame."),
+        click.option("--end", "end_s", type=float, default=None, help="End time in seconds."),
+        click.option("--fps", type=float, default=None,
+                     help="Frame rate of keypoint inputs that store none (OpenPose JSON); "
+                     "overrides a .trc file's DataRate. Videos use their own timestamps."),
+    )):  # fmt: skip
         command = option(command)
     return command
 
 
+def settings_options(*stages: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Add one option per row of the settings table for ``stages`` (the one source)."""
+
+    def add(command: Callable[..., Any]) -> Callable[..., Any]:
+        for s in reversed([s for s in SETTINGS if s.stage in stages]):
+            command = _setting_option(s)(command)
+        return command
+
+    return add
+
+
+def _setting_option(s: Setting) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    unit = f" {s.unit}" if s.unit not in ("", "0-1") else ""
+    scale = " Range 0-1." if s.unit == "0-1" else ""
+    kind = None if isinstance(s.default, bool) else type(s.default)
+    text = f"{s.help}{scale} [default: {s.default}{unit}]"
+    return click.option(s.flag, s.name, type=kind, default=None, help=text)
+
+
 def _settings(values: dict[str, Any]) -> Settings:
-    return load_settings().with_overrides(**{s.name: values.pop(s.name) for s in SETTINGS})
+    given = {s.name: values.pop(s.name) for s in SETTINGS if s.name in values}
+    return load_settings().with_overrides(**given)
 
 
 def _print_result(result: TrackResult, title: str) -> None:
@@ -119,6 +151,23 @@ def _print_result(result: TrackResult, title: str) -> None:
         out.print(f"  {kind:8} {path}")
 
 
+def _stage_progress(bar: Progress) -> Callable[[str, int, int | None], None]:
+    """A progress callback that shows one bar per pipeline stage, with frames/s."""
+    stages: dict[str, Any] = {}
+
+    def progress(stage: str, done: int, total: int | None) -> None:
+        if stage not in stages:
+            for earlier in stages.values():
+                bar.update(earlier, visible=False)
+            stages[stage] = bar.add_task(stage, total=None, rate="")
+        task = stages[stage]
+        elapsed = bar.tasks[task].elapsed or 0
+        rate = f"{done / elapsed:.1f} frames/s" if elapsed > 0 else ""
+        bar.update(task, completed=done, total=max(total or 0, done) or None, rate=rate)
+
+    return progress
+
+
 def _progress_bar() -> Progress:
     return Progress(
         SpinnerColumn(),
@@ -148,24 +197,8 @@ def _progress_bar() -> Progress:
     show_default=True,
     help="Extra exports beside track.nc, comma-separated: csv, trc.",
 )
-@click.option("--no-video", is_flag=True, help="Skip the annotated video.")
-@click.option(
-    "--start",
-    "start_s",
-    type=float,
-    default=0.0,
-    show_default=True,
-    help="Start time in seconds from the first frame.",
-)
-@click.option("--end", "end_s", type=float, default=None, help="End time in seconds.")
-@click.option(
-    "--fps",
-    type=float,
-    default=None,
-    help="Frame rate of keypoint inputs that store none (OpenPose JSON); overrides a .trc "
-    "file's DataRate. Videos use their own timestamps.",
-)
-@settings_options
+@input_options
+@settings_options("track")
 def track(
     source: Path,
     out_dir: Path | None,
@@ -195,18 +228,7 @@ def track(
     fmt = [f.strip().lower() for f in formats.split(",") if f.strip()]
     out_dir = out_dir or Path(f"{source.stem or source.name}_track")
     with _progress_bar() as bar:
-        stages: dict[str, Any] = {}
-
-        def progress(stage: str, done: int, total: int | None) -> None:
-            if stage not in stages:
-                for earlier in stages.values():
-                    bar.update(earlier, visible=False)
-                stages[stage] = bar.add_task(stage, total=None, rate="")
-            task = stages[stage]
-            elapsed = bar.tasks[task].elapsed or 0
-            rate = f"{done / elapsed:.1f} frames/s" if elapsed > 0 else ""
-            bar.update(task, completed=done, total=max(total or 0, done) or None, rate=rate)
-
+        progress = _stage_progress(bar)
         result = run_track(
             source,
             out_dir=out_dir,
@@ -219,6 +241,110 @@ def track(
             progress=progress,
         )
     _print_result(result, f"{source.name}: pose track")
+
+
+@cli.command()
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option(
+    "--test",
+    type=click.Choice(TESTS),
+    default="auto",
+    show_default=True,
+    help="The movement test in the clip; auto recognises it from the movement.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder [default: SOURCE-NAME_analysis/ in the current folder].",
+)
+@click.option(
+    "--sex",
+    type=click.Choice(["female", "male"]),
+    default=None,
+    help="Compare with the typical range for women or men (both ranges when not given).",
+)
+@input_options
+@settings_options("track", "analyze")
+def analyze(
+    source: Path,
+    test: str,
+    out_dir: Path | None,
+    sex: str | None,
+    no_video: bool,
+    start_s: float,
+    end_s: float | None,
+    fps: float | None,
+    **values: Any,
+) -> None:
+    """Measure knee valgus, per rep and per side, in a movement test, and explain it.
+
+    SOURCE is a video or a keypoint file, as for `kneecoach track`.
+
+    \b
+    Writes to --out: report.html (open it in a browser), summary.json,
+    frames.csv (every measure per frame), worst_<n>.png, track.nc,
+    quality.json and annotated.mp4.
+
+    \b
+    Tests: single-leg-squat, squat, step-down, lunge, drop-jump,
+    single-leg-landing, single-leg-stance, sit-to-stand (or auto).
+
+    \b
+    Example:
+      kneecoach analyze clip.mp4 --test single-leg-squat --out results/
+      kneecoach analyze clip.mp4
+      kneecoach analyze sports2d_output.trc --test drop-jump --fps 60
+    """
+    settings = _settings(values)
+    out_dir = out_dir or Path(f"{source.stem or source.name}_analysis")
+    with _progress_bar() as bar:
+        result = run_analyze(
+            source,
+            out_dir=out_dir,
+            settings=settings,
+            test=test,
+            sex=sex,  # type: ignore[arg-type]
+            video=not no_video,
+            start_s=start_s,
+            end_s=end_s,
+            fps=fps,
+            progress=_stage_progress(bar),
+        )
+    _print_analysis(result, f"{source.name}: {result.summary['test_label']}")
+
+
+def _print_analysis(result: AnalysisResult, title: str) -> None:
+    s = result.summary
+    if s.get("test_detected"):
+        evidence = s["test_detected"]["evidence"]
+        out.print(f"[cyan]test recognised:[/] {s['test_label']} ({evidence}); "
+                  "use --test to choose another")  # fmt: skip
+    table = Table(title=title, title_justify="left")
+    for col in ("side", "reps", "mean FPPA", "worst", "typical range", "pelvic drop"):
+        table.add_column(col)
+    colour = {"above": "yellow", "within": "green", "below": "cyan"}
+    for side, v in s["sides"].items():
+        if not v["working"]:
+            table.add_row(side, "not working", "", "", "", "")
+            continue
+        c = v["classification"]
+        rng = "—" if not c["range_deg"] else f"{c['range_deg'][0]:.0f}-{c['range_deg'][1]:.0f}°"
+        label = f"[{colour.get(c['level'], 'white')}]{c['label']}[/]"
+        table.add_row(side, str(len(v["reps"])), fmt(v["mean_fppa_deg"], unit="°"),
+                      fmt(v["peak_fppa_deg"], unit="°"), f"{rng} {label}",
+                      fmt(v["mean_pelvic_drop_deg"], unit="°"))  # fmt: skip
+    out.print(table)
+    for f in s["findings"]:
+        style = {"attention": "yellow", "refused": "red"}.get(f["severity"], "white")
+        out.print(f"[{style}]•[/] {f['text']}")
+    for note in result.notes:
+        out.print(f"[cyan]note:[/] {note}")
+    for w in result.track.quality.warnings:
+        out.print(f"[yellow]warning:[/] {w}")
+    for kind, path in result.files.items():
+        out.print(f"  {kind:8} {path}")
+    out.print(f"\nOpen the report: {result.files['report'].resolve()}")
 
 
 @cli.command()
@@ -235,16 +361,17 @@ def demo(out_dir: Path, no_video: bool) -> None:
     """Run the main job on built-in synthetic data (no clip, no download needed).
 
     A synthetic person does three single-leg squats on the left leg with a
-    known 14° knee valgus; the raw keypoints carry the faults real pose models
-    make (noise, a dropout, a left/right swap). kneecoach cleans them and
-    writes the track, the quality report, an annotated video and a picture.
+    known knee valgus (11°, 14° and 17° at the bottom of the reps) and a 4°
+    pelvic drop; the raw keypoints carry the faults real pose models make
+    (noise, a dropout, a left/right swap). kneecoach recognises the test,
+    cleans the keypoints, measures every rep and writes the report.
     """
     from kneecoach.io import to_netcdf_file
     from kneecoach.reports.figures import cleaning_figure
     from kneecoach.synthetic import single_leg_squat, with_dropout, with_noise, with_swap
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    truth = single_leg_squat()
+    truth = single_leg_squat(peak_fppa_deg=[11.0, 14.0, 17.0])
     raw = with_swap(
         with_dropout(
             with_noise(truth, sd_px=3.0), keypoints=["left_knee", "left_ankle"], start=200, stop=212
@@ -253,18 +380,18 @@ def demo(out_dir: Path, no_video: bool) -> None:
         stop=345,
     )
     raw_file = to_netcdf_file(raw, out_dir / "demo_raw_keypoints.nc")
-    result = run_track(
-        raw_file,
-        out_dir=out_dir,
-        settings=load_settings(),
-        formats=["csv", "trc"],
-        video=not no_video,
-    )
+    with _progress_bar() as bar:
+        result = run_analyze(
+            raw_file,
+            out_dir=out_dir,
+            settings=load_settings(),
+            video=not no_video,
+            progress=_stage_progress(bar),
+        )
     figure = out_dir / "demo.png"
-    cleaning_figure(result.raw, result.clean).savefig(figure, dpi=110)
+    cleaning_figure(result.track.raw, result.track.clean).savefig(figure, dpi=110)
     result.files["picture"] = figure
-    _print_result(result, "kneecoach demo: synthetic single-leg squat")
-    out.print(f"\nOpen the picture: {figure.resolve()}")
+    _print_analysis(result, "kneecoach demo: synthetic single-leg squat")
 
 
 @cli.command()

@@ -28,6 +28,8 @@ class Setting:
     unit: str
     help: str
     source: str = ""
+    #: ``"track"`` settings apply to every command that tracks; ``"analyze"`` ones to analysis.
+    stage: str = "track"
 
     @property
     def flag(self) -> str:
@@ -76,6 +78,19 @@ SETTINGS: tuple[Setting, ...] = (
         "MediaPipe tracking threshold; below it the person is detected again.",
         "science.md §8: MediaPipe Pose Landmarker defaults",
     ),
+    Setting(
+        "fppa_min_thigh_height", 0.5, "0-1",
+        "FPPA is reported only while the thigh's height in the image is at least this share "
+        "of its standing height (0.5: thigh within about 60° of vertical).",
+        "science.md §1.1 (mocapr: FPPA is not valid once the hip nears knee height); the value "
+        "is derived: it keeps the single-leg-squat protocol depth (45-60° knee flexion)",
+        "analyze",
+    ),
+    Setting(
+        "worst_moments", 3, "",
+        "How many worst moments (largest valgus) to save as pictures.",
+        "", "analyze",
+    ),
 )  # fmt: skip
 
 
@@ -115,6 +130,8 @@ class Settings:
     person_select: str = _default("person_select")
     min_detection_confidence: float = _default("min_detection_confidence")
     min_tracking_confidence: float = _default("min_tracking_confidence")
+    fppa_min_thigh_height: float = _default("fppa_min_thigh_height")
+    worst_moments: int = _default("worst_moments")
 
     def with_overrides(self, **values: Any) -> Settings:
         """Return a copy with the given (non-``None``) values replaced and validated."""

@@ -1,0 +1,189 @@
+"""The ``analyze`` stage end to end: track → measures → reps → findings → files.
+
+:func:`run_analyze` writes, as soon as each is known, so a failure later on
+keeps what is valid: the track files (as ``track``), ``frames.csv``, then
+``summary.json``, the worst-moment pictures and ``report.html``. When the
+input cannot support the request (wrong view, no complete rep), the files
+that are valid are written first and the error says what was wrong and how
+to film it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from kneecoach import __version__
+from kneecoach.assessment.detect import detect_test
+from kneecoach.assessment.norms import Sex
+from kneecoach.assessment.protocols import PROTOCOLS
+from kneecoach.assessment.summary import SCHEMA, assess, worst_moments
+from kneecoach.capture.video import VideoReader
+from kneecoach.core.errors import InputError, InsufficientDataError
+from kneecoach.core.settings import Settings
+from kneecoach.events.reps import segment
+from kneecoach.metrics.frames import FRONTAL_VIEWS, FrameMeasures, frame_measures
+from kneecoach.pipeline import Progress, TrackResult, run_track
+from kneecoach.pose.base import PoseEstimator
+from kneecoach.reports.html import render_report
+from kneecoach.reports.plots import save_png, worst_moment_image
+
+TESTS = ("auto", *PROTOCOLS)
+
+
+@dataclass
+class AnalysisResult:
+    """What :func:`run_analyze` made."""
+
+    track: TrackResult
+    measures: FrameMeasures
+    summary: dict[str, Any]
+    files: dict[str, Path] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def frames_csv(fm: FrameMeasures, path: Path) -> Path:
+    """One row per video frame, empty cells where a value is not valid."""
+    fm.table.to_csv(path, index=False, float_format="%.4f", na_rep="")
+    return path
+
+
+def choose_test(test: str, fm: FrameMeasures, fps: float) -> tuple[str, dict[str, str] | None]:
+    """The test to analyse: as given, or recognised from the data."""
+    if test not in TESTS:
+        raise InputError(f"--test: unknown test {test!r}; choose from {', '.join(TESTS)}")
+    if test != "auto":
+        return test, None
+    found, evidence = detect_test(fm.table, fps=fps)
+    return found, {"method": "auto", "evidence": evidence}
+
+
+def run_analyze(
+    source: str | Path,
+    /,
+    *,
+    out_dir: str | Path,
+    settings: Settings,
+    test: str = "auto",
+    sex: Sex | None = None,
+    video: bool = True,
+    start_s: float = 0.0,
+    end_s: float | None = None,
+    fps: float | None = None,
+    estimator: PoseEstimator | None = None,
+    progress: Progress | None = None,
+) -> AnalysisResult:
+    """Analyse one clip (or keypoint file) for one movement test."""
+    if test not in TESTS:
+        raise InputError(f"--test: unknown test {test!r}; choose from {', '.join(TESTS)}")
+    out = Path(out_dir)
+    track = run_track(
+        source, out_dir=out, settings=settings, formats=(), video=video,
+        start_s=start_s, end_s=end_s, fps=fps, estimator=estimator, progress=progress,
+    )  # fmt: skip
+    clean = track.clean
+    fm = frame_measures(clean, min_thigh_height=settings.fppa_min_thigh_height)
+    files = dict(track.files)
+    files["frames"] = frames_csv(fm, out / "frames.csv")
+    rate = float(clean.attrs["fps"])
+    summary: dict[str, Any] = {
+        "schema": SCHEMA,
+        "kneecoach_version": __version__,
+        "source": str(source),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "fps": round(rate, 3),
+        "quality": track.quality.to_dict(),
+    }
+    result = AnalysisResult(track, fm, summary, files, list(track.notes))
+    try:
+        chosen, detected = choose_test(test, fm, rate)
+    except InsufficientDataError as exc:
+        _finish_empty(result, out, "auto", str(exc))
+        raise
+    summary["test_detected"] = detected
+    try:
+        reps = segment(fm.table, chosen, fps=rate)
+    except InsufficientDataError as exc:
+        _finish_empty(result, out, chosen, f"{exc}. {PROTOCOLS[chosen].filming}")
+        raise InsufficientDataError(
+            f"{exc}; frames.csv and the report were kept in {out}. {PROTOCOLS[chosen].filming}"
+        ) from None
+    summary.update(assess(fm, reps, test=chosen, sex=sex))
+    summary["sex"] = sex
+    moments = worst_moments(
+        fm.table, reps, bilateral=PROTOCOLS[chosen].bilateral, n=settings.worst_moments
+    )
+    images = _worst_images(moments, clean, source, out, is_video=track.is_video)
+    summary["worst_moments"] = [{k: v for k, v in m.items() if k != "row"} for m in moments]
+    _write(result, out, images)
+    if fm.view not in FRONTAL_VIEWS:
+        raise InsufficientDataError(
+            f"the camera view looks {fm.view}: knee valgus needs a frontal or rear view, so "
+            f"no valgus numbers were reported (the report in {out} says what was measured). "
+            f"{PROTOCOLS[chosen].filming}"
+        )
+    return result
+
+
+def _finish_empty(result: AnalysisResult, out: Path, test: str, reason: str) -> None:
+    """Write a summary and report that explain why there is nothing to measure."""
+    s = result.summary
+    s.update({"test": test, "test_label": PROTOCOLS.get(test, None) and PROTOCOLS[test].label,
+              "view": result.measures.view, "sides": {}, "findings": [
+                  {"code": "no_reps", "side": None, "severity": "refused", "text": reason,
+                   "source": None}], "suggestions": [], "worst_moments": []})  # fmt: skip
+    _write(result, out, {})
+
+
+def _write(result: AnalysisResult, out: Path, images: dict[str, Path]) -> None:
+    path = out / "summary.json"
+    path.write_text(json.dumps(result.summary, indent=2, ensure_ascii=False), encoding="utf-8")
+    result.files["summary"] = path
+    result.files.update(images)
+    result.files["report"] = render_report(
+        result.summary, result.measures.table, images, out / "report.html"
+    )
+
+
+def _frames_at(source: Path, wanted: set[int]) -> dict[int, np.ndarray[Any, Any]]:
+    """Decode only the wanted frames (streaming through the clip once)."""
+    got: dict[int, np.ndarray[Any, Any]] = {}
+    with VideoReader(source) as reader:
+        for frame in reader.frames():
+            if frame.index in wanted:
+                got[frame.index] = frame.image
+                if len(got) == len(wanted):
+                    break
+    return got
+
+
+def _worst_images(
+    moments: Iterable[dict[str, Any]], clean: xr.Dataset, source: str | Path, out: Path,
+    *, is_video: bool,
+) -> dict[str, Path]:  # fmt: skip
+    moments = list(moments)
+    if not moments or clean.attrs.get("units") != "px":
+        return {}  # world-unit imports have no image to draw on
+    frames = _frames_at(Path(source), {m["frame"] for m in moments}) if is_video else {}
+    names = [str(k) for k in clean["keypoints"].values]
+    pos = clean["position"].isel(individuals=0).transpose("time", "keypoints", "space").values
+    size = (
+        int(clean.attrs.get("image_width", 0)) or int(np.nanmax(pos[..., 0]) * 1.1) + 2,
+        int(clean.attrs.get("image_height", 0)) or int(np.nanmax(pos[..., 1]) * 1.1) + 2,
+    )
+    images = {}
+    for i, m in enumerate(moments, start=1):
+        xy = {k: (float(pos[m["row"], j, 0]), float(pos[m["row"], j, 1]))
+              for j, k in enumerate(names)}  # fmt: skip
+        picture = worst_moment_image(
+            frames.get(m["frame"]), xy, m["side"], m["fppa_deg"], m["time_s"], size
+        )
+        images[f"worst_{i}"] = save_png(picture, out / m["image"])
+    return images

@@ -1,0 +1,236 @@
+"""From per-rep readings to per-side summaries, findings and "what this suggests".
+
+Plain-language text for a person who is not a biomechanist; every
+classification names its source; nothing here is a diagnosis. Differences
+(left vs right, first vs last rep) are called real only when they exceed the
+measurement's smallest detectable difference.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from kneecoach.assessment import norms
+from kneecoach.assessment.norms import Sex
+from kneecoach.core.schema import SIDES, Side
+
+Finding = dict[str, Any]
+
+
+def _values(reps: list[dict[str, Any]], key: str) -> list[float]:
+    return [r[key] for r in reps if r.get(key) is not None and r.get("complete", True)]
+
+
+def _round(x: float | None, digits: int = 1) -> float | None:
+    return None if x is None or not np.isfinite(x) else round(float(x), digits)
+
+
+def side_summary(
+    reps: list[dict[str, Any]], *, test: str, sex: Sex | None, working: bool
+) -> dict[str, Any]:
+    """Peak, mean, SD and worst rep of FPPA, mean pelvic drop, and the classification."""
+    fppa = _values(reps, "fppa_deg")
+    out: dict[str, Any] = {"working": working, "reps": reps, "steps": []}
+    out["peak_fppa_deg"] = _round(max(fppa)) if fppa else None
+    out["mean_fppa_deg"] = _round(float(np.mean(fppa))) if fppa else None
+    out["sd_fppa_deg"] = _round(float(np.std(fppa, ddof=1))) if len(fppa) > 1 else None
+    worst = [r for r in reps if r.get("fppa_deg") is not None and r.get("complete", True)]
+    out["worst_rep"] = max(worst, key=lambda r: r["fppa_deg"])["index"] if worst else None
+    for key in ("pelvic_drop_deg", "hip_adduction_deg", "femoral_adduction_deg", "kasr",
+                "knee_shift_pct"):  # fmt: skip
+        vals = _values(reps, key)
+        out[f"mean_{key}"] = (
+            _round(float(np.mean(vals)), 2 if key == "kasr" else 1) if vals else None
+        )
+    out["classification"] = classify(out["mean_fppa_deg"], test=test, sex=sex)
+    return out
+
+
+def classify(mean_fppa: float | None, *, test: str, sex: Sex | None) -> dict[str, Any]:
+    """Within / above / below the typical range for ``test``, with the source."""
+    norm = norms.FPPA_RANGES.get(test)
+    if mean_fppa is None:
+        return {"label": "not measured", "level": "not measured", "range_deg": None, "source": None}
+    if norm is None:
+        return {
+            "label": "no published typical range for this test",
+            "level": "no range",
+            "range_deg": None,
+            "source": None,
+        }
+    low, high = norm.for_sex(sex)
+    level = "above" if mean_fppa > high else "below" if mean_fppa < low else "within"
+    who = {"female": "women", "male": "men", None: "adults (women and men together)"}[sex]
+    label = {"above": "above the typical range", "below": "below the typical range",
+             "within": "within the typical range"}[level]  # fmt: skip
+    return {
+        "label": label,
+        "level": level,
+        "range_deg": [low, high],
+        "population": who,
+        "source": norm.source + (f"; {norm.note}" if norm.note else ""),
+    }
+
+
+def asymmetry(sides: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+    """Left-right difference of mean FPPA, called real only beyond the SDD."""
+    left, right = sides["left"]["mean_fppa_deg"], sides["right"]["mean_fppa_deg"]
+    if left is None or right is None:
+        return None
+    diff = round(left - right, 1)
+    larger = "left" if diff > 0 else "right"
+    beyond = abs(diff) > norms.FPPA_SDD_DEG
+    text = (
+        f"Your {larger} knee moves inward {abs(diff):.0f}° more than your "
+        f"{'right' if larger == 'left' else 'left'}"
+        + (
+            "; that is more than the measurement's noise, so the sides really differ."
+            if beyond
+            else f"; that is within the measurement's noise (±{norms.FPPA_SDD_DEG:.0f}°), "
+            "so the two sides cannot be told apart."
+        )
+    )
+    return {
+        "fppa_deg": diff,
+        "larger_side": larger,
+        "beyond_noise": beyond,
+        "sdd_deg": norms.FPPA_SDD_DEG,
+        "source": norms.FPPA_SDD_SOURCE,
+        "text": text,
+    }
+
+
+def drift(reps: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Does FPPA get worse over the set? Slope per rep and last minus first (≥ 3 reps)."""
+    pts = [(r["index"], r["fppa_deg"]) for r in reps
+           if r.get("fppa_deg") is not None and r.get("complete", True)]  # fmt: skip
+    if len(pts) < 3:
+        return None
+    x, y = np.array(pts, dtype=float).T
+    slope = float(np.polyfit(x, y, 1)[0])
+    change = float(y[-1] - y[0])
+    beyond = abs(change) > norms.FPPA_SDD_DEG
+    way = "more" if change > 0 else "less"
+    text = (
+        f"From the first to the last rep the knee moved inward {abs(change):.0f}° {way}"
+        + (" — more than the measurement's noise: the set changes as it goes on."
+           if beyond else ", within the measurement's noise: no real change over the set.")
+    )  # fmt: skip
+    return {"slope_deg_per_rep": round(slope, 2), "first_last_deg": round(change, 1),
+            "beyond_noise": beyond, "sdd_deg": norms.FPPA_SDD_DEG, "text": text}  # fmt: skip
+
+
+def side_findings(side: Side, s: dict[str, Any], *, test_label: str, test: str) -> list[Finding]:
+    """One plain sentence per side (and more when there is more to say)."""
+    out: list[Finding] = []
+    name = side.capitalize()
+    mean, cls = s["mean_fppa_deg"], s["classification"]
+    if not s["working"]:
+        return out
+    if test in KNEE_OVER_FOOT_TESTS:
+        return out + _knee_shift_finding(side, s, test_label)
+    if mean is None:
+        out.append({"code": "fppa_not_measured", "side": side, "severity": "refused",
+                    "text": f"{name} knee: no valid knee angle could be measured in this clip.",
+                    "source": None})  # fmt: skip
+    else:
+        where = "inward" if mean >= 0 else "outward"
+        text = (
+            f"Your {side} knee moves {where} by {abs(mean):.0f}° on average "
+            f"(worst rep {s['peak_fppa_deg']:.0f}°) in the {test_label.lower()}"
+        )
+        if cls["range_deg"]:
+            low, high = cls["range_deg"]
+            text += f"; typical for {cls['population']} is {low:.0f}-{high:.0f}° ({cls['label']})."
+        else:
+            text += "; there is no published typical range for this test."
+        if test == "single-leg-squat":
+            text += f" For comparison, {norms.SLS_GROUPS}."
+        severity = "attention" if cls["level"] == "above" else "ok"
+        out.append({"code": f"fppa_{cls['level'].replace(' ', '_')}", "side": side,
+                    "severity": severity, "text": text, "source": cls["source"]})  # fmt: skip
+    drop = s.get("mean_pelvic_drop_deg")
+    if drop is not None and drop > norms.PELVIC_DROP_SDD_DEG:
+        other = "right" if side == "left" else "left"
+        out.append({
+            "code": "pelvic_drop", "side": side, "severity": "attention",
+            "text": f"Standing on your {side} leg, the {other} side of your pelvis drops by "
+                    f"{drop:.0f}° (more than the {norms.PELVIC_DROP_SDD_DEG}° measurement noise).",
+            "source": norms.PELVIC_DROP_SOURCE,
+        })  # fmt: skip
+    return out
+
+
+#: Bilateral tests whose per-side sentence uses the knee-over-foot shift, not
+#: FPPA: in a squat the projected angle mixes knee flexion with hip rotation
+#: (science.md §1.1, "known trap" measured on the shared front-view squats).
+KNEE_OVER_FOOT_TESTS = ("squat", "sit-to-stand")
+
+
+def _knee_shift_finding(side: Side, s: dict[str, Any], test_label: str) -> list[Finding]:
+    shift = s.get("mean_knee_shift_pct")
+    if shift is None:
+        return [{"code": "knee_shift_not_measured", "side": side, "severity": "refused",
+                 "text": f"{side.capitalize()} knee: its path over the foot could not be "
+                         "measured (start the clip standing still on both feet).",
+                 "source": None}]  # fmt: skip
+    way = "inward" if shift > 0 else "outward"
+    return [{
+        "code": f"knee_shift_{way}", "side": side, "severity": "info",
+        "text": f"At the bottom of the {test_label.lower()} your {side} knee moves {way} "
+                f"relative to your foot by {abs(shift):.0f}% of your leg length (about "
+                f"{abs(shift) * 0.9:.0f} cm for a 90 cm leg), compared with standing.",
+        "source": "knee-over-foot shift (derived from Mizner 2012 and mocapr knee deviation; "
+                  "science.md §1.1); no published typical range",
+    }]  # fmt: skip
+
+
+def suggestions(sides: dict[str, dict[str, Any]], *, test: str) -> list[dict[str, Any]]:
+    """Link the pattern to the three recurring root causes (hip, foot/ankle, control)."""
+    out: list[dict[str, Any]] = []
+    for side in SIDES:
+        s = sides[side]
+        if not s["working"] or s["mean_fppa_deg"] is None or test in KNEE_OVER_FOOT_TESTS:
+            continue
+        valgus = s["classification"]["level"] == "above" or (
+            s["classification"]["level"] == "no range" and s["mean_fppa_deg"] > norms.FPPA_SDD_DEG
+        )
+        femoral = s.get("mean_femoral_adduction_deg")
+        drop = s.get("mean_pelvic_drop_deg")
+        hip_pattern = (drop is not None and drop > norms.PELVIC_DROP_SDD_DEG) or (
+            valgus and femoral is not None and femoral >= 0.5 * s["mean_fppa_deg"]
+        )
+        if hip_pattern:
+            out.append({
+                "cause": "hip", "side": side,
+                "text": f"{side.capitalize()} leg: the pelvis drops and/or the thigh moves "
+                        "inward from the hip. This pattern is linked to weak hip abductors and "
+                        "extensors; hip strengthening combined with knee exercises is the "
+                        "recommended first step.",
+                "source": "science.md §2.1-2.2 and §7.1 (Crossley 2016 and Collins 2018 "
+                          "consensus: combine hip and knee exercises)",
+            })  # fmt: skip
+        elif valgus:
+            out.append({
+                "cause": "foot-ankle", "side": side,
+                "text": f"{side.capitalize()} leg: the knee moves inward mostly below it, with "
+                        "little inward movement of the thigh. This points to the foot and "
+                        "ankle (a collapsing arch or stiff ankle): check ankle dorsiflexion "
+                        "with the knee-to-wall test and add foot exercises.",
+                "source": "science.md §5 (Lima 2018: less dorsiflexion goes with knee valgus) "
+                          "and §7.2 (Mølgaard 2018 foot exercises)",
+            })  # fmt: skip
+        sd = s.get("sd_fppa_deg")
+        if sd is not None and sd > 2 * norms.FPPA_SEM_DEG:
+            out.append({
+                "cause": "control", "side": side,
+                "text": f"{side.capitalize()} leg: the knee line changes a lot from rep to rep "
+                        f"(SD {sd:.0f}°), more than the measurement explains. That points to "
+                        "control and awareness of where the knee is: slow, mirror- or "
+                        "camera-guided single-leg practice helps.",
+                "source": "science.md §1.3 (SEM 2.7-3.0°, Munro 2012) and §6 (Mizuno 2021: "
+                          "knee valgus goes with poor knee-position sense)",
+            })  # fmt: skip
+    return out

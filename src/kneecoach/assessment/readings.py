@@ -1,0 +1,100 @@
+"""Per-rep readings: the value of every measure at the frame the literature reads it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kneecoach.core.schema import Side
+from kneecoach.events.reps import LANDINGS, Rep
+
+#: measure key in the summary → (frame-table column pattern, sign per side of the stance leg)
+PER_SIDE = {
+    "mkd_pct": "mkd_{s}_pct",
+    "knee_shift_pct": "knee_shift_{s}_pct",
+    "pelvic_drop_deg": "pelvic_drop_{s}_deg",
+    "hip_adduction_deg": "hip_adduction_{s}_deg",
+    "femoral_adduction_deg": "femoral_adduction_{s}_deg",
+    "knee_flexion_deg": "knee_flexion_{s}_deg",
+    "knee_over_toe_pct": "knee_over_toe_{s}_pct",
+}
+WHOLE_BODY = ("kasr", "knee_hip_ratio", "depth_pct")
+#: whole-body signed measures (+ = towards the subject's left), re-signed per stance leg
+TOWARDS_SIDE = ("trunk_lean_deg", "hip_shift_pct")
+
+
+def _num(x: Any, digits: int = 1) -> float | None:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return round(v, digits) if np.isfinite(v) else None
+
+
+def fppa_frame(table: pd.DataFrame, rep: Rep, side: Side, test: str) -> int | None:
+    """Row where this rep's FPPA is read, or None when no frame of the rep supports it.
+
+    At the reading frame if FPPA is valid there; otherwise (hips near knee
+    height) the deepest frame of the rep where it is valid; for sit-to-stand
+    the frame of largest valid FPPA (science.md §1.1).
+    """
+    fppa = table[f"fppa_{side}_deg"].to_numpy(float)
+    if np.isfinite(fppa[rep.reading]) and test != "sit-to-stand":
+        return rep.reading
+    rows = np.arange(rep.start, rep.end + 1)
+    valid = rows[np.isfinite(fppa[rows])]
+    if not valid.size:
+        return None
+    if test == "sit-to-stand":
+        return int(valid[np.argmax(fppa[valid])])
+    depth = table["depth_pct"].to_numpy(float)
+    return int(valid[np.nanargmax(depth[valid])])
+
+
+def read_rep(table: pd.DataFrame, rep: Rep, side: Side, test: str) -> dict[str, Any]:
+    """Every measure of ``side`` for one rep (None where not valid)."""
+    t = table["time_s"].to_numpy(float)
+    row = table.iloc[rep.reading]
+    values: dict[str, Any] = {
+        "index": rep.index,
+        "frame": int(row["frame"]),
+        "time_s": _num(row["time_s"], 3),
+        "start_time_s": _num(t[rep.start], 3),
+        "end_time_s": _num(t[rep.end], 3),
+        "complete": rep.complete,
+    }
+    f = fppa_frame(table, rep, side, test)
+    values["fppa_deg"] = _num(table[f"fppa_{side}_deg"].iloc[f]) if f is not None else None
+    values["fppa_frame"] = int(table["frame"].iloc[f]) if f is not None else None
+    values["fppa_time_s"] = _num(t[f], 3) if f is not None else None
+    for key, pattern in PER_SIDE.items():
+        values[key] = _num(row[pattern.format(s=side)])
+    sign = 1.0 if side == "left" else -1.0
+    for key in TOWARDS_SIDE:
+        values[key] = _num(sign * row[key])
+    for key in WHOLE_BODY:
+        values[key] = _num(row[key], 2 if key != "depth_pct" else 1)
+    if rep.contact is not None and test in LANDINGS:
+        c = table.iloc[rep.contact]
+        values["contact_frame"] = int(c["frame"])
+        values["contact_time_s"] = _num(c["time_s"], 3)
+        values["fppa_at_contact_deg"] = _num(c[f"fppa_{side}_deg"])
+        values["kasr_at_contact"] = _num(c["kasr"], 2)
+    if test == "single-leg-stance":
+        values["hold_s"] = _num(t[rep.end] - t[rep.start], 2)
+    conf_row = f if f is not None else rep.reading
+    values["confidence"] = _num(table[f"confidence_{side}"].iloc[conf_row], 2)
+    notes = []
+    if f is not None and f != rep.reading and test != "sit-to-stand":
+        notes.append(
+            "FPPA read at the deepest frame that supports it: at the bottom the thigh points at "
+            "the camera and the angle is not valid there (science.md §1.1)"
+        )
+    if f is None:
+        notes.append("no frame of this rep supports an FPPA (view or thigh foreshortening)")
+    if not rep.complete:
+        notes.append("the rep is cut off by the start or end of the clip")
+    values["notes"] = notes
+    return values

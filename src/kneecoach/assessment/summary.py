@@ -1,0 +1,147 @@
+"""Assemble ``summary.json`` (schema ``kneecoach.summary/1``, docs/summary-schema.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kneecoach.assessment import findings as fnd
+from kneecoach.assessment import norms
+from kneecoach.assessment.norms import Sex
+from kneecoach.assessment.protocols import PROTOCOLS
+from kneecoach.assessment.readings import read_rep
+from kneecoach.core.schema import SIDES, Side
+from kneecoach.events.reps import Rep
+from kneecoach.metrics.frames import FRONTAL_VIEWS, FrameMeasures
+
+SCHEMA = "kneecoach.summary/1"
+
+DISCLAIMER = (
+    "kneecoach is a movement screen, not a diagnosis. Angles measured on a single video are "
+    "2D projections, not 3D joint angles, and the same person measured on two days varies by "
+    f"about {norms.FPPA_SDD_DEG:.0f}°. It does not replace a clinician. See a clinician before "
+    "training if the knee is hot, red or swollen, locks or gives way, hurts at night or at rest, "
+    "or if you cannot bear weight on it (science.md §7.3)."
+)
+METHOD_NOTES = [
+    "Pose: MediaPipe BlazePose (model_complexity 1), one person, on every frame; left and right "
+    "are the subject's own, with left/right label swaps of the model detected and corrected.",
+    "Cleaning: keypoints below the confidence threshold removed, gaps up to 0.33 s filled, "
+    "4th-order zero-lag Butterworth low-pass at 6 Hz (Sports2D/Pose2Sim defaults, science.md §8).",
+    "FPPA (frontal plane projection angle) = 180° minus the hip-knee-ankle angle in the image; "
+    "positive = the knee inside the hip-ankle line (valgus), negative = outside (varus) "
+    "(Munro/Herrington convention, science.md §1.1). Keypoint hips are joint centres, not the "
+    "thigh markers of the published studies, so values may be offset from published norms.",
+    "FPPA is not reported while the hips are near knee height (thigh foreshortened towards the "
+    "camera), where 2D values become meaningless (mocapr; science.md §1.1). For squats the "
+    "knee-to-ankle separation ratio (KASR, Mizner 2012) is read at the deepest point instead.",
+    "Pelvic drop: the tilt of the hip line with the free side down, relative to standing on "
+    "both feet (science.md §2.1). Hip adduction: thigh angle from the perpendicular to the "
+    "pelvis line (femoral adduction + pelvic drop).",
+    "2D frontal-plane knee angles agree only weakly with 3D knee abduction (r = 0.2-0.3; "
+    "science.md §0.6); 2D hip and pelvis angles agree better. Read the result as a movement "
+    "pattern, and compare like with like (same test, camera, distance).",
+]
+SOURCES = [
+    "Munro, Herrington & Carolan 2012. Reliability of 2D video assessment of frontal-plane "
+    "dynamic knee valgus during common athletic screening tasks. J Sport Rehabil 21:7-11.",
+    "Herrington & Munro 2010. Drop jump landing knee valgus angle; normative data in a "
+    "physically active population. Phys Ther Sport 11:56-59.",
+    "Herrington 2014. Knee valgus angle during single leg squats and landings in "
+    "patellofemoral pain patients and controls. Knee 21:514-517.",
+    "Mizner et al. 2012 (knee-to-ankle separation ratio); Noyes et al. 2005, AJSM "
+    "(normalised knee separation).",
+    "Dingenen et al. 2018. Test-retest reliability of two-dimensional video analysis during "
+    "running. Phys Ther Sport 33:40-47.",
+    "Hardcastle & Nade 1985. The significance of the Trendelenburg test. JBJS-Br 67-B(5).",
+    "Crossley et al. 2016, BJSM 50:844-852, and Collins et al. 2018, BJSM 52:1170 "
+    "(patellofemoral pain consensus statements).",
+]
+
+
+def working_sides(reps: list[Rep], *, bilateral: bool) -> dict[Side, list[Rep]]:
+    """The reps each side worked in (every rep for both sides in bilateral tests)."""
+    if bilateral:
+        return {s: list(reps) for s in SIDES}
+    return {s: [r for r in reps if r.side == s] for s in SIDES}
+
+
+def assess(fm: FrameMeasures, reps: list[Rep], /, *, test: str, sex: Sex | None) -> dict[str, Any]:
+    """Sides, asymmetry, drift, findings and suggestions for one test."""
+    protocol = PROTOCOLS[test]
+    by_side = working_sides(reps, bilateral=protocol.bilateral)
+    sides: dict[str, dict[str, Any]] = {}
+    findings: list[dict[str, Any]] = []
+    for side in SIDES:
+        readings = [read_rep(fm.table, r, side, test) for r in by_side[side]]
+        sides[side] = fnd.side_summary(readings, test=test, sex=sex, working=bool(by_side[side]))
+        findings += fnd.side_findings(side, sides[side], test_label=protocol.label, test=test)
+    unclear = [r.index for r in reps if not protocol.bilateral and r.side is None]
+    if unclear:
+        findings.append({
+            "code": "working_leg_unclear", "side": None, "severity": "info",
+            "text": f"Rep(s) {unclear}: could not tell which leg was working, so they were left "
+                    "out. Keep the free foot clearly off the floor.", "source": None,
+        })  # fmt: skip
+    if fm.view not in FRONTAL_VIEWS:
+        findings.insert(0, {
+            "code": "view_refused", "side": None, "severity": "refused",
+            "text": f"The camera sees the person from the {fm.view}. Knee valgus (FPPA), pelvic "
+                    "drop and hip adduction need the camera in front of or behind the person, "
+                    f"so they are not reported. {protocol.filming}", "source": None,
+        })  # fmt: skip
+    if protocol.bilateral and test in ("squat", "drop-jump"):
+        kasr = [r["kasr"] for r in sides["left"]["reps"] if r.get("kasr") is not None]
+        if kasr:
+            findings.append({
+                "code": "kasr", "side": None, "severity": "info",
+                "text": f"At the deepest point your knees are {np.mean(kasr):.2f} times as far "
+                        "apart as your ankles (knee-to-ankle separation ratio; below 1 means the "
+                        "knees are closer together than the feet).",
+                "source": "Mizner et al. 2012 (science.md §1.1)",
+            })  # fmt: skip
+    drift = {s: fnd.drift(sides[s]["reps"]) for s in SIDES}
+    return {
+        "test": test,
+        "test_label": protocol.label,
+        "view": fm.view,
+        "measures_used": {
+            "fppa": f"read {protocol.reading}",
+            "kasr": "knee-to-ankle separation ratio (both legs in view; bilateral tests)",
+            "pelvic_drop": "relative to standing on both feet"
+            if fm.obliquity_baseline_deg is not None
+            else "relative to the image horizontal (no two-footed standing frames)",
+        },
+        "sides": sides,
+        "asymmetry": fnd.asymmetry(sides),
+        "drift": drift,
+        "findings": findings,
+        "suggestions": fnd.suggestions(sides, test=test),
+        "filming": protocol.filming,
+        "method_notes": METHOD_NOTES + fm.notes,
+        "sources": SOURCES,
+        "disclaimer": DISCLAIMER,
+    }
+
+
+def worst_moments(
+    table: pd.DataFrame, reps: list[Rep], /, *, bilateral: bool, n: int
+) -> list[dict[str, Any]]:
+    """The ``n`` largest valgus moments: each rep's peak valid FPPA per working leg."""
+    peaks: list[tuple[float, int, Side]] = []
+    for side, side_reps in working_sides(reps, bilateral=bilateral).items():
+        fppa = table[f"fppa_{side}_deg"].to_numpy(float)
+        for rep in side_reps:
+            rows = np.arange(rep.start, rep.end + 1)
+            ok = rows[np.isfinite(fppa[rows])]
+            if ok.size and fppa[ok].max() > 0:  # only valgus is a "worst" moment
+                row = int(ok[np.argmax(fppa[ok])])
+                peaks.append((float(fppa[row]), row, side))
+    t = table["time_s"].to_numpy(float)
+    return [
+        {"time_s": round(float(t[row]), 3), "frame": int(table["frame"].iloc[row]),
+         "row": row, "side": side, "fppa_deg": round(value, 1), "image": f"worst_{i}.png"}
+        for i, (value, row, side) in enumerate(sorted(peaks, reverse=True)[:n], start=1)
+    ]  # fmt: skip

@@ -1,0 +1,217 @@
+"""Find the reps (or landings, or holds) of a movement test in the per-frame table.
+
+All rules work on the per-frame table of :mod:`kneecoach.metrics.frames`,
+whose depth and foot heights are normalised to leg length, so they do not
+depend on image size or units. Which leg works is read from the data, never
+assumed:
+
+* single-leg squat, single-leg landing, single-leg stance: the stance foot is
+  the lower one (the other foot is off the floor);
+* step-down: the stance foot stays still on the step while the free foot
+  reaches down, so it is the foot that moves least;
+* lunge: the front (working) leg's knee moves least vertically; the rear
+  knee drops towards the floor;
+* squat, drop jump, sit-to-stand: both legs work.
+
+Reading frames follow science.md §1.2: the deepest point (peak knee flexion)
+for squats, step-downs and lunges; initial contact and the deepest point of
+the first landing for landings; for single-leg stance the frame of largest
+pelvic drop during each hold; for sit-to-stand the standing-up phase around
+each rise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from scipy.signal import find_peaks, medfilt
+
+from kneecoach.core.errors import InsufficientDataError
+from kneecoach.core.runs import true_runs
+from kneecoach.core.schema import Side
+
+FloatArray = npt.NDArray[np.float64]
+
+#: Tests and what they need (science.md §1.2; product.md ``--test`` values).
+SINGLE_LEG = ("single-leg-squat", "step-down", "single-leg-landing", "single-leg-stance", "lunge")
+BILATERAL = ("squat", "drop-jump", "sit-to-stand")
+LANDINGS = ("drop-jump", "single-leg-landing")
+TESTS = (*SINGLE_LEG[:2], "lunge", *BILATERAL[:1], "drop-jump", "single-leg-landing",
+         "single-leg-stance", "sit-to-stand")  # fmt: skip
+
+#: A rep must take the hips down by at least this share of leg length (derived:
+#: well under a 45° single-leg squat, well over standing sway).
+MIN_REP_DEPTH = 0.06
+#: Reps closer together than this are one rep (derived; the SLS protocol takes 5 s per rep).
+MIN_REP_SEPARATION_S = 0.8
+#: A foot is "off the floor" when its ankle is this share of leg length above the other.
+FOOT_LIFT = 0.05
+#: A single-leg stance hold must last at least this long to be read (derived).
+MIN_HOLD_S = 1.0
+#: Landing: the feet fall at least this fast (leg lengths per second) before contact (derived).
+MIN_FALL_SPEED = 1.0
+
+
+@dataclass(frozen=True)
+class Rep:
+    """One rep, landing or hold, as row indices into the per-frame table."""
+
+    index: int
+    start: int
+    reading: int
+    end: int
+    side: Side | None  # the working leg; None when both legs work
+    complete: bool = True
+    contact: int | None = None  # initial contact (landings)
+
+
+def _smooth(x: FloatArray, n: int) -> FloatArray:
+    x = pd.Series(x).interpolate(limit_direction="both").to_numpy(float)
+    k = max(3, n | 1)
+    return np.asarray(medfilt(x, k) if len(x) >= k else x, dtype=float)
+
+
+def _dips(depth: FloatArray, fps: float) -> list[tuple[int, int, int, bool]]:
+    """(start, bottom, end, complete) of each dip in a depth signal (0 = standing)."""
+    if not np.isfinite(depth).any():
+        return []
+    d = pd.Series(depth).interpolate(limit_direction="both").to_numpy(float)
+    span = float(np.nanmax(d) - np.nanmin(d))
+    prominence = max(MIN_REP_DEPTH, 0.3 * span)
+    peaks, props = find_peaks(
+        d, prominence=prominence, distance=max(1, int(MIN_REP_SEPARATION_S * fps))
+    )
+    out = []
+    for peak, prom in zip(peaks, props["prominences"], strict=True):
+        level = d[peak] - 0.7 * prom
+        before = np.flatnonzero(d[:peak] <= level)
+        after = np.flatnonzero(d[peak:] <= level)
+        start = int(before[-1]) if before.size else 0
+        end = int(peak + after[0]) if after.size else len(d) - 1
+        out.append((start, int(peak), end, bool(before.size and after.size)))
+    return out
+
+
+def _stance_by_height(table: pd.DataFrame, rows: slice) -> Side | None:
+    """The lower foot, if the other is clearly off the floor."""
+    diff = np.nanmedian(table["ankle_height_diff_pct"].to_numpy(float)[rows]) / 100
+    if not np.isfinite(diff) or abs(diff) < FOOT_LIFT:
+        return None
+    return "right" if diff > 0 else "left"  # + = left foot higher
+
+
+def _least_moving(table: pd.DataFrame, rows: slice, joint: str) -> Side | None:
+    ranges = {}
+    for side in ("left", "right"):
+        col = f"{joint}_y_{side}_pct"
+        if col not in table:
+            return None
+        y = table[col].to_numpy(float)[rows]
+        ranges[side] = (
+            float(np.nanpercentile(y, 95) - np.nanpercentile(y, 5))
+            if np.isfinite(y).any()
+            else np.nan
+        )
+    if not all(np.isfinite(v) for v in ranges.values()):
+        return None
+    lo, hi = sorted(ranges.values())
+    if hi < 1.5 * lo:
+        return None
+    return "left" if ranges["left"] < ranges["right"] else "right"
+
+
+def working_leg(table: pd.DataFrame, test: str, rows: slice) -> Side | None:
+    """Which leg works in ``rows`` (None for bilateral tests or when unclear)."""
+    if test in ("single-leg-squat", "single-leg-landing", "single-leg-stance"):
+        return _stance_by_height(table, rows) or _least_moving(table, rows, "ankle")
+    if test == "step-down":
+        return _least_moving(table, rows, "ankle") or _flip(_stance_by_height(table, rows))
+    if test == "lunge":
+        return _least_moving(table, rows, "knee")
+    return None
+
+
+def _flip(side: Side | None) -> Side | None:
+    return None if side is None else ("left" if side == "right" else "right")
+
+
+def _landings(table: pd.DataFrame, fps: float) -> list[tuple[int, int, int, bool]]:
+    """(contact, deepest, end, complete) of each first landing after a drop.
+
+    A drop is the lower foot *and* the hips falling at least
+    :data:`MIN_FALL_SPEED`; contact is where the foot reaches the floor level
+    it then stays at (within 1% of leg length).
+    """
+    feet = table[["ankle_y_left_pct", "ankle_y_right_pct"]].to_numpy(float)
+    lower = np.where(
+        np.isnan(feet).all(axis=1), np.nan, np.nanmax(np.nan_to_num(feet, nan=-np.inf), axis=1)
+    )
+    y = _smooth(lower / 100, 3)  # the lower foot, leg lengths, y down
+    raw_depth = table["depth_pct"].to_numpy(float) / 100
+    depth = _smooth(raw_depth, 3)
+    v, hips = np.gradient(y) * fps, np.gradient(depth) * fps
+    falls, _ = find_peaks(v, height=MIN_FALL_SPEED, distance=max(1, int(0.3 * fps)))
+    out: list[tuple[int, int, int, bool]] = []
+    last_contact_t = -np.inf
+    t = table["time_s"].to_numpy(float)
+    for f in falls:
+        if hips[max(0, f - 2) : f + 3].max() < MIN_FALL_SPEED:
+            continue  # a foot moving down on its own (a step or reach), not a drop
+        stop = np.flatnonzero(v[f:] < 0.1 * v[f])
+        if not stop.size:
+            continue
+        floor = float(np.nanmedian(y[f + stop[0] : f + stop[0] + max(2, int(0.2 * fps))]))
+        contact = int(f + np.flatnonzero(y[f:] >= floor - 0.01)[0])  # within 1% of leg length
+        if t[contact] - last_contact_t < 1.5:  # the landing of the jump that follows
+            continue
+        last_contact_t = t[contact]
+        window = slice(contact, min(len(y), contact + int(0.6 * fps) + 1))
+        if not np.isfinite(raw_depth[window]).any():
+            continue
+        deepest = int(contact + np.nanargmax(raw_depth[window]))
+        end = min(len(y) - 1, deepest + int(fps))
+        out.append((contact, deepest, end, contact + int(0.6 * fps) < len(y)))
+    return out
+
+
+def _holds(table: pd.DataFrame, fps: float) -> list[tuple[int, int, int, bool]]:
+    lifted = np.abs(table["ankle_height_diff_pct"].to_numpy(float) / 100) >= FOOT_LIFT
+    out = []
+    for start, stop in true_runs(lifted):
+        if (stop - start) / fps < MIN_HOLD_S:
+            continue
+        out.append((start, start, stop - 1, True))  # a hold cut by the clip still counts
+    return out
+
+
+def segment(table: pd.DataFrame, test: str, /, *, fps: float) -> list[Rep]:
+    """The reps of ``test`` in the per-frame table, each with its working leg."""
+    if test in LANDINGS:
+        found = _landings(table, fps)
+    elif test == "single-leg-stance":
+        found = _holds(table, fps)
+    elif test == "sit-to-stand":  # a rep is each rise to standing: dips of (- depth)
+        found = _dips(-table["depth_pct"].to_numpy(float) / 100, fps)
+    else:
+        found = _dips(table["depth_pct"].to_numpy(float) / 100, fps)
+    if not found:
+        raise InsufficientDataError(
+            f"no {test} rep was found: the hips never moved down and back up by "
+            f"{MIN_REP_DEPTH:.0%} of leg length"
+            if test not in LANDINGS + ("single-leg-stance",)
+            else f"no {test} was found in the clip (see the quality report and filming tips)"
+        )
+    reps = []
+    for i, (start, reading, end, complete) in enumerate(found, start=1):
+        rows = slice(start, end + 1)
+        side = working_leg(table, test, rows)
+        if test == "single-leg-stance" and side is not None:
+            drop = table[f"pelvic_drop_{side}_deg"].to_numpy(float)[rows]
+            if np.isfinite(drop).any():
+                reading = start + int(np.nanargmax(drop))
+        contact = start if test in LANDINGS else None
+        reps.append(Rep(i, start, reading, end, side, complete, contact))
+    return reps

@@ -1,0 +1,199 @@
+"""Every measure for every frame of a clean track, as one table (``frames.csv``).
+
+Columns are named ``<measure>_<left|right>_<unit>`` per side and
+``<measure>_<unit>`` for whole-body measures (product.md). A value is NaN
+(empty in the CSV) where the camera view or the data cannot support it:
+
+* frontal-plane measures (FPPA, medial knee displacement, knee ratios, pelvic
+  drop, hip adduction, trunk lean, hip shift) need a frontal or rear view;
+* FPPA and medial knee displacement are also left out while the thigh is
+  foreshortened (hip near knee height; science.md §1.1), e.g. at the bottom
+  of a deep squat, where raw values swing to −60…−120°;
+* sagittal measures (2D knee flexion, knee travel over the toes) need a side
+  or oblique view.
+
+``knee_shift_<side>_pct`` is how far the knee has moved inward (+) relative to
+its own ankle since standing on both feet, in % of leg length: the
+knee-over-foot measure for squats, where FPPA mixes knee flexion with hip
+rotation. It needs a few frames standing on both feet.
+
+Ratios are unit-free, so imported world-unit tracks work the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import xarray as xr
+
+from kneecoach.core.schema import SIDES, Side
+from kneecoach.core.track import positions
+from kneecoach.metrics import geometry as g
+from kneecoach.quality.view import View, classify_view
+
+FloatArray = npt.NDArray[np.float64]
+FRONTAL_VIEWS = ("frontal", "rear")
+SAGITTAL_VIEWS = ("sagittal", "oblique")
+#: A frame counts as "standing on both feet" for the pelvic-obliquity baseline
+#: when the hips are within this share of leg length of their highest position
+#: and each ankle is within it of its own lowest point in the clip (derived).
+STANDING_TOLERANCE = 0.05
+#: Confidence multiplier for measures taken in a view that only partly supports them.
+OBLIQUE_CONFIDENCE = 0.5
+OTHER: dict[Side, Side] = {"left": "right", "right": "left"}
+
+
+@dataclass(frozen=True)
+class FrameMeasures:
+    """The per-frame table plus what it was computed from."""
+
+    table: pd.DataFrame
+    view: View
+    leg_length: float
+    obliquity_baseline_deg: float | None
+    notes: list[str] = field(default_factory=list)
+
+    def side(self, measure: str, side: Side, unit: str = "deg") -> FloatArray:
+        """One per-side column as an array, e.g. ``side("fppa", "left")``."""
+        return np.asarray(self.table[f"{measure}_{side}_{unit}"].to_numpy(float), dtype=float)
+
+
+def _pts(ds: xr.Dataset) -> dict[str, FloatArray]:
+    names = [str(k) for k in ds["keypoints"].values]
+    n = ds.sizes["time"]
+    return {
+        k: positions(ds, k) if k in names else np.full((n, 2), np.nan)
+        for k in (
+            *(f"{s}_{j}" for s in SIDES for j in ("shoulder", "hip", "knee", "ankle")),
+            *(f"{s}_{j}" for s in SIDES for j in ("heel", "foot_index")),
+        )
+    }
+
+
+def _conf(ds: xr.Dataset, side: Side) -> FloatArray:
+    names = [f"{side}_{j}" for j in ("hip", "knee", "ankle")]
+    if not all(k in ds["keypoints"] for k in names):
+        return np.full(ds.sizes["time"], np.nan)
+    c = ds["confidence"].sel(keypoints=names).isel(individuals=0).values
+    interp = ds["interpolated"].sel(keypoints=names).isel(individuals=0).values.astype(bool)
+    c = np.where(interp, np.minimum(c, 0.3), c)  # filled values count as uncertain
+    out = np.min(np.where(np.isnan(c), 1.0, c), axis=1)  # unknown confidence (imports) = 1
+    return np.asarray(out, dtype=float)
+
+
+def _percentile(values: FloatArray, q: float) -> float:
+    finite = values[np.isfinite(values)]
+    return float(np.percentile(finite, q)) if finite.size else float("nan")
+
+
+def frame_measures(
+    ds: xr.Dataset, /, *, min_thigh_height: float = 0.5, view: View | None = None
+) -> FrameMeasures:
+    """Compute the per-frame table of a clean track."""
+    p = _pts(ds)
+    view = view or classify_view(ds).view
+    frontal, sagittal = view in FRONTAL_VIEWS, view in SAGITTAL_VIEWS
+    notes: list[str] = []
+    legs = {
+        s: g.segment_length(p[f"{s}_hip"], p[f"{s}_knee"])
+        + g.segment_length(p[f"{s}_knee"], p[f"{s}_ankle"])
+        for s in SIDES
+    }
+    # the longest projection is the standing leg: the 90th percentile resists outliers
+    leg = float(np.nanmax([_percentile(legs[s], 90) for s in SIDES]))
+    hip_mid = (p["left_hip"] + p["right_hip"]) / 2
+    standing_hip_y = _percentile(hip_mid[:, 1], 5)
+    depth = (hip_mid[:, 1] - standing_hip_y) / leg
+    ankle_diff = (p["right_ankle"][:, 1] - p["left_ankle"][:, 1]) / leg  # + = left foot higher
+
+    cols: dict[str, FloatArray] = {
+        "frame": ds["frame"].values.astype(float),
+        "time_s": ds["time"].values.astype(float),
+        "depth_pct": 100 * depth,
+        "ankle_height_diff_pct": 100 * ankle_diff,
+    }
+    nan = np.full(len(depth), np.nan)
+    obliquity = g.pelvic_obliquity_deg(p["left_hip"], p["right_hip"])
+    on_floor = [
+        p[f"{s}_ankle"][:, 1] / leg
+        >= _percentile(p[f"{s}_ankle"][:, 1], 95) / leg - STANDING_TOLERANCE
+        for s in SIDES
+    ]  # each ankle near its own lowest point (perspective or a stagger shift one ankle's floor)
+    standing = (depth < STANDING_TOLERANCE) & on_floor[0] & on_floor[1]
+    baseline: float | None = None
+    if frontal:
+        if standing.sum() >= 5:
+            baseline = float(np.nanmedian(obliquity[standing]))
+        else:
+            notes.append(
+                "no frames standing on both feet: pelvic drop is measured against the image "
+                "horizontal, so a tilted camera shifts it (film from a level camera, start on "
+                "both feet)"
+            )
+    level = obliquity - (baseline or 0.0)
+    for s in SIDES:
+        o = OTHER[s]
+        hip, knee, ankle, other = p[f"{s}_hip"], p[f"{s}_knee"], p[f"{s}_ankle"], p[f"{o}_hip"]
+        medial = g.medial_sign(hip, other)
+        thigh_height = (knee[:, 1] - hip[:, 1]) / _percentile(knee[:, 1] - hip[:, 1], 90)
+        valid = frontal & (thigh_height >= min_thigh_height)
+        cols[f"fppa_{s}_deg"] = np.where(valid, g.fppa_deg(hip, knee, ankle, other), np.nan)
+        mkd = 100 * g.medial_offset(hip, knee, ankle, other) / leg
+        cols[f"mkd_{s}_pct"] = np.where(valid, mkd, np.nan)
+        inward = 100 * medial * (knee[:, 0] - ankle[:, 0]) / leg
+        base = float(np.nanmedian(inward[standing])) if standing.sum() >= 5 else np.nan
+        cols[f"knee_shift_{s}_pct"] = inward - base if frontal else nan
+        cols[f"thigh_height_{s}_ratio"] = thigh_height
+        cols[f"ankle_y_{s}_pct"] = 100 * ankle[:, 1] / leg
+        cols[f"knee_y_{s}_pct"] = 100 * knee[:, 1] / leg
+        drop = level if s == "left" else -level  # the other side's drop while on this leg
+        cols[f"pelvic_drop_{s}_deg"] = drop if frontal else nan
+        cols[f"femoral_adduction_{s}_deg"] = (
+            g.femoral_adduction_deg(hip, knee, other) if frontal else nan
+        )
+        cols[f"hip_adduction_{s}_deg"] = g.hip_adduction_deg(hip, knee, other) if frontal else nan
+        cols[f"knee_flexion_{s}_deg"] = g.deviation_deg(hip, knee, ankle) if sagittal else nan
+        cols[f"knee_over_toe_{s}_pct"] = (
+            _knee_over_toe(knee, ankle, p[f"{s}_heel"], p[f"{s}_foot_index"]) if sagittal else nan
+        )
+        cols[f"confidence_{s}"] = _conf(ds, s) * (
+            1.0 if view in FRONTAL_VIEWS else OBLIQUE_CONFIDENCE
+        )
+    if frontal:
+        knees = g.separation(p["left_knee"], p["right_knee"])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cols["kasr"] = knees / g.separation(p["left_ankle"], p["right_ankle"])
+            cols["knee_hip_ratio"] = knees / g.separation(p["left_hip"], p["right_hip"])
+            to_left = np.sign(p["left_hip"][:, 0] - p["right_hip"][:, 0])
+            ankle_mid = (p["left_ankle"] + p["right_ankle"]) / 2
+            width = g.separation(p["left_hip"], p["right_hip"])
+            shift = to_left * (hip_mid[:, 0] - ankle_mid[:, 0]) / width
+        cols["trunk_lean_deg"] = g.trunk_lean_deg(
+            p["left_shoulder"], p["right_shoulder"], p["left_hip"], p["right_hip"]
+        )
+        base_shift = float(np.nanmedian(shift[standing])) if standing.sum() >= 5 else 0.0
+        cols["hip_shift_pct"] = 100 * (shift - base_shift)
+    else:
+        for c in ("kasr", "knee_hip_ratio", "trunk_lean_deg", "hip_shift_pct"):
+            cols[c] = nan
+        notes.append(
+            f"the camera view looks {view}: frontal-plane measures (knee valgus/FPPA, pelvic "
+            "drop, hip adduction) need the camera facing the person's front or back at hip "
+            "height"
+        )
+    table = pd.DataFrame(cols)
+    table["frame"] = table["frame"].astype(int)
+    return FrameMeasures(table, view, leg, baseline, notes)
+
+
+def _knee_over_toe(
+    knee: FloatArray, ankle: FloatArray, heel: FloatArray, toe: FloatArray
+) -> FloatArray:
+    """Knee's horizontal travel past the toes, + ahead, in % of shank length."""
+    forward = np.sign(np.nanmedian(toe[:, 0] - heel[:, 0]))
+    shank = g.segment_length(knee, ankle)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray(100 * forward * (knee[:, 0] - toe[:, 0]) / shank, dtype=float)

@@ -1,0 +1,177 @@
+"""Reps, working legs, reading frames, findings and test recognition on known answers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from kneecoach.assessment.detect import detect_test
+from kneecoach.assessment.summary import assess, worst_moments
+from kneecoach.core.errors import InsufficientDataError
+from kneecoach.core.settings import Settings
+from kneecoach.events import segment
+from kneecoach.filtering import clean_track
+from kneecoach.metrics import frame_measures
+from kneecoach.synthetic import (
+    body,
+    double_leg_squat,
+    drop_landing,
+    rear_view,
+    single_leg_squat,
+    with_dropout,
+    with_noise,
+    with_swap,
+)
+
+
+def analyse(ds, test):
+    fm = frame_measures(ds)
+    reps = segment(fm.table, test, fps=float(ds.attrs["fps"]))
+    return fm, reps, assess(fm, reps, test=test, sex=None)
+
+
+@pytest.mark.parametrize("stance", ["left", "right"])
+@pytest.mark.parametrize("rear", [False, True])
+def test_single_leg_squat_reps_side_and_values_are_exact(stance: str, rear: bool) -> None:
+    ds = single_leg_squat(stance=stance, peak_fppa_deg=[10.0, 14.0, 24.0])  # type: ignore[arg-type]
+    fm, reps, s = analyse(rear_view(ds) if rear else ds, "single-leg-squat")
+    assert [r.side for r in reps] == [stance] * 3
+    assert [r.reading for r in reps] == [90, 270, 450]  # the deepest frames
+    side = s["sides"][stance]
+    assert [r["fppa_deg"] for r in side["reps"]] == [10.0, 14.0, 24.0]
+    assert [r["pelvic_drop_deg"] for r in side["reps"]] == [4.0] * 3
+    assert side["peak_fppa_deg"] == 24.0 and side["mean_fppa_deg"] == 16.0
+    assert side["worst_rep"] == 3
+    other = s["sides"]["left" if stance == "right" else "right"]
+    assert not other["working"] and other["reps"] == []
+    assert s["drift"][stance]["first_last_deg"] == 14.0 and s["drift"][stance]["beyond_noise"]
+    assert side["classification"]["level"] == "above"
+
+
+def test_varus_is_negative_and_not_flagged() -> None:
+    _, _, s = analyse(single_leg_squat(peak_fppa_deg=-6.0), "single-leg-squat")
+    left = s["sides"]["left"]
+    assert left["mean_fppa_deg"] == -6.0
+    assert left["classification"]["level"] == "below"
+    assert "outward" in s["findings"][0]["text"]
+    assert not [x for x in s["suggestions"] if x["cause"] in ("hip", "foot-ankle")][:0]
+
+
+@pytest.mark.parametrize("sex,level", [("female", "within"), ("male", "above"), (None, "within")])
+def test_classification_uses_the_sex_specific_range(sex, level) -> None:
+    fm = frame_measures(single_leg_squat(peak_fppa_deg=11.0))
+    reps = segment(fm.table, "single-leg-squat", fps=60.0)
+    s = assess(fm, reps, test="single-leg-squat", sex=sex)
+    c = s["sides"]["left"]["classification"]
+    assert c["level"] == level and "Herrington & Munro 2010" in c["source"]
+
+
+def test_noisy_track_with_gaps_and_swaps_stays_within_the_noise() -> None:
+    truth = single_leg_squat(peak_fppa_deg=14.0)
+    raw = with_swap(
+        with_dropout(with_noise(truth, sd_px=2.0), keypoints=["left_knee"], start=85, stop=95),
+        start=250, stop=290,
+    )  # fmt: skip
+    clean = clean_track(raw, settings=Settings())
+    _, reps, s = analyse(clean, "single-leg-squat")
+    assert len(reps) == 3 and all(r.side == "left" for r in reps)
+    got = s["sides"]["left"]["reps"]
+    assert [r["fppa_deg"] for r in got] == pytest.approx([14.0] * 3, abs=2.0)
+    # rep 1 is read on an interpolated knee: it says so through a lower confidence
+    assert got[0]["confidence"] <= 0.3 < got[1]["confidence"]
+
+
+def test_deep_squat_reads_fppa_where_valid_and_kasr_at_the_bottom() -> None:
+    _, reps, s = analyse(double_leg_squat(peak_fppa_deg=(10.0, 4.0)), "squat")
+    assert len(reps) == 2
+    for side, peak in (("left", 10.0), ("right", 4.0)):
+        for rep in s["sides"][side]["reps"]:
+            assert rep["fppa_time_s"] != rep["time_s"]  # not at the bottom: invalid there
+            assert 0 < rep["fppa_deg"] < peak
+            assert rep["kasr"] < 1.0
+            assert any("not valid" in n for n in rep["notes"])
+    assert s["asymmetry"]["larger_side"] == "left"
+
+
+@pytest.mark.parametrize("fps", [60.0, 120.0, 240.0])
+def test_drop_jump_contact_and_deepest_point(fps: float) -> None:
+    _, reps, s = analyse(drop_landing(fps=fps, peak_fppa_deg=(12.0, 6.0)), "drop-jump")
+    assert len(reps) == 1
+    left = s["sides"]["left"]["reps"][0]
+    assert left["contact_time_s"] == pytest.approx(1.0, abs=2 / fps + 1e-9)
+    assert left["time_s"] == pytest.approx(1.25, abs=2 / fps + 1e-9)
+    assert left["fppa_deg"] == pytest.approx(12.0, abs=0.05)
+    assert s["sides"]["right"]["reps"][0]["fppa_deg"] == pytest.approx(6.0, abs=0.05)
+    assert left["fppa_at_contact_deg"] == pytest.approx(0.0, abs=1.0)
+
+
+def test_single_leg_landing_finds_the_landing_leg() -> None:
+    _, reps, s = analyse(
+        drop_landing(single_leg="right", peak_fppa_deg=(15.0, 0)), "single-leg-landing"
+    )
+    assert [r.side for r in reps] == ["left"]
+    assert s["sides"]["left"]["reps"][0]["fppa_deg"] == pytest.approx(15.0, abs=0.05)
+
+
+def test_single_leg_stance_reads_the_largest_drop_of_each_hold() -> None:
+    fps, n = 30.0, 300
+    t = np.arange(n) / fps
+    up = (t > 2) & (t < 8)
+    drop = np.where(up, 6 * np.sin(np.pi * np.clip((t - 2) / 6, 0, 1)), 0.0)
+    ds = body(
+        t, hip_y=np.full(n, 640.0), ankle_y=(1160.0, np.where(up, 1060.0, 1160.0)),
+        fppa_deg=(0.0, 0.0), pelvic_drop_deg=drop, fps=fps,
+    )  # fmt: skip
+    _, reps, s = analyse(ds, "single-leg-stance")
+    assert [r.side for r in reps] == ["left"]
+    rep = s["sides"]["left"]["reps"][0]
+    assert rep["pelvic_drop_deg"] == pytest.approx(6.0, abs=0.05)
+    assert rep["hold_s"] == pytest.approx(6.0, abs=0.1)
+    assert rep["time_s"] == pytest.approx(5.0, abs=0.1)
+    assert any(f["code"] == "pelvic_drop" for f in s["findings"])
+
+
+def test_sit_to_stand_reps_are_the_rises() -> None:
+    fps, n = 30.0, 360
+    t = np.arange(n) / fps
+    standing = 0.5 * (1 - np.cos(2 * np.pi * t / 4))  # stands at 2, 6, 10 s
+    seated = np.clip(1.6 * (1 - standing), 0, 1)  # flat at the bottom: the chair
+    ds = body(t, hip_y=640 + 330 * seated, ankle_y=(1160.0, 1160.0), fppa_deg=(8 * standing, 0.0),
+              fps=fps)  # fmt: skip
+    fm = frame_measures(ds)
+    assert detect_test(fm.table, fps=fps)[0] == "sit-to-stand"
+    reps = segment(fm.table, "sit-to-stand", fps=fps)
+    assert [round(float(fm.table["time_s"][r.reading])) for r in reps] == [2, 6, 10]
+
+
+@pytest.mark.parametrize(
+    "ds,test",
+    [
+        (single_leg_squat(), "single-leg-squat"),
+        (double_leg_squat(), "squat"),
+        (drop_landing(), "drop-jump"),
+        (drop_landing(single_leg="left"), "single-leg-landing"),
+    ],
+)
+def test_auto_recognises_the_test(ds, test: str) -> None:
+    assert detect_test(frame_measures(ds).table, fps=float(ds.attrs["fps"]))[0] == test
+
+
+def test_standing_still_is_not_a_test() -> None:
+    t = np.arange(120) / 30
+    ds = body(t, hip_y=np.full(120, 640.0), ankle_y=(1160.0, 1160.0), fppa_deg=(0.0, 0.0), fps=30)
+    fm = frame_measures(ds)
+    with pytest.raises(InsufficientDataError, match="could not recognise"):
+        detect_test(fm.table, fps=30)
+    with pytest.raises(InsufficientDataError, match="no single-leg-squat rep"):
+        segment(fm.table, "single-leg-squat", fps=30)
+
+
+def test_worst_moments_are_the_largest_valgus_reps_in_order() -> None:
+    fm = frame_measures(single_leg_squat(peak_fppa_deg=[10.0, 24.0, 14.0]))
+    reps = segment(fm.table, "single-leg-squat", fps=60.0)
+    moments = worst_moments(fm.table, reps, bilateral=False, n=2)
+    assert [(m["fppa_deg"], m["frame"], m["side"]) for m in moments] == [
+        (24.0, 270, "left"),
+        (14.0, 450, "left"),
+    ]
