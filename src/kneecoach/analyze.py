@@ -22,11 +22,13 @@ import xarray as xr
 
 from kneecoach import __version__
 from kneecoach.assessment.detect import detect_test
+from kneecoach.assessment.findings import side_summary
 from kneecoach.assessment.norms import Sex
 from kneecoach.assessment.protocols import PROTOCOLS
 from kneecoach.assessment.summary import SCHEMA, assess, worst_moments
 from kneecoach.capture.video import VideoReader
 from kneecoach.core.errors import InputError, InsufficientDataError
+from kneecoach.core.schema import SIDES
 from kneecoach.core.settings import Settings
 from kneecoach.events.reps import segment
 from kneecoach.metrics.frames import FRONTAL_VIEWS, FrameMeasures, frame_measures
@@ -57,8 +59,6 @@ def frames_csv(fm: FrameMeasures, path: Path) -> Path:
 
 def choose_test(test: str, fm: FrameMeasures, fps: float) -> tuple[str, dict[str, str] | None]:
     """The test to analyse: as given, or recognised from the data."""
-    if test not in TESTS:
-        raise InputError(f"--test: unknown test {test!r}; choose from {', '.join(TESTS)}")
     if test != "auto":
         return test, None
     found, evidence = detect_test(fm.table, fps=fps)
@@ -134,11 +134,18 @@ def run_analyze(
 
 def _finish_empty(result: AnalysisResult, out: Path, test: str, reason: str) -> None:
     """Write a summary and report that explain why there is nothing to measure."""
-    s = result.summary
-    s.update({"test": test, "test_label": PROTOCOLS.get(test, None) and PROTOCOLS[test].label,
-              "view": result.measures.view, "sides": {}, "findings": [
-                  {"code": "no_reps", "side": None, "severity": "refused", "text": reason,
-                   "source": None}], "suggestions": [], "worst_moments": []})  # fmt: skip
+    protocol = PROTOCOLS.get(test)
+    result.summary.update(
+        test=test,
+        test_label=protocol.label if protocol else "Movement not recognised",
+        view=result.measures.view,
+        sides={s: side_summary([], test=test, sex=None, working=False) for s in SIDES},
+        findings=[
+            {"code": "no_reps", "side": None, "severity": "refused", "text": reason, "source": None}
+        ],  # fmt: skip
+        suggestions=[],
+        worst_moments=[],
+    )
     _write(result, out, {})
 
 
