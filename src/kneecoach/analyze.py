@@ -32,7 +32,7 @@ from kneecoach.core.schema import SIDES
 from kneecoach.core.settings import Settings
 from kneecoach.events.reps import segment
 from kneecoach.metrics.frames import FRONTAL_VIEWS, FrameMeasures, frame_measures
-from kneecoach.pipeline import Progress, TrackResult, run_track
+from kneecoach.pipeline import Progress, TrackResult, canvas_size, run_track
 from kneecoach.pose.base import PoseEstimator
 from kneecoach.reports.html import render_report
 from kneecoach.reports.plots import save_png, worst_moment_image
@@ -176,15 +176,12 @@ def _worst_images(
     *, is_video: bool,
 ) -> dict[str, Path]:  # fmt: skip
     moments = list(moments)
-    if not moments or clean.attrs.get("units") != "px":
+    size = canvas_size(clean)
+    if not moments or size is None:
         return {}  # world-unit imports have no image to draw on
     frames = _frames_at(Path(source), {m["frame"] for m in moments}) if is_video else {}
     names = [str(k) for k in clean["keypoints"].values]
     pos = clean["position"].isel(individuals=0).transpose("time", "keypoints", "space").values
-    size = (
-        int(clean.attrs.get("image_width", 0)) or int(np.nanmax(pos[..., 0]) * 1.1) + 2,
-        int(clean.attrs.get("image_height", 0)) or int(np.nanmax(pos[..., 1]) * 1.1) + 2,
-    )
     images = {}
     for i, m in enumerate(moments, start=1):
         xy = {k: (float(pos[m["row"], j, 0]), float(pos[m["row"], j, 1]))

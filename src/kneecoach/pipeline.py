@@ -132,7 +132,7 @@ def trim(ds: xr.Dataset, /, *, start_s: float, end_s: float | None) -> xr.Datase
     return log_step(ds.isel(time=keep), "trim", start_s=start_s, end_s=end_s)
 
 
-def _canvas(ds: xr.Dataset) -> tuple[int, int] | None:
+def canvas_size(ds: xr.Dataset) -> tuple[int, int] | None:
     """Image size to draw a keypoint-only track on: its own, or one holding all its points."""
     if "image_width" in ds.attrs:
         return int(ds.attrs["image_width"]), int(ds.attrs["image_height"])
@@ -240,7 +240,7 @@ def _write_overlay(
     progress: Progress | None,
 ) -> None:
     if frames is None:
-        size = _canvas(result.clean)
+        size = canvas_size(result.clean)
         if size is None:
             result.notes.append("annotated video skipped: the keypoints are not in pixels")
             return

@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 import xarray as xr
 
-from kneecoach.core.schema import KEYPOINTS, Side, mirror_name
+from kneecoach.core.schema import KEYPOINTS, OTHER, Side, mirror_name
 from kneecoach.core.track import from_numpy, log_step
 
 FloatArray = npt.NDArray[np.float64]
@@ -143,7 +143,7 @@ def single_leg_squat(
     s = squat_depth(t, reps=reps, duration_s=duration_s)
     k = scale_px * image_size[1] / 1280
     fppa = _per_rep(peak_fppa_deg, t, duration_s / reps) * s
-    lifted: Side = "right" if stance == "left" else "left"
+    lifted = OTHER[stance]
     ds = body(
         t, hip_y=640 * k + 150 * k * s, ankle_y=(1160 * k, 1160 * k),
         fppa_deg=(fppa, fppa), pelvic_drop_deg=pelvic_drop_deg * s, lifted=lifted,

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from kneecoach.core.errors import InsufficientDataError
-from kneecoach.events.reps import FOOT_LIFT, MIN_REP_DEPTH, _dips, _landings
+from kneecoach.events.reps import FOOT_LIFT, MIN_REP_DEPTH, dips, landings
 
 #: Share of frames with one foot up that makes a clip a single-leg test.
 SINGLE_LEG_SHARE = 0.5
@@ -33,7 +33,7 @@ SEATED_TOLERANCE = 0.02
 
 def detect_test(table: pd.DataFrame, /, *, fps: float) -> tuple[str, str]:
     """``(test, evidence)``; raises when nothing recognisable happens."""
-    landings = _landings(table, fps)
+    found_landings = landings(table, fps)
     diff = table["ankle_height_diff_pct"].to_numpy(float) / 100
     lifted = np.abs(diff) >= FOOT_LIFT
     share = float(np.mean(lifted[np.isfinite(diff)])) if np.isfinite(diff).any() else 0.0
@@ -41,31 +41,32 @@ def detect_test(table: pd.DataFrame, /, *, fps: float) -> tuple[str, str]:
     ranges = np.nanpercentile(y, 95, axis=0) - np.nanpercentile(y, 5, axis=0)
     if not (max(ranges) >= FOOT_LIFT and max(ranges) >= 2 * min(ranges)):
         share = 0.0  # both feet stay put: a foot that looks higher is perspective or stagger
-    if landings:
-        contact = landings[0][0]
+    if found_landings:
+        contact = found_landings[0][0]
         after = lifted[contact : contact + int(0.5 * fps)]
         if after.size and after.mean() > 0.5:
             return "single-leg-landing", "a fall and landing with one foot kept off the floor"
         return "drop-jump", "a fall from a height and a landing on both feet"
     depth = table["depth_pct"].to_numpy(float) / 100
-    dips = _dips(depth, fps)
+    found_dips = dips(depth, fps)
     if share >= SINGLE_LEG_SHARE:
-        if not dips:
+        if not found_dips:
             return "single-leg-stance", f"one foot off the floor in {share:.0%} of frames, no squat"
         still = int(np.argmin(ranges))  # 0 left, 1 right
         free_lower = np.nanmedian(y[:, 1 - still] - y[:, still]) > 0  # y down
         if free_lower and ranges[1 - still] > 1.5 * ranges[still]:
             return "step-down", "one foot stays still while the other reaches below it"
         return "single-leg-squat", (
-            f"one foot off the floor in {share:.0%} of frames and {len(dips)} dip(s) of the hips"
+            f"one foot off the floor in {share:.0%} of frames and "
+            f"{len(found_dips)} dip(s) of the hips"
         )
-    if dips:
-        bottom = max(depth[b] for _, b, _, _ in dips)
+    if found_dips:
+        bottom = max(depth[b] for _, b, _, _ in found_dips)
         seated = depth >= bottom - SEATED_TOLERANCE
         longest = max((len(r) for r in np.split(seated, np.flatnonzero(~seated))), default=0)
         if longest / fps >= SEATED_S and bottom > 0.3:
             return "sit-to-stand", "both feet down, the hips rest at the bottom (seated)"
-        return "squat", f"both feet down and {len(dips)} dip(s) of the hips"
+        return "squat", f"both feet down and {len(found_dips)} dip(s) of the hips"
     raise InsufficientDataError(
         "could not recognise the movement: no landing, no squat (the hips never dipped by "
         f"{MIN_REP_DEPTH:.0%} of leg length) and no single-leg hold; name it with --test"

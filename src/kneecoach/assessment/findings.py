@@ -14,7 +14,7 @@ import numpy as np
 
 from kneecoach.assessment import norms
 from kneecoach.assessment.norms import Sex
-from kneecoach.core.schema import SIDES, Side
+from kneecoach.core.schema import OTHER, SIDES, Side
 
 Finding = dict[str, Any]
 
@@ -80,17 +80,13 @@ def asymmetry(sides: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
     if left is None or right is None:
         return None
     diff = round(left - right, 1)
-    larger = "left" if diff > 0 else "right"
+    larger: Side = "left" if diff > 0 else "right"
     beyond = abs(diff) > norms.FPPA_SDD_DEG
-    text = (
-        f"Your {larger} knee moves inward {abs(diff):.0f}° more than your "
-        f"{'right' if larger == 'left' else 'left'}"
-        + (
-            "; that is more than the measurement's noise, so the sides really differ."
-            if beyond
-            else f"; that is within the measurement's noise (±{norms.FPPA_SDD_DEG:.0f}°), "
-            "so the two sides cannot be told apart."
-        )
+    text = f"Your {larger} knee moves inward {abs(diff):.0f}° more than your {OTHER[larger]}" + (
+        "; that is more than the measurement's noise, so the sides really differ."
+        if beyond
+        else f"; that is within the measurement's noise (±{norms.FPPA_SDD_DEG:.0f}°), "
+        "so the two sides cannot be told apart."
     )
     return {
         "fppa_deg": diff,
@@ -153,10 +149,9 @@ def side_findings(side: Side, s: dict[str, Any], *, test_label: str, test: str) 
                     "severity": severity, "text": text, "source": cls["source"]})  # fmt: skip
     drop = s.get("mean_pelvic_drop_deg")
     if drop is not None and drop > norms.PELVIC_DROP_SDD_DEG:
-        other = "right" if side == "left" else "left"
         out.append({
             "code": "pelvic_drop", "side": side, "severity": "attention",
-            "text": f"Standing on your {side} leg, the {other} side of your pelvis drops by "
+            "text": f"Standing on your {side} leg, the {OTHER[side]} side of your pelvis drops by "
                     f"{drop:.0f}° (more than the {norms.PELVIC_DROP_SDD_DEG}° measurement noise).",
             "source": norms.PELVIC_DROP_SOURCE,
         })  # fmt: skip

@@ -9,6 +9,8 @@ from typing import Literal
 
 Side = Literal["left", "right"]
 SIDES: tuple[Side, Side] = ("left", "right")
+#: The other side: ``OTHER["left"] == "right"``.
+OTHER: dict[Side, Side] = {"left": "right", "right": "left"}
 
 KEYPOINTS: tuple[str, ...] = (
     "nose",

@@ -31,16 +31,12 @@ from scipy.signal import find_peaks, medfilt
 
 from kneecoach.core.errors import InsufficientDataError
 from kneecoach.core.runs import true_runs
-from kneecoach.core.schema import Side
+from kneecoach.core.schema import OTHER, Side
 
 FloatArray = npt.NDArray[np.float64]
 
-#: Tests and what they need (science.md §1.2; product.md ``--test`` values).
-SINGLE_LEG = ("single-leg-squat", "step-down", "single-leg-landing", "single-leg-stance", "lunge")
-BILATERAL = ("squat", "drop-jump", "sit-to-stand")
+#: Tests whose rep is a landing after a drop (science.md §1.2).
 LANDINGS = ("drop-jump", "single-leg-landing")
-TESTS = (*SINGLE_LEG[:2], "lunge", *BILATERAL[:1], "drop-jump", "single-leg-landing",
-         "single-leg-stance", "sit-to-stand")  # fmt: skip
 
 #: A rep must take the hips down by at least this share of leg length (derived:
 #: well under a 45° single-leg squat, well over standing sway).
@@ -68,17 +64,22 @@ class Rep:
     contact: int | None = None  # initial contact (landings)
 
 
+def _filled(x: FloatArray) -> FloatArray:
+    """Gaps linearly filled (and held at the ends) so peak finding sees a whole signal."""
+    return np.asarray(pd.Series(x).interpolate(limit_direction="both").to_numpy(float))
+
+
 def _smooth(x: FloatArray, n: int) -> FloatArray:
-    x = pd.Series(x).interpolate(limit_direction="both").to_numpy(float)
+    x = _filled(x)
     k = max(3, n | 1)
     return np.asarray(medfilt(x, k) if len(x) >= k else x, dtype=float)
 
 
-def _dips(depth: FloatArray, fps: float) -> list[tuple[int, int, int, bool]]:
+def dips(depth: FloatArray, fps: float) -> list[tuple[int, int, int, bool]]:
     """(start, bottom, end, complete) of each dip in a depth signal (0 = standing)."""
     if not np.isfinite(depth).any():
         return []
-    d = pd.Series(depth).interpolate(limit_direction="both").to_numpy(float)
+    d = _filled(depth)
     span = float(np.nanmax(d) - np.nanmin(d))
     prominence = max(MIN_REP_DEPTH, 0.3 * span)
     peaks, props = find_peaks(
@@ -128,17 +129,17 @@ def working_leg(table: pd.DataFrame, test: str, rows: slice) -> Side | None:
     if test in ("single-leg-squat", "single-leg-landing", "single-leg-stance"):
         return _stance_by_height(table, rows) or _least_moving(table, rows, "ankle")
     if test == "step-down":
-        return _least_moving(table, rows, "ankle") or _flip(_stance_by_height(table, rows))
+        on_step = _least_moving(table, rows, "ankle")
+        if on_step is None:  # the free foot hangs below the stance foot
+            lower = _stance_by_height(table, rows)
+            on_step = None if lower is None else OTHER[lower]
+        return on_step
     if test == "lunge":
         return _least_moving(table, rows, "knee")
     return None
 
 
-def _flip(side: Side | None) -> Side | None:
-    return None if side is None else ("left" if side == "right" else "right")
-
-
-def _landings(table: pd.DataFrame, fps: float) -> list[tuple[int, int, int, bool]]:
+def landings(table: pd.DataFrame, fps: float) -> list[tuple[int, int, int, bool]]:
     """(contact, deepest, end, complete) of each first landing after a drop.
 
     A drop is the lower foot *and* the hips falling at least
@@ -190,19 +191,21 @@ def _holds(table: pd.DataFrame, fps: float) -> list[tuple[int, int, int, bool]]:
 def segment(table: pd.DataFrame, test: str, /, *, fps: float) -> list[Rep]:
     """The reps of ``test`` in the per-frame table, each with its working leg."""
     if test in LANDINGS:
-        found = _landings(table, fps)
+        found = landings(table, fps)
     elif test == "single-leg-stance":
         found = _holds(table, fps)
     elif test == "sit-to-stand":  # a rep is each rise to standing: dips of (- depth)
-        found = _dips(-table["depth_pct"].to_numpy(float) / 100, fps)
+        found = dips(-table["depth_pct"].to_numpy(float) / 100, fps)
     else:
-        found = _dips(table["depth_pct"].to_numpy(float) / 100, fps)
+        found = dips(table["depth_pct"].to_numpy(float) / 100, fps)
+    if not found and (test in LANDINGS or test == "single-leg-stance"):
+        raise InsufficientDataError(
+            f"no {test} was found in the clip (see the quality report and filming tips)"
+        )
     if not found:
         raise InsufficientDataError(
             f"no {test} rep was found: the hips never moved down and back up by "
             f"{MIN_REP_DEPTH:.0%} of leg length"
-            if test not in LANDINGS + ("single-leg-stance",)
-            else f"no {test} was found in the clip (see the quality report and filming tips)"
         )
     reps = []
     for i, (start, reading, end, complete) in enumerate(found, start=1):

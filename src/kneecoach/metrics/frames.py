@@ -29,7 +29,7 @@ import numpy.typing as npt
 import pandas as pd
 import xarray as xr
 
-from kneecoach.core.schema import SIDES, Side
+from kneecoach.core.schema import OTHER, SIDES, Side
 from kneecoach.core.track import positions
 from kneecoach.metrics import geometry as g
 from kneecoach.quality.view import View, classify_view
@@ -43,7 +43,6 @@ SAGITTAL_VIEWS = ("sagittal", "oblique")
 STANDING_TOLERANCE = 0.05
 #: Confidence multiplier for measures taken in a view that only partly supports them.
 OBLIQUE_CONFIDENCE = 0.5
-OTHER: dict[Side, Side] = {"left": "right", "right": "left"}
 
 
 @dataclass(frozen=True)
@@ -118,8 +117,7 @@ def frame_measures(
     nan = np.full(len(depth), np.nan)
     obliquity = g.pelvic_obliquity_deg(p["left_hip"], p["right_hip"])
     on_floor = [
-        p[f"{s}_ankle"][:, 1] / leg
-        >= _percentile(p[f"{s}_ankle"][:, 1], 95) / leg - STANDING_TOLERANCE
+        p[f"{s}_ankle"][:, 1] >= _percentile(p[f"{s}_ankle"][:, 1], 95) - STANDING_TOLERANCE * leg
         for s in SIDES
     ]  # each ankle near its own lowest point (perspective or a stagger shift one ankle's floor)
     standing = (depth < STANDING_TOLERANCE) & on_floor[0] & on_floor[1]
