@@ -15,20 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
 from kneecoach import __version__
 from kneecoach.analyze import TESTS, AnalysisResult, run_analyze
+from kneecoach.cli.common import err, out, progress_bar, stage_progress
 from kneecoach.core.errors import KneecoachError
 from kneecoach.core.settings import (
     SETTINGS,
@@ -40,9 +31,6 @@ from kneecoach.core.settings import (
 )
 from kneecoach.pipeline import TrackResult, run_track
 from kneecoach.reports.html import fmt
-
-out = Console()
-err = Console(stderr=True)
 
 
 class KneecoachGroup(click.Group):
@@ -151,37 +139,6 @@ def _print_result(result: TrackResult, title: str) -> None:
         out.print(f"  {kind:8} {path}")
 
 
-def _stage_progress(bar: Progress) -> Callable[[str, int, int | None], None]:
-    """A progress callback that shows one bar per pipeline stage, with frames/s."""
-    stages: dict[str, Any] = {}
-
-    def progress(stage: str, done: int, total: int | None) -> None:
-        if stage not in stages:
-            for earlier in stages.values():
-                bar.update(earlier, visible=False)
-            stages[stage] = bar.add_task(stage, total=None, rate="")
-        task = stages[stage]
-        elapsed = bar.tasks[task].elapsed or 0
-        rate = f"{done / elapsed:.1f} frames/s" if elapsed > 0 else ""
-        bar.update(task, completed=done, total=max(total or 0, done) or None, rate=rate)
-
-    return progress
-
-
-def _progress_bar() -> Progress:
-    return Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]}"),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-    )
-
-
 @cli.command()
 @click.argument("source", type=click.Path(path_type=Path))
 @click.option(
@@ -227,8 +184,8 @@ def track(
     settings = _settings(values)
     fmt = [f.strip().lower() for f in formats.split(",") if f.strip()]
     out_dir = out_dir or Path(f"{source.stem or source.name}_track")
-    with _progress_bar() as bar:
-        progress = _stage_progress(bar)
+    with progress_bar() as bar:
+        progress = stage_progress(bar)
         result = run_track(
             source,
             out_dir=out_dir,
@@ -298,7 +255,7 @@ def analyze(
     """
     settings = _settings(values)
     out_dir = out_dir or Path(f"{source.stem or source.name}_analysis")
-    with _progress_bar() as bar:
+    with progress_bar() as bar:
         result = run_analyze(
             source,
             out_dir=out_dir,
@@ -309,7 +266,7 @@ def analyze(
             start_s=start_s,
             end_s=end_s,
             fps=fps,
-            progress=_stage_progress(bar),
+            progress=stage_progress(bar),
         )
     _print_analysis(result, f"{source.name}: {result.summary['test_label']}")
 
@@ -380,13 +337,13 @@ def demo(out_dir: Path, no_video: bool) -> None:
         stop=345,
     )
     raw_file = to_netcdf_file(raw, out_dir / "demo_raw_keypoints.nc")
-    with _progress_bar() as bar:
+    with progress_bar() as bar:
         result = run_analyze(
             raw_file,
             out_dir=out_dir,
             settings=load_settings(),
             video=not no_video,
-            progress=_stage_progress(bar),
+            progress=stage_progress(bar),
         )
     figure = out_dir / "demo.png"
     cleaning_figure(result.track.raw, result.track.clean).savefig(figure, dpi=110)
