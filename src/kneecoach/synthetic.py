@@ -12,6 +12,7 @@ cleaning step can be tested against a known answer.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -61,6 +62,7 @@ def body(
     image_size: tuple[int, int] = (720, 1280),
     k: float = 1.0,
     lean_px: FloatArray | float = 0.0,
+    free_ankle_y: FloatArray | None = None,
     name: str = "synthetic",
 ) -> xr.Dataset:
     """A frontal-view person (facing the camera) with exactly known leg geometry.
@@ -68,7 +70,8 @@ def body(
     ``ankle_y`` and ``fppa_deg`` are (left, right). The subject's left is on
     the image right. ``pelvic_drop_deg`` lowers the side opposite the stance
     leg (the right side when ``lifted`` is ``None`` or ``"right"``). A
-    ``lifted`` leg hangs from its hip with the thigh forward.
+    ``lifted`` leg hangs from its hip with the thigh forward, or, with
+    ``free_ankle_y``, reaches down with its ankle at that height (a step-down).
     """
     w, _ = image_size
     cx, n = w / 2, len(time_s)
@@ -86,7 +89,10 @@ def body(
         put(f"{side}_hip", cx + sign * half_hip, hip_y + low)
     for i, (side, sign) in enumerate((("left", 1), ("right", -1))):
         hip = pts[f"{side}_hip"]
-        if side == lifted:  # thigh forward (foreshortened), shank hanging, foot off the floor
+        if side == lifted and free_ankle_y is not None:  # reaching down beside a step
+            put(f"{side}_ankle", hip[:, 0] + sign * 25 * k, free_ankle_y)
+            put(f"{side}_knee", hip[:, 0] + sign * 15 * k, (hip[:, 1] + free_ankle_y) / 2)
+        elif side == lifted:  # thigh forward (foreshortened), shank hanging, foot off the floor
             put(f"{side}_knee", hip[:, 0] + sign * 15 * k, hip[:, 1] + 150 * k)
             put(f"{side}_ankle", hip[:, 0] + sign * 25 * k, hip[:, 1] + 330 * k)
         else:
@@ -207,6 +213,106 @@ def drop_landing(
         lifted=single_leg, fps=fps, image_size=image_size, name="drop_landing",
     )  # fmt: skip
     return log_step(ds, "synthetic_drop_landing", peak_fppa_deg=peak_fppa_deg, contact_s=1.0)
+
+
+def step_down(
+    *,
+    fps: float = 60.0,
+    duration_s: float = 9.0,
+    reps: int = 3,
+    peak_fppa_deg: float = 12.0,
+    stance: Side = "left",
+    step_px: float = 160.0,
+) -> xr.Dataset:
+    """Lateral step-downs facing the camera from a step ``step_px`` high.
+
+    The stance foot stays still on the step; the free foot starts just above
+    the step's level and reaches 40% of the step height below it at the
+    bottom. The stance knee's FPPA is ``peak_fppa_deg × depth(t)``.
+    """
+    t = np.arange(int(round(duration_s * fps))) / fps
+    s = squat_depth(t, reps=reps, duration_s=duration_s)
+    on_step = 1160.0 - step_px
+    fppa = peak_fppa_deg * s
+    ds = body(
+        t, hip_y=on_step - 520 + 150 * s, ankle_y=(on_step, on_step), fppa_deg=(fppa, fppa),
+        lifted=OTHER[stance], free_ankle_y=on_step - 20 + 1.4 * step_px * s, fps=fps,
+        name="step_down",
+    )  # fmt: skip
+    return log_step(ds, "synthetic_step_down", peak_fppa_deg=peak_fppa_deg, stance=stance)
+
+
+def lunge(
+    *,
+    fps: float = 60.0,
+    duration_s: float = 8.0,
+    reps: int = 2,
+    peak_fppa_deg: float = 10.0,
+    front: Side = "right",
+) -> xr.Dataset:
+    """Forward lunges facing the camera, ``front`` leg forward (the working leg).
+
+    The rear foot stands further from the camera (higher in the image) and the
+    rear knee drops towards the floor while the front knee mostly travels
+    forward; the front knee's FPPA is ``peak_fppa_deg × depth(t)``.
+    """
+    t = np.arange(int(round(duration_s * fps))) / fps
+    s = squat_depth(t, reps=reps, duration_s=duration_s)
+    ankles = {front: 1160.0, OTHER[front]: 1100.0}
+    fppa = {front: peak_fppa_deg * s, OTHER[front]: np.zeros_like(s)}
+    hip_y = 620 + 200 * s
+    ds = body(
+        t, hip_y=hip_y, ankle_y=(ankles["left"], ankles["right"]),
+        fppa_deg=(fppa["left"], fppa["right"]), fps=fps, name="lunge",
+    )  # fmt: skip
+    # the rear knee sinks towards the floor (y down) well beyond the hip-ankle midpoint
+    rear = f"{OTHER[front]}_knee"
+    knee_y = ds["position"].loc[{"keypoints": rear, "space": "y"}]
+    ds["position"].loc[{"keypoints": rear, "space": "y"}] = knee_y + 150 * s[:, None]
+    return log_step(ds, "synthetic_lunge", peak_fppa_deg=peak_fppa_deg, front=front)
+
+
+def side_squat(
+    *,
+    fps: float = 60.0,
+    duration_s: float = 6.0,
+    reps: int = 2,
+    peak_knee_flexion_deg: float = 90.0,
+    facing: Literal["left", "right"] = "right",
+) -> xr.Dataset:
+    """Bilateral squats filmed from the side, with known 2D knee flexion.
+
+    The shank tilts forward about the ankle and the thigh back, symmetric
+    about the vertical, so the hip-knee-ankle deviation is
+    ``peak_knee_flexion_deg × depth(t)`` exactly and the knee travels
+    ``shank × sin(flexion/2)`` ahead of the ankle. ``facing`` is the image
+    direction the person faces; both legs overlap.
+    """
+    t = np.arange(int(round(duration_s * fps))) / fps
+    s = squat_depth(t, reps=reps, duration_s=duration_s)
+    half = np.radians(peak_knee_flexion_deg * s) / 2
+    fwd = 1.0 if facing == "right" else -1.0
+    shank = thigh = 260.0
+    ankle = np.stack([np.full_like(s, 640.0), np.full_like(s, 1160.0)], axis=-1)
+    knee = ankle + np.stack([fwd * shank * np.sin(half), -shank * np.cos(half)], axis=-1)
+    hip = knee + np.stack([-fwd * thigh * np.sin(half), -thigh * np.cos(half)], axis=-1)
+    shoulder = hip + np.array([fwd * 40.0, -330.0])
+    head = shoulder + np.array([fwd * 20.0, -130.0])
+    pts = {"hip": hip, "knee": knee, "ankle": ankle, "shoulder": shoulder,
+           "heel": ankle + np.array([-fwd * 25.0, 25.0]),
+           "foot_index": ankle + np.array([fwd * 120.0, 30.0]),
+           "elbow": shoulder + np.array([fwd * 120.0, 40.0]),
+           "wrist": shoulder + np.array([fwd * 250.0, 30.0])}  # fmt: skip
+    position = np.full((len(t), len(KEYPOINTS), 2), np.nan)
+    for i, name in enumerate(KEYPOINTS):
+        part = name.split("_", 1)[1] if name.startswith(("left_", "right_")) else "head"
+        near = 3.0 if name.startswith("left_") else -3.0  # the two sides almost overlap
+        position[:, i] = pts.get(part, head) + np.array([near, 0.0])
+    ds = from_numpy(
+        position, np.full(position.shape[:2], 0.95), time_s=t, fps=fps, image_size=(1280, 1280),
+        source_file="synthetic:side_squat", source_software="kneecoach.synthetic",
+    )  # fmt: skip
+    return log_step(ds, "synthetic_side_squat", peak_knee_flexion_deg=peak_knee_flexion_deg)
 
 
 def rear_view(ds: xr.Dataset, /) -> xr.Dataset:

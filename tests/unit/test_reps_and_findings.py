@@ -16,8 +16,11 @@ from kneecoach.synthetic import (
     body,
     double_leg_squat,
     drop_landing,
+    lunge,
     rear_view,
+    side_squat,
     single_leg_squat,
+    step_down,
     with_dropout,
     with_noise,
     with_swap,
@@ -54,7 +57,11 @@ def test_varus_is_negative_and_not_flagged() -> None:
     assert left["mean_fppa_deg"] == -6.0
     assert left["classification"]["level"] == "below"
     assert "outward" in s["findings"][0]["text"]
-    assert not [x for x in s["suggestions"] if x["cause"] in ("hip", "foot-ankle")][:0]
+    assert [x["cause"] for x in s["suggestions"]] == ["hip"]  # from the 4° pelvic drop alone
+    _, _, level = analyse(
+        single_leg_squat(peak_fppa_deg=-6.0, pelvic_drop_deg=0.0), "single-leg-squat"
+    )
+    assert level["suggestions"] == []  # an outward knee is no reason for hip or foot work
 
 
 @pytest.mark.parametrize("sex,level", [("female", "within"), ("male", "above"), (None, "within")])
@@ -151,6 +158,9 @@ def test_sit_to_stand_reps_are_the_rises() -> None:
         (double_leg_squat(), "squat"),
         (drop_landing(), "drop-jump"),
         (drop_landing(single_leg="left"), "single-leg-landing"),
+        (step_down(stance="right"), "step-down"),
+        (lunge(front="left"), "lunge"),
+        (side_squat(), "squat"),
     ],
 )
 def test_auto_recognises_the_test(ds, test: str) -> None:
@@ -175,3 +185,32 @@ def test_worst_moments_are_the_largest_valgus_reps_in_order() -> None:
         (24.0, 270, "left"),
         (14.0, 450, "left"),
     ]
+
+
+@pytest.mark.parametrize("stance", ["left", "right"])
+@pytest.mark.parametrize("rear", [False, True])
+def test_step_down_working_leg_is_the_still_foot_on_the_step(stance: str, rear: bool) -> None:
+    ds = step_down(stance=stance, peak_fppa_deg=12.0)  # type: ignore[arg-type]
+    _, reps, s = analyse(rear_view(ds) if rear else ds, "step-down")
+    assert [(r.side, r.reading) for r in reps] == [(stance, 90), (stance, 270), (stance, 450)]
+    assert [r["fppa_deg"] for r in s["sides"][stance]["reps"]] == [12.0] * 3
+    assert s["sides"]["left" if stance == "right" else "right"]["reps"] == []
+
+
+@pytest.mark.parametrize("front", ["left", "right"])
+def test_lunge_working_leg_is_the_front_knee(front: str) -> None:
+    _, reps, s = analyse(lunge(front=front, peak_fppa_deg=10.0), "lunge")  # type: ignore[arg-type]
+    assert [(r.side, r.reading) for r in reps] == [(front, 120), (front, 360)]
+    assert [r["fppa_deg"] for r in s["sides"][front]["reps"]] == [10.0, 10.0]
+
+
+@pytest.mark.parametrize("facing", ["left", "right"])
+def test_side_view_gives_knee_flexion_and_knee_over_toe_but_no_fppa(facing: str) -> None:
+    fm, reps, s = analyse(side_squat(peak_knee_flexion_deg=90.0, facing=facing), "squat")  # type: ignore[arg-type]
+    assert fm.view == "sagittal" and [r.reading for r in reps] == [90, 270]
+    for side in ("left", "right"):
+        rep = s["sides"][side]["reps"][0]
+        assert rep["knee_flexion_deg"] == 90.0
+        # the knee sits 260 px × sin(45°) ahead of the ankle, the toe 120 px: (183.8 - 120) / 260
+        assert rep["knee_over_toe_pct"] == pytest.approx(24.6, abs=0.05)
+        assert rep["fppa_deg"] is None and s["sides"][side]["peak_fppa_deg"] is None

@@ -9,10 +9,10 @@ Rules, in order (all on leg-length-normalised signals, derived heuristics):
    image): a single-leg squat if the
    hips dip, else a single-leg stance hold (a step-down if the free foot
    hangs *below* the still stance foot);
-3. both feet down and the hips dip: a sit-to-stand if the hips rest at the
-   bottom (seated) for a while, else a squat.
-
-A lunge is not recognised automatically (use ``--test lunge``).
+3. both feet down and the hips dip: a lunge if one knee sinks at least
+   :data:`LUNGE_KNEE_RATIO` times as far as the other (the rear knee drops
+   towards the floor while the front knee travels forward), a sit-to-stand if
+   the hips rest at the bottom (seated) for a while, else a squat.
 """
 
 from __future__ import annotations
@@ -29,6 +29,9 @@ SINGLE_LEG_SHARE = 0.5
 #: (a chair stops the hips; a squat turns around).
 SEATED_S = 0.4
 SEATED_TOLERANCE = 0.02
+#: Lunge: one knee's vertical travel is at least this multiple of the other's (derived:
+#: a squat moves both knees alike, a lunge drops the rear knee towards the floor).
+LUNGE_KNEE_RATIO = 2.0
 
 
 def detect_test(table: pd.DataFrame, /, *, fps: float) -> tuple[str, str]:
@@ -61,6 +64,10 @@ def detect_test(table: pd.DataFrame, /, *, fps: float) -> tuple[str, str]:
             f"{len(found_dips)} dip(s) of the hips"
         )
     if found_dips:
+        knees = table[["knee_y_left_pct", "knee_y_right_pct"]].to_numpy(float)
+        travel = np.nanpercentile(knees, 95, axis=0) - np.nanpercentile(knees, 5, axis=0)
+        if min(travel) > 0 and max(travel) >= LUNGE_KNEE_RATIO * min(travel):
+            return "lunge", "both feet down and one knee sinks towards the floor (a split stance)"
         bottom = max(depth[b] for _, b, _, _ in found_dips)
         seated = depth >= bottom - SEATED_TOLERANCE
         longest = max((len(r) for r in np.split(seated, np.flatnonzero(~seated))), default=0)
