@@ -21,15 +21,17 @@ from kneecoach import __version__
 from kneecoach.capture.prefetch import prefetch
 from kneecoach.capture.video import Frame, VideoInfo, VideoReader, check_time_range
 from kneecoach.core.errors import InputError, InsufficientDataError
-from kneecoach.core.schema import KEYPOINTS
+from kneecoach.core.schema import KEYPOINTS, SIDES
 from kneecoach.core.settings import Settings
 from kneecoach.core.track import effective_fps, from_numpy, log_step, read_log
 from kneecoach.filtering import clean_track
 from kneecoach.filtering.confidence import person_present
 from kneecoach.io import is_keypoint_input, load_keypoints, to_csv_file, to_trc_file
 from kneecoach.io.netcdf import to_netcdf_file
+from kneecoach.metrics.frames import FRONTAL_VIEWS, SAGITTAL_VIEWS, frame_measures
 from kneecoach.pose.base import PoseEstimator, create_estimator
 from kneecoach.quality import QualityReport, assess_quality
+from kneecoach.quality.view import View
 from kneecoach.reports.overlay import blank_frames, write_annotated_video
 
 #: ``progress(stage, frames_done, frames_expected_or_None)``
@@ -211,7 +213,7 @@ def run_track(
         result.files["trc"] = to_trc_file(clean, out / "track.trc")
     result.files["quality"] = _write_quality(quality, out)
     if video:
-        _write_overlay(result, frames, out / "annotated.mp4", progress)
+        _write_overlay(result, frames, out / "annotated.mp4", progress, settings)
     return result
 
 
@@ -238,6 +240,7 @@ def _write_overlay(
     frames: Callable[[], Iterable[Frame]] | None,
     path: Path,
     progress: Progress | None,
+    settings: Settings,
 ) -> None:
     if frames is None:
         size = canvas_size(result.clean)
@@ -249,4 +252,35 @@ def _write_overlay(
         source = frames()
     fps = float(result.clean.attrs["fps"])
     counted = _counted(source, result.clean.sizes["time"], progress)
-    result.files["video"] = write_annotated_video(counted, result.clean, path, fps=fps)
+    labels, legend = knee_labels(result.clean, result.quality.view, settings)
+    result.files["video"] = write_annotated_video(
+        counted, result.clean, path, fps=fps, labels=labels, legend=legend
+    )
+
+
+def knee_labels(
+    clean: xr.Dataset, view: View, settings: Settings
+) -> tuple[list[dict[str, str]], str | None]:
+    """Per track row, the text beside each knee: the side and the angle the view supports.
+
+    Frontal and rear views show FPPA (+ = valgus), side views 2D knee flexion,
+    each exactly as ``frames.csv`` has it (withheld where it is not valid).
+    """
+    if view in FRONTAL_VIEWS:
+        measure, legend = "fppa", "knee angle (FPPA): + = knee inward (valgus)"
+    elif view in SAGITTAL_VIEWS:
+        measure, legend = "knee_flexion", "knee flexion (2D)"
+    else:
+        return [], None
+    table = frame_measures(clean, min_thigh_height=settings.fppa_min_thigh_height, view=view).table
+    columns = {s: table[f"{measure}_{s}_deg"].to_numpy(float) for s in SIDES}
+    signed = measure == "fppa"
+    return [
+        {
+            s: f"{s[0].upper()} {columns[s][row]:{'+.0f' if signed else '.0f'}}°"
+            if np.isfinite(columns[s][row])
+            else s[0].upper()
+            for s in SIDES
+        }
+        for row in range(len(table))
+    ], legend

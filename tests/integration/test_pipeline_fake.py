@@ -11,9 +11,9 @@ from kneecoach.core.errors import InsufficientDataError
 from kneecoach.core.settings import Settings
 from kneecoach.core.track import read_log
 from kneecoach.io import from_netcdf_file, from_trc_file
-from kneecoach.pipeline import run_track
+from kneecoach.pipeline import knee_labels, run_track
 from kneecoach.pose import FakePoseEstimator
-from kneecoach.synthetic import single_leg_squat, with_swap
+from kneecoach.synthetic import side_squat, single_leg_squat, with_swap
 
 
 @pytest.fixture
@@ -90,3 +90,19 @@ def test_keypoint_file_goes_through_the_same_stage(tmp_path: Path) -> None:
     assert ops[0] == "from_trc_file" and "fix_lr_swaps" in ops
     assert result.quality.view == "frontal"
     assert "video" in result.files  # drawn on a plain background sized to the keypoints
+
+
+def test_knee_labels_show_the_angle_the_view_supports() -> None:
+    labels, legend = knee_labels(
+        single_leg_squat(peak_fppa_deg=[10.0, 14.0, 24.0]), "frontal", Settings()
+    )
+    assert legend is not None and "valgus" in legend
+    assert [labels[row]["left"] for row in (0, 90, 270, 450)] == [
+        "L +0°",
+        "L +10°",
+        "L +14°",
+        "L +24°",
+    ]
+    side, legend = knee_labels(side_squat(peak_knee_flexion_deg=90.0), "sagittal", Settings())
+    assert side[90] == {"left": "L 90°", "right": "R 90°"} and legend == "knee flexion (2D)"
+    assert knee_labels(side_squat(), "unknown", Settings()) == ([], None)

@@ -3,12 +3,13 @@
 The hip-knee-ankle lines are drawn thick, one colour per side (the subject's
 left in blue, right in orange: the Okabe-Ito colour-blind-safe pair), the
 rest of the skeleton thin and grey, with ``L``/``R`` beside each knee so a
-viewer can check the sides are the subject's own.
+viewer can check the sides are the subject's own, followed by the knee's angle
+in that frame when one is given (the same numbers as ``frames.csv``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 from pathlib import Path
 
@@ -29,8 +30,32 @@ GREY = (200, 200, 200)
 MAX_SIDE_PX = 1280
 
 
-def draw_pose(image: Image, xy: npt.NDArray[np.float64], keypoints: list[str]) -> Image:
-    """Draw one pose (``xy`` ``(K, 2)`` pixels, NaN = missing) onto a copy of ``image``."""
+def _text(
+    out: Image, text: str, at: tuple[int, int], colour: tuple[int, int, int], size: float
+) -> None:
+    """``text`` with a dark outline (readable on any background); ``°`` drawn as a ring."""
+    plain = text.replace("°", "")
+    font, weight = cv2.FONT_HERSHEY_SIMPLEX, max(1, round(2.5 * size / 0.9))
+    for c, w in (((0, 0, 0), weight + 3), (colour, weight)):
+        cv2.putText(out, plain, at, font, size, c, w, cv2.LINE_AA)
+    if "°" in text:
+        (width, height), _ = cv2.getTextSize(plain, font, size, weight)
+        ring = (at[0] + width + max(3, round(height / 4)), at[1] - height + max(2, height // 5))
+        r = max(2, round(height / 5))
+        for c, w in (((0, 0, 0), weight + 2), (colour, max(1, weight - 1))):
+            cv2.circle(out, ring, r, c, w, cv2.LINE_AA)
+
+
+def draw_pose(
+    image: Image,
+    xy: npt.NDArray[np.float64],
+    keypoints: list[str],
+    labels: Mapping[str, str] | None = None,
+) -> Image:
+    """Draw one pose (``xy`` ``(K, 2)`` pixels, NaN = missing) onto a copy of ``image``.
+
+    ``labels`` maps a side to the text beside its knee (default ``L``/``R``).
+    """
     out = image.copy()
     scale = max(out.shape[:2]) / 1000
     idx = {k: i for i, k in enumerate(keypoints)}
@@ -63,16 +88,8 @@ def draw_pose(image: Image, xy: npt.NDArray[np.float64], keypoints: list[str]) -
         knee = chain[1]
         if knee:
             label_at = (knee[0] + round(14 * scale), knee[1] - round(10 * scale))
-            cv2.putText(
-                out,
-                side[0].upper(),
-                label_at,
-                cv2.FONT_HERSHEY_SIMPLEX,
-                0.9 * scale,
-                colour,
-                max(1, round(2.5 * scale)),
-                cv2.LINE_AA,
-            )
+            text = (labels or {}).get(side, side[0].upper())
+            _text(out, text, label_at, colour, 0.9 * scale)
     return out
 
 
@@ -91,11 +108,15 @@ def write_annotated_video(
     /,
     *,
     fps: float,
+    labels: Sequence[Mapping[str, str]] | None = None,
+    legend: str | None = None,
 ) -> Path:
     """Draw ``track`` on each of ``frames`` (matched by frame index) and encode H.264.
 
-    Frames larger than :data:`MAX_SIDE_PX` are scaled down, the pose with them.
-    Frame timing is kept: each output frame's timestamp is its source time.
+    ``labels[row]`` is the text beside each knee in the track's row ``row``;
+    ``legend`` is written in the top-left corner of every frame. Frames larger
+    than :data:`MAX_SIDE_PX` are scaled down, the pose with them. Frame timing
+    is kept: each output frame's timestamp is its source time.
     """
     path = Path(path)
     keypoints = [str(k) for k in track["keypoints"].values]
@@ -119,7 +140,14 @@ def write_annotated_video(
                 stream.codec_context.time_base = Fraction(1, 1000)
                 stream.options = {"preset": "ultrafast", "crf": "23"}
             row = row_of.get(frame.index)
-            drawn = draw_pose(image, xy[row] * scale, keypoints) if row is not None else image
+            drawn = (
+                image.copy()
+                if row is None
+                else draw_pose(image, xy[row] * scale, keypoints, labels[row] if labels else None)
+            )
+            if legend:
+                size = max(drawn.shape[:2]) / 1000 * 0.6
+                _text(drawn, legend, (round(20 * size), round(50 * size)), GREY, size)
             out = av.VideoFrame.from_ndarray(np.ascontiguousarray(drawn[:h, :w]), format="rgb24")
             out.pts = int(round(frame.time_s * 1000))
             out.time_base = Fraction(1, 1000)
