@@ -22,7 +22,8 @@ import pandas as pd
 
 from kneecoach import __version__
 from kneecoach.core.schema import SIDES
-from kneecoach.reports.plots import FRONTAL_VIEWS, figure_png, timeseries_figure
+from kneecoach.metrics.frames import FRONTAL_VIEWS
+from kneecoach.reports.plots import figure_png, timeseries_figure
 
 DASH = "—"
 FRONTAL_NEED = "this needs the camera in front of or behind the person"

@@ -22,12 +22,11 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from kneecoach.core.schema import SIDES, SKELETON
+from kneecoach.metrics.frames import FRONTAL_VIEWS
 from kneecoach.reports.overlay import SIDE_RGB
 
 RGBImage = npt.NDArray[np.uint8]
 
-#: Views in which frontal-plane measures (FPPA, pelvic drop, KASR) are valid.
-FRONTAL_VIEWS = ("frontal", "rear")
 #: Okabe-Ito bluish green: the "typical range" band.
 RANGE_RGB = (0, 158, 115)
 #: The worst-moment still is at most this tall, header band included.
