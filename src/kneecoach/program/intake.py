@@ -1,0 +1,112 @@
+"""The intake: read from TOML with messages that name the field, written with tomli-w.
+
+``examples/intake.toml`` is the commented template; ``kneecoach intake`` asks the
+same questions in the terminal. Unknown keys are errors (a typo must not be
+silently ignored), and the red-flag questions have no default: each must be
+answered ``true`` or ``false``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, get_args
+
+import tomli_w
+from pydantic import BaseModel, ValidationError
+
+from kneecoach.core.errors import InputError
+from kneecoach.program.exercises import load_library
+from kneecoach.program.models import Intake
+
+
+def load_intake(path: Path | str, /) -> Intake:
+    """Read and validate an intake TOML file; :class:`InputError` names what is wrong."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(
+            f"{path}: no such intake file; write one with `kneecoach intake --out {path}` "
+            "or start from examples/intake.toml"
+        )
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise InputError(f"{path}: not valid TOML ({e}); compare with examples/intake.toml") from e
+    return intake_from_dict(data, source=str(path))
+
+
+def intake_from_dict(data: dict[str, Any], /, *, source: str = "intake") -> Intake:
+    """Validate a parsed intake; every problem is listed in one message."""
+    try:
+        intake = Intake.model_validate(data)
+    except ValidationError as e:
+        problems = [_describe(err) for err in e.errors()]
+        raise InputError(f"{source}: " + "; ".join(problems)) from None
+    known = load_library().equipment
+    unknown = [item for item in intake.equipment if item not in known]
+    if unknown:
+        raise InputError(
+            f"{source}: equipment: {', '.join(map(repr, unknown))} unknown; "
+            f"allowed: {', '.join(known)} (leave out what you do not have)"
+        )
+    return intake
+
+
+def intake_to_toml(intake: Intake, /) -> str:
+    """TOML text of ``intake`` (round-trips through :func:`intake_from_dict`)."""
+    data = intake.model_dump(mode="json", by_alias=True, exclude_none=True)
+    header = (
+        "# kneecoach intake (schema kneecoach.intake/1). Edit freely; see examples/intake.toml\n"
+        "# for what every field means. Make a plan: kneecoach plan --intake THIS_FILE --out plan/\n"
+    )
+    return header + tomli_w.dumps(data)
+
+
+def _describe(err: Any) -> str:
+    loc = [str(x) for x in err["loc"]]
+    field = ".".join(loc) or "(top level)"
+    kind = err["type"]
+    if kind == "missing":
+        return f"{field}: missing (add it; see examples/intake.toml)"
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(loc[:-1])
+        return f"{field}: unknown field (allowed here: {', '.join(allowed)})"
+    got = err.get("input")
+    allowed_values = _allowed_values(loc)
+    hint = f"; allowed: {', '.join(allowed_values)}" if allowed_values else ""
+    return f"{field}: {err['msg'].lower()} (got {got!r}){hint}"
+
+
+def _model_at(loc: list[str]) -> Any:
+    model: Any = Intake
+    for part in loc:
+        if part.isdigit():
+            continue
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return None
+        fields = {f.alias or name: f for name, f in model.model_fields.items()}
+        if part not in fields:
+            return None
+        model = fields[part].annotation
+    return model
+
+
+def _allowed_keys(loc: list[str]) -> list[str]:
+    model = _model_at(loc)
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return [f.alias or name for name, f in model.model_fields.items()]
+    return []
+
+
+def _allowed_values(loc: list[str]) -> list[str]:
+    """The Literal choices of the field at ``loc`` (also inside list[...] or ... | None)."""
+    todo = [_model_at(loc)]
+    out: list[str] = []
+    while todo:
+        t = todo.pop()
+        args = get_args(t)
+        if args and all(isinstance(a, str) for a in args):
+            out.extend(args)
+        else:
+            todo.extend(a for a in args if a is not type(None))
+    return out

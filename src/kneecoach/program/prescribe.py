@@ -1,0 +1,502 @@
+"""Intake (+ optional ``summary.json`` findings) → a dated, personal Programme. Pure.
+
+Rules, in order (docs/coaching.md explains each with its source):
+
+1. Red flags stop everything (:func:`~kneecoach.program.redflags.check_red_flags`).
+2. **Emphasis** from the analysis's "what this suggests" causes and pelvic-drop
+   findings, then the intake's self-tests and where a single-leg squat tires:
+   hip → abductor and extensor families first; foot/ankle → short foot and
+   dorsiflexion first; control → single-leg integration drills first. With no
+   pattern: hip + knee work, the consensus first line (science.md §7.1).
+3. **Constraints** exclude every exercise with a matching contraindication tag;
+   missing equipment is replaced by an alternative, done without, or the
+   family steps back along its chain to an exercise that needs less.
+4. **Phases**: activation → strength → integration across the weeks; each family
+   takes the hardest allowed exercise of its chain for the phase, so exercises
+   only ever move forward along a chain. Then a re-test session ("film the same
+   test again") and a maintenance phase, twice a week, with a second re-test.
+5. **Time**: families are added in priority order while the session's estimated
+   time (sets, reps or holds, both sides, rests) fits the stated minutes.
+6. **Sides**: one-sided exercises list both sides, the weaker first, same dosage.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from kneecoach import __version__
+from kneecoach.core.errors import InputError
+from kneecoach.core.schema import OTHER, Side
+from kneecoach.program.emphasis import find_emphasis, weaker_side
+from kneecoach.program.exercises import chain, load_library
+from kneecoach.program.families import (
+    COOL_DOWN,
+    EMPHASIS_TAIL,
+    FAMILIES,
+    GROUP_CAUSE,
+    MAX_WORKING,
+    MOBILITY_WHY,
+    WARM_UP,
+    Family,
+)
+from kneecoach.program.models import (
+    Emphasis,
+    Exercise,
+    Intake,
+    Library,
+    Phase,
+    PhaseInfo,
+    Prescription,
+    Programme,
+    Session,
+    Weekday,
+)
+from kneecoach.program.redflags import check_red_flags
+from kneecoach.program.schedule import session_dates, spread_days, weekday_of
+from kneecoach.program.timing import exercise_seconds
+
+#: intake constraint → contraindication tags it excludes (docs/coaching.md)
+CONSTRAINT_TAGS: dict[str, tuple[str, ...]] = {
+    "low-back": ("loaded-bend-twist",),
+    "irritable-knees": ("deep-loaded-flexion",),
+    "hypermobility": ("end-range-stretch",),
+    "kneeling-pain": ("kneeling",),
+}
+#: the hardest difficulty a phase may use
+PHASE_LEVEL: dict[Phase, int] = {
+    "activation": 1, "strength": 2, "integration": 3, "maintenance": 3, "retest": 0,
+}  # fmt: skip
+MAX_WEEKS = 12
+MAINTENANCE_WEEKS = 8
+MAINTENANCE_DAYS = 2
+DISCLAIMER = (
+    "kneecoach gives general exercise guidance, not a diagnosis or treatment. Stop an exercise "
+    "that causes sharp pain, and see a clinician if pain persists, swelling appears or the knee "
+    "locks or gives way."
+)
+
+
+def build_programme(
+    intake: Intake,
+    findings: Mapping[str, Any] | None = None,
+    /,
+    *,
+    start: dt.date,
+    weeks: int = 4,
+    days: list[Weekday] | None = None,
+    library: Library | None = None,
+    maintenance_weeks: int = MAINTENANCE_WEEKS,
+) -> Programme:
+    """The programme for ``intake`` (and an analysis ``summary.json`` dict, if any).
+
+    Pure and deterministic: the same arguments always give the same programme.
+    Raises :class:`RedFlagError` on red flags, :class:`InputError` on bad options.
+    """
+    check_red_flags(intake)
+    if not 1 <= weeks <= MAX_WEEKS:
+        raise InputError(f"weeks: {weeks} is outside 1-{MAX_WEEKS}; a block of 4-6 is typical")
+    library = library or load_library()
+    days = days or list(intake.schedule.days)
+    emphasis = find_emphasis(intake, findings)
+    weaker, weaker_reason = weaker_side(intake, findings)
+    excluded = excluded_exercises(intake, library)
+    ctx = _Context(intake, library, emphasis, excluded, weaker)
+    phases = phase_plan(weeks)
+    week_phase = {w: p.name for p in phases for w in p.weeks}
+    ctx.chosen = select_families(ctx, [p.name for p in phases])
+    sessions: list[Session] = []
+    for week, date in session_dates(start, days, weeks):
+        sessions.append(_session(ctx, len(sessions) + 1, date, week, week_phase[week]))
+    after = start + dt.timedelta(days=7 * weeks)
+    test = (findings or {}).get("test") or "single-leg-squat"
+    sessions += _retest_and_maintenance(ctx, sessions, after, days, weeks, maintenance_weeks, test)
+    return Programme(
+        kneecoach_version=__version__,
+        person=intake.person.name,
+        start=start,
+        weeks=weeks,
+        days=days,
+        minutes=intake.schedule.minutes,
+        weaker_side=weaker,
+        weaker_side_reason=weaker_reason,
+        emphasis=emphasis,
+        constraints=list(intake.constraints),
+        excluded=excluded,
+        substitutions=sorted(
+            {p.substitution for s in sessions for p in s.exercises if p.substitution}
+        ),  # fmt: skip
+        phases=[*phases, *_later_phases(weeks, maintenance_weeks)],
+        sessions=sessions,
+        retest_command=retest_command(test),
+        notes=_notes(intake, days),
+        disclaimer=DISCLAIMER,
+        sources=_sources(),
+    )
+
+
+class _Context:
+    """What every session of one programme shares."""
+
+    def __init__(
+        self,
+        intake: Intake,
+        library: Library,
+        emphasis: list[Emphasis],
+        excluded: dict[str, str],
+        weaker: Side | None,
+    ) -> None:
+        self.intake = intake
+        self.library = library
+        self.emphasis = emphasis
+        self.excluded = excluded
+        self.sides: list[Side] = [weaker, OTHER[weaker]] if weaker else ["left", "right"]
+        self.families = rank_families(intake, emphasis)
+        self.budget_s = intake.schedule.minutes * 60
+        warm, cool = _mobility(self)
+        extra_s = sum(p.minutes * 60 for p in (warm, cool) if p is not None)
+        self.extras = (warm, cool) if extra_s <= 0.25 * self.budget_s else (None, None)
+        self.chosen: list[Family] = []
+
+
+def excluded_exercises(intake: Intake, library: Library, /) -> dict[str, str]:
+    """Exercise id → why it is left out (a constraint, or equipment with no substitute)."""
+    out: dict[str, str] = {}
+    tags = {t: c for c in intake.constraints for t in CONSTRAINT_TAGS[c]}
+    for e in library.exercises:
+        hit = [t for t in e.contraindications if t in tags]
+        if hit:
+            out[e.id] = f"{tags[hit[0]]}: no {library.contraindications[hit[0]]}"
+        elif not _equipment_ok(e, intake.equipment):
+            missing = [n.item for n in e.equipment if not _need_ok(n, intake.equipment)]
+            out[e.id] = f"needs {', '.join(missing)}"
+    return out
+
+
+def _need_ok(need: Any, have: list[str]) -> bool:
+    return need.item in have or any(a in have for a in need.alternatives) or bool(need.without)
+
+
+def _equipment_ok(e: Exercise, have: list[str]) -> bool:
+    return all(_need_ok(n, have) for n in e.equipment)
+
+
+def rank_families(intake: Intake, emphasis: list[Emphasis], /) -> list[Family]:
+    """Families in priority order: base order, raised by emphasis and intake answers."""
+    fatigue = set(intake.self_tests.single_leg_squat_fatigue)
+    score: dict[str, float] = {}
+    bonus = {e.cause: b for e, b in zip(emphasis, (25, 15, 10), strict=False)}
+    for i, fam in enumerate(FAMILIES):
+        s = 100.0 - i + bonus.get(fam.causes[0], 0)
+        if fam.name == "short-foot" and "sole-of-foot" in fatigue:
+            s += 20
+        if fam.name == "dorsiflexion" and "front-of-ankle" in fatigue:
+            s += 25
+        if fam.name.startswith("abductors") and "outer-hip" in fatigue:
+            s += 10
+        if fam.name in ("extensors", "hinge") and intake.self_tests.front_thigh_tension == "yes":
+            s += 10
+        if fam.name == "adductors" and {"skating", "dance"} & set(intake.goals.sports):
+            s += 15
+        score[fam.name] = s
+    return sorted(FAMILIES, key=lambda f: -score[f.name])
+
+
+def phase_plan(weeks: int, /) -> list[PhaseInfo]:
+    """Activation → strength → integration across ``weeks`` (each phase ≥ 1 week when possible)."""
+    activation = max(1, weeks // 3)
+    integration = max(1, weeks // 3) if weeks >= 2 else 0
+    strength = weeks - activation - integration
+    spans: list[tuple[Phase, int]] = [
+        ("activation", activation), ("strength", strength), ("integration", integration),
+    ]  # fmt: skip
+    out: list[PhaseInfo] = []
+    week = 1
+    for name, n in spans:
+        if n > 0:
+            out.append(PhaseInfo(name=name, weeks=list(range(week, week + n)), **_PHASE_TEXT[name]))
+            week += n
+    return out
+
+
+_PHASE_TEXT: dict[Phase, dict[str, str]] = {
+    "activation": {
+        "goal": "Switch the hip and foot muscles on with easy, controlled work (at most 2 sets); "
+        "learn each exercise's cues.",
+        "source": "science.md §7.2 (isometric and easy work first, functional after ~2 weeks: "
+        "Crossley and Nakagawa programmes)",
+    },
+    "strength": {
+        "goal": "Build strength: a load you could lift 10-12 times, 3 × 10, 'hard' but not to "
+        "failure, a day of rest between sessions.",
+        "source": "science.md §7.2 (FOHX trial: ~10-12RM, 3 × 10, RPE 5-7/11, 48 h apart)",
+    },
+    "integration": {
+        "goal": "Bring the control into standing, single-leg movements like your sport.",
+        "source": "science.md §7.2 (functional exercises after the first weeks) and §6 "
+        "(knee-position sense)",
+    },
+    "retest": {
+        "goal": "Film the same test again and compare: only changes beyond the 9° day-to-day "
+        "noise are real.",
+        "source": "science.md §1.3 (SDD 7.5-8.9°, Munro 2012)",
+    },
+    "maintenance": {
+        "goal": "Keep what you built: twice a week, the key exercises at their current level.",
+        "source": "our choice, not trial-tested: science.md §7.2 trials ran 6-12 weeks, 2-5×/week",
+    },
+}
+
+
+def _later_phases(weeks: int, maintenance_weeks: int) -> list[PhaseInfo]:
+    return [
+        PhaseInfo(name="retest", weeks=[weeks + 1], **_PHASE_TEXT["retest"]),
+        PhaseInfo(
+            name="maintenance",
+            weeks=list(range(weeks + 1, weeks + 1 + maintenance_weeks)),
+            **_PHASE_TEXT["maintenance"],
+        ),
+    ]
+
+
+def _pick(ctx: _Context, fam: Family, level: int) -> Exercise | None:
+    """The hardest allowed exercise of ``fam``'s chain at or below ``level``."""
+    best = None
+    for eid in chain(ctx.library, fam.root):
+        e = ctx.library.get(eid)
+        if e.difficulty <= level and eid not in ctx.excluded:
+            best = e
+    return best
+
+
+def _sets_for(e: Exercise, phase: Phase) -> int:
+    if phase in ("activation", "maintenance"):
+        return min(e.dosage.sets, 2)
+    return e.dosage.sets
+
+
+def _prescribe(ctx: _Context, e: Exercise, phase: Phase, why: str) -> Prescription:
+    sets = _sets_for(e, phase)
+    equipment, notes = _equipment_plan(e, ctx.intake.equipment)
+    d = e.dosage
+    return Prescription(
+        exercise_id=e.id,
+        name=e.name,
+        category=e.category,
+        sets=sets,
+        reps=d.reps,
+        hold_s=d.hold_s,
+        time_s=d.time_s,
+        rest_s=d.rest_s,
+        dosage=d.model_copy(update={"sets": sets}).text(),
+        sides=list(ctx.sides) if e.per_side else [],
+        equipment=equipment,
+        substitution="; ".join(notes) or None,
+        why=why,
+        cue=e.cues[0],
+        minutes=round(exercise_seconds(e, sets=sets) / 60, 1),
+    )
+
+
+def _equipment_plan(e: Exercise, have: list[str]) -> tuple[list[str], list[str]]:
+    used: list[str] = []
+    notes: list[str] = []
+    for need in e.equipment:
+        if need.item in have:
+            used.append(need.item)
+            continue
+        alt = next((a for a in need.alternatives if a in have), None)
+        if alt is not None:
+            used.append(alt)
+            notes.append(f"{e.name}: no {need.item}, use the {alt} instead")
+        elif need.without:
+            notes.append(f"{e.name}: no {need.item}: {need.without}")
+    return used, notes
+
+
+def _why(fam: Family, emphasis: list[Emphasis]) -> str:
+    causes = [e.cause for e in emphasis if e.cause in fam.causes]
+    return f"{fam.why} {EMPHASIS_TAIL[causes[0]]}" if causes else fam.why
+
+
+def _session(ctx: _Context, index: int, date: dt.date, week: int, phase: Phase) -> Session:
+    chosen = _fill(ctx, phase)
+    total = sum(p.minutes for p in chosen)
+    return Session(
+        index=index, date=date, weekday=weekday_of(date), week=week, phase=phase,
+        title=f"Week {week} · {phase}", exercises=chosen, minutes=round(total, 1),
+    )  # fmt: skip
+
+
+def _fill(ctx: _Context, phase: Phase) -> list[Prescription]:
+    """Warm-up, the block's families at this phase's level, cool-down (if there is room)."""
+    level = PHASE_LEVEL[phase]
+    picked = []
+    for fam in ctx.chosen:
+        e = _pick(ctx, fam, level)
+        if e is not None:
+            picked.append(_prescribe(ctx, e, phase, _why(fam, ctx.emphasis)))
+    order = {"foot-ankle": 0, "integration": 1, "hip": 2, "mobility": 3}
+    picked.sort(key=lambda p: order[p.category])
+    warm, cool = ctx.extras
+    return ([warm] if warm else []) + picked + ([cool] if cool else [])
+
+
+def select_families(ctx: _Context, phases: list[Phase], /) -> list[Family]:
+    """The families of the whole block, fitted to the minutes in its longest phase.
+
+    First one family from each core group (abductors, extensors, knee, single-leg,
+    and the foot when it is emphasised), in priority order; then more by priority,
+    at most two per group (one when its cause is not emphasised) and
+    :data:`MAX_WORKING` in all.
+    """
+    warm, cool = ctx.extras
+    budget = ctx.budget_s - sum(p.minutes * 60 for p in (warm, cool) if p is not None)
+    emphasised = {e.cause for e in ctx.emphasis}
+    core = ["abductors", "extensors", "knee", "single-leg"]
+    if "foot-ankle" in emphasised:
+        core.insert(0, "foot")
+    chosen: list[Family] = []
+    used: dict[str, int] = {}
+
+    def take(fam: Family, cap: int) -> None:
+        nonlocal budget
+        if fam in chosen or used.get(fam.group, 0) >= cap or len(chosen) >= MAX_WORKING:
+            return
+        cost = max((_cost(ctx, fam, ph) for ph in phases), default=0.0)
+        if 0 < cost <= budget:
+            chosen.append(fam)
+            used[fam.group] = used.get(fam.group, 0) + 1
+            budget -= cost
+
+    for group in core:
+        for fam in ctx.families:
+            if fam.group == group:
+                take(fam, 1)
+    for fam in ctx.families:
+        take(fam, 2 if GROUP_CAUSE[fam.group] in emphasised else 1)
+    if not chosen:
+        raise InputError(
+            f"schedule.minutes: {ctx.intake.schedule.minutes} minutes hold no exercise that "
+            "your constraints and equipment allow; give more minutes or more equipment"
+        )
+    return chosen
+
+
+def _cost(ctx: _Context, fam: Family, phase: Phase) -> float:
+    """Seconds ``fam`` takes in ``phase`` (0 when it has no allowed exercise there)."""
+    e = _pick(ctx, fam, PHASE_LEVEL[phase])
+    return 0.0 if e is None else exercise_seconds(e, sets=_sets_for(e, phase))
+
+
+def _mobility(ctx: _Context) -> tuple[Prescription | None, Prescription | None]:
+    t = ctx.intake.self_tests
+    warm_id = WARM_UP["front-thigh" if t.front_thigh_tension == "yes" else "default"]
+    cool_key = (
+        "front-thigh" if t.front_thigh_tension == "yes"
+        else "outer-hip" if "outer-hip" in t.single_leg_squat_fatigue
+        else "low-back" if "low-back" in ctx.intake.constraints else None
+    )  # fmt: skip
+    out: list[Prescription | None] = []
+    for eid in (warm_id, COOL_DOWN.get(cool_key or "")):
+        if eid is None or eid in ctx.excluded:
+            out.append(None)
+            continue
+        out.append(_prescribe(ctx, ctx.library.get(eid), "activation", MOBILITY_WHY[eid]))
+    return out[0], out[1]
+
+
+def retest_command(test: str, /) -> str:
+    return f"kneecoach analyze NEW_CLIP.mp4 --test {test} --out retest/"
+
+
+def _retest_session(index: int, date: dt.date, week: int, test: str, title: str) -> Session:
+    text = (
+        f"Film the {test.replace('-', ' ')} test again, the way you filmed it before (same "
+        f"camera place and height, same shoes), then run: {retest_command(test)} . Compare "
+        "with your first summary.json: only changes larger than about 9° (the day-to-day "
+        "noise of this 2D measure, science.md §1.3) are real. Also measure knee-to-wall on "
+        "both sides and redo the three self-tests."
+    )
+    return Session(
+        index=index, date=date, weekday=weekday_of(date), week=week, phase="retest",
+        title=title, exercises=[], retest=text, minutes=15.0,
+    )  # fmt: skip
+
+
+def _retest_and_maintenance(
+    ctx: _Context,
+    block: list[Session],
+    after: dt.date,
+    days: list[Weekday],
+    weeks: int,
+    maintenance_weeks: int,
+    test: str,
+) -> list[Session]:
+    out: list[Session] = []
+    dates = session_dates(after, days, 1 + maintenance_weeks)
+    first_week, first_date = dates[0]
+    out.append(_retest_session(len(block) + 1, first_date, weeks + first_week, test,
+                               "Re-test: film the same test again"))  # fmt: skip
+    keep = set(spread_days(days, MAINTENANCE_DAYS))
+    for w, date in dates[1:]:
+        if weekday_of(date) not in keep or w > maintenance_weeks:
+            continue
+        s = _session(ctx, len(block) + len(out) + 1, date, weeks + w, "maintenance")
+        out.append(s.model_copy(update={"title": f"Maintenance · week {weeks + w}"}))
+    last = dates[-1][1] + dt.timedelta(days=1)
+    end = session_dates(last, days, 1)[0][1]
+    out.append(_retest_session(len(block) + len(out) + 1, end, weeks + maintenance_weeks + 1,
+                               test, "Re-test after maintenance"))  # fmt: skip
+    return out
+
+
+def _notes(intake: Intake, days: list[Weekday]) -> list[str]:
+    notes = [
+        "Do one-sided exercises on both sides, the weaker side first, with the same sets and "
+        "reps on each.",
+        "Pain during an exercise up to 2/10 is fine; at 3-5/10 stay at the same level; above "
+        "5/10, or pain that is worse the next day, step back (see `kneecoach exercises --show "
+        "ID` for the easier version). These limits are a cautious rule, not a proven one "
+        "(science.md §7.2).",
+    ]
+    idx = sorted({["mon", "tue", "wed", "thu", "fri", "sat", "sun"].index(d) for d in days})
+    if any(b - a == 1 for a, b in zip(idx, idx[1:], strict=False)) or (0 in idx and 6 in idx):
+        notes.append(
+            "Some of your days are back to back; the FOHX trial kept 48 h between strength "
+            "sessions (science.md §7.2): keep the day after a session light if you can."
+        )
+    if "hypermobility" in intake.constraints:
+        notes.append(
+            "Hypermobility: work in a controlled middle range, stop short of your end range in "
+            "every exercise, and build strength rather than stretching."
+        )
+    if "irritable-knees" in intake.constraints:
+        notes.append("Irritable knees: no deep loaded bending; the knee work stays shallow.")
+    if "low-back" in intake.constraints:
+        notes.append("Low back: no bending or twisting under load; hinge with a long back.")
+    if intake.person.age < 16:
+        notes.append(
+            "Under 16: check this plan with a physiotherapist or doctor, and with a coach or "
+            "parent, before starting."
+        )
+    if intake.pain.now >= 5 or intake.pain.during_activity >= 7:
+        notes.append(
+            "Your pain is high: start at the easiest version of every exercise and see a "
+            "physiotherapist if it does not settle within a couple of weeks."
+        )
+    return notes
+
+
+def _sources() -> list[str]:
+    return [
+        "Crossley et al. 2016 and Collins et al. 2018 consensus: exercise, combining hip and "
+        "knee exercises (science.md §7.1)",
+        "FOHX trial protocol: 3 × 10 at ~10-12RM, RPE 5-7/11, 48 h apart (science.md §7.2)",
+        "Crossley- and Nakagawa-type programmes: isometric then functional (science.md §7.2)",
+        "Mølgaard et al. 2018: foot exercises added to knee exercises (science.md §7.2)",
+        "Lima et al. 2018: less ankle dorsiflexion goes with knee valgus (science.md §5)",
+        "Mizuno et al. 2021: valgus goes with poor knee-position sense (science.md §6)",
+        "Red flags: NHS Gloucestershire knee pathway and others (science.md §7.3)",
+    ]

@@ -1,0 +1,86 @@
+"""Red flags: warning signs that need a clinician before any exercise programme.
+
+The screen is science.md §7.3, "Suggested app rule (derived)", built from the NHS
+Gloucestershire knee pathway, 247econsult, Clinref and the paediatric lists
+there, with numbness added from the issue's list (possible nerve involvement).
+Any "yes" stops the plan: kneecoach writes no programme and says why.
+"""
+
+from __future__ import annotations
+
+from kneecoach.core.errors import RedFlagError
+from kneecoach.program.models import Intake, RedFlags
+
+#: question field → (question asked, what a "yes" means in the referral message)
+QUESTIONS: dict[str, tuple[str, str]] = {
+    "trauma_with_swelling": (
+        "Did the knee swell soon (within hours) after a fall, twist or blow?",
+        "swelling soon after an injury",
+    ),
+    "locking": ("Does the knee lock (get stuck and cannot straighten)?", "locking"),
+    "giving_way": ("Does the knee give way under you?", "giving way"),
+    "hot_red_or_fever": (
+        "Is the knee hot or red, or do you have a fever or feel unwell?",
+        "a hot or red knee, or fever",
+    ),
+    "night_or_rest_pain": (
+        "Does the knee hurt at night or at rest, all the time?",
+        "pain at night or at rest",
+    ),
+    "weight_loss": ("Have you lost weight without trying?", "unexplained weight loss"),
+    "cannot_bear_weight": (
+        "Are you unable to put weight on the leg or walk four steps?",
+        "unable to bear weight",
+    ),
+    "calf_swelling": (
+        "Is your calf swollen, warm or painful?",
+        "calf swelling (possible blood clot)",
+    ),
+    "numbness": (
+        "Do you have numbness, tingling or weakness in the leg or foot?",
+        "numbness or tingling",
+    ),
+    "knee_swelling": ("Is the knee swollen now?", "a swollen knee"),
+    "hip_or_groin_pain": ("Do you have pain in the hip or groin?", "hip or groin pain"),
+}
+
+#: flags that refer everyone; the last two refer only under-16s (science.md §7.3, children)
+ALWAYS = tuple(k for k in QUESTIONS if k not in ("knee_swelling", "hip_or_groin_pain"))
+UNDER_16 = ("knee_swelling", "hip_or_groin_pain")
+SOURCE = "science.md §7.3 (red flags; suggested app rule)"
+
+
+def red_flags(intake: Intake, /) -> list[str]:
+    """The warning signs reported in ``intake``, in words (empty: none)."""
+    flags: RedFlags = intake.red_flags
+    keys = ALWAYS + (UNDER_16 if intake.person.age < 16 else ())
+    return [QUESTIONS[k][1] for k in keys if getattr(flags, k)]
+
+
+def check_red_flags(intake: Intake, /, *, source: str = "the intake") -> None:
+    """Raise :class:`RedFlagError` (exit 1, no plan) when any red flag was reported."""
+    found = red_flags(intake)
+    if not found:
+        return
+    young = intake.person.age < 16 and any(getattr(intake.red_flags, k) for k in UNDER_16)
+    why = " (under 16, a swollen knee or hip or groin pain always needs checking)" if young else ""
+    raise RedFlagError(
+        f"{source} reports {', '.join(found)}{why}. These are warning signs that need a "
+        "clinician (GP, physiotherapist or sports doctor) before any exercise programme; "
+        f"kneecoach has written no plan. See a clinician first ({SOURCE})."
+    )
+
+
+def referral_text(intake: Intake, /) -> str:
+    """A short note to take to the clinician: what was reported, no diagnosis."""
+    lines = [
+        "kneecoach did not make an exercise plan, because the intake reports warning signs",
+        "that a clinician should check first (science.md §7.3):",
+        "",
+        *[f"  - {f}" for f in red_flags(intake)],
+        "",
+        "Please see a GP, physiotherapist or sports doctor, and show them this note.",
+        "Seek urgent care for a hot, red, swollen knee with fever, a calf that is swollen",
+        "and painful, or a knee you cannot put weight on after an injury.",
+    ]
+    return "\n".join(lines) + "\n"
