@@ -19,8 +19,9 @@ from rich.table import Table
 
 from kneecoach import __version__
 from kneecoach.analyze import TESTS, AnalysisResult, run_analyze
+from kneecoach.cli import journal as journal_cli
 from kneecoach.cli.common import err, out, progress_bar, stage_progress
-from kneecoach.core.errors import KneecoachError
+from kneecoach.core.errors import InsufficientDataError, KneecoachError
 from kneecoach.core.settings import (
     SETTINGS,
     Setting,
@@ -222,12 +223,15 @@ def track(
     help="Compare with the typical range for women or men (both ranges when not given).",
 )
 @input_options
-@settings_options("track", "analyze")
+@journal_cli.journal_options
+@settings_options("track", "analyze", "journal")
 def analyze(
     source: Path,
     test: str,
     out_dir: Path | None,
     sex: str | None,
+    person: str | None,
+    keep_video: bool,
     no_video: bool,
     start_s: float,
     end_s: float | None,
@@ -252,23 +256,30 @@ def analyze(
       kneecoach analyze clip.mp4 --test single-leg-squat --out results/
       kneecoach analyze clip.mp4
       kneecoach analyze sports2d_output.trc --test drop-jump --fps 60
+      kneecoach analyze clip.mp4 --test single-leg-squat --person mary
     """
     settings = _settings(values)
     out_dir = out_dir or Path(f"{source.stem or source.name}_analysis")
-    with progress_bar() as bar:
-        result = run_analyze(
-            source,
-            out_dir=out_dir,
-            settings=settings,
-            test=test,
-            sex=sex,  # type: ignore[arg-type]
-            video=not no_video,
-            start_s=start_s,
-            end_s=end_s,
-            fps=fps,
-            progress=stage_progress(bar),
-        )
+    url = settings.database_url or None
+    try:
+        with progress_bar() as bar:
+            result = run_analyze(
+                source,
+                out_dir=out_dir,
+                settings=settings,
+                test=test,
+                sex=sex,  # type: ignore[arg-type]
+                video=not no_video,
+                start_s=start_s,
+                end_s=end_s,
+                fps=fps,
+                progress=stage_progress(bar),
+            )
+    except InsufficientDataError:  # a partial result (measured reps) is still kept
+        journal_cli.remember(out_dir, person, source=source, keep_video=keep_video, url=url)
+        raise
     _print_analysis(result, f"{source.name}: {result.summary['test_label']}")
+    journal_cli.remember(out_dir, person, source=source, keep_video=keep_video, url=url)
 
 
 def _print_analysis(result: AnalysisResult, title: str) -> None:
@@ -365,11 +376,19 @@ def info() -> None:
     table.add_row("platform", platform.platform())
     table.add_row("data folder", str(home_dir()))
     table.add_row("config file", f"{config_path()}{'' if config_path().exists() else ' (none)'}")
-    table.add_row("database", "not used yet (the journal arrives with `kneecoach log`)")
+    table.add_row("database", journal_cli.database_description())
     settings = load_settings()
     for s in SETTINGS:
         table.add_row(f"setting {s.name}", f"{getattr(settings, s.name)} {s.unit}".strip())
     out.print(table)
+
+
+cli.add_command(journal_cli.people)
+cli.add_command(journal_cli.log)
+cli.add_command(journal_cli.progress)
+cli.add_command(journal_cli.export)
+cli.add_command(journal_cli.import_)
+cli.add_command(journal_cli.delete)
 
 
 def main() -> None:

@@ -5,7 +5,8 @@
     KneecoachError                 any problem kneecoach can explain to a user
     ├── InputError                 the file or option is wrong (missing, not a video, malformed)
     ├── InsufficientDataError      the input is valid but cannot support the request
-    └── PoseEstimationError        the pose model failed or is unavailable
+    ├── PoseEstimationError        the pose model failed or is unavailable
+    └── StorageError               the journal database cannot be opened, read or written
 
 Every message is written for the person at the keyboard: what is wrong, where
 (file, line, field), and what to do.
@@ -28,3 +29,7 @@ class InsufficientDataError(KneecoachError):
 
 class PoseEstimationError(KneecoachError):
     """The pose model could not run."""
+
+
+class StorageError(KneecoachError):
+    """The journal database cannot be opened, migrated, read or written."""

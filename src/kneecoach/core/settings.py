@@ -91,6 +91,12 @@ SETTINGS: tuple[Setting, ...] = (
         "How many worst moments (largest valgus) to save as pictures.",
         "", "analyze",
     ),
+    Setting(
+        "database_url", "", "",
+        "Journal database as an SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db "
+        "(empty: the SQLite file journal.sqlite3 in the data folder).",
+        "SQLAlchemy 2 URL syntax; schema and storage rules in docs/journal.md", "journal",
+    ),
 )  # fmt: skip
 
 
@@ -132,6 +138,7 @@ class Settings:
     min_tracking_confidence: float = _default("min_tracking_confidence")
     fppa_min_thigh_height: float = _default("fppa_min_thigh_height")
     worst_moments: int = _default("worst_moments")
+    database_url: str = _default("database_url")
 
     def with_overrides(self, **values: Any) -> Settings:
         """Return a copy with the given (non-``None``) values replaced and validated."""

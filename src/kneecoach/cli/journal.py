@@ -1,0 +1,348 @@
+"""Journal commands: ``people``, ``log``, ``progress``, ``export``, ``import``, ``delete``.
+
+Also :func:`journal_options` (``--person``, ``--keep-video``) and
+:func:`remember` for ``kneecoach analyze``: an analysis run with ``--person``
+is stored in the journal automatically.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.table import Table
+
+from kneecoach import journal
+from kneecoach.cli.common import err, out
+from kneecoach.core.errors import InputError
+from kneecoach.core.settings import SETTINGS
+from kneecoach.storage.archive import export_person, import_person
+from kneecoach.storage.db import describe_url, open_journal
+from kneecoach.storage.progress import Change
+from kneecoach.storage.repository import find_person
+
+_URL = next(s for s in SETTINGS if s.name == "database_url")
+VERDICT_STYLE = {"improved": "green", "worse": "yellow", "no real change": "cyan"}
+RED_FLAG_QUESTION = (
+    "Since last time, any swelling, locking, giving way, or pain at night or at rest?"
+)
+RED_FLAG_ADVICE = (
+    "Stop the programme and see a clinician (GP or physiotherapist) before training again: "
+    "swelling, locking, giving way and night or rest pain are warning signs that exercise "
+    "alone should not treat (science.md §7.3)."
+)
+
+
+def database_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--database-url`` (the ``database_url`` setting, from the one settings table)."""
+    return click.option(
+        _URL.flag, "database_url", default=None,
+        help=f"{_URL.help} [env: KNEECOACH_DATABASE_URL]",
+    )(command)  # fmt: skip
+
+
+def person_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--person", required=True, help="Whose journal (a name).")(command)
+
+
+def journal_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--person`` and ``--keep-video`` for ``kneecoach analyze``."""
+    command = click.option(
+        "--keep-video", is_flag=True,
+        help="With --person: also copy the clip into the journal (not copied otherwise).",
+    )(command)  # fmt: skip
+    return click.option(
+        "--person", default=None,
+        help="Store the result in this person's journal (see kneecoach progress).",
+    )(command)  # fmt: skip
+
+
+def remember(
+    out_dir: Path, person: str | None, *, source: Path, keep_video: bool, url: str | None = None
+) -> None:
+    """Store the analysis in ``out_dir`` for ``person`` and say how it compares."""
+    if person is None:
+        if keep_video:
+            err.print("[yellow]note:[/] --keep-video does nothing without --person")
+        return
+    stored = journal.remember_analysis(
+        out_dir, person, url=url, video=source if keep_video else None
+    )
+    if stored is None:
+        out.print(f"[yellow]not stored for {person}:[/] no rep was measured in this clip")
+        return
+    out.print(
+        f"\nStored in {stored.person}'s journal: {stored.test_label} assessment "
+        f"no. {stored.number}."
+    )
+    if stored.previous is not None:
+        out.print(f"Compared with {stored.previous.measured_at:%-d %B %Y}:")
+        _print_changes(stored.changes)
+
+
+def _print_changes(changes: list[Change]) -> None:
+    for c in changes:
+        style = VERDICT_STYLE.get(c.verdict, "white")
+        out.print(f"  [{style}]{c.verdict:>14}[/]  {c.text()}")
+
+
+def _today(value: str | None) -> date:
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"--date: expected YYYY-MM-DD, got {value!r}") from None
+
+
+@click.command()
+@database_option
+def people(database_url: str | None) -> None:
+    """List the people in the journal, with what is stored for each.
+
+    \b
+    Example:
+      kneecoach people
+    """
+    rows = journal.people(url=database_url)
+    if not rows:
+        out.print("The journal is empty. Store an analysis: kneecoach analyze CLIP --person NAME")
+        return
+    table = Table(title="People in the journal", title_justify="left")
+    for col in ("name", "since", "assessments", "programmes", "sessions done", "last activity"):
+        table.add_column(col)
+    for r in rows:
+        last = f"{r.last_activity:%Y-%m-%d}" if r.last_activity else "—"
+        table.add_row(r.name, f"{r.since:%Y-%m-%d}", str(r.assessments), str(r.programmes),
+                      str(r.sessions_logged), last)  # fmt: skip
+    out.print(table)
+
+
+_RATING = click.IntRange(0, 10)
+
+
+@click.command()
+@person_option
+@click.option(
+    "--date", "day", default=None, help="The session's date, YYYY-MM-DD [default: today]."
+)
+@click.option(
+    "--done/--missed",
+    "done",
+    default=None,
+    help="Whether the session was done. Given: no questions are asked.",
+)
+@click.option("--sets", "sets_done", type=click.IntRange(0), default=None, help="Sets done.")
+@click.option(
+    "--sets-planned",
+    type=click.IntRange(0),
+    default=None,
+    help="Sets planned [default: from the programme].",
+)
+@click.option("--pain-during", type=_RATING, default=None, help="Pain during the session, 0-10.")
+@click.option(
+    "--pain-after",
+    type=_RATING,
+    default=None,
+    help="Pain after the session (or the next morning), 0-10.",
+)
+@click.option("--rpe", type=_RATING, default=None, help="Effort, 0-10 (Borg CR10).")
+@click.option("--notes", default="", help="Anything worth remembering.")
+@click.option(
+    "--check-in",
+    "check_in",
+    type=_RATING,
+    default=None,
+    help="Record only a pain rating (0-10) for the day, no session.",
+)
+@database_option
+def log(
+    person: str, day: str | None, done: bool | None, sets_done: int | None,
+    sets_planned: int | None, pain_during: int | None, pain_after: int | None, rpe: int | None,
+    notes: str, check_in: int | None, database_url: str | None,
+) -> None:  # fmt: skip
+    """Log today's session: done or missed, sets, pain during and after, effort, notes.
+
+    Without --done/--missed it asks, one question at a time, showing the
+    session the programme planned for the day. With them it asks nothing
+    (for scripts).
+
+    \b
+    Example:
+      kneecoach log --person mary
+      kneecoach log --person mary --done --sets 9 --pain-during 2 --pain-after 1 --rpe 6
+      kneecoach log --person mary --missed --notes "away"
+      kneecoach log --person mary --check-in 3
+    """
+    when = _today(day)
+    if check_in is not None:
+        journal.record_checkin(person, day=when, pain=check_in, notes=notes, url=database_url)
+        out.print(f"Pain {check_in}/10 recorded for {person} on {when:%a %-d %b %Y}.")
+        return
+    if done is None:
+        entry = _ask(person, when, database_url)
+    else:
+        entry = journal.SessionEntry(
+            when, done, sets_done, sets_planned, pain_during, pain_after, rpe, notes
+        )
+    logged = journal.record_session(person, entry, url=database_url)
+    what = "done" if entry.done else "missed"
+    planned = "" if logged.planned else " (no session was planned that day)"
+    out.print(f"Logged for {logged.person}: {when:%a %-d %b %Y}, {what}{planned}.")
+    out.print(logged.adherence.text())
+    if logged.adherence.missed_in_a_row >= 2:
+        out.print(
+            f"[yellow]{logged.adherence.missed_in_a_row} planned sessions missed in a row.[/] "
+            "Pick up with the next planned session; don't squeeze the missed ones in."
+        )
+
+
+def _ask(person: str, when: date, url: str | None) -> journal.SessionEntry:
+    """The interactive questions (the planned session shown first)."""
+    try:
+        plan = journal.planned_for(person, when, url=url)
+    except InputError:
+        plan = journal.PlannedToday(when, None, [], None)  # a new person: no programme yet
+    planned_sets = sum(int(e.get("sets") or 0) for e in plan.exercises) or None
+    if plan.label:
+        out.print(f"Planned for {when:%a %-d %b}: {plan.label}")
+        for e in plan.exercises:
+            out.print(f"  • {e.get('name', e.get('exercise_id', '?'))}  {e.get('dosage', '')}")
+    done = click.confirm("Did you do the session?", default=True)
+    if not done:
+        notes = click.prompt("Why not (optional)", default="", show_default=False)
+        return journal.SessionEntry(when, False, sets_planned=planned_sets, notes=notes)
+    exercises: list[dict[str, Any]] = []
+    for e in plan.exercises:
+        name = e.get("name", e.get("exercise_id", "?"))
+        sets = click.prompt(f"Sets done of {name}", type=click.IntRange(0),
+                            default=int(e.get("sets") or 0))  # fmt: skip
+        exercises.append({"exercise_id": e.get("exercise_id"), "sets_done": sets,
+                          "sets_planned": e.get("sets")})  # fmt: skip
+    sets_done = (
+        sum(int(x["sets_done"]) for x in exercises)
+        if exercises
+        else click.prompt("Sets done", type=click.IntRange(0), default=0)
+    )
+    pain_during = click.prompt("Pain during, 0-10", type=_RATING, default=0)
+    pain_after = click.prompt("Pain after (or this morning), 0-10", type=_RATING, default=0)
+    rpe = click.prompt("Effort, 0-10 (0 rest, 5 hard, 10 maximal)", type=_RATING, default=5)
+    if click.confirm(RED_FLAG_QUESTION, default=False):
+        err.print(f"[red]{RED_FLAG_ADVICE}[/]")
+    notes = click.prompt("Notes (optional)", default="", show_default=False)
+    return journal.SessionEntry(
+        when, True, sets_done, planned_sets, pain_during, pain_after, rpe, notes, tuple(exercises)
+    )
+
+
+@click.command()
+@person_option
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("progress.html"),
+    show_default=True,
+    help="The page to write.",
+)
+@database_option
+def progress(person: str, out_file: Path, database_url: str | None) -> None:
+    """Compare a person's assessments and show pain and training over time.
+
+    Writes a page with the knee angle per side per test over time (with the
+    band of change that re-filming alone can cause), the worst moment before
+    and after, pain and sessions done. "Improved" is only said beyond that noise.
+
+    \b
+    Example:
+      kneecoach progress --person mary --out progress.html
+    """
+    report = journal.write_progress_report(person, out_file, today=date.today(), url=database_url)
+    out.print(f"[bold]{report.sentence}[/]")
+    for label, changes in report.changes.items():
+        out.print(f"\n{label}, first → latest:")
+        _print_changes(changes)
+    out.print(f"\nOpen the page: {report.path.resolve()}")
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "person"
+
+
+@click.command()
+@person_option
+@click.option(
+    "--out",
+    "archive",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The archive to write [default: NAME-journal.zip in the current folder].",
+)
+@database_option
+def export(person: str, archive: Path | None, database_url: str | None) -> None:
+    """Write everything stored about a person to one zip archive (JSON, CSV, images).
+
+    \b
+    Example:
+      kneecoach export --person mary --out mary.zip
+    """
+    with open_journal(database_url) as j, j.transaction() as session:
+        p = find_person(session, person)
+        archive = archive or Path(f"{_slug(p.name)}-journal.zip")
+        export_person(p, j.files_dir, archive)
+    out.print(f"Exported {p.name}'s journal to {archive.resolve()}")
+    out.print("It holds health data: keep it somewhere private.")
+
+
+@click.command(name="import")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--as", "name", default=None, help="Import under another name.")
+@database_option
+def import_(archive: Path, name: str | None, database_url: str | None) -> None:
+    """Bring back a person from an archive made by `kneecoach export`.
+
+    \b
+    Example:
+      kneecoach import mary-journal.zip
+      kneecoach import mary-journal.zip --as "mary 2"
+    """
+    with open_journal(database_url) as j, j.transaction() as session:
+        p = import_person(session, archive, j.files_dir, name=name)
+        summary = f"{len(p.assessments)} assessments, {len(p.session_logs)} session logs"
+    out.print(f"Imported {p.name}: {summary}.")
+
+
+@click.command()
+@person_option
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@database_option
+def delete(person: str, yes: bool, database_url: str | None) -> None:
+    """Delete every record and stored file of a person. This cannot be undone.
+
+    \b
+    Example:
+      kneecoach export --person mary --out mary.zip   # keep a copy first, if wanted
+      kneecoach delete --person mary
+    """
+    if not yes:
+        click.confirm(
+            f"Delete everything stored about {person!r} (assessments, programmes, logs, "
+            "pictures)? This cannot be undone",
+            abort=True,
+        )
+    n_files = journal.delete(person, url=database_url)
+    out.print(f"Deleted {person} from the journal ({n_files} stored files removed).")
+
+
+def database_description() -> str:
+    """The journal URL for ``kneecoach info``."""
+    from kneecoach.storage.db import database_url
+
+    try:
+        return describe_url(database_url())
+    except InputError as exc:
+        return f"[red]{exc}[/]"

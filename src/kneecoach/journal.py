@@ -1,0 +1,454 @@
+"""The journal end to end: remember analyses, log sessions, compare, report, export, delete.
+
+Each function opens the journal (:func:`kneecoach.storage.db.open_journal`,
+migrating it when needed), does its work in one transaction and returns plain
+results for the command line to print. ``url`` overrides the ``database_url``
+setting; ``today`` is passed in (no hidden clock reads below this module).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from kneecoach import __version__
+from kneecoach.assessment.norms import FPPA_SDD_DEG, FPPA_SDD_SOURCE, PELVIC_DROP_SOURCE
+from kneecoach.core.errors import InputError
+from kneecoach.core.schema import SIDES
+from kneecoach.reports.progress import (
+    Trend,
+    adherence_figure,
+    figure_uri,
+    fppa_trend_figure,
+    image_uri,
+    pain_figure,
+    render_progress,
+)
+from kneecoach.storage.db import open_journal
+from kneecoach.storage.models import Assessment, Person, SessionLog
+from kneecoach.storage.progress import (
+    LABEL,
+    Adherence,
+    AssessmentPoint,
+    Change,
+    SidePoint,
+    compare,
+    compute_adherence,
+    summary_sentence,
+)
+from kneecoach.storage.repository import (
+    PersonOverview,
+    add_assessment,
+    add_checkin,
+    analysis_files,
+    assessments_of,
+    current_programme,
+    delete_person,
+    find_person,
+    get_or_create_person,
+    list_people,
+    log_session,
+    remove_files,
+    scheduled_on,
+)
+
+
+@dataclass(frozen=True)
+class StoredAssessment:
+    """What :func:`remember_analysis` stored, and how it compares with the one before."""
+
+    person: str
+    number: int  # this person's n-th assessment of this test
+    test_label: str
+    folder: Path
+    previous: AssessmentPoint | None
+    changes: list[Change]
+
+
+def remember_analysis(
+    out_dir: Path, person: str, *, url: str | None = None, video: Path | None = None
+) -> StoredAssessment | None:
+    """Store the analysis in ``out_dir`` (its summary.json and derived files) for ``person``.
+
+    Returns None when the summary has no measured rep (nothing worth keeping).
+    ``video``: also copy this clip (videos are not kept unless asked).
+    """
+    summary = _read_summary(out_dir / "summary.json")
+    if not any(summary["sides"][s].get("reps") for s in SIDES):
+        return None
+    files = analysis_files(out_dir, summary)
+    if video is not None:
+        if not video.is_file():
+            raise InputError(f"--keep-video: {video} is not a video file that can be copied")
+        files["video"] = video
+    with open_journal(url) as journal, journal.transaction() as session:
+        p = get_or_create_person(session, person)
+        stored = add_assessment(session, p, summary, files, files_dir=journal.files_dir)
+        same = assessments_of(session, p, stored.test)
+        previous = point(same[-2]) if len(same) > 1 else None
+        return StoredAssessment(
+            p.name, len(same), stored.test_label, journal.files_dir / p.key / stored.key,
+            previous, compare(previous, point(stored)) if previous else [],
+        )  # fmt: skip
+
+
+def _read_summary(path: Path) -> dict[str, Any]:
+    try:
+        summary = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{path} does not exist; run kneecoach analyze first") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path} is not valid JSON ({exc})") from None
+    if not isinstance(summary, dict) or not isinstance(summary.get("sides"), dict):
+        raise InputError(f"{path}: not a kneecoach summary (no 'sides')")
+    return summary
+
+
+def point(a: Assessment) -> AssessmentPoint:
+    """A stored assessment as the comparison maths needs it."""
+    sides = {}
+    for s in a.sides:
+        reps = [r for r in a.reps if r.side == s.side and r.complete]
+        sides[s.side] = SidePoint(
+            working=s.working, peak_fppa_deg=s.peak_fppa_deg, mean_fppa_deg=s.mean_fppa_deg,
+            mean_pelvic_drop_deg=s.mean_pelvic_drop_deg,
+            rep_fppa_deg=tuple(r.fppa_deg for r in reps if r.fppa_deg is not None),
+            rep_pelvic_drop_deg=tuple(
+                r.pelvic_drop_deg for r in reps if r.pelvic_drop_deg is not None
+            ),
+        )  # fmt: skip
+    worst = sorted((f for f in a.files if f.kind.startswith("worst_")), key=lambda f: f.kind)
+    return AssessmentPoint(
+        a.id, a.measured_at, a.test, a.test_label, sides, tuple(f.path for f in worst)
+    )
+
+
+# --------------------------------------------------------------------------- people
+
+
+def people(*, url: str | None = None) -> list[PersonOverview]:
+    """Everyone in the journal."""
+    with open_journal(url) as journal, journal.transaction() as session:
+        return list_people(session)
+
+
+def delete(person: str, *, url: str | None = None) -> int:
+    """Delete every record and derived file of ``person``; returns how many files went."""
+    with open_journal(url) as journal:
+        remove_files(journal.files_dir)  # what an interrupted earlier delete left
+        with journal.transaction() as session:
+            p = find_person(session, person)
+            n_files = sum(len(a.files) for a in p.assessments)
+            folder = journal.files_dir / p.key
+            try:
+                delete_person(session, p, files_dir=journal.files_dir)
+            except BaseException:
+                aside = journal.files_dir / f".deleted-{p.key}"
+                if aside.exists() and not folder.exists():
+                    aside.replace(folder)
+                raise
+        remove_files(journal.files_dir)
+    return n_files
+
+
+# --------------------------------------------------------------------------- logging
+
+
+@dataclass(frozen=True)
+class PlannedToday:
+    """The session planned for a day (None fields: no programme or a rest day)."""
+
+    day: date
+    label: str | None
+    exercises: list[dict[str, Any]]
+    programme_version: int | None
+
+
+def planned_for(person: str, day: date, *, url: str | None = None) -> PlannedToday:
+    """What ``person``'s current programme plans for ``day`` (for the log prompts)."""
+    with open_journal(url) as journal, journal.transaction() as session:
+        p = find_person(session, person)
+        programme = current_programme(session, p)
+        planned = scheduled_on(session, p, day)
+        return PlannedToday(
+            day, planned.label if planned else None,
+            [dict(e) for e in planned.planned] if planned else [],
+            programme.version if programme else None,
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SessionEntry:
+    """One session as the user reports it (``kneecoach log``)."""
+
+    day: date
+    done: bool
+    sets_done: int | None = None
+    sets_planned: int | None = None
+    pain_during: int | None = None
+    pain_after: int | None = None
+    rpe: int | None = None
+    notes: str = ""
+    exercises: tuple[Mapping[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class Logged:
+    """What :func:`record_session` stored, and the adherence it gives."""
+
+    person: str
+    log_id: int
+    planned: bool
+    adherence: Adherence
+
+
+def record_session(person: str, entry: SessionEntry, *, url: str | None = None) -> Logged:
+    """Store one session log for ``person`` (created if new)."""
+    with open_journal(url) as journal, journal.transaction() as session:
+        p = get_or_create_person(session, person)
+        log = log_session(
+            session, p, day=entry.day, done=entry.done, sets_done=entry.sets_done,
+            sets_planned=entry.sets_planned, pain_during=entry.pain_during,
+            pain_after=entry.pain_after, rpe=entry.rpe, notes=entry.notes,
+            exercises=entry.exercises,
+        )  # fmt: skip
+        return Logged(
+            p.name, log.id, log.scheduled_session_id is not None, adherence_of(p, today=entry.day)
+        )
+
+
+def record_checkin(
+    person: str, *, day: date, pain: int, notes: str = "", url: str | None = None
+) -> None:
+    """Store a pain check-in (0-10) for ``person``."""
+    with open_journal(url) as journal, journal.transaction() as session:
+        add_checkin(session, get_or_create_person(session, person), day=day, pain=pain, notes=notes)
+
+
+def adherence_of(p: Person, *, today: date) -> Adherence:
+    """Sessions done against the current programme's plan, up to ``today``."""
+    programme = p.programmes[-1] if p.programmes else None
+    planned = [s.day for s in programme.sessions] if programme else []
+    since = programme.start_date if programme else date.min
+    done = [log.day for log in p.session_logs if log.done and log.day >= since]
+    return compute_adherence(planned, done, today=today)
+
+
+# --------------------------------------------------------------------------- history
+
+
+@dataclass
+class History:
+    """Everything the progress report shows about one person."""
+
+    person: str
+    assessments: list[AssessmentPoint]
+    logs: list[SessionLogPoint]
+    checkins: list[tuple[date, int]]
+    adherence: Adherence
+    programme_version: int | None
+    files_dir: Path
+    tests: dict[str, list[AssessmentPoint]] = field(default_factory=dict)
+    planned_days: list[date] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SessionLogPoint:
+    day: date
+    done: bool
+    pain_during: int | None
+    pain_after: int | None
+    rpe: int | None
+
+
+def history(person: str, *, today: date, url: str | None = None) -> History:
+    """``person``'s assessments (grouped by test), logs, pain and adherence."""
+    with open_journal(url) as journal, journal.transaction() as session:
+        p = find_person(session, person)
+        points = [point(a) for a in assessments_of(session, p)]
+        tests: dict[str, list[AssessmentPoint]] = {}
+        for a in points:
+            tests.setdefault(a.test, []).append(a)
+        return History(
+            p.name, points, [_log_point(log) for log in p.session_logs],
+            [(c.day, c.pain) for c in p.pain_checkins], adherence_of(p, today=today),
+            p.programmes[-1].version if p.programmes else None, journal.files_dir, tests,
+            [s.day for s in p.programmes[-1].sessions] if p.programmes else [],
+        )  # fmt: skip
+
+
+def _log_point(log: SessionLog) -> SessionLogPoint:
+    return SessionLogPoint(log.day, log.done, log.pain_during, log.pain_after, log.rpe)
+
+
+def comparisons(points: Sequence[AssessmentPoint]) -> dict[str, list[Change]]:
+    """First → latest and, with three or more, previous → latest."""
+    if len(points) < 2:
+        return {}
+    out = {"first": compare(points[0], points[-1])}
+    if len(points) > 2:
+        out["previous"] = compare(points[-2], points[-1])
+    return out
+
+
+# --------------------------------------------------------------------------- progress report
+
+
+@dataclass(frozen=True)
+class ProgressReport:
+    """What :func:`write_progress_report` wrote and found."""
+
+    path: Path
+    sentence: str
+    changes: dict[str, list[Change]]  # test label → first → latest changes
+    adherence: Adherence
+
+
+def write_progress_report(
+    person: str, out: Path, *, today: date, url: str | None = None
+) -> ProgressReport:
+    """Write ``person``'s progress page to ``out``."""
+    h = history(person, today=today, url=url)
+    tests = [_test_context(h, points) for points in h.tests.values()]
+    sentence = progress_sentence(h)
+    context = {
+        "person": h.person,
+        "version": __version__,
+        "generated": f"{today:%-d %B %Y}",
+        "period": _period(h, today),
+        "n_assessments": len(h.assessments),
+        "n_sessions": sum(log.done for log in h.logs),
+        "sentence": sentence,
+        "tests": tests,
+        "pain_chart": _pain_chart(h),
+        "adherence": {
+            "text": h.adherence.text(),
+            "chart": _adherence_chart(h, today),
+            "missed": [f"{d:%a %-d %b}" for d in h.adherence.missed],
+        },
+        "disclaimer": PROGRESS_DISCLAIMER,
+        "sources": [FPPA_SDD_SOURCE + " (science.md §1.3)",
+                    PELVIC_DROP_SOURCE + " (science.md §2.3)"],
+    }  # fmt: skip
+    path = render_progress(context, out)
+    changes = {
+        points[-1].test_label: compare(points[0], points[-1])
+        for points in h.tests.values()
+        if len(points) > 1
+    }
+    return ProgressReport(path, sentence, changes, h.adherence)
+
+
+PROGRESS_DISCLAIMER = (
+    "The knee angle is the frontal-plane projection angle (FPPA) measured on 2D video: a "
+    "screen of how the knee lines up, not a 3D joint angle and not a diagnosis. Filming the "
+    "same movement on another day changes it by up to 8.9° without any real change, so "
+    "kneecoach says improved or worse only beyond that (or beyond the spread of your own "
+    "reps when it is larger). If pain is getting worse, the knee swells, locks or gives way, "
+    "or pain comes at night or at rest, stop and see a clinician."
+)
+
+
+def progress_sentence(h: History) -> str:
+    """One or two sentences a client understands: the knee line, then the training."""
+    compared = [pts for pts in h.tests.values() if len(pts) > 1]
+    if compared:
+        latest = max(compared, key=lambda pts: pts[-1].measured_at)
+        knee = summary_sentence(latest[0], latest[-1], compare(latest[0], latest[-1]))
+    elif h.assessments:
+        a = h.assessments[-1]
+        knee = (
+            f"One {a.test_label.lower()} assessment so far ({a.measured_at:%-d %B %Y}); "
+            "film the same test again in a few weeks to see what changed."
+        )
+    else:
+        knee = "No assessment stored yet."
+    ad = h.adherence
+    if ad.planned:
+        return f"{knee} You did {ad.done} of {ad.planned} planned sessions."
+    return knee
+
+
+def _period(h: History, today: date) -> str:
+    days = [a.measured_at.date() for a in h.assessments] + [log.day for log in h.logs]
+    days += [d for d, _ in h.checkins]
+    if not days:
+        return "nothing recorded yet"
+    return f"{min(days):%-d %b %Y} to {max(days):%-d %b %Y}"
+
+
+def _test_context(h: History, points: list[AssessmentPoint]) -> dict[str, Any]:
+    label = points[-1].test_label
+    trends: dict[str, Trend] = {
+        side: [(p.measured_at, p.sides[side].peak_fppa_deg, p.sides[side].rep_fppa_deg)
+               for p in points if side in p.sides and p.sides[side].working]
+        for side in SIDES
+    }  # fmt: skip
+    trends = {side: t for side, t in trends.items() if t}
+    chart = figure_uri(fppa_trend_figure(label, trends, sdc_deg=FPPA_SDD_DEG))
+    tables = []
+    for key, changes in comparisons(points).items():
+        before = points[0] if key == "first" else points[-2]
+        title = f"{before.measured_at:%-d %b %Y} → {points[-1].measured_at:%-d %b %Y}"
+        tables.append({"title": title, "rows": [_row(c) for c in changes]})
+    return {
+        "label": label, "chart": chart, "sdc": f"{FPPA_SDD_DEG:.1f}°",
+        "comparisons": tables, "worst": _worst_pair(h, points),
+    }  # fmt: skip
+
+
+def _deg(value: float | None, sign: bool = False) -> str:
+    if value is None:
+        return "—"
+    return f"{value:+.1f}°" if sign else f"{value:.1f}°"
+
+
+def _row(c: Change) -> dict[str, str]:
+    side = f"{c.side} " if c.side else ""
+    return {
+        "what": f"{side}{LABEL[c.measure]}", "before": _deg(c.before), "after": _deg(c.after),
+        "change": _deg(c.change_deg, sign=True), "sdc": f"± {c.sdc_deg:.1f}°",
+        "verdict": c.verdict,
+    }  # fmt: skip
+
+
+def _worst_pair(h: History, points: list[AssessmentPoint]) -> list[dict[str, str]]:
+    """The worst moment of the first and of the latest assessment, side by side."""
+    chosen = [points[0], points[-1]] if len(points) > 1 else [points[0]]
+    pair = []
+    for which, p in zip(("before", "latest"), chosen, strict=False):
+        uri = image_uri(h.files_dir / p.images[0]) if p.images else None
+        if uri:
+            caption = f"{which}: {p.measured_at:%-d %b %Y}"
+            pair.append({"uri": uri, "caption": caption})
+    return pair
+
+
+def _pain_chart(h: History) -> str | None:
+    series = {
+        "during": [(log.day, log.pain_during) for log in h.logs if log.pain_during is not None],
+        "after": [(log.day, log.pain_after) for log in h.logs if log.pain_after is not None],
+        "check-in": list(h.checkins),
+    }
+    if not any(series.values()):
+        return None
+    return figure_uri(pain_figure(series))
+
+
+def _adherence_chart(h: History, today: date) -> str | None:
+    planned = [d for d in h.planned_days if d <= today]
+    if not planned:
+        return None
+    done = set(h.adherence.done_days)
+    first = min(planned) - timedelta(days=min(planned).weekday())
+    weeks = []
+    monday = first
+    while monday <= today:
+        week = [monday + timedelta(days=i) for i in range(7)]
+        weeks.append((monday, sum(d in week for d in planned), sum(d in done for d in week)))
+        monday += timedelta(days=7)
+    return figure_uri(adherence_figure(weeks))

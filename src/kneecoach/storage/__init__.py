@@ -1,0 +1,1 @@
+"""The journal: people, assessments, programmes, session logs and pain, in a local database."""

@@ -1,0 +1,269 @@
+"""One person's journal as one archive, and back: ``export`` and ``import``.
+
+The archive is a zip file::
+
+    journal.json      every record of the person (format ``kneecoach.journal-export/1``);
+                      the one ``import`` reads
+    assessments.csv   one row per assessment and side (peak / mean FPPA, pelvic drop ...)
+    reps.csv          one row per rep
+    sessions.csv      one row per logged session
+    pain.csv          one row per pain check-in
+    scheduled.csv     the planned sessions of every programme version
+    files/<assessment key>/...   the derived files (report, worst frames, summary ...)
+
+Each file's SHA-256 is in ``journal.json``; ``import`` checks them and refuses
+an archive that was altered or cut short. Nothing leaves the machine: the user
+decides where the archive goes.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import zipfile
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from kneecoach.core.errors import InputError
+from kneecoach.storage.models import (
+    Assessment,
+    Intake,
+    PainCheckin,
+    Person,
+    Programme,
+    RepMeasure,
+    ScheduledSession,
+    SessionLog,
+    SideMeasure,
+    StoredFile,
+)
+from kneecoach.storage.repository import clean_name
+
+FORMAT = "kneecoach.journal-export/1"
+
+
+def _columns(row: Any, skip: Iterable[str] = ()) -> dict[str, Any]:
+    """A row's own columns as JSON-ready values (ids and foreign keys left out)."""
+    out = {}
+    for column in row.__table__.columns:
+        name = column.key
+        if name == "id" or name.endswith("_id") or name in skip:
+            continue
+        value = getattr(row, name)
+        out[name] = value.isoformat() if isinstance(value, date | datetime) else value
+    return out
+
+
+def person_document(person: Person) -> dict[str, Any]:
+    """Everything stored about ``person`` as one JSON-ready document."""
+    return {
+        "format": FORMAT,
+        "person": _columns(person),
+        "intakes": [_columns(i) for i in person.intakes],
+        "assessments": [
+            {
+                **_columns(a),
+                "sides": [_columns(s) for s in a.sides],
+                "reps": [_columns(r) for r in a.reps],
+                "files": [_columns(f) for f in a.files],
+            }
+            for a in person.assessments
+        ],
+        "programmes": [
+            {**_columns(p), "sessions": [_columns(s) for s in p.sessions]}
+            for p in person.programmes
+        ],
+        "session_logs": [
+            {**_columns(log), "scheduled_day": _scheduled_day(log)} for log in person.session_logs
+        ],
+        "pain_checkins": [_columns(c) for c in person.pain_checkins],
+    }
+
+
+def _scheduled_day(log: SessionLog) -> dict[str, Any] | None:
+    """Which programme version and day a log belongs to (ids are not portable)."""
+    for programme in log.person.programmes:
+        for s in programme.sessions:
+            if s.id == log.scheduled_session_id:
+                return {"version": programme.version, "day": s.day.isoformat()}
+    return None
+
+
+def _csv(rows: list[dict[str, Any]]) -> str:
+    buf = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: _cell(v) for k, v in row.items()})
+    return buf.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    return "" if value is None else value
+
+
+def csv_tables(doc: Mapping[str, Any]) -> dict[str, str]:
+    """The spreadsheet views of an export document."""
+    assessments, reps = [], []
+    for a in doc["assessments"]:
+        head = {"assessment": a["key"], "measured_at": a["measured_at"], "test": a["test"]}
+        for s in a["sides"]:
+            assessments.append({**head, "view": a["view"], **s})
+        reps += [{**head, **r} for r in a["reps"]]
+    scheduled = [
+        {"version": p["version"], **{k: v for k, v in s.items()}}
+        for p in doc["programmes"]
+        for s in p["sessions"]
+    ]
+    return {
+        "assessments.csv": _csv(assessments),
+        "reps.csv": _csv(reps),
+        "sessions.csv": _csv([{k: v for k, v in log.items()} for log in doc["session_logs"]]),
+        "pain.csv": _csv(list(doc["pain_checkins"])),
+        "scheduled.csv": _csv(scheduled),
+    }
+
+
+def export_person(person: Person, files_dir: Path, archive: Path) -> Path:
+    """Write ``person``'s archive to ``archive`` (written to a temporary name, then renamed)."""
+    doc = person_document(person)
+    partial = archive.with_name(f".{archive.name}.partial")
+    archive.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("journal.json", json.dumps(doc, indent=2, ensure_ascii=False))
+        for name, text in csv_tables(doc).items():
+            zf.writestr(name, text)
+        for a in person.assessments:
+            for f in a.files:
+                path = files_dir / f.path
+                if path.is_file():
+                    zf.write(path, _member(f.path))
+    partial.replace(archive)
+    return archive
+
+
+def _member(stored_path: str) -> str:
+    # <person key>/<assessment key>/<name> → files/<assessment key>/<name>
+    parts = PurePosixPath(stored_path).parts
+    return "/".join(("files", *parts[1:]))
+
+
+def read_archive(archive: Path) -> dict[str, Any]:
+    """The export document of ``archive``, checked (format, files present, hashes)."""
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            doc = json.loads(zf.read("journal.json"))
+            if doc.get("format") != FORMAT:
+                raise InputError(f"{archive}: expected format {FORMAT}, got {doc.get('format')!r}")
+            names = set(zf.namelist())
+            for a in doc["assessments"]:
+                for f in a["files"]:
+                    member = _member(f["path"])
+                    if member not in names:
+                        raise InputError(f"{archive}: {member} is missing; export it again")
+                    if hashlib.sha256(zf.read(member)).hexdigest() != f["sha256"]:
+                        raise InputError(f"{archive}: {member} was altered (SHA-256 differs)")
+    except (zipfile.BadZipFile, KeyError, json.JSONDecodeError, OSError) as exc:
+        raise InputError(
+            f"{archive}: not a kneecoach export ({exc}); make one with kneecoach export"
+        ) from None
+    return dict(doc)
+
+
+def _dt(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+def _d(value: str) -> date:
+    return date.fromisoformat(value)
+
+
+def import_person(
+    session: Session, archive: Path, files_dir: Path, *, name: str | None = None
+) -> Person:
+    """Re-create the person in ``archive`` (optionally under another ``name``)."""
+    doc = read_archive(archive)
+    p = doc["person"]
+    person_name = clean_name(name or p["name"])
+    taken = session.scalar(select(Person).where(func.lower(Person.name) == person_name.lower()))
+    if taken is not None:
+        raise InputError(
+            f"{archive}: {person_name!r} is already in the journal; import with --as NEW_NAME "
+            f"or delete the existing one first (kneecoach delete --person {person_name!r})"
+        )
+    if session.scalar(select(Person).where(Person.key == p["key"])) is not None:
+        raise InputError(f"{archive}: this person is already in the journal under another name")
+    person = Person(key=p["key"], name=person_name, created_at=_dt(p["created_at"]))
+    person.intakes = [Intake(created_at=_dt(i["created_at"]), document=i["document"])
+                      for i in doc["intakes"]]  # fmt: skip
+    person.assessments = [_assessment(a) for a in doc["assessments"]]
+    by_day: dict[tuple[int, str], ScheduledSession] = {}
+    for pr in doc["programmes"]:
+        programme = Programme(
+            version=pr["version"], created_at=_dt(pr["created_at"]),
+            start_date=_d(pr["start_date"]), weeks=pr["weeks"], reason=pr["reason"],
+            document=pr["document"],
+        )  # fmt: skip
+        for s in pr["sessions"]:
+            scheduled = ScheduledSession(day=_d(s["day"]), label=s["label"], planned=s["planned"])
+            programme.sessions.append(scheduled)
+            by_day[(pr["version"], s["day"])] = scheduled
+        person.programmes.append(programme)
+    for log in doc["session_logs"]:
+        person.session_logs.append(_log(log, by_day))
+    person.pain_checkins = [
+        PainCheckin(day=_d(c["day"]), created_at=_dt(c["created_at"]), pain=c["pain"],
+                    notes=c["notes"])
+        for c in doc["pain_checkins"]
+    ]  # fmt: skip
+    session.add(person)
+    session.flush()
+    _unpack_files(archive, doc, person.key, files_dir)
+    return person
+
+
+def _assessment(a: Mapping[str, Any]) -> Assessment:
+    fields = {k: v for k, v in a.items() if k not in ("sides", "reps", "files")}
+    fields["created_at"] = _dt(fields["created_at"])
+    fields["measured_at"] = _dt(fields["measured_at"])
+    return Assessment(
+        **fields,
+        sides=[SideMeasure(**s) for s in a["sides"]],
+        reps=[RepMeasure(**r) for r in a["reps"]],
+        files=[StoredFile(**f) for f in a["files"]],
+    )
+
+
+def _log(log: Mapping[str, Any], by_day: Mapping[tuple[int, str], ScheduledSession]) -> SessionLog:
+    fields = {k: v for k, v in log.items() if k != "scheduled_day"}
+    fields["day"] = _d(fields["day"])
+    fields["created_at"] = _dt(fields["created_at"])
+    row = SessionLog(**fields)
+    link = log.get("scheduled_day")
+    if link:
+        row.scheduled_session = by_day.get((link["version"], link["day"]))
+    return row
+
+
+def _unpack_files(archive: Path, doc: Mapping[str, Any], person_key: str, files_dir: Path) -> None:
+    with zipfile.ZipFile(archive) as zf:
+        for a in doc["assessments"]:
+            for f in a["files"]:
+                parts = PurePosixPath(f["path"]).parts
+                if len(parts) != 3 or parts[0] != person_key or ".." in parts:
+                    raise InputError(f"{archive}: unexpected file path {f['path']!r}")
+                target = files_dir.joinpath(*parts)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                partial = target.with_name(f".{target.name}.partial")
+                partial.write_bytes(zf.read(_member(f["path"])))
+                partial.replace(target)

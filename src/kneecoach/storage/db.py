@@ -1,0 +1,187 @@
+"""Open the journal database: URL, engine, pragmas, automatic migrations, one transaction.
+
+The URL comes from the ``database_url`` setting (``KNEECOACH_DATABASE_URL``); empty
+means the SQLite file ``journal.sqlite3`` in the data folder (``kneecoach info``
+prints it). A PostgreSQL URL (``postgresql+psycopg://...``) works unchanged once
+``psycopg`` is installed (``pip install 'kneecoach[postgres]'``).
+
+SQLite is opened in WAL mode with ``synchronous=FULL``, foreign keys on, a 30 s
+busy timeout and ``BEGIN IMMEDIATE`` transactions, so several processes writing
+at once wait for each other instead of failing, and a process killed mid-write
+leaves the last committed state (SQLite's journal rolls the rest back).
+
+Every :func:`open_journal` brings the schema to the newest Alembic revision
+shipped in ``kneecoach/storage/migrations`` (in one transaction, under the same
+lock as every other write).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from kneecoach.core.errors import StorageError
+from kneecoach.core.settings import home_dir, load_settings
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+SQLITE_NAME = "journal.sqlite3"
+BUSY_TIMEOUT_MS = 30_000
+
+
+def database_url(url: str | None = None) -> str:
+    """The journal URL: ``url``, else the ``database_url`` setting, else SQLite in home."""
+    url = url or load_settings().database_url
+    return url or f"sqlite:///{home_dir() / SQLITE_NAME}"
+
+
+def describe_url(url: str) -> str:
+    """``url`` with any password hidden (for ``kneecoach info`` and messages)."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
+@dataclass
+class Journal:
+    """An open journal: the engine and the folder of derived files."""
+
+    engine: Engine
+    url: str
+    files_dir: Path
+    _sessions: sessionmaker[Session]
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One session in one transaction: committed on success, rolled back on any error."""
+        try:
+            with self._sessions.begin() as session:
+                yield session
+        except OperationalError as exc:
+            raise StorageError(
+                f"the journal database {describe_url(self.url)} could not be written "
+                f"({exc.orig}); try again, and check the disk and KNEECOACH_DATABASE_URL"
+            ) from None
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def files_dir_for(url: str) -> Path:
+    """Derived files live beside a SQLite file, otherwise in the data folder."""
+    u = make_url(url)
+    if u.get_backend_name() == "sqlite" and u.database not in (None, "", ":memory:"):
+        return Path(u.database).expanduser().resolve().parent / "journal-files"
+    return home_dir() / "journal-files"
+
+
+def open_journal(url: str | None = None, *, migrate: bool = True) -> Journal:
+    """Open (and create, and migrate to the newest schema) the journal at ``url``."""
+    url = database_url(url)
+    engine = _engine(url)
+    journal = Journal(engine, url, files_dir_for(url), sessionmaker(engine, expire_on_commit=False))
+    if migrate:
+        try:
+            upgrade(engine)
+        except OperationalError as exc:
+            engine.dispose()
+            raise StorageError(
+                f"cannot open the journal database {describe_url(url)}: {exc.orig}. Check "
+                "KNEECOACH_DATABASE_URL (kneecoach info shows it) and that the server runs"
+            ) from None
+    return journal
+
+
+def _engine(url: str) -> Engine:
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise StorageError(
+            f"database_url {url!r} is not a database URL; expected e.g. sqlite:///path/journal.db "
+            "or postgresql+psycopg://user@host/dbname"
+        ) from None
+    sqlite = parsed.get_backend_name() == "sqlite"
+    if sqlite and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    try:
+        engine = create_engine(parsed)
+    except ModuleNotFoundError as exc:
+        raise StorageError(
+            f"the database driver {exc.name!r} for {describe_url(url)} is not installed; for "
+            "PostgreSQL run: pip install 'kneecoach[postgres]'"
+        ) from None
+    except SQLAlchemyError as exc:
+        raise StorageError(f"cannot use database URL {describe_url(url)}: {exc}") from None
+    if sqlite:
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # pysqlite's own transaction handling is switched off; _sqlite_begin emits BEGIN IMMEDIATE,
+    # so a writer takes the lock at the start and waits (busy_timeout) rather than failing.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = FULL")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def alembic_config(engine: Engine | None = None) -> Config:
+    """Alembic's configuration for the migrations shipped in the package."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["engine"] = engine
+    return config
+
+
+def head_revision() -> str:
+    """The newest schema revision this kneecoach knows."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at (``None``: empty)."""
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` in one transaction (nothing to do: one quick read)."""
+    if revision == "head" and current_revision(engine) == head_revision():
+        return
+    known = {s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+    found = current_revision(engine)
+    if found is not None and found not in known:
+        raise StorageError(
+            f"the journal database is at schema {found!r}, newer than this kneecoach knows; "
+            "upgrade kneecoach (pip install -U kneecoach)"
+        )
+    command.upgrade(alembic_config(engine), revision)

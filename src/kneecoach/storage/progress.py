@@ -1,0 +1,279 @@
+"""Re-assessment and adherence maths (pure): what changed beyond the noise, what was done.
+
+Two assessments of the same test and side are compared measure by measure.
+A change counts as real only when it is larger than the smallest detectable
+change (SDC) of that measure, the larger of
+
+* the published between-day smallest detectable difference: 2D FPPA 8.9°
+  (Munro, Herrington & Carolan 2012, science.md §1.3), contralateral pelvic
+  drop 2.8° (Dingenen et al. 2018, science.md §2.3); and
+* the noise of this person's own repeated reps: ``1.96 · √2 · SD``, with SD
+  the pooled rep-to-rep standard deviation of the two sessions (the SDD
+  formula of the same studies, with the rep SD standing in for the SEM;
+  derived, used only when it is larger).
+
+FPPA and pelvic drop: + is worse (more valgus, more drop), so a fall beyond
+the SDC is "improved". Asymmetry: the size of the left-right difference in mean
+FPPA; a fall beyond the FPPA SDC is "improved". Anything within the SDC is
+"no real change": re-filming alone can move a 2D angle that much.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Literal
+
+from kneecoach.assessment.norms import (
+    FPPA_SDD_DEG,
+    FPPA_SDD_SOURCE,
+    PELVIC_DROP_SDD_DEG,
+    PELVIC_DROP_SOURCE,
+)
+
+Verdict = Literal["improved", "no real change", "worse", "not comparable"]
+Measure = Literal["peak_fppa", "pelvic_drop", "asymmetry"]
+#: z for a two-sided 95 % interval, and √2 for the difference of two measurements.
+Z95_SQRT2 = 1.96 * math.sqrt(2)
+
+LABEL = {
+    "peak_fppa": "worst knee angle (peak FPPA)",
+    "pelvic_drop": "hip drop (mean pelvic drop)",
+    "asymmetry": "left-right difference (mean FPPA)",
+}
+
+
+@dataclass(frozen=True)
+class SidePoint:
+    """One side of one assessment, as the comparison needs it."""
+
+    working: bool
+    peak_fppa_deg: float | None = None
+    mean_fppa_deg: float | None = None
+    mean_pelvic_drop_deg: float | None = None
+    rep_fppa_deg: tuple[float, ...] = ()
+    rep_pelvic_drop_deg: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True)
+class AssessmentPoint:
+    """One stored assessment: when, which test, both sides."""
+
+    id: int
+    measured_at: datetime
+    test: str
+    test_label: str
+    sides: dict[str, SidePoint]
+    images: tuple[str, ...] = ()  # worst-frame file paths, worst first
+
+    def asymmetry_deg(self) -> float | None:
+        """|left − right| mean FPPA, when both legs worked and were measured."""
+        left, right = self.sides.get("left"), self.sides.get("right")
+        if not (left and right and left.working and right.working):
+            return None
+        if left.mean_fppa_deg is None or right.mean_fppa_deg is None:
+            return None
+        return abs(left.mean_fppa_deg - right.mean_fppa_deg)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One measure compared between two assessments."""
+
+    measure: Measure
+    side: str | None
+    before: float | None
+    after: float | None
+    sdc_deg: float
+    sdc_source: str
+    verdict: Verdict
+
+    @property
+    def change_deg(self) -> float | None:
+        if self.before is None or self.after is None:
+            return None
+        return self.after - self.before
+
+    def text(self) -> str:
+        """The change in words a client understands."""
+        where = f"{self.side} " if self.side else ""
+        what = f"{where}{LABEL[self.measure]}"
+        if self.verdict == "not comparable":
+            return f"{what}: not measured in both assessments, so no comparison."
+        assert self.before is not None and self.after is not None
+        moved = f"{self.before:.1f}° → {self.after:.1f}°"
+        noise = f"{self.sdc_deg:.1f}°"
+        if self.verdict == "no real change":
+            return (
+                f"{what}: {moved}, within the {noise} that re-filming alone can change it, "
+                "so no real change yet."
+            )
+        return f"{what}: {moved}, {self.verdict} by more than the {noise} a re-test can vary."
+
+
+def pooled_sd(a: Sequence[float], b: Sequence[float]) -> float | None:
+    """Pooled sample standard deviation of two groups (None with too few values)."""
+    df = max(len(a) - 1, 0) + max(len(b) - 1, 0)
+    if df == 0:
+        return None
+    ss = sum(_ss(group) for group in (a, b) if len(group) > 1)
+    return math.sqrt(ss / df)
+
+
+def _ss(values: Sequence[float]) -> float:
+    mean = sum(values) / len(values)
+    return sum((v - mean) ** 2 for v in values)
+
+
+def smallest_detectable_change(
+    published_deg: float, reps_before: Sequence[float], reps_after: Sequence[float]
+) -> tuple[float, str]:
+    """The larger of the published SDD and ``1.96·√2·pooled rep SD`` (degrees, and why)."""
+    sd = pooled_sd(reps_before, reps_after)
+    own = Z95_SQRT2 * sd if sd is not None else 0.0
+    if own > published_deg:
+        return own, f"this person's rep-to-rep spread (1.96·√2·{sd:.1f}°; derived)"
+    return published_deg, ""
+
+
+def verdict(before: float | None, after: float | None, sdc_deg: float) -> Verdict:
+    """+ is worse: a fall beyond ``sdc_deg`` is improved, a rise beyond it worse."""
+    if before is None or after is None:
+        return "not comparable"
+    if after < before - sdc_deg:
+        return "improved"
+    if after > before + sdc_deg:
+        return "worse"
+    return "no real change"
+
+
+def compare(before: AssessmentPoint, after: AssessmentPoint) -> list[Change]:
+    """Every measure of ``after`` against ``before`` (same test), per working side."""
+    if before.test != after.test:
+        raise ValueError(f"cannot compare {before.test} with {after.test}")
+    changes: list[Change] = []
+    for side, b in before.sides.items():
+        a = after.sides.get(side)
+        if a is None or not (a.working and b.working):
+            continue
+        sdc, why = smallest_detectable_change(FPPA_SDD_DEG, b.rep_fppa_deg, a.rep_fppa_deg)
+        changes.append(Change("peak_fppa", side, b.peak_fppa_deg, a.peak_fppa_deg, sdc,
+                              why or FPPA_SDD_SOURCE,
+                              verdict(b.peak_fppa_deg, a.peak_fppa_deg, sdc)))  # fmt: skip
+        sdc, why = smallest_detectable_change(
+            PELVIC_DROP_SDD_DEG, b.rep_pelvic_drop_deg, a.rep_pelvic_drop_deg
+        )
+        drop = (b.mean_pelvic_drop_deg, a.mean_pelvic_drop_deg)
+        changes.append(Change("pelvic_drop", side, *drop, sdc, why or PELVIC_DROP_SOURCE,
+                              verdict(*drop, sdc)))  # fmt: skip
+    before_asym, after_asym = before.asymmetry_deg(), after.asymmetry_deg()
+    if before_asym is not None or after_asym is not None:
+        changes.append(Change("asymmetry", None, before_asym, after_asym, FPPA_SDD_DEG,
+                              FPPA_SDD_SOURCE,
+                              verdict(before_asym, after_asym, FPPA_SDD_DEG)))  # fmt: skip
+    return changes
+
+
+def summary_sentence(
+    before: AssessmentPoint, after: AssessmentPoint, changes: Sequence[Change]
+) -> str:
+    """One sentence for the client about the knee line between two assessments."""
+    knee = [c for c in changes if c.measure == "peak_fppa" and c.verdict != "not comparable"]
+    since = f"Since {before.measured_at:%-d %B %Y}, on the {before.test_label.lower()}"
+    if not knee:
+        return f"{since}, the knee angle could not be measured in both assessments."
+    parts = []
+    for c in knee:
+        assert c.before is not None and c.after is not None
+        if c.verdict == "improved":
+            parts.append(f"your {c.side} knee caves in less ({c.before:.0f}° → {c.after:.0f}°)")
+        elif c.verdict == "worse":
+            parts.append(f"your {c.side} knee caves in more ({c.before:.0f}° → {c.after:.0f}°)")
+        else:
+            parts.append(
+                f"your {c.side} knee shows no real change yet ({c.before:.0f}° → {c.after:.0f}°, "
+                f"within the {c.sdc_deg:.0f}° a re-test can vary)"
+            )
+    return f"{since}, {' and '.join(parts)}."
+
+
+# --------------------------------------------------------------------------- adherence
+
+
+@dataclass(frozen=True)
+class Adherence:
+    """Sessions done against sessions planned, up to ``today``."""
+
+    planned: int
+    done: int
+    extra: int  # sessions done on days with none planned
+    missed: tuple[date, ...]
+    current_streak: int  # planned sessions done in a row, counting back from the latest one
+    longest_streak: int
+    missed_in_a_row: int  # planned sessions missed in a row, counting back from the latest one
+    done_days: tuple[date, ...] = field(default=())
+
+    @property
+    def rate(self) -> float | None:
+        """Share of planned sessions done (None when nothing was planned yet)."""
+        return self.done / self.planned if self.planned else None
+
+    def text(self) -> str:
+        if not self.planned:
+            return f"{len(self.done_days)} sessions logged (no programme stored to compare with)."
+        rate = self.rate or 0.0
+        words = (
+            f"{self.done} of {self.planned} planned sessions done ({rate:.0%}); "
+            f"current streak {self.current_streak}, longest {self.longest_streak}"
+        )
+        if self.extra:
+            words += f"; {self.extra} extra"
+        return words + "."
+
+
+def compute_adherence(
+    planned_days: Sequence[date], done_days: Sequence[date], *, today: date
+) -> Adherence:
+    """Adherence from the planned days and the days a session was logged as done.
+
+    A planned day counts as done when a session was done on it, or on the day
+    before or after it when that other day had no session planned (a session
+    moved by a day). Planned days after ``today`` are not counted yet.
+    """
+    due = sorted({d for d in planned_days if d <= today})
+    done = sorted({d for d in done_days if d <= today})
+    unused = set(done) - set(due)
+    hits: list[bool] = []
+    for day in due:
+        if day in done:
+            hits.append(True)
+            continue
+        moved = next((d for d in sorted(unused) if abs(d - day) <= timedelta(days=1)), None)
+        if moved is not None:
+            unused.discard(moved)
+        hits.append(moved is not None)
+    return Adherence(
+        planned=len(due), done=sum(hits), extra=len(unused),
+        missed=tuple(d for d, hit in zip(due, hits, strict=True) if not hit),
+        current_streak=_run_from_end(hits, True), longest_streak=_longest(hits),
+        missed_in_a_row=_run_from_end(hits, False), done_days=tuple(done),
+    )  # fmt: skip
+
+
+def _run_from_end(hits: Sequence[bool], value: bool) -> int:
+    n = 0
+    for hit in reversed(hits):
+        if hit is not value:
+            break
+        n += 1
+    return n
+
+
+def _longest(hits: Sequence[bool]) -> int:
+    best = run = 0
+    for hit in hits:
+        run = run + 1 if hit else 0
+        best = max(best, run)
+    return best

@@ -1,0 +1,401 @@
+"""Records in and out of the journal: people, assessments, programmes, logs and check-ins.
+
+Every function takes an open :class:`~sqlalchemy.orm.Session` inside one
+transaction (``Journal.transaction()``) and validates its input at this boundary:
+a wrong value raises :class:`~kneecoach.core.errors.InputError` naming the field.
+Derived files (report, worst frames, summary, frames.csv) are copied into
+``<files_dir>/<person key>/<assessment key>/`` with their SHA-256; the source
+video only when asked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from kneecoach.core.errors import InputError
+from kneecoach.core.schema import SIDES
+from kneecoach.storage.models import (
+    Assessment,
+    Intake,
+    PainCheckin,
+    Person,
+    Programme,
+    RepMeasure,
+    ScheduledSession,
+    SessionLog,
+    SideMeasure,
+    StoredFile,
+    utcnow,
+)
+
+#: Files of an ``analyze`` folder kept with an assessment (the worst frames are added by name).
+KEPT_FILES = {
+    "summary": "summary.json",
+    "report": "report.html",
+    "frames": "frames.csv",
+    "quality": "quality.json",
+}
+MAX_NAME = 200
+
+
+def new_key() -> str:
+    """A random folder key (no personal data in file names)."""
+    return uuid.uuid4().hex
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# --------------------------------------------------------------------------- people
+
+
+def clean_name(name: str) -> str:
+    """A person's name as stored: trimmed, non-empty, at most 200 characters."""
+    cleaned = " ".join(name.split())
+    if not cleaned or len(cleaned) > MAX_NAME:
+        raise InputError(f"--person: expected a name of 1-{MAX_NAME} characters, got {name!r}")
+    return cleaned
+
+
+def find_person(session: Session, name: str) -> Person:
+    """The person called ``name`` (case-insensitive); InputError listing who exists otherwise."""
+    cleaned = clean_name(name)
+    person = session.scalar(select(Person).where(func.lower(Person.name) == cleaned.lower()))
+    if person is None:
+        names = session.scalars(select(Person.name).order_by(Person.name)).all()
+        known = f"people in the journal: {', '.join(names)}" if names else "the journal is empty"
+        raise InputError(
+            f"--person: nobody called {cleaned!r} in the journal ({known}). Store an "
+            f"assessment first: kneecoach analyze CLIP --person {cleaned!r}"
+        )
+    return person
+
+
+def get_or_create_person(session: Session, name: str) -> Person:
+    """The person called ``name``, created when new."""
+    cleaned = clean_name(name)
+    person = session.scalar(select(Person).where(func.lower(Person.name) == cleaned.lower()))
+    if person is None:
+        person = Person(key=new_key(), name=cleaned, created_at=utcnow())
+        session.add(person)
+        session.flush()
+    return person
+
+
+@dataclass(frozen=True)
+class PersonOverview:
+    """One line of ``kneecoach people``."""
+
+    name: str
+    since: datetime
+    assessments: int
+    programmes: int
+    sessions_logged: int
+    last_activity: date | None
+
+
+def list_people(session: Session) -> list[PersonOverview]:
+    """Everyone in the journal, by name, with counts."""
+    rows = []
+    for p in session.scalars(select(Person).order_by(Person.name)):
+        days = [a.measured_at.date() for a in p.assessments]
+        days += [log.day for log in p.session_logs] + [c.day for c in p.pain_checkins]
+        rows.append(
+            PersonOverview(
+                p.name, p.created_at, len(p.assessments), len(p.programmes),
+                sum(log.done for log in p.session_logs), max(days, default=None),
+            )
+        )  # fmt: skip
+    return rows
+
+
+# --------------------------------------------------------------------------- assessments
+
+
+def _float(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if value == value else None
+
+
+def _measured_at(summary: Mapping[str, Any]) -> datetime:
+    """Summary ``created`` (ISO 8601) as naive UTC; now when absent or unreadable."""
+    try:
+        when = datetime.fromisoformat(str(summary.get("created")))
+    except ValueError:
+        return utcnow()
+    return when.astimezone(UTC).replace(tzinfo=None) if when.tzinfo else when
+
+
+def validate_summary(summary: Mapping[str, Any], where: str) -> None:
+    """The fields the journal needs from a ``kneecoach.summary/1`` document."""
+    problems = []
+    if not str(summary.get("schema", "")).startswith("kneecoach.summary/"):
+        problems.append(f"schema: expected 'kneecoach.summary/1', got {summary.get('schema')!r}")
+    if not isinstance(summary.get("test"), str):
+        problems.append("test: missing")
+    sides = summary.get("sides")
+    if not isinstance(sides, Mapping) or any(s not in sides for s in SIDES):
+        problems.append("sides: expected both 'left' and 'right'")
+    if problems:
+        raise InputError(f"{where}: not a kneecoach summary ({'; '.join(problems)})")
+
+
+def add_assessment(
+    session: Session,
+    person: Person,
+    summary: Mapping[str, Any],
+    files: Mapping[str, Path],
+    *,
+    files_dir: Path,
+) -> Assessment:
+    """Store one analysis (``summary.json`` content) and copy its ``files`` beside the database.
+
+    ``files`` maps kinds (``report``, ``worst_1``, ``video`` ...) to existing paths.
+    """
+    validate_summary(summary, "summary.json")
+    sides = summary["sides"]
+    working = [s for s in SIDES if sides[s].get("working")]
+    a = Assessment(
+        key=new_key(), person=person, created_at=utcnow(), measured_at=_measured_at(summary),
+        test=summary["test"], test_label=str(summary.get("test_label") or summary["test"]),
+        view=str(summary.get("view") or "unknown"), working_sides=",".join(working),
+        source=str(summary.get("source", "")),
+        kneecoach_version=str(summary.get("kneecoach_version", "")), summary=dict(summary),
+    )  # fmt: skip
+    for side in SIDES:
+        info = sides[side]
+        reps = [r for r in info.get("reps") or [] if isinstance(r, Mapping)]
+        cls = info.get("classification") or {}
+        a.sides.append(
+            SideMeasure(
+                side=side, working=bool(info.get("working")), reps=len(reps),
+                peak_fppa_deg=_float(info.get("peak_fppa_deg")),
+                mean_fppa_deg=_float(info.get("mean_fppa_deg")),
+                sd_fppa_deg=_float(info.get("sd_fppa_deg")),
+                mean_pelvic_drop_deg=_float(info.get("mean_pelvic_drop_deg")),
+                classification=str(cls.get("level"))[:40] if cls.get("level") else None,
+            )
+        )  # fmt: skip
+        for r in reps:
+            a.reps.append(
+                RepMeasure(
+                    side=side, index=int(r.get("index", 0)), time_s=_float(r.get("time_s")),
+                    complete=bool(r.get("complete", True)), fppa_deg=_float(r.get("fppa_deg")),
+                    pelvic_drop_deg=_float(r.get("pelvic_drop_deg")),
+                    knee_shift_pct=_float(r.get("knee_shift_pct")),
+                    confidence=_float(r.get("confidence")),
+                )
+            )  # fmt: skip
+    session.add(a)
+    folder = files_dir / person.key / a.key
+    try:
+        a.files.extend(copy_files(files, folder, files_dir))
+        session.flush()
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return a
+
+
+def copy_files(files: Mapping[str, Path], folder: Path, files_dir: Path) -> list[StoredFile]:
+    """Copy each file into ``folder`` (write to a temporary name, then rename) with its hash."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stored = []
+    for kind, src in sorted(files.items()):
+        target = folder / src.name
+        partial = target.with_name(f".{target.name}.partial")
+        shutil.copyfile(src, partial)
+        partial.replace(target)
+        stored.append(
+            StoredFile(
+                kind=kind, path=target.relative_to(files_dir).as_posix(),
+                sha256=sha256_file(target), size_bytes=target.stat().st_size,
+            )
+        )  # fmt: skip
+    return stored
+
+
+def analysis_files(out_dir: Path, summary: Mapping[str, Any]) -> dict[str, Path]:
+    """The derived files of an ``analyze`` folder worth keeping (those that exist)."""
+    files = {kind: out_dir / name for kind, name in KEPT_FILES.items()}
+    for i, moment in enumerate(summary.get("worst_moments") or [], start=1):
+        if isinstance(moment, Mapping) and moment.get("image"):
+            files[f"worst_{i}"] = out_dir / Path(str(moment["image"])).name
+    return {k: p for k, p in files.items() if p.is_file()}
+
+
+def assessments_of(session: Session, person: Person, test: str | None = None) -> list[Assessment]:
+    """A person's assessments, oldest first (of one test when given)."""
+    query = select(Assessment).where(Assessment.person_id == person.id)
+    if test is not None:
+        query = query.where(Assessment.test == test)
+    return list(session.scalars(query.order_by(Assessment.measured_at, Assessment.id)))
+
+
+def latest_summary(session: Session, person: Person) -> dict[str, Any] | None:
+    """The summary of the person's most recent assessment (for ``plan --person``)."""
+    found = assessments_of(session, person)
+    return dict(found[-1].summary) if found else None
+
+
+# --------------------------------------------------------------------------- intakes, programmes
+
+
+def add_intake(session: Session, person: Person, document: Mapping[str, Any]) -> Intake:
+    """Store an intake document (the coaching stage's JSON form)."""
+    intake = Intake(person=person, created_at=utcnow(), document=dict(document))
+    session.add(intake)
+    session.flush()
+    return intake
+
+
+def latest_intake(session: Session, person: Person) -> dict[str, Any] | None:
+    return dict(person.intakes[-1].document) if person.intakes else None
+
+
+@dataclass(frozen=True)
+class PlannedDay:
+    """One scheduled session of a programme."""
+
+    day: date
+    label: str = ""
+    planned: tuple[Mapping[str, Any], ...] = ()
+
+
+def add_programme(
+    session: Session,
+    person: Person,
+    document: Mapping[str, Any],
+    *,
+    start: date,
+    weeks: int,
+    days: Iterable[PlannedDay],
+    reason: str = "new programme",
+) -> Programme:
+    """Store a new programme version (1, 2, ...) with its scheduled sessions."""
+    if weeks < 1:
+        raise InputError(f"programme weeks: expected at least 1, got {weeks}")
+    version = (session.scalar(
+        select(func.max(Programme.version)).where(Programme.person_id == person.id)
+    ) or 0) + 1  # fmt: skip
+    programme = Programme(
+        person=person, version=version, created_at=utcnow(), start_date=start, weeks=weeks,
+        reason=reason, document=dict(document),
+    )  # fmt: skip
+    for d in sorted(days, key=lambda d: d.day):
+        programme.sessions.append(
+            ScheduledSession(day=d.day, label=d.label, planned=[dict(p) for p in d.planned])
+        )
+    session.add(programme)
+    session.flush()
+    return programme
+
+
+def current_programme(session: Session, person: Person) -> Programme | None:
+    return person.programmes[-1] if person.programmes else None
+
+
+# --------------------------------------------------------------------------- logs, pain
+
+
+def _rating(name: str, value: int | None) -> int | None:
+    if value is not None and not 0 <= value <= 10:
+        raise InputError(f"--{name}: expected a whole number from 0 to 10, got {value}")
+    return value
+
+
+def _count(name: str, value: int | None) -> int | None:
+    if value is not None and value < 0:
+        raise InputError(f"--{name}: expected a count of 0 or more, got {value}")
+    return value
+
+
+def scheduled_on(session: Session, person: Person, day: date) -> ScheduledSession | None:
+    """The current programme's session planned for ``day`` (None: a rest day or no programme)."""
+    programme = current_programme(session, person)
+    if programme is None:
+        return None
+    return next((s for s in programme.sessions if s.day == day), None)
+
+
+def log_session(
+    session: Session,
+    person: Person,
+    *,
+    day: date,
+    done: bool,
+    sets_done: int | None = None,
+    sets_planned: int | None = None,
+    pain_during: int | None = None,
+    pain_after: int | None = None,
+    rpe: int | None = None,
+    notes: str = "",
+    exercises: Sequence[Mapping[str, Any]] = (),
+) -> SessionLog:
+    """Record one session (done or missed); linked to the session planned for that day."""
+    planned = scheduled_on(session, person, day)
+    log = SessionLog(
+        person=person, scheduled_session_id=planned.id if planned else None, day=day,
+        created_at=utcnow(), done=done, sets_done=_count("sets", sets_done),
+        sets_planned=_count("sets-planned", sets_planned),
+        pain_during=_rating("pain-during", pain_during),
+        pain_after=_rating("pain-after", pain_after), rpe=_rating("rpe", rpe),
+        notes=notes.strip(), exercises=[dict(e) for e in exercises],
+    )  # fmt: skip
+    session.add(log)
+    session.flush()
+    return log
+
+
+def add_checkin(
+    session: Session, person: Person, *, day: date, pain: int, notes: str = ""
+) -> PainCheckin:
+    """Record a pain rating (0-10) for ``day``."""
+    checked = _rating("pain", pain)
+    assert checked is not None
+    checkin = PainCheckin(person=person, day=day, created_at=utcnow(), pain=checked, notes=notes)
+    session.add(checkin)
+    session.flush()
+    return checkin
+
+
+# --------------------------------------------------------------------------- delete
+
+
+def delete_person(session: Session, person: Person, *, files_dir: Path) -> Path | None:
+    """Delete every record of ``person``; their files folder is moved aside for removal.
+
+    Returns the moved-aside folder: remove it (:func:`remove_files`) once the
+    transaction has committed. If the transaction fails, move it back.
+    """
+    folder = files_dir / person.key
+    aside = None
+    if folder.exists():
+        aside = files_dir / f".deleted-{person.key}"
+        folder.replace(aside)
+    session.delete(person)
+    session.flush()
+    return aside
+
+
+def remove_files(files_dir: Path) -> None:
+    """Remove folders left by deletions (also those a crash interrupted)."""
+    if files_dir.is_dir():
+        for aside in files_dir.glob(".deleted-*"):
+            shutil.rmtree(aside, ignore_errors=True)
