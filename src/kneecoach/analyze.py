@@ -23,21 +23,31 @@ import xarray as xr
 from kneecoach import __version__
 from kneecoach.assessment.detect import detect_test
 from kneecoach.assessment.findings import side_summary
+from kneecoach.assessment.gait import GAIT_PROTOCOLS, assess_gait, worst_steps
 from kneecoach.assessment.norms import Sex
 from kneecoach.assessment.protocols import PROTOCOLS
-from kneecoach.assessment.summary import SCHEMA, assess, worst_moments
+from kneecoach.assessment.summary import (
+    DISCLAIMER,
+    METHOD_NOTES,
+    SCHEMA,
+    SOURCES,
+    assess,
+    worst_moments,
+)
 from kneecoach.capture.video import VideoReader
 from kneecoach.core.errors import InputError, InsufficientDataError
 from kneecoach.core.schema import SIDES
 from kneecoach.core.settings import Settings
+from kneecoach.events.gait import GAIT_TESTS, find_steps
 from kneecoach.events.reps import segment
 from kneecoach.metrics.frames import FRONTAL_VIEWS, FrameMeasures, frame_measures
+from kneecoach.metrics.gait import gait_signals
 from kneecoach.pipeline import Progress, TrackResult, canvas_size, run_track
 from kneecoach.pose.base import PoseEstimator
 from kneecoach.reports.html import render_report
 from kneecoach.reports.plots import save_png, worst_moment_image
 
-TESTS = ("auto", *PROTOCOLS)
+TESTS = ("auto", *PROTOCOLS, *GAIT_TESTS)
 
 
 @dataclass
@@ -108,6 +118,8 @@ def run_analyze(
         _finish_empty(result, out, "auto", str(exc))
         raise
     summary["test_detected"] = detected
+    if chosen in GAIT_TESTS:
+        return _analyze_gait(result, chosen, source, out, settings)
     try:
         reps = segment(fm.table, chosen, fps=rate)
     except InsufficientDataError as exc:
@@ -132,9 +144,49 @@ def run_analyze(
     return result
 
 
+#: What the gait report adds to the method notes (docs/gait.md).
+GAIT_NOTES = [
+    "Gait events: in a front or rear view, contact where the foot stops descending in the "
+    "image and toe-off where it starts to rise (vertical-velocity methods); in a side view, "
+    "the heel's most forward and the toe's most backward position relative to the pelvis "
+    "(Zeni 2008). Expect 1-2 frames of error at 60 fps (science.md §3.4).",
+    "Per step: FPPA, pelvic drop, hip adduction and sideways trunk lean (+ towards the stance "
+    "leg) at midstance; step width and the foot's offset from the pelvis midline at contact, "
+    "in pelvis widths (science.md §3.2). Averages use complete steps only; at least 7 per leg "
+    "give a stable mean (Dingenen 2018).",
+    "Running is filtered like the movement tests (6 Hz) unless --cutoff-hz is set; at 60 fps "
+    "or more, 10-12 Hz keeps more of a running stride (science.md §8).",
+]
+
+
+def _analyze_gait(
+    result: AnalysisResult, test: str, source: str | Path, out: Path, settings: Settings
+) -> AnalysisResult:
+    """Steps, per-step readings, per-side summaries, drift, worst steps, report."""
+    fm, clean = result.measures, result.track.clean
+    protocol = GAIT_PROTOCOLS[test]
+    sig = gait_signals(clean, view=fm.view)
+    try:
+        steps = find_steps(sig, test=test)
+    except InsufficientDataError as exc:
+        _finish_empty(result, out, test, f"{exc}. {protocol.filming}")
+        raise InsufficientDataError(
+            f"{exc}; frames.csv and the report were kept in {out}. {protocol.filming}"
+        ) from None
+    summary = result.summary
+    summary.update(assess_gait(fm, sig, steps, test=test))
+    summary.update(method_notes=METHOD_NOTES + GAIT_NOTES + fm.notes, sources=SOURCES,
+                   disclaimer=DISCLAIMER, sex=None)  # fmt: skip
+    moments = worst_steps(fm, steps, n=settings.worst_moments)
+    images = _worst_images(moments, clean, source, out, is_video=result.track.is_video)
+    summary["worst_moments"] = [{k: v for k, v in m.items() if k != "row"} for m in moments]
+    _write(result, out, images)
+    return result
+
+
 def _finish_empty(result: AnalysisResult, out: Path, test: str, reason: str) -> None:
     """Write a summary and report that explain why there is nothing to measure."""
-    protocol = PROTOCOLS.get(test)
+    protocol = PROTOCOLS.get(test) or GAIT_PROTOCOLS.get(test)
     result.summary.update(
         test=test,
         test_label=protocol.label if protocol else "Movement not recognised",

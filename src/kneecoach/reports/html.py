@@ -23,6 +23,7 @@ import pandas as pd
 from kneecoach import __version__
 from kneecoach.core.schema import SIDES
 from kneecoach.metrics.frames import FRONTAL_VIEWS
+from kneecoach.reports.gait import gait_facts, is_gait, step_tables, steps_figure
 from kneecoach.reports.plots import figure_png, timeseries_figure
 
 DASH = "—"
@@ -177,7 +178,8 @@ def report_context(
     cards = [_side_card(side, _dict(sides.get(side)), findings) for side in SIDES]
     used = {id(c["finding"]) for c in cards if c["finding"] is not None}
     drift = _dict(summary.get("drift"))
-    png = figure_png(timeseries_figure(frames, summary))
+    gait = is_gait(summary)
+    png = figure_png(steps_figure(summary) if gait else timeseries_figure(frames, summary))
     return {
         "header": _header(summary),
         "cards": cards,
@@ -197,6 +199,8 @@ def report_context(
         "worst": _worst(summary, images),
         "timeseries": "data:image/png;base64," + base64.b64encode(png).decode("ascii"),
         "rep_tables": [_rep_table(side, _dict(sides.get(side)), summary) for side in SIDES],
+        "step_tables": step_tables(summary) if gait else [],
+        "gait_facts": gait_facts(summary) if gait else [],
         "suggestions": [
             {
                 "cause": CAUSES.get(_text(s.get("cause")), _text(s.get("cause")).capitalize()),
@@ -255,6 +259,8 @@ def _side_card(
         level = "not measured"
     tone, level_label = LEVELS.get(level, ("neutral", _text(cls.get("label")).capitalize()))
     reps = [r for r in _list(info.get("reps")) if isinstance(r, Mapping)]
+    steps = [r for r in _list(info.get("steps")) if isinstance(r, Mapping) and r.get("complete")]
+    count, unit = (len(steps), "step") if steps else (len(reps), "rep")
     finding = next((f for f in findings if f["side"] == side), None)
     if finding is not None:
         sentence = finding["text"]
@@ -275,7 +281,7 @@ def _side_card(
         "level_label": level_label,
         "big": fmt(None if mean is None else abs(mean), 0, "°"),
         "big_caption": (
-            f"average{where} knee angle (FPPA) over {len(reps)} rep{'s' * (len(reps) != 1)}"
+            f"average{where} knee angle (FPPA) over {count} {unit}{'s' * (count != 1)}"
             if mean is not None
             else "knee angle (FPPA) not measured"
         ),

@@ -1,0 +1,236 @@
+"""Gait events from 2D keypoints: initial contact, toe-off and midstance per foot.
+
+The method depends on the camera view (science.md §3.4):
+
+* **front or rear view** (vertical-velocity methods; O'Connor 2007,
+  Ghoussayni 2004, Mickelborough 2000): each swing ends with the foot
+  descending in the image (lowered, and brought towards a front camera).
+  *Contact* is the first frame after a descent-velocity peak where the foot's
+  downward speed has fallen below 10% of that peak (the near-zero threshold of
+  Mickelborough). *Toe-off* is where the foot starts to rise away from its
+  stance motion: the last frame before the next upward-velocity peak whose
+  velocity is within a quarter of the way from the stance velocity to that
+  peak (a stationary foot overground, a foot sliding back on a treadmill).
+* **side view** (Zeni, Richards & Higginson 2008, coordinate method): contact
+  at each peak of the heel's fore-aft position relative to the pelvis (most
+  anterior), toe-off at each trough of the toe's (most posterior). It works on
+  treadmills and overground, and needs no floor or scale.
+
+*Midstance* (where the frontal measures are read): running and skating, the
+deepest pelvis position in the middle 60% of stance ("deepest landing position
+during midstance", Dingenen; science.md §2.3, §3.4); walking, the middle of
+stance (the pelvis is highest there, so "deepest" does not apply).
+
+*Skating* uses the same events; a step's *glide* is its single-leg part
+(from the other skate's lift-off to its next touch-down), and only glides
+longer than :data:`MIN_GLIDE_S` (longer than a running stance) count.
+
+Expected error: Zeni's methods put 94% of treadmill events within one frame
+of force-plate events at 60 Hz (marker data); keypoints are noisier, so expect
+1-2 frames at 60 fps, more at 30 fps (science.md §3.4). Left and right are the
+subject's own in every view (the track's labels are).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from scipy.signal import find_peaks
+
+from kneecoach.core.errors import InsufficientDataError
+from kneecoach.core.schema import OTHER, SIDES, Side
+from kneecoach.metrics.gait import GaitSignals
+
+FloatArray = npt.NDArray[np.float64]
+GAIT_TESTS = ("run", "walk", "skate")
+FRONTAL = ("frontal", "rear")
+SIDE_VIEWS = ("sagittal", "oblique")
+
+#: Shortest time between two contacts of the same foot, per test (derived: a sprint
+#: stride lasts ~0.45 s, a brisk walking stride ~0.9 s, a skating stride longer).
+MIN_STRIDE_S = {"run": 0.4, "walk": 0.7, "skate": 0.6}
+#: A swing's descent must reach this speed (leg lengths per second) and this
+#: share of the clip's typical descent speed (derived on synthetic and real gait).
+MIN_DESCENT_SPEED = 0.3
+DESCENT_SHARE = 0.35
+#: Contact when the descent speed falls below this share of its peak (Mickelborough 2000).
+CONTACT_SHARE = 0.1
+#: Toe-off: this share of the way from the stance velocity to the lift-off peak (derived).
+TOE_OFF_SHARE = 0.25
+#: Side view: the heel must swing at least this far (leg lengths) between contacts.
+MIN_AP_SWING = 0.15
+#: Plausible stance durations (s): a sprint stance ~0.1 s, a slow walk ~1 s, a glide longer.
+STANCE_S = (0.05, 2.5)
+#: A skating glide (one skate on the ice) must last longer than a running stance (derived).
+MIN_GLIDE_S = 0.3
+#: Contacts of the two feet closer than this are "together", not steps (derived; a
+#: sprint step lasts ~0.2 s).
+MIN_STEP_S = 0.1
+#: Share of consecutive contacts that must change foot for the clip to count as gait (derived).
+MIN_ALTERNATION = 0.6
+#: Gaps in the foot signal up to this long are bridged for event finding (science.md §8).
+MAX_BRIDGE_S = 0.33
+
+
+@dataclass(frozen=True)
+class Step:
+    """One stance phase of one foot, as row indices into the track / per-frame table."""
+
+    side: Side
+    contact: int
+    toe_off: int | None
+    midstance: int
+    complete: bool
+    glide: tuple[int, int] | None = None  # skating: the single-leg part of the stance
+
+
+def _filled(x: FloatArray, limit: int) -> FloatArray:
+    s = pd.Series(x).interpolate(limit=limit, limit_area="inside")
+    return np.asarray(s.to_numpy(float), dtype=float)
+
+
+def _velocity(x: FloatArray, fps: float) -> FloatArray:
+    return np.asarray(np.gradient(x) * fps, dtype=float) if len(x) > 1 else np.zeros_like(x)
+
+
+def _frontal_steps(
+    sig: GaitSignals, side: Side, *, bridge: int, stride: float
+) -> list[tuple[int, int | None]]:
+    """(contact, toe-off) rows of one foot, vertical-velocity method."""
+    y = _filled(sig.height(side), bridge)
+    v = _velocity(y, sig.fps)  # + = moving down the image
+    finite = v[np.isfinite(v)]
+    if finite.size < 3:
+        return []
+    typical = float(np.percentile(finite, 95))
+    height = max(MIN_DESCENT_SPEED, DESCENT_SHARE * typical)
+    distance = max(1, int(stride * sig.fps))
+    vv = np.nan_to_num(v, nan=0.0)
+    descents, _ = find_peaks(vv, height=height, distance=distance)
+    lifts, _ = find_peaks(-vv, height=height * 0.5, distance=distance)
+    out: list[tuple[int, int | None]] = []
+    for i, peak in enumerate(descents):
+        below = np.flatnonzero(vv[peak:] <= CONTACT_SHARE * vv[peak])
+        if not below.size:
+            continue
+        contact = int(peak + below[0])
+        nxt = descents[i + 1] if i + 1 < len(descents) else len(v)
+        lift = lifts[(lifts > contact) & (lifts < nxt)]
+        out.append((contact, _toe_off(vv, contact, int(lift[0])) if lift.size else None))
+    return out
+
+
+def _toe_off(v: FloatArray, contact: int, lift: int) -> int:
+    early = v[contact : contact + max(1, (lift - contact) // 3) + 1]
+    stance_v = float(np.median(early))
+    level = stance_v - TOE_OFF_SHARE * (stance_v - v[lift])
+    before = np.flatnonzero(v[contact:lift] >= level)
+    return int(contact + before[-1]) if before.size else contact
+
+
+def _side_steps(
+    sig: GaitSignals, side: Side, *, bridge: int, stride: float
+) -> list[tuple[int, int | None]]:
+    """(contact, toe-off) rows of one foot, Zeni coordinate method."""
+    heel = _filled(sig.ahead(side, "heel"), bridge)
+    toe = _filled(sig.ahead(side, "toe"), bridge)
+    distance = max(1, int(stride * sig.fps))
+    if not (np.isfinite(heel).any() and np.isfinite(toe).any()):
+        return []
+    heel = np.nan_to_num(heel, nan=float(np.nanmin(heel)))
+    toe = np.nan_to_num(toe, nan=float(np.nanmax(toe)))
+    contacts, _ = find_peaks(heel, prominence=MIN_AP_SWING, distance=distance)
+    offs, _ = find_peaks(-toe, prominence=MIN_AP_SWING, distance=distance)
+    out: list[tuple[int, int | None]] = []
+    for i, c in enumerate(contacts):
+        nxt = contacts[i + 1] if i + 1 < len(contacts) else len(heel)
+        off = offs[(offs > c) & (offs < nxt)]
+        out.append((int(c), int(off[0]) if off.size else None))
+    return out
+
+
+def _midstance(sig: GaitSignals, contact: int, toe_off: int, test: str) -> int:
+    if test == "walk" or sig.view in SIDE_VIEWS:
+        return (contact + toe_off) // 2
+    span = toe_off - contact
+    lo, hi = contact + int(0.2 * span), contact + int(np.ceil(0.8 * span))
+    y = sig.pelvis[lo : hi + 1, 1]
+    if not np.isfinite(y).any():
+        return (contact + toe_off) // 2
+    return int(lo + np.nanargmax(y))
+
+
+def _glides(steps: list[Step]) -> list[Step]:
+    """Skating: the single-leg part of each stance (the other skate in the air)."""
+    out = []
+    for s in steps:
+        if s.toe_off is None:
+            out.append(s)
+            continue
+        others = [o for o in steps if o.side != s.side]
+        start, end = s.contact, s.toe_off
+        for o in others:
+            if o.toe_off is not None and o.contact < s.contact <= o.toe_off:
+                start = max(start, o.toe_off)  # the other skate lifts off after this one lands
+            if s.contact < o.contact <= s.toe_off:
+                end = min(end, o.contact)  # the other skate touches down before this one lifts
+        mid = (start + end) // 2
+        out.append(Step(s.side, s.contact, s.toe_off, mid, s.complete, (start, end)))
+    return out
+
+
+def find_steps(sig: GaitSignals, /, *, test: str) -> list[Step]:
+    """Every stance phase of both feet in time order; raises when there are none."""
+    if sig.view not in FRONTAL + SIDE_VIEWS:
+        raise InsufficientDataError(
+            f"gait events need a front, rear or side view; the camera view is {sig.view}"
+        )
+    bridge = max(1, int(MAX_BRIDGE_S * sig.fps))
+    method = _frontal_steps if sig.view in FRONTAL else _side_steps
+    steps: list[Step] = []
+    for side in SIDES:
+        raw = sig.foot[side][:, 0] + sig.foot[side][:, 1]
+        for contact, toe_off in method(sig, side, bridge=bridge, stride=MIN_STRIDE_S[test]):
+            if toe_off is not None:
+                stance = (toe_off - contact) / sig.fps
+                if not STANCE_S[0] <= stance <= STANCE_S[1]:
+                    toe_off = None
+            end = toe_off if toe_off is not None else contact
+            gap = not np.isfinite(raw[contact : end + 1]).all()
+            complete = toe_off is not None and not gap and contact > 0
+            mid = _midstance(sig, contact, toe_off, test) if toe_off is not None else contact
+            steps.append(Step(side, contact, toe_off, mid, complete))
+    steps.sort(key=lambda s: s.contact)
+    if test == "skate":
+        steps = _glides(steps)
+    if not any(s.complete for s in steps):
+        raise InsufficientDataError(
+            "no complete step was found: the feet never clearly landed and lifted off"
+            + (" (found contacts but no toe-offs)" if steps else "")
+        )
+    share = alternation(steps, sig.fps)
+    if len(steps) >= 4 and share < MIN_ALTERNATION:
+        raise InsufficientDataError(
+            "no complete step was found: the feet landed together or one foot repeatedly, "
+            f"not alternately ({share:.0%} of contacts changed foot), so this does "
+            "not look like walking, running or skating"
+        )
+    return steps
+
+
+def is_glide(step: Step, fps: float) -> bool:
+    """Skating: does this stance hold a single-leg glide longer than a running stance?"""
+    return step.glide is not None and (step.glide[1] - step.glide[0]) / fps >= MIN_GLIDE_S
+
+
+def alternation(steps: list[Step], fps: float) -> float:
+    """Share of consecutive contacts that change foot, not at the same moment (1.0 for gait)."""
+    if len(steps) < 2:
+        return 1.0
+    apart = max(1, int(MIN_STEP_S * fps))
+    pairs = zip(steps, steps[1:], strict=False)
+    return float(np.mean([a.side == OTHER[b.side] and b.contact - a.contact >= apart
+                          for a, b in pairs]))  # fmt: skip
