@@ -5,6 +5,7 @@
     KneecoachError                 any problem kneecoach can explain to a user
     ├── InputError                 the file or option is wrong (missing, not a video, malformed)
     ├── InsufficientDataError      the input is valid but cannot support the request
+    ├── RedFlagError               the intake reports a warning sign: see a clinician, no plan
     ├── PoseEstimationError        the pose model failed or is unavailable
     └── StorageError               the journal database cannot be opened, read or written
 
@@ -25,6 +26,10 @@ class InputError(KneecoachError):
 
 class InsufficientDataError(KneecoachError):
     """The input is readable but cannot support the request (e.g. no person found)."""
+
+
+class RedFlagError(KneecoachError):
+    """The intake reports a red flag (science.md §7.3): no plan, see a clinician first."""
 
 
 class PoseEstimationError(KneecoachError):
