@@ -19,8 +19,10 @@ from rich.table import Table
 
 from kneecoach import __version__
 from kneecoach.analyze import TESTS, AnalysisResult, run_analyze
+from kneecoach.cli import coach as coach_cli
 from kneecoach.cli import journal as journal_cli
 from kneecoach.cli.common import err, out, progress_bar, stage_progress
+from kneecoach.cli.gait import print_gait
 from kneecoach.core.errors import InsufficientDataError, KneecoachError
 from kneecoach.core.settings import (
     SETTINGS,
@@ -30,6 +32,7 @@ from kneecoach.core.settings import (
     home_dir,
     load_settings,
 )
+from kneecoach.events.gait import GAIT_TESTS
 from kneecoach.pipeline import TrackResult, run_track
 from kneecoach.reports.html import fmt
 
@@ -249,7 +252,8 @@ def analyze(
 
     \b
     Tests: single-leg-squat, squat, step-down, lunge, drop-jump,
-    single-leg-landing, single-leg-stance, sit-to-stand (or auto).
+    single-leg-landing, single-leg-stance, sit-to-stand (or auto);
+    gait: run, walk, skate (per-step measures, steps[] in summary.json).
 
     \b
     Example:
@@ -284,6 +288,9 @@ def analyze(
 
 def _print_analysis(result: AnalysisResult, title: str) -> None:
     s = result.summary
+    if s.get("test") in GAIT_TESTS:
+        print_gait(result, title)
+        return
     if s.get("test_detected"):
         evidence = s["test_detected"]["evidence"]
         out.print(f"[cyan]test recognised:[/] {s['test_label']} ({evidence}); "
@@ -332,7 +339,8 @@ def demo(out_dir: Path, no_video: bool) -> None:
     known knee valgus (11°, 14° and 17° at the bottom of the reps) and a 4°
     pelvic drop; the raw keypoints carry the faults real pose models make
     (noise, a dropout, a left/right swap). kneecoach recognises the test,
-    cleans the keypoints, measures every rep and writes the report.
+    cleans the keypoints, measures every rep and writes the report; then a
+    4-week plan from a built-in intake and that analysis (plan/ in --out).
     """
     from kneecoach.io import to_netcdf_file
     from kneecoach.reports.figures import cleaning_figure
@@ -360,6 +368,7 @@ def demo(out_dir: Path, no_video: bool) -> None:
     cleaning_figure(result.track.raw, result.track.clean).savefig(figure, dpi=110)
     result.files["picture"] = figure
     _print_analysis(result, "kneecoach demo: synthetic single-leg squat")
+    coach_cli.demo_plan(result.summary, out_dir / "plan")
 
 
 @cli.command()
@@ -389,6 +398,9 @@ cli.add_command(journal_cli.progress)
 cli.add_command(journal_cli.export)
 cli.add_command(journal_cli.import_)
 cli.add_command(journal_cli.delete)
+cli.add_command(coach_cli.exercises)
+cli.add_command(coach_cli.intake)
+cli.add_command(coach_cli.plan)
 
 
 def main() -> None:

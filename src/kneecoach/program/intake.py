@@ -110,3 +110,13 @@ def _allowed_values(loc: list[str]) -> list[str]:
         else:
             todo.extend(a for a in args if a is not type(None))
     return out
+
+
+def demo_intake() -> Intake:
+    """The built-in intake ``kneecoach demo`` plans with (a copy of examples/intake.toml)."""
+    from importlib import resources
+
+    text = resources.files("kneecoach.program").joinpath("library/demo_intake.toml")
+    return intake_from_dict(
+        tomllib.loads(text.read_text(encoding="utf-8")), source="built-in demo intake"
+    )

@@ -125,7 +125,7 @@ def build_programme(
         constraints=list(intake.constraints),
         excluded=excluded,
         substitutions=sorted(
-            {p.substitution for s in sessions for p in s.exercises if p.substitution}
+            {f"{p.name}: {p.substitution}" for s in sessions for p in s.exercises if p.substitution}
         ),  # fmt: skip
         phases=[*phases, *_later_phases(weeks, maintenance_weeks)],
         sessions=sessions,
@@ -278,7 +278,7 @@ def _sets_for(e: Exercise, phase: Phase) -> int:
 
 def _prescribe(ctx: _Context, e: Exercise, phase: Phase, why: str) -> Prescription:
     sets = _sets_for(e, phase)
-    equipment, notes = _equipment_plan(e, ctx.intake.equipment)
+    equipment, notes = _equipment_plan(e, ctx.intake.equipment, ctx.library.equipment)
     d = e.dosage
     return Prescription(
         exercise_id=e.id,
@@ -292,14 +292,16 @@ def _prescribe(ctx: _Context, e: Exercise, phase: Phase, why: str) -> Prescripti
         dosage=d.model_copy(update={"sets": sets}).text(),
         sides=list(ctx.sides) if e.per_side else [],
         equipment=equipment,
-        substitution="; ".join(notes) or None,
+        substitution=" ".join(notes) or None,
         why=why,
         cue=e.cues[0],
         minutes=round(exercise_seconds(e, sets=sets) / 60, 1),
     )
 
 
-def _equipment_plan(e: Exercise, have: list[str]) -> tuple[list[str], list[str]]:
+def _equipment_plan(
+    e: Exercise, have: list[str], names: dict[str, str]
+) -> tuple[list[str], list[str]]:
     used: list[str] = []
     notes: list[str] = []
     for need in e.equipment:
@@ -309,9 +311,9 @@ def _equipment_plan(e: Exercise, have: list[str]) -> tuple[list[str], list[str]]
         alt = next((a for a in need.alternatives if a in have), None)
         if alt is not None:
             used.append(alt)
-            notes.append(f"{e.name}: no {need.item}, use the {alt} instead")
+            notes.append(f"No {need.item}: use a {names[alt]} instead.")
         elif need.without:
-            notes.append(f"{e.name}: no {need.item}: {need.without}")
+            notes.append(f"No {need.item}: {need.without}")
     return used, notes
 
 

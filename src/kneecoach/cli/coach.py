@@ -1,0 +1,336 @@
+"""``kneecoach exercises``, ``kneecoach intake`` and ``kneecoach plan``: the coaching commands.
+
+Each command parses options, calls the ``program`` library and reports; the
+rules live in ``kneecoach.program`` (docs/coaching.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.table import Table
+
+from kneecoach.cli.common import err, out
+from kneecoach.core.errors import InputError, RedFlagError
+from kneecoach.program import (
+    Intake,
+    Programme,
+    build_programme,
+    check_red_flags,
+    intake_from_dict,
+    intake_to_toml,
+    load_intake,
+    load_library,
+    parse_days,
+    red_flags,
+)
+from kneecoach.program.intake import demo_intake
+from kneecoach.program.models import Exercise
+from kneecoach.program.questions import QUESTIONS, Question, get_path, set_path
+from kneecoach.program.redflags import referral_text
+from kneecoach.reports.worksheet import write_plan
+
+# --------------------------------------------------------------------------- exercises
+
+
+@click.command()
+@click.option("--muscle", default=None, help="Only exercises for this muscle (e.g. glute-med).")
+@click.option(
+    "--equipment", default=None, help="Only exercises that use this equipment (e.g. band)."
+)
+@click.option("--category", type=click.Choice(["hip", "foot-ankle", "integration", "mobility"]),
+              default=None, help="Only this category.")  # fmt: skip
+@click.option("--show", "show_id", default=None, metavar="ID", help="Print one exercise in full.")
+def exercises(
+    muscle: str | None, equipment: str | None, category: str | None, show_id: str | None
+) -> None:
+    """Browse the exercise library: purpose, dosage, equipment, progressions.
+
+    \b
+    Example:
+      kneecoach exercises --muscle glute-med
+      kneecoach exercises --equipment band
+      kneecoach exercises --show clamshell
+    """
+    library = load_library()
+    if show_id:
+        _show(_find(show_id, library.ids), library)
+        return
+    for value, vocab, name in ((muscle, library.muscles, "--muscle"),
+                               (equipment, library.equipment, "--equipment")):  # fmt: skip
+        if value is not None and value not in vocab:
+            raise InputError(f"{name}: {value!r} is not known; choose one of {', '.join(vocab)}")
+    rows = [
+        e for e in library.exercises
+        if (muscle is None or muscle in e.muscles)
+        and (equipment is None or any(equipment in (n.item, *n.alternatives) for n in e.equipment))
+        and (category is None or e.category == category)
+    ]  # fmt: skip
+    table = Table(title=f"{len(rows)} exercises", title_justify="left")
+    for col in ("id", "name", "category", "level", "dosage", "equipment", "targets"):
+        table.add_column(col)
+    for e in rows:
+        gear = ", ".join(n.item for n in e.equipment) or "none"
+        dose = e.dosage.text() + (" per side" if e.per_side else "")
+        table.add_row(e.id, e.name, e.category, str(e.difficulty), dose, gear, ", ".join(e.muscles))
+    out.print(table)
+    out.print("Details: kneecoach exercises --show ID")
+
+
+def _find(wanted: str, ids: list[str]) -> str:
+    if wanted in ids:
+        return wanted
+    close = difflib.get_close_matches(wanted, ids, n=3)
+    hint = f"; did you mean {', '.join(close)}?" if close else "; `kneecoach exercises` lists them"
+    raise InputError(f"--show: no exercise {wanted!r}{hint}")
+
+
+def _show(eid: str, library: Any) -> None:
+    e: Exercise = library.get(eid)
+    out.print(f"[bold]{e.name}[/] ({e.id}) · {e.category} · level {e.difficulty}")
+    out.print(e.purpose)
+    out.print(f"Targets: {', '.join(library.muscles[m] for m in e.muscles)}")
+    side = " per side" if e.per_side else ""
+    out.print(f"Dosage: {e.dosage.text()}{side}, rest {e.dosage.rest_s} s ({e.dosage.source})")
+    out.print("Steps:")
+    for i, step in enumerate(e.steps, 1):
+        out.print(f"  {i}. {step}")
+    out.print("Cues: " + " ".join(e.cues))
+    for need in e.equipment:
+        alt = f"; or {', '.join(need.alternatives)}" if need.alternatives else ""
+        without = f"; without: {need.without}" if need.without else ""
+        out.print(f"Equipment: {library.equipment[need.item]}{alt}{without}")
+    out.print(f"Harder: {e.harder}" + (f" Next: {e.progression}." if e.progression else ""))
+    out.print(f"Easier: {e.easier}" + (f" Step back: {e.regression}." if e.regression else ""))
+    if e.contraindications:
+        out.print("Left out for: " + "; ".join(library.contraindications[c]
+                                                for c in e.contraindications))  # fmt: skip
+    out.print(f"Evidence: {e.evidence}")
+
+
+# --------------------------------------------------------------------------- intake
+
+
+@click.command()
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("intake.toml"),
+    show_default=True,
+    help="Where to write the intake.",
+)
+@click.option("--from", "from_file", type=click.Path(dir_okay=False, path_type=Path),
+              default=None,
+              help="Start from this intake file: ask only what it lacks, check it.")  # fmt: skip
+def intake(out_file: Path, from_file: Path | None) -> None:
+    """Answer the intake questions in the terminal (or complete and check a file).
+
+    Asks about goals and sport, knee pain, three self-tests, where a single-leg
+    squat tires you, what to avoid, equipment, days and minutes, and the
+    warning signs that mean seeing a clinician first. Writes a TOML file for
+    `kneecoach plan --intake`.
+
+    \b
+    Example:
+      kneecoach intake --out me.toml
+      kneecoach intake --from me.toml --out me.toml
+    """
+    data: dict[str, Any] = {}
+    if from_file is not None:
+        try:
+            data = tomllib.loads(from_file.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise InputError(f"{from_file}: no such file") from None
+        except tomllib.TOMLDecodeError as e:
+            raise InputError(f"{from_file}: not valid TOML ({e})") from None
+    asked = 0
+    for q in QUESTIONS:
+        if get_path(data, q.path) is None:
+            set_path(data, q.path, _ask(q))
+            asked += 1
+    result = intake_from_dict(data, source=str(from_file or "intake"))
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    out_file.write_text(intake_to_toml(result), encoding="utf-8")
+    out.print(f"Intake written to {out_file} ({asked} questions asked).")
+    flags = red_flags(result)
+    if flags:
+        err.print(f"[red]Warning signs reported: {', '.join(flags)}.[/] See a clinician before "
+                  "starting any programme; `kneecoach plan` will not make one.")  # fmt: skip
+    else:
+        out.print(f"Next: kneecoach plan --intake {out_file} --out plan/")
+
+
+def _ask(q: Question) -> Any:
+    if q.kind == "bool":
+        return click.confirm(q.text, default=False)
+    if q.kind == "int":
+        lo, hi = q.bounds
+        return click.prompt(q.text, type=click.IntRange(lo, hi), default=q.default)
+    if q.kind == "choice":
+        return click.prompt(q.text, type=click.Choice(q.choices), default=q.default)
+    if q.kind == "choices":
+        text = f"{q.text} (comma-separated: {', '.join(q.choices)}; empty for none)"
+        while True:
+            raw = click.prompt(text, default=q.default or "", show_default=False)
+            values = [v.strip() for v in str(raw).split(",") if v.strip()]
+            bad = [v for v in values if v not in q.choices]
+            if not bad:
+                return values
+            err.print(f"not a choice: {', '.join(bad)}")
+    if q.kind == "days":
+        while True:
+            try:
+                return parse_days(click.prompt(q.text, default=q.default))
+            except InputError as e:
+                err.print(str(e))
+    return click.prompt(q.text, default=q.default or "", show_default=False)
+
+
+# --------------------------------------------------------------------------- plan
+
+
+@click.command()
+@click.option(
+    "--intake",
+    "intake_file",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Intake TOML (from `kneecoach intake`, or examples/intake.toml).",
+)
+@click.option(
+    "--findings",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="summary.json of a `kneecoach analyze` run, to aim the plan at what it found.",
+)
+@click.option(
+    "--weeks",
+    type=click.IntRange(1, 12),
+    default=4,
+    show_default=True,
+    help="Length of the training block before the re-test.",
+)
+@click.option(
+    "--days", default=None, help="Training days, e.g. mon,wed,fri [default: the intake's]."
+)
+@click.option(
+    "--start",
+    "start",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="First day of the plan, YYYY-MM-DD [default: today].",
+)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("plan"), show_default=True, help="Output folder.")  # fmt: skip
+def plan(
+    intake_file: Path,
+    findings: Path | None,
+    weeks: int,
+    days: str | None,
+    start: dt.datetime | None,
+    out_dir: Path,
+) -> None:
+    """Make a personal, scheduled exercise plan: worksheet, calendar and JSON.
+
+    Writes to --out: worksheet.html and worksheet.pdf (one page per session),
+    plan.ics (calendar events) and plan.json. Warning signs in the intake stop
+    the plan and write referral.txt instead.
+
+    \b
+    Example:
+      kneecoach plan --intake examples/intake.toml --out plan/
+      kneecoach plan --intake me.toml --findings results/summary.json --weeks 4 --days mon,wed,fri
+    """
+    person = load_intake(intake_file)
+    summary = load_findings(findings) if findings else None
+    # The journal (issue 6) adds `--person NAME`: load the intake from the journal here.
+    programme = make_plan(person, summary, weeks=weeks, days=days,
+                          start=(start.date() if start else dt.date.today()),
+                          out_dir=out_dir, source=str(intake_file))  # fmt: skip
+    files = write_plan(programme, load_library(), out_dir)
+    print_plan(programme, files)
+
+
+def make_plan(
+    person: Intake,
+    summary: dict[str, Any] | None,
+    *,
+    weeks: int,
+    days: str | None,
+    start: dt.date,
+    out_dir: Path,
+    source: str,
+) -> Programme:
+    """Build the programme; on red flags write ``referral.txt`` in ``out_dir`` and re-raise."""
+    try:
+        check_red_flags(person, source=source)
+    except RedFlagError:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / "referral.txt").write_text(referral_text(person), encoding="utf-8")
+        raise
+    return build_programme(person, summary, start=start, weeks=weeks,
+                           days=parse_days(days) if days else None)  # fmt: skip
+
+
+def load_findings(path: Path) -> dict[str, Any]:
+    """A ``kneecoach analyze`` summary.json, checked for its schema."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file; give the summary.json of an analyze run") from None
+    except json.JSONDecodeError as e:
+        raise InputError(f"{path}: not valid JSON (line {e.lineno}): {e.msg}") from None
+    if not isinstance(data, dict) or not str(data.get("schema", "")).startswith(
+        "kneecoach.summary/"
+    ):
+        raise InputError(f"{path}: not a kneecoach summary.json (no schema 'kneecoach.summary/1')")
+    return data
+
+
+def print_plan(programme: Programme, files: dict[str, Path]) -> None:
+    """A short table of the block and where the files are."""
+    table = Table(title="Your plan", title_justify="left")
+    for col in ("week", "phase", "days", "exercises", "min"):
+        table.add_column(col)
+    seen: set[int] = set()
+    for s in programme.sessions:
+        if s.week in seen or s.phase == "maintenance":
+            continue
+        seen.add(s.week)
+        names = ", ".join(p.name for p in s.exercises) or (s.title if s.retest else "")
+        table.add_row(str(s.week), s.phase, ", ".join(programme.days), names, f"{s.minutes:g}")
+    maintenance = [s for s in programme.sessions if s.phase == "maintenance"]
+    if maintenance:
+        weeks = f"{maintenance[0].week}-{maintenance[-1].week}"
+        days = [d for d in programme.days if any(s.weekday == d for s in maintenance)]
+        minutes = f"{maintenance[0].minutes:g}"
+        table.add_row(weeks, "maintenance", ", ".join(days), "the same, 2 sets", minutes)
+    out.print(table)
+    for e in programme.emphasis:
+        out.print(f"[cyan]emphasis:[/] {e.cause}: {e.reason}")
+    for eid, why in programme.excluded.items():
+        out.print(f"[yellow]left out:[/] {eid} ({why})")
+    for kind, path in files.items():
+        out.print(f"  {kind:9} {path}")
+    out.print(f"\nPrint the worksheet: {files['pdf'].resolve()}")
+
+
+def demo_plan(summary: dict[str, Any], out_dir: Path) -> dict[str, Path]:
+    """``kneecoach demo``'s last step: a plan from the built-in intake and the demo's analysis.
+
+    Starts on a fixed Monday, so the demo's plan is the same on every machine.
+    """
+    programme = build_programme(demo_intake(), summary, start=DEMO_START)
+    files = write_plan(programme, load_library(), out_dir)
+    out.print(f"\nA 4-week plan from a built-in intake and this analysis: {files['pdf'].resolve()}")
+    return files
+
+
+DEMO_START = dt.date(2026, 1, 5)

@@ -1,0 +1,93 @@
+"""The intake questions, in the order ``kneecoach intake`` asks them (data, not prompts).
+
+Choices come from the intake model itself, so the questionnaire, the TOML file
+and the validation can never disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal, get_args
+
+from kneecoach.program.exercises import load_library
+from kneecoach.program.models import (
+    Constraint,
+    Fatigue,
+    PainLocation,
+    Sport,
+    YesNo,
+)
+from kneecoach.program.redflags import QUESTIONS as RED_FLAG_QUESTIONS
+
+Kind = Literal["text", "int", "choice", "choices", "bool", "days"]
+
+
+@dataclass(frozen=True)
+class Question:
+    path: tuple[str, ...]
+    text: str
+    kind: Kind
+    choices: tuple[str, ...] = ()
+    bounds: tuple[int, int] = (0, 10)
+    default: Any = None
+
+
+_YES_NO = get_args(YesNo)
+
+QUESTIONS: tuple[Question, ...] = (
+    Question(("person", "name"), "Your name or nickname (optional)", "text"),
+    Question(("person", "age"), "Age in years", "int", bounds=(8, 100), default=30),
+    Question(("goals", "goal"), "Your goal in a sentence", "text"),
+    Question(("goals", "sports"), "Your sports", "choices", get_args(Sport)),
+    Question(("pain", "now"), "Knee pain now, 0 (none) to 10 (worst)", "int", default=0),
+    Question(("pain", "during_activity"), "Knee pain during activity, 0-10", "int", default=0),
+    Question(("pain", "locations"), "Where is the pain", "choices", get_args(PainLocation)),
+    Question(("pain", "side"), "Which knee hurts", "choice", ("left", "right", "both", "none"),
+             default="none"),
+    Question(("self_tests", "opposite_hip_drops"),
+             "Stand on one leg: does the opposite hip drop?", "choice", _YES_NO, default="unsure"),
+    Question(("self_tests", "knees_cave_sit_to_stand"),
+             "Sit down and stand up: do your knees cave in?", "choice", _YES_NO, default="unsure"),
+    Question(("self_tests", "front_thigh_tension"),
+             "Squats and lunges: is all the tension in the front of the thighs?", "choice",
+             _YES_NO, default="unsure"),
+    Question(("self_tests", "single_leg_squat_fatigue"),
+             "A slow single-leg squat: where do you tire or feel blocked first", "choices",
+             get_args(Fatigue)),
+    Question(("self_tests", "weaker_side"), "Which leg feels weaker", "choice",
+             ("left", "right", "unknown"), default="unknown"),
+    Question(("constraints",), "Anything to respect (low-back: no loaded bending/twisting; "
+             "irritable-knees: no deep loaded knee bends; hypermobility; kneeling-pain)",
+             "choices", get_args(Constraint)),
+    Question(("equipment",), "Equipment you have", "choices", tuple(load_library().equipment)),
+    Question(("schedule", "days"), "Training days", "days", default="mon,wed,fri"),
+    Question(("schedule", "minutes"), "Minutes per session", "int", bounds=(10, 120), default=30),
+    *(
+        Question(("red_flags", key), text, "bool")
+        for key, (text, _) in RED_FLAG_QUESTIONS.items()
+    ),
+)  # fmt: skip
+
+
+def get_path(data: dict[str, Any], path: tuple[str, ...]) -> Any:
+    """``data[a][b]…`` or None when any part is missing."""
+    node: Any = data
+    for key in path:
+        if not isinstance(node, dict) or key not in node:
+            return None
+        node = node[key]
+    return node
+
+
+def set_path(data: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+    """Set ``data[a][b]… = value``, creating tables on the way; empty text is left out."""
+    if value == "" or value is None:
+        value = None
+    node = data
+    for key in path[:-1]:
+        node = node.setdefault(key, {})
+    if value is not None:
+        node[path[-1]] = value
+    else:
+        node.setdefault(path[-1], None)
+        del node[path[-1]]

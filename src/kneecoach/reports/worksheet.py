@@ -1,0 +1,220 @@
+"""The plan's outputs: worksheet.html, worksheet.pdf, plan.ics and plan.json.
+
+Both worksheets are built from one page model (:func:`worksheet_pages`), so the
+printed and the on-screen versions say the same thing: a cover page (why this
+plan, what was left out, how to progress), **one page per session** with a log
+line under each exercise, one page per re-test, one maintenance card with its
+dates to tick, and an exercise guide. Same programme in, byte-identical
+HTML, ICS and JSON out (no clock is read; the calendar's DTSTAMP is the plan's
+start date).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+from icalendar import Calendar, Event
+
+from kneecoach.program.models import Library, Prescription, Programme, Session
+
+TEMPLATE = "worksheet.html.j2"
+LOG_LINE = "done ☐   pain during __/10   effort __/10   easy ☐"
+
+
+@dataclass
+class Item:
+    """One exercise on a session page."""
+
+    title: str
+    dosage: str
+    sides: str
+    lines: list[str]
+
+
+@dataclass
+class Page:
+    """One printed page (the guide may run over several)."""
+
+    kind: str
+    title: str
+    subtitle: str = ""
+    paragraphs: list[str] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)
+    bullets: list[str] = field(default_factory=list)
+
+
+def _date(d: dt.date) -> str:
+    return f"{d:%a} {d.day} {d:%b %Y}"
+
+
+def _sides(p: Prescription) -> str:
+    if not p.sides:
+        return "both legs together"
+    return f"{p.sides[0]} first, then {p.sides[1]} (same on each side)"
+
+
+def _item(n: int, p: Prescription) -> Item:
+    lines = [f"Cue: {p.cue}", f"Why: {p.why}"]
+    if p.substitution:
+        lines.append(f"Equipment: {p.substitution}")
+    return Item(title=f"{n}. {p.name}", dosage=f"{p.dosage} · about {p.minutes:g} min",
+                sides=_sides(p), lines=lines)  # fmt: skip
+
+
+def _session_page(plan: Programme, s: Session) -> Page:
+    goal = next((ph.goal for ph in plan.phases if ph.name == s.phase), "")
+    return Page(
+        kind="session",
+        title=f"Session {s.index} · {_date(s.date)}",
+        subtitle=f"{s.title} · about {s.minutes:g} min",
+        paragraphs=[goal],
+        items=[_item(i + 1, p) for i, p in enumerate(s.exercises)],
+        bullets=[
+            "Pain up to 2/10 is fine; 3-5/10: stay at this level; above 5/10 or worse the next "
+            "day: use the easier version.",
+            "Easy and pain-free? Next time use the harder version (exercise guide).",
+        ],
+    )
+
+
+def _cover(plan: Programme) -> Page:
+    who = f" for {plan.person}" if plan.person else ""
+    block_end = plan.start + dt.timedelta(days=7 * plan.weeks - 1)
+    bullets = [f"Emphasis: {e.cause} ({e.reason}). Source: {e.source}." for e in plan.emphasis]
+    bullets.append(
+        f"Weaker side first: {plan.weaker_side or 'none known'} ({plan.weaker_side_reason})."
+    )
+    bullets += [f"Left out: {eid} ({why})." for eid, why in plan.excluded.items()]
+    bullets += [f"Substitute: {s}." for s in plan.substitutions]
+    bullets += [
+        f"{ph.name.capitalize()} (weeks {_weeks(ph.weeks)}): {ph.goal}" for ph in plan.phases
+    ]
+    return Page(
+        kind="cover",
+        title=f"Your knee plan{who}",
+        subtitle=f"{_date(plan.start)} to {_date(block_end)} · {', '.join(plan.days)} · "
+        f"{plan.minutes} min a session",
+        paragraphs=[*plan.notes, f"Re-test: {plan.retest_command}", plan.disclaimer],
+        bullets=bullets,
+    )  # fmt: skip
+
+
+def _weeks(weeks: list[int]) -> str:
+    return str(weeks[0]) if len(weeks) == 1 else f"{weeks[0]}-{weeks[-1]}"
+
+
+def _maintenance_page(plan: Programme, sessions: list[Session]) -> Page:
+    first = sessions[0]
+    return Page(
+        kind="maintenance",
+        title="Maintenance: twice a week",
+        subtitle=f"{_date(first.date)} to {_date(sessions[-1].date)} · about {first.minutes:g} min",
+        paragraphs=[
+            next(ph.goal for ph in plan.phases if ph.name == "maintenance"),
+            "Tick a date when it is done: " + "   ".join(f"☐ {s.date:%d %b}" for s in sessions),
+        ],
+        items=[_item(i + 1, p) for i, p in enumerate(first.exercises)],
+    )
+
+
+def _guide(plan: Programme, library: Library) -> Page:
+    used = dict.fromkeys(p.exercise_id for s in plan.sessions for p in s.exercises)
+    items = []
+    for eid in used:
+        e = library.get(eid)
+        lines = [e.purpose, *[f"{i + 1}) {step}" for i, step in enumerate(e.steps)]]
+        lines += [f"Cues: {' '.join(e.cues)}", f"Harder: {e.harder}", f"Easier: {e.easier}"]
+        if e.progression:
+            lines.append(f"Next step: {library.get(e.progression).name}")
+        lines.append(f"Evidence: {e.evidence}. Dosage: {e.dosage.source}.")
+        items.append(Item(title=e.name, dosage=e.dosage.text(), sides="", lines=lines))
+    return Page(kind="guide", title="Exercise guide", items=items)
+
+
+def worksheet_pages(plan: Programme, library: Library, /) -> list[Page]:
+    """Cover, one page per session and re-test, the maintenance card, the guide."""
+    pages = [_cover(plan)]
+    maintenance = [s for s in plan.sessions if s.phase == "maintenance"]
+    for s in plan.sessions:
+        if s.phase == "retest":
+            pages.append(Page(kind="retest", title=f"{s.title} · {_date(s.date)}",
+                              subtitle="about 15 min", paragraphs=[s.retest or ""]))  # fmt: skip
+        elif s.phase != "maintenance":
+            pages.append(_session_page(plan, s))
+        elif s is maintenance[0]:
+            pages.append(_maintenance_page(plan, maintenance))
+    pages.append(_guide(plan, library))
+    return pages
+
+
+def render_html(plan: Programme, library: Library, /) -> str:
+    """worksheet.html: one self-contained page, printable (one sheet per page)."""
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("kneecoach.reports", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    return env.get_template(TEMPLATE).render(
+        plan=plan, pages=worksheet_pages(plan, library), log_line=LOG_LINE
+    )
+
+
+def render_ics(plan: Programme, /) -> bytes:
+    """plan.ics: one all-day event per session, its exercises in the description.
+
+    UIDs come from the person, the start date and the session's date, so a
+    re-made plan for the same start updates the same events; DTSTAMP is the
+    start date (RFC 5545 requires one; the clock is never read).
+    """
+    cal = Calendar()
+    cal.add("prodid", "-//kneecoach//knee plan//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", f"kneecoach plan{' · ' + plan.person if plan.person else ''}")
+    stamp = dt.datetime.combine(plan.start, dt.time(0, 0), tzinfo=dt.UTC)
+    key = f"{plan.person or ''}|{plan.start.isoformat()}"
+    for s in plan.sessions:
+        ev = Event()
+        digest = hashlib.sha256(f"{key}|{s.date.isoformat()}".encode()).hexdigest()[:20]
+        ev.add("uid", f"{digest}@kneecoach")
+        ev.add("dtstamp", stamp)
+        ev.add("dtstart", s.date)
+        ev.add("dtend", s.date + dt.timedelta(days=1))
+        ev.add("summary", f"Knee plan: {s.title} ({s.minutes:g} min)")
+        ev.add("description", _description(s))
+        ev.add("transp", "TRANSPARENT")
+        cal.add_component(ev)
+    return bytes(cal.to_ical())
+
+
+def _description(s: Session) -> str:
+    if s.retest:
+        return s.retest
+    lines = [f"- {p.name}: {p.dosage}" + (f", {p.sides[0]} side first" if p.sides else "")
+             for p in s.exercises]  # fmt: skip
+    return "\n".join([*lines, "", "Log: pain 0-10 during, effort 0-10, easy or not."])
+
+
+def write_plan(plan: Programme, library: Library, out_dir: Path, /) -> dict[str, Path]:
+    """Write plan.json, worksheet.html, worksheet.pdf and plan.ics into ``out_dir``."""
+    from kneecoach.reports.worksheet_pdf import render_pdf
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files = {
+        "plan": out_dir / "plan.json",
+        "worksheet": out_dir / "worksheet.html",
+        "pdf": out_dir / "worksheet.pdf",
+        "calendar": out_dir / "plan.ics",
+    }
+    files["plan"].write_text(plan.to_json(), encoding="utf-8")
+    files["worksheet"].write_text(render_html(plan, library), encoding="utf-8")
+    files["pdf"].write_bytes(render_pdf(worksheet_pages(plan, library), plan))
+    files["calendar"].write_bytes(render_ics(plan))
+    return files
