@@ -40,6 +40,8 @@ from kneecoach.core.schema import SIDES
 from kneecoach.core.settings import Settings
 from kneecoach.events.gait import GAIT_TESTS, find_steps
 from kneecoach.events.reps import segment
+from kneecoach.filtering.smoothing import dual_pass_correction
+from kneecoach.io import is_keypoint_input
 from kneecoach.metrics.frames import FRONTAL_VIEWS, FrameMeasures, frame_measures
 from kneecoach.metrics.gait import gait_signals
 from kneecoach.pipeline import Progress, TrackResult, canvas_size, run_track
@@ -94,6 +96,7 @@ def run_analyze(
     if test not in TESTS:
         raise InputError(f"--test: unknown test {test!r}; choose from {', '.join(TESTS)}")
     out = Path(out_dir)
+    settings, cutoff_note = gait_cutoff(source, test, settings)
     track = run_track(
         source, out_dir=out, settings=settings, formats=(), video=video,
         start_s=start_s, end_s=end_s, fps=fps, estimator=estimator, progress=progress,
@@ -111,7 +114,7 @@ def run_analyze(
         "fps": round(rate, 3),
         "quality": track.quality.to_dict(),
     }
-    result = AnalysisResult(track, fm, summary, files, list(track.notes))
+    result = AnalysisResult(track, fm, summary, files, list(track.notes) + cutoff_note)
     try:
         chosen, detected = choose_test(test, fm, rate)
     except InsufficientDataError as exc:
@@ -154,9 +157,33 @@ GAIT_NOTES = [
     "leg) at midstance; step width and the foot's offset from the pelvis midline at contact, "
     "in pelvis widths (science.md §3.2). Averages use complete steps only; at least 7 per leg "
     "give a stable mean (Dingenen 2018).",
-    "Running is filtered like the movement tests (6 Hz) unless --cutoff-hz is set; at 60 fps "
-    "or more, 10-12 Hz keeps more of a running stride (science.md §8).",
+    "Running and skating videos of 40 fps or more are filtered at 12 Hz instead of 6 Hz, "
+    "unless --cutoff-hz is set: 10-12 Hz keeps the short peaks of a running stride "
+    "(science.md §8).",
 ]
+
+
+#: Running and skating are filtered at this cut-off when the frame rate allows it
+#: (science.md §8: 10-12 Hz for running, below about 0.4 × fps).
+RUNNING_CUTOFF_HZ = 12.0
+
+
+def gait_cutoff(source: str | Path, test: str, settings: Settings) -> tuple[Settings, list[str]]:
+    """For run/skate videos of 40 fps or more, the default 6 Hz filter becomes 12 Hz."""
+    if test not in ("run", "skate") or settings.cutoff_hz != Settings().cutoff_hz:
+        return settings, []
+    if is_keypoint_input(Path(source)) or not Path(source).is_file():
+        return settings, []
+    with VideoReader(Path(source)) as reader:
+        rate = reader.info.nominal_fps or 0.0
+    design = RUNNING_CUTOFF_HZ / dual_pass_correction(max(settings.filter_order // 2, 1))
+    if design >= 0.4 * rate:
+        return settings, [
+            f"{rate:.0f} fps is too slow to filter running at {RUNNING_CUTOFF_HZ:.0f} Hz: "
+            f"filtered at {settings.cutoff_hz:g} Hz, which smooths short peaks (film at 60 fps)"
+        ]
+    note = f"running: keypoints filtered at {RUNNING_CUTOFF_HZ:.0f} Hz (science.md §8)"
+    return settings.with_overrides(cutoff_hz=RUNNING_CUTOFF_HZ), [note]
 
 
 def _analyze_gait(
