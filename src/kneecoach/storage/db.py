@@ -96,7 +96,7 @@ def files_dir_for(url: str) -> Path:
 def open_journal(url: str | None = None, *, migrate: bool = True) -> Journal:
     """Open (and create, and migrate to the newest schema) the journal at ``url``."""
     url = database_url(url)
-    engine = _engine(url)
+    engine = journal_engine(url)
     journal = Journal(engine, url, files_dir_for(url), sessionmaker(engine, expire_on_commit=False))
     if migrate:
         try:
@@ -110,7 +110,8 @@ def open_journal(url: str | None = None, *, migrate: bool = True) -> Journal:
     return journal
 
 
-def _engine(url: str) -> Engine:
+def journal_engine(url: str) -> Engine:
+    """An engine for ``url`` (SQLite: folder created, pragmas set); no migration."""
     try:
         parsed = make_url(url)
     except ArgumentError:

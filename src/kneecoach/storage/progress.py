@@ -142,9 +142,10 @@ def verdict(before: float | None, after: float | None, sdc_deg: float) -> Verdic
     """+ is worse: a fall beyond ``sdc_deg`` is improved, a rise beyond it worse."""
     if before is None or after is None:
         return "not comparable"
-    if after < before - sdc_deg:
+    change = after - before
+    if change < -sdc_deg:
         return "improved"
-    if after > before + sdc_deg:
+    if change > sdc_deg:
         return "worse"
     return "no real change"
 

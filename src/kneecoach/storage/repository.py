@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kneecoach.core.errors import InputError
@@ -90,10 +91,14 @@ def get_or_create_person(session: Session, name: str) -> Person:
     """The person called ``name``, created when new."""
     cleaned = clean_name(name)
     person = session.scalar(select(Person).where(func.lower(Person.name) == cleaned.lower()))
-    if person is None:
-        person = Person(key=new_key(), name=cleaned, created_at=utcnow())
-        session.add(person)
-        session.flush()
+    if person is not None:
+        return person
+    try:
+        with session.begin_nested():  # another process may add the same name meanwhile
+            person = Person(key=new_key(), name=cleaned, created_at=utcnow())
+            session.add(person)
+    except IntegrityError:
+        return find_person(session, cleaned)
     return person
 
 

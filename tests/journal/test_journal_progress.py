@@ -1,0 +1,151 @@
+"""Re-assessment and adherence maths on synthetic histories with known answers."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kneecoach.assessment.norms import FPPA_SDD_DEG, PELVIC_DROP_SDD_DEG
+from kneecoach.storage.progress import (
+    AssessmentPoint,
+    SidePoint,
+    compare,
+    compute_adherence,
+    pooled_sd,
+    smallest_detectable_change,
+    summary_sentence,
+    verdict,
+)
+
+T0 = datetime(2026, 3, 1, 10)
+
+
+def point(
+    peak: float | None,
+    *,
+    reps: tuple[float, ...] = (),
+    drop: float | None = 4.0,
+    right: float | None = None,
+    when: datetime = T0,
+) -> AssessmentPoint:
+    sides = {
+        "left": SidePoint(True, peak, peak, drop, reps),
+        "right": SidePoint(right is not None, right, right, None, ()),
+    }
+    return AssessmentPoint(1, when, "single-leg-squat", "Single-leg squat", sides)
+
+
+def by(changes, measure, side="left"):
+    return next(c for c in changes if c.measure == measure and c.side == side)
+
+
+@pytest.mark.parametrize(
+    ("after", "expected"),
+    [
+        (20.0 - FPPA_SDD_DEG + 0.1, "no real change"),  # just inside the noise
+        (20.0 - FPPA_SDD_DEG - 0.1, "improved"),  # just beyond it
+        (20.0 + FPPA_SDD_DEG - 0.1, "no real change"),
+        (20.0 + FPPA_SDD_DEG + 0.1, "worse"),
+    ],
+)
+def test_peak_fppa_is_called_changed_only_beyond_the_published_sdd(after, expected) -> None:
+    changes = compare(point(20.0), point(after, when=T0 + timedelta(weeks=6)))
+    c = by(changes, "peak_fppa")
+    assert c.verdict == expected
+    assert c.sdc_deg == FPPA_SDD_DEG and "Munro" in c.sdc_source
+    assert c.change_deg == pytest.approx(after - 20.0)
+
+
+@pytest.mark.parametrize(
+    ("after", "expected"), [(4.0 - 2.7, "no real change"), (4.0 - 2.9, "improved")]
+)
+def test_pelvic_drop_uses_its_own_sdd(after, expected) -> None:
+    c = by(compare(point(20.0, drop=4.0), point(20.0, drop=after)), "pelvic_drop")
+    assert c.sdc_deg == PELVIC_DROP_SDD_DEG and c.verdict == expected
+
+
+def test_noisy_reps_widen_the_detectable_change() -> None:
+    # reps 0, 10, 20 and 0, 10, 20: pooled SD 10°, so SDC = 1.96·√2·10 ≈ 27.7° > 8.9°
+    reps = (0.0, 10.0, 20.0)
+    assert pooled_sd(reps, reps) == pytest.approx(10.0)
+    sdc, why = smallest_detectable_change(FPPA_SDD_DEG, reps, reps)
+    assert sdc == pytest.approx(1.96 * math.sqrt(2) * 10.0) and "rep-to-rep" in why
+    c = by(compare(point(30.0, reps=reps), point(10.0, reps=reps)), "peak_fppa")
+    assert c.verdict == "no real change"  # a 20° fall is within this person's own noise
+    # steady reps: the published SDD is the floor
+    steady = (14.0, 14.5, 15.0)
+    assert smallest_detectable_change(FPPA_SDD_DEG, steady, steady) == (FPPA_SDD_DEG, "")
+
+
+def test_asymmetry_change_and_not_comparable() -> None:
+    before = point(20.0, right=5.0)  # |20 - 5| = 15
+    after = point(12.0, right=8.0)  # |12 - 8| = 4: 11° smaller, beyond 8.9°
+    asym = next(c for c in compare(before, after) if c.measure == "asymmetry")
+    assert (asym.before, asym.after, asym.verdict) == (15.0, 4.0, "improved")
+    missing = by(compare(point(None), point(10.0)), "peak_fppa")
+    assert missing.verdict == "not comparable" and "not measured" in missing.text()
+
+
+def test_different_tests_are_never_compared() -> None:
+    other = AssessmentPoint(2, T0, "drop-jump", "Drop jump", point(1.0).sides)
+    with pytest.raises(ValueError, match="cannot compare"):
+        compare(point(1.0), other)
+
+
+def test_summary_sentence_speaks_plainly() -> None:
+    before, after = point(19.0), point(8.0, when=T0 + timedelta(weeks=6))
+    text = summary_sentence(before, after, compare(before, after))
+    assert text.startswith("Since 1 March 2026") and "left knee caves in less (19° → 8°)" in text
+    same = summary_sentence(before, point(17.0), compare(before, point(17.0)))
+    assert "no real change yet" in same and "9°" in same
+
+
+finite = st.floats(-40, 60, allow_nan=False)
+
+
+@given(finite, finite, st.floats(0, 20))
+def test_verdict_is_antisymmetric(before: float, after: float, sdc: float) -> None:
+    flip = {"improved": "worse", "worse": "improved", "no real change": "no real change"}
+    assert verdict(after, before, sdc) == flip[verdict(before, after, sdc)]
+    assert verdict(before, before, sdc) == "no real change"
+
+
+# --------------------------------------------------------------------------- adherence
+
+MON = date(2026, 3, 2)
+PLAN = [MON + timedelta(days=d) for d in (0, 2, 4, 7, 9, 11)]  # Mon/Wed/Fri x 2 weeks
+
+
+def test_adherence_known_answer() -> None:
+    done = [PLAN[0], PLAN[1], PLAN[3], PLAN[4] + timedelta(days=1), MON + timedelta(days=5)]
+    a = compute_adherence(PLAN, done, today=PLAN[5])
+    # Mon 2 ✓, Wed 4 ✓, Fri 6 done on Sat 7 (moved by a day) ✓, Mon 9 ✓,
+    # Wed 11 done on Thu 12 ✓, Fri 13 missed
+    assert a.planned == 6
+    assert a.missed == (PLAN[5],)
+    assert a.done == 5 and a.extra == 0
+    assert (a.current_streak, a.longest_streak, a.missed_in_a_row) == (0, 5, 1)
+    assert a.rate == pytest.approx(5 / 6)
+    assert "5 of 6 planned sessions done (83%)" in a.text()
+
+
+def test_adherence_ignores_future_sessions_and_counts_extras() -> None:
+    a = compute_adherence(PLAN, [PLAN[0], MON + timedelta(days=6)], today=PLAN[1])
+    assert (a.planned, a.done, a.missed, a.extra) == (2, 1, (PLAN[1],), 0)
+    b = compute_adherence([], [MON, MON + timedelta(days=1)], today=MON + timedelta(days=3))
+    assert b.rate is None and b.extra == 2 and "2 sessions logged" in b.text()
+
+
+@given(st.sets(st.integers(0, 27)), st.sets(st.integers(0, 27)), st.integers(0, 27))
+def test_adherence_invariants(planned: set[int], done: set[int], today: int) -> None:
+    day = [MON + timedelta(days=i) for i in range(28)]
+    a = compute_adherence([day[i] for i in planned], [day[i] for i in done], today=day[today])
+    assert a.planned == sum(i <= today for i in planned)
+    assert a.done + len(a.missed) == a.planned
+    assert a.current_streak <= a.longest_streak <= a.done
+    assert a.done + a.extra <= sum(i <= today for i in done) + a.planned
+    assert a.extra <= sum(i <= today for i in done)

@@ -1,0 +1,300 @@
+"""The journal database: migrations, records, delete, export → delete → import, on SQLite
+and (when KNEECOACH_TEST_POSTGRES_URL is set) PostgreSQL."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import func, inspect, select, text
+
+from conftest import summary
+from kneecoach import journal
+from kneecoach.core.errors import InputError, StorageError
+from kneecoach.storage.archive import export_person, import_person, person_document
+from kneecoach.storage.db import (
+    current_revision,
+    head_revision,
+    journal_engine,
+    open_journal,
+    upgrade,
+)
+from kneecoach.storage.models import (
+    Assessment,
+    Base,
+    PainCheckin,
+    Person,
+    RepMeasure,
+    SessionLog,
+    SideMeasure,
+    StoredFile,
+)
+from kneecoach.storage.repository import (
+    PlannedDay,
+    add_assessment,
+    add_checkin,
+    add_programme,
+    analysis_files,
+    find_person,
+    get_or_create_person,
+    log_session,
+)
+
+TABLES = {t.name for t in Base.metadata.sorted_tables}
+
+
+def test_migrations_from_empty_reach_the_models_exactly(db_url: str) -> None:
+    with open_journal(db_url) as j:
+        assert current_revision(j.engine) == head_revision() == "0002"
+        assert set(inspect(j.engine).get_table_names()) >= TABLES
+        with j.engine.connect() as conn:
+            ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+            assert compare_metadata(ctx, Base.metadata) == []
+    with open_journal(db_url) as j:  # opening again is a no-op
+        assert current_revision(j.engine) == "0002"
+
+
+def test_upgrade_from_the_first_schema_keeps_the_data(db_url: str) -> None:
+    engine = journal_engine(db_url)
+    upgrade(engine, "0001")
+    assert current_revision(engine) == "0001"
+    assert "pain_checkins" not in inspect(engine).get_table_names()
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO people (id, key, name, created_at) "
+                "VALUES (1, 'k1', 'mary', '2026-01-01 10:00:00')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO session_logs (person_id, day, created_at, done, pain_during, notes, "
+                "exercises) VALUES (1, '2026-01-02', '2026-01-02 18:00:00', true, 3, 'ok', '[]')"
+            )
+        )
+    engine.dispose()
+    with open_journal(db_url) as j:
+        assert current_revision(j.engine) == head_revision()
+        with j.transaction() as s:
+            mary = find_person(s, "Mary")
+            assert [(log.day, log.pain_during, log.notes) for log in mary.session_logs] == [
+                (date(2026, 1, 2), 3, "ok")
+            ]
+            add_checkin(s, mary, day=date(2026, 1, 3), pain=2)
+        with j.transaction() as s:
+            assert s.scalar(select(func.count()).select_from(PainCheckin)) == 1
+
+
+def test_a_newer_schema_is_refused(sqlite_url: str) -> None:
+    with open_journal(sqlite_url) as j, j.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    with pytest.raises(StorageError, match="newer than this kneecoach"):
+        open_journal(sqlite_url)
+
+
+def test_bad_urls_and_missing_drivers_are_one_clear_error() -> None:
+    with pytest.raises(StorageError, match="not a database URL"):
+        open_journal("not a url")
+    with pytest.raises(StorageError, match="not installed"):
+        open_journal("postgresql+pg8000://me@localhost/db")
+
+
+def _store(j, name: str, folder: Path, doc=None) -> int:
+    doc = doc or json.loads((folder / "summary.json").read_text())
+    with j.transaction() as s:
+        p = get_or_create_person(s, name)
+        a = add_assessment(s, p, doc, analysis_files(folder, doc), files_dir=j.files_dir)
+        return a.id
+
+
+def test_an_assessment_keeps_its_measures_and_hashed_files(db_url: str, analysis_dir) -> None:
+    folder = analysis_dir(summary((10.0, 12.0, 17.0), images=2))
+    with open_journal(db_url) as j:
+        _store(j, "mary", folder)
+        with j.transaction() as s:
+            a = s.scalars(select(Assessment)).one()
+            assert (a.test, a.working_sides, a.view) == ("single-leg-squat", "left", "frontal")
+            left = next(x for x in a.sides if x.side == "left")
+            assert (left.reps, left.peak_fppa_deg) == (3, 17.0)
+            assert [r.fppa_deg for r in a.reps] == [10.0, 12.0, 17.0]
+            kinds = {f.kind: f for f in a.files}
+            assert set(kinds) == {"summary", "report", "frames", "worst_1", "worst_2"}
+            for f in a.files:
+                stored = j.files_dir / f.path
+                assert hashlib.sha256(stored.read_bytes()).hexdigest() == f.sha256
+                assert stored.read_bytes() == (folder / stored.name).read_bytes()
+            assert not any(j.files_dir.rglob("*.partial"))
+
+
+def test_people_are_found_case_insensitively_and_unknown_names_are_explained(db_url) -> None:
+    with open_journal(db_url) as j, j.transaction() as s:
+        get_or_create_person(s, "  Mary   Smith ")
+        assert find_person(s, "mary smith").name == "Mary Smith"
+        with pytest.raises(InputError, match="nobody called 'bob'.*Mary Smith"):
+            find_person(s, "bob")
+        with pytest.raises(InputError, match="--person"):
+            get_or_create_person(s, "   ")
+
+
+def _count(s, model, person_id: int | None = None) -> int:
+    q = select(func.count()).select_from(model)
+    if person_id is not None and hasattr(model, "person_id"):
+        q = q.where(model.person_id == person_id)
+    return int(s.scalar(q) or 0)
+
+
+def _fill(j, name: str, folder: Path) -> None:
+    _store(j, name, folder)
+    with j.transaction() as s:
+        p = find_person(s, name)
+        start = date(2026, 3, 2)
+        days = [
+            PlannedDay(
+                start + timedelta(days=d),
+                "Hip strength",
+                ({"exercise_id": "clamshell", "sets": 3},),
+            )
+            for d in (0, 2, 4)
+        ]
+        add_programme(
+            s, p, {"schema": "kneecoach.plan/1", "sessions": []}, start=start, weeks=1, days=days
+        )
+        add_programme(
+            s,
+            p,
+            {"schema": "kneecoach.plan/1", "v": 2},
+            start=start,
+            weeks=1,
+            days=days,
+            reason="progress",
+        )
+        log = log_session(s, p, day=start, done=True, sets_done=3, pain_during=2, rpe=6)
+        assert log.scheduled_session_id is not None
+        log_session(s, p, day=start + timedelta(days=1), done=True, notes="extra walk")
+        add_checkin(s, p, day=start, pain=1, notes="morning")
+        assert [pr.version for pr in p.programmes] == [1, 2]
+
+
+def test_delete_removes_every_record_and_file_of_that_person_only(db_url, analysis_dir) -> None:
+    with open_journal(db_url) as j:
+        _fill(j, "mary", analysis_dir())
+        _fill(j, "bob", analysis_dir())
+        with j.transaction() as s:
+            mary_key = find_person(s, "mary").key
+            bob_counts = {
+                m: _count(s, m)
+                for m in (Assessment, SideMeasure, RepMeasure, StoredFile, SessionLog, PainCheckin)
+            }
+        assert (j.files_dir / mary_key).is_dir()
+        url = j.url
+    n = journal.delete("mary", url=url)
+    assert n == 4  # summary, report, frames, worst_1
+    with open_journal(url) as j:
+        assert not (j.files_dir / mary_key).exists()
+        assert not list(j.files_dir.glob(".deleted-*"))
+        with j.transaction() as s:
+            assert [p.name for p in s.scalars(select(Person))] == ["bob"]
+            bob = find_person(s, "bob")
+            for model, total in bob_counts.items():
+                assert _count(s, model) == total // 2  # mary's half is gone, bob's intact
+            assert all((j.files_dir / f.path).is_file() for a in bob.assessments for f in a.files)
+            # nothing of mary's left in any table
+            for table in TABLES - {"people"}:
+                cols = {c["name"] for c in inspect(s.connection()).get_columns(table)}
+                if "person_id" in cols:
+                    n_rows = s.execute(
+                        text(f"SELECT count(*) FROM {table} WHERE person_id <> {bob.id}")
+                    ).scalar()
+                    assert n_rows == 0, table
+            total = s.execute(text("SELECT count(*) FROM scheduled_sessions")).scalar()
+            assert total == 6  # bob's two programme versions x 3 days
+
+
+def test_export_delete_import_round_trip(db_url, analysis_dir, tmp_path) -> None:
+    archive = tmp_path / "mary.zip"
+    with open_journal(db_url) as j:
+        _fill(j, "mary", analysis_dir())
+        _store(j, "mary", analysis_dir(summary((8.0, 9.0), created="2026-04-12T09:00:00+00:00")))
+        with j.transaction() as s:
+            mary = find_person(s, "mary")
+            before = person_document(mary)
+            export_person(mary, j.files_dir, archive)
+            files = {
+                f.path: (j.files_dir / f.path).read_bytes()
+                for a in mary.assessments
+                for f in a.files
+            }
+        url = j.url
+    with zipfile.ZipFile(archive) as zf:
+        names = set(zf.namelist())
+        assert {
+            "journal.json",
+            "assessments.csv",
+            "reps.csv",
+            "sessions.csv",
+            "pain.csv",
+            "scheduled.csv",
+        } <= names
+        assert "single-leg-squat" in zf.read("assessments.csv").decode()
+        assert len([n for n in names if n.startswith("files/")]) == len(files)
+    journal.delete("mary", url=url)
+    with open_journal(url) as j:
+        with j.transaction() as s:
+            assert s.scalar(select(func.count()).select_from(Person)) == 0
+        with j.transaction() as s:
+            import_person(s, archive, j.files_dir)
+        with j.transaction() as s:
+            after = person_document(find_person(s, "mary"))
+        assert after == before
+        assert {p: (j.files_dir / p).read_bytes() for p in files} == files
+        with j.transaction() as s, pytest.raises(InputError, match="already in the journal"):
+            import_person(s, archive, j.files_dir)
+        with j.transaction() as s, pytest.raises(InputError, match="under another name"):
+            import_person(s, archive, j.files_dir, name="mary 2")  # the same person twice
+
+
+def test_an_altered_or_foreign_archive_is_refused(sqlite_url, analysis_dir, tmp_path) -> None:
+    archive = tmp_path / "mary.zip"
+    with open_journal(sqlite_url) as j:
+        _store(j, "mary", analysis_dir())
+        with j.transaction() as s:
+            export_person(find_person(s, "mary"), j.files_dir, archive)
+    altered = tmp_path / "altered.zip"
+    with zipfile.ZipFile(archive) as src, zipfile.ZipFile(altered, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            dst.writestr(item, data + b"x" if item.filename.endswith("report.html") else data)
+    with open_journal(sqlite_url) as j, j.transaction() as s:
+        with pytest.raises(InputError, match="altered"):
+            import_person(s, altered, j.files_dir, name="eve")
+        (tmp_path / "junk.zip").write_bytes(b"not a zip")
+        with pytest.raises(InputError, match="not a kneecoach export"):
+            import_person(s, tmp_path / "junk.zip", j.files_dir)
+
+
+def test_ratings_outside_0_to_10_are_refused(sqlite_url) -> None:
+    with open_journal(sqlite_url) as j, j.transaction() as s:
+        p = get_or_create_person(s, "mary")
+        with pytest.raises(InputError, match="--pain-during: expected a whole number from 0 to 10"):
+            log_session(s, p, day=date(2026, 1, 1), done=True, pain_during=11)
+        with pytest.raises(InputError, match="--pain"):
+            add_checkin(s, p, day=date(2026, 1, 1), pain=-1)
+
+
+def test_a_failed_transaction_leaves_nothing(sqlite_url, analysis_dir) -> None:
+    folder = analysis_dir()
+    with open_journal(sqlite_url) as j:
+        with pytest.raises(RuntimeError), j.transaction() as s:
+            p = get_or_create_person(s, "mary")
+            add_assessment(
+                s, p, summary(), analysis_files(folder, summary()), files_dir=j.files_dir
+            )
+            raise RuntimeError("crash after the writes, before the commit")
+        with j.transaction() as s:
+            assert _count(s, Person) == 0 and _count(s, Assessment) == 0
