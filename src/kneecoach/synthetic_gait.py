@@ -16,8 +16,9 @@ image) to the next contact, as on a treadmill seen from the front.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -71,13 +72,14 @@ def _phases(
 
 
 def _events(
-    duration_s: float, first: float, stride: float, stance: float
+    begin: float, end: float, first: float, stride: float, stance: float
 ) -> tuple[list[float], list[float], list[float]]:
-    starts = np.arange(first, duration_s, stride)
+    starts = np.arange(first, end, stride)
+    starts = starts[starts >= begin]
     return (
         [round(float(c), 6) for c in starts],
-        [round(float(c + stance), 6) for c in starts if c + stance < duration_s],
-        [round(float(c + stance / 2), 6) for c in starts if c + stance / 2 < duration_s],
+        [round(float(c + stance), 6) for c in starts if c + stance < end],
+        [round(float(c + stance / 2), 6) for c in starts if c + stance / 2 < end],
     )
 
 
@@ -98,6 +100,7 @@ def treadmill(
     start_s: float = 0.25,
     k: float = 1.0,
     image_size: tuple[int, int] = (720, 1280),
+    t0: float = 0.0,
 ) -> SyntheticGait:
     """Treadmill running (or walking, with ``stance_fraction`` ≈ 0.62) with known steps.
 
@@ -109,10 +112,11 @@ def treadmill(
     lands on or across the midline, a crossover). A side view gives
     ``knee_flexion_deg`` (at contact, at midstance) and an overstride (heel
     ahead of the pelvis at contact) of ``overstride`` leg lengths instead.
-    The left foot lands first, at ``start_s``.
+    The left foot lands first, at ``start_s``. ``t0`` starts the clip later in the
+    same run (to build a long track in chunks, :func:`long_run`).
     """
     n = int(round(duration_s * fps))
-    t = np.arange(n) / fps
+    t = t0 + np.arange(n) / fps
     step = 60.0 / cadence_spm
     stride, stance = 2 * step, stance_fraction * 2 * step
     firsts: dict[Side, float] = {"left": start_s, "right": start_s + step}
@@ -125,7 +129,7 @@ def treadmill(
         from kneecoach.synthetic import rear_view
 
         ds = rear_view(ds)
-    ev = {s: _events(duration_s, firsts[s], stride, stance) for s in SIDES}
+    ev = {s: _events(t0, t0 + duration_s, firsts[s], stride, stance) for s in SIDES}
     truth = GaitTruth(
         contacts={s: ev[s][0] for s in SIDES},
         toe_offs={s: ev[s][1] for s in SIDES},
@@ -237,6 +241,7 @@ def _assemble(
     assert position.shape == (n, len(KEYPOINTS), 2)
     return from_numpy(
         position, np.full(position.shape[:2], 0.95), time_s=t, fps=fps, image_size=image_size,
+        frame=np.round(t * fps).astype(int),
         source_file="synthetic:treadmill", source_software="kneecoach.synthetic_gait",
     )  # fmt: skip
 
@@ -262,3 +267,15 @@ def skating(
         fppa_deg=fppa_deg, lift=0.12, k=k, image_size=image_size,
     )  # fmt: skip
     return g
+
+
+def long_run(
+    *, minutes: float, fps: float = 60.0, chunk_s: float = 60.0, **kwargs: Any
+) -> Iterator[xr.Dataset]:
+    """A long treadmill run as consecutive chunks (same run, continuous in time)."""
+    total = minutes * 60
+    start = 0.0
+    while start < total - 1e-9:
+        span = min(chunk_s, total - start)
+        yield treadmill(fps=fps, duration_s=span, t0=start, **kwargs).track
+        start += span
