@@ -19,6 +19,7 @@ import jinja2
 import numpy as np
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from kneecoach.reports.overlay import SIDE_RGB
 from kneecoach.reports.plots import figure_png
@@ -52,7 +53,7 @@ def _dates(ax: Any) -> None:
 
 def fppa_trend_figure(title: str, trends: Mapping[str, Trend], *, sdc_deg: float) -> Figure:
     """Peak FPPA per side over time, every rep as a small dot, the first value's SDC band."""
-    fig = Figure(figsize=(8.0, 3.4), layout="constrained")
+    fig = Figure(figsize=(9.0, 3.4), layout="constrained")
     ax = fig.add_subplot()
     for side, trend in trends.items():
         colour = _rgb(SIDE_RGB[side])
@@ -64,7 +65,8 @@ def fppa_trend_figure(title: str, trends: Mapping[str, Trend], *, sdc_deg: float
             continue
         ax.plot(*zip(*pts, strict=True), "o-", color=colour, lw=2, label=f"{side} worst rep")
         first = pts[0][1]
-        ax.axhspan(first - sdc_deg, first + sdc_deg, color=colour, alpha=0.10, lw=0)
+        ax.axhspan(first - sdc_deg, first + sdc_deg, color=colour, alpha=0.10, lw=0,
+                   label=f"{side}: first ± {sdc_deg:.1f}° (no real change)")  # fmt: skip
         ax.axhline(first, color=colour, lw=0.8, ls="--", alpha=0.7)
     ax.axhline(0, color="0.3", lw=0.8)
     ax.set_title(title, loc="left", fontsize=11)
@@ -72,7 +74,7 @@ def fppa_trend_figure(title: str, trends: Mapping[str, Trend], *, sdc_deg: float
     ax.grid(alpha=0.25)
     _dates(ax)
     if ax.get_legend_handles_labels()[0]:
-        ax.legend(loc="upper right", fontsize=8, frameon=False)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
     return fig
 
 
@@ -102,6 +104,8 @@ def adherence_figure(weeks: Sequence[tuple[date, int, int]]) -> Figure:
     ax.bar(x, [d for _, _, d in weeks], width=0.5, color=_rgb((0, 158, 115)), label="done")
     ax.set_xticks(x, [f"{w:%d %b}" for w, _, _ in weeks], fontsize=8)
     ax.set_ylabel("sessions")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylim(0, max([p for _, p, _ in weeks] + [1]) + 1)
     ax.legend(loc="upper right", fontsize=8, frameon=False, ncols=2)
     return fig
 

@@ -1,0 +1,194 @@
+"""The journal from the command line, in-process, with a temporary KNEECOACH_HOME."""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kneecoach.cli.main import cli
+from kneecoach.io import to_netcdf_file
+from kneecoach.synthetic import single_leg_squat
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("KNEECOACH_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("KNEECOACH_DATABASE_URL", raising=False)
+
+
+@pytest.fixture
+def run():
+    runner = CliRunner()
+
+    def invoke(*args: object, input: str | None = None):
+        return runner.invoke(cli, [str(a) for a in args], input=input, catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.fixture(scope="module")
+def clips(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """Before: worst rep 24° valgus; after six weeks: 10° (a change far beyond 8.9°)."""
+    folder = tmp_path_factory.mktemp("clips")
+    before = to_netcdf_file(single_leg_squat(peak_fppa_deg=[20, 22, 24]), folder / "before.nc")
+    after = to_netcdf_file(single_leg_squat(peak_fppa_deg=[8, 9, 10]), folder / "after.nc")
+    return before, after
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def test_analyze_person_then_progress_says_improved(run, clips, tmp_path: Path) -> None:
+    before, after = clips
+    first = run("analyze", before, "--test", "single-leg-squat", "--no-video", "--person", "Mary")
+    assert first.exit_code == 0, first.output
+    assert "Stored in Mary's journal: Single-leg squat assessment no. 1." in _flat(first.output)
+    second = run("analyze", after, "--test", "single-leg-squat", "--no-video", "--person", "mary")
+    out = _flat(second.output)
+    assert "assessment no. 2" in out and "Compared with" in out
+    assert re.search(r"improved left worst knee angle \(peak FPPA\): 2\d\.\d° → 1\d\.\d°", out)
+
+    people = run("people")
+    assert "Mary" in people.output and re.search(r"│ 2\s+│", people.output)
+
+    page = tmp_path / "progress.html"
+    result = run("progress", "--person", "MARY", "--out", page)
+    assert result.exit_code == 0, result.output
+    assert "your left knee caves in less" in _flat(result.output)
+    html = page.read_text()
+    assert html.count("data:image/png;base64,") >= 3  # trend chart + worst before/after
+    assert "http://" not in html and "https://" not in html and "<script" not in html
+    assert "improved" in html and "8.9°" in html
+
+
+def test_log_with_flags_interactive_and_check_in(run) -> None:
+    result = run(
+        "log",
+        "--person",
+        "mary",
+        "--done",
+        "--sets",
+        9,
+        "--pain-during",
+        2,
+        "--pain-after",
+        1,
+        "--rpe",
+        6,
+        "--notes",
+        "felt ok",
+        "--date",
+        "2026-03-02",
+    )
+    assert result.exit_code == 0, result.output
+    assert "Logged for mary: Mon 2 Mar 2026, done (no session was planned that day)." in _flat(
+        result.output
+    )
+    answers = "\n".join(["y", "8", "3", "2", "7", "n", "knee fine"]) + "\n"
+    asked = run("log", "--person", "mary", "--date", "2026-03-04", input=answers)
+    assert asked.exit_code == 0, asked.output
+    assert "Pain during" in asked.output and "Effort" in asked.output
+    flagged = run(
+        "log",
+        "--person",
+        "mary",
+        "--date",
+        "2026-03-06",
+        input="\n".join(["y", "3", "6", "6", "5", "y", ""]) + "\n",
+    )
+    assert "see a clinician" in _flat(flagged.output)
+    run("log", "--person", "mary", "--check-in", 4, "--date", "2026-03-05")
+    export = run("export", "--person", "mary", "--out", "m.zip")
+    assert export.exit_code == 0, export.output
+    with zipfile.ZipFile("m.zip") as zf:
+        doc = json.loads(zf.read("journal.json"))
+    logs = {log["day"]: log for log in doc["session_logs"]}
+    assert logs["2026-03-02"]["sets_done"] == 9 and logs["2026-03-02"]["notes"] == "felt ok"
+    assert (
+        logs["2026-03-04"]["sets_done"],
+        logs["2026-03-04"]["pain_during"],
+        logs["2026-03-04"]["pain_after"],
+        logs["2026-03-04"]["rpe"],
+    ) == (8, 3, 2, 7)
+    assert logs["2026-03-04"]["notes"] == "knee fine"
+    assert [c["pain"] for c in doc["pain_checkins"]] == [4]
+
+
+def test_out_of_range_pain_is_a_usage_error(run) -> None:
+    result = run("log", "--person", "mary", "--done", "--pain-during", 11)
+    assert result.exit_code == 2 and "0<=x<=10" in result.output
+
+
+def test_export_delete_import_from_the_command_line(run, clips) -> None:
+    run("analyze", clips[0], "--test", "single-leg-squat", "--no-video", "--person", "bob")
+    run("log", "--person", "bob", "--missed", "--notes", "away")
+    assert run("export", "--person", "bob").exit_code == 0
+    assert Path("bob-journal.zip").is_file()
+    home = Path("home")
+    stored = [p for p in (home / "journal-files").rglob("*") if p.is_file()]
+    assert stored and any(p.name == "worst_1.png" for p in stored)
+
+    kept = run("delete", "--person", "bob", input="n\n")
+    assert kept.exit_code == 1 and all(p.exists() for p in stored)  # declined: nothing deleted
+    gone = run("delete", "--person", "bob", "--yes")
+    assert gone.exit_code == 0, gone.output
+    assert not any(p.exists() for p in stored)
+    assert "The journal is empty" in run("people").output
+
+    back = run("import", "bob-journal.zip")
+    assert back.exit_code == 0 and "Imported bob: 1 assessments, 1 session logs" in back.output
+    assert all(p.exists() for p in stored)
+    again = run("import", "bob-journal.zip")
+    assert again.exit_code == 1 and "already in the journal" in again.output
+    assert "Traceback" not in again.output
+
+
+def test_unknown_person_and_bad_database_are_one_line(run, monkeypatch) -> None:
+    result = run("progress", "--person", "nobody")
+    assert result.exit_code == 1
+    assert "nobody called 'nobody'" in result.output and "Traceback" not in result.output
+    monkeypatch.setenv("KNEECOACH_DATABASE_URL", "postgresql+pg8000://me@localhost/kc")
+    result = run("people")
+    assert result.exit_code == 1 and "kneecoach[postgres]" in result.output
+
+
+def test_info_shows_the_database(run, monkeypatch) -> None:
+    from kneecoach.cli.journal import database_description
+
+    assert database_description() == f"sqlite:///{Path('home').resolve() / 'journal.sqlite3'}"
+    monkeypatch.setenv("KNEECOACH_DATABASE_URL", "postgresql+psycopg://me:secret@db/kc")
+    assert database_description() == "postgresql+psycopg://me:***@db/kc"  # no password shown
+    assert "│ database " in run("info").output
+
+
+def test_a_programme_day_is_shown_and_linked_when_logging(run) -> None:
+    from kneecoach.storage.db import open_journal
+    from kneecoach.storage.repository import PlannedDay, add_programme, get_or_create_person
+
+    day = date(2026, 3, 2)
+    with open_journal() as j, j.transaction() as s:
+        p = get_or_create_person(s, "ann")
+        planned = (
+            {"exercise_id": "clamshell", "name": "Clamshell", "sets": 3, "dosage": "3 × 12"},
+        )
+        add_programme(
+            s,
+            p,
+            {"schema": "kneecoach.plan/1"},
+            start=day,
+            weeks=1,
+            days=[PlannedDay(day, "Hip strength", planned)],
+        )
+    result = run("log", "--person", "ann", "--date", day, input="y\n2\n1\n0\n5\nn\n\n")
+    assert result.exit_code == 0, result.output
+    out = _flat(result.output)
+    assert "Planned for Mon 2 Mar: Hip strength" in out and "Clamshell 3 × 12" in out
+    assert "1 of 1 planned sessions done (100%)" in out
