@@ -194,6 +194,7 @@ class SessionEntry:
     rpe: int | None = None
     notes: str = ""
     exercises: tuple[Mapping[str, Any], ...] = ()
+    pain_before: int | None = None
 
 
 @dataclass(frozen=True)
@@ -214,7 +215,7 @@ def record_session(person: str, entry: SessionEntry, *, url: str | None = None) 
             session, p, day=entry.day, done=entry.done, sets_done=entry.sets_done,
             sets_planned=entry.sets_planned, pain_during=entry.pain_during,
             pain_after=entry.pain_after, rpe=entry.rpe, notes=entry.notes,
-            exercises=entry.exercises,
+            exercises=entry.exercises, pain_before=entry.pain_before,
         )  # fmt: skip
         return Logged(
             p.name, log.id, log.scheduled_session_id is not None, adherence_of(p, today=entry.day)

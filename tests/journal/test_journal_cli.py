@@ -92,7 +92,7 @@ def test_log_with_flags_interactive_and_check_in(run) -> None:
     assert "Logged for mary: Mon 2 Mar 2026, done (no session was planned that day)." in _flat(
         result.output
     )
-    answers = "\n".join(["y", "8", "3", "2", "7", "n", "knee fine"]) + "\n"
+    answers = "\n".join(["y", "8", "1", "3", "2", "7", "n", "knee fine"]) + "\n"
     asked = run("log", "--person", "mary", "--date", "2026-03-04", input=answers)
     assert asked.exit_code == 0, asked.output
     assert "Pain during" in asked.output and "Effort" in asked.output
@@ -102,7 +102,7 @@ def test_log_with_flags_interactive_and_check_in(run) -> None:
         "mary",
         "--date",
         "2026-03-06",
-        input="\n".join(["y", "3", "6", "6", "5", "y", ""]) + "\n",
+        input="\n".join(["y", "3", "0", "6", "6", "5", "y", ""]) + "\n",
     )
     assert "see a clinician" in _flat(flagged.output)
     run("log", "--person", "mary", "--check-in", 4, "--date", "2026-03-05")
@@ -112,6 +112,7 @@ def test_log_with_flags_interactive_and_check_in(run) -> None:
         doc = json.loads(zf.read("journal.json"))
     logs = {log["day"]: log for log in doc["session_logs"]}
     assert logs["2026-03-02"]["sets_done"] == 9 and logs["2026-03-02"]["notes"] == "felt ok"
+    assert logs["2026-03-04"]["pain_before"] == 1
     assert (
         logs["2026-03-04"]["sets_done"],
         logs["2026-03-04"]["pain_during"],
@@ -187,8 +188,19 @@ def test_a_programme_day_is_shown_and_linked_when_logging(run) -> None:
             weeks=1,
             days=[PlannedDay(day, "Hip strength", planned)],
         )
-    result = run("log", "--person", "ann", "--date", day, input="y\n2\n1\n0\n5\nn\n\n")
+    # 2 of 3 sets, pain-free: hold (the coaching stage's rules)
+    result = run("log", "--person", "ann", "--date", day, input="y\n2\n0\n1\n0\n5\nn\n\n")
     assert result.exit_code == 0, result.output
     out = _flat(result.output)
     assert "Planned for Mon 2 Mar: Hip strength" in out and "Clamshell 3 × 12" in out
     assert "1 of 1 planned sessions done (100%)" in out
+    assert "hold clamshell: Keep the same exercise" in out and "not all sets" in out
+    # all sets, pain-free, easy (effort 3): progress to the library's next exercise
+    flags = ("--done", "--pain-before", 0, "--pain-during", 0, "--pain-after", 0, "--rpe", 3)
+    result = run("log", "--person", "ann", "--date", day, *flags)
+    out = _flat(result.output)
+    assert "progress clamshell: Move on to clamshell-band next time" in out
+    with open_journal() as j, j.transaction() as s:
+        logs = get_or_create_person(s, "ann").session_logs
+        assert [e["decision"] for log in logs for e in log.exercises] == ["hold", "progress"]
+        assert logs[1].exercises[0]["sets_done"] == 3  # --done without --sets: all planned sets

@@ -51,13 +51,13 @@ TABLES = {t.name for t in Base.metadata.sorted_tables}
 
 def test_migrations_from_empty_reach_the_models_exactly(db_url: str) -> None:
     with open_journal(db_url) as j:
-        assert current_revision(j.engine) == head_revision() == "0002"
+        assert current_revision(j.engine) == head_revision() == "0003"
         assert set(inspect(j.engine).get_table_names()) >= TABLES
         with j.engine.connect() as conn:
             ctx = MigrationContext.configure(conn, opts={"compare_type": True})
             assert compare_metadata(ctx, Base.metadata) == []
     with open_journal(db_url) as j:  # opening again is a no-op
-        assert current_revision(j.engine) == "0002"
+        assert current_revision(j.engine) == "0003"
 
 
 def test_upgrade_from_the_first_schema_keeps_the_data(db_url: str) -> None:
@@ -86,6 +86,7 @@ def test_upgrade_from_the_first_schema_keeps_the_data(db_url: str) -> None:
             assert [(log.day, log.pain_during, log.notes) for log in mary.session_logs] == [
                 (date(2026, 1, 2), 3, "ok")
             ]
+            assert mary.session_logs[0].pain_before is None  # the column 0003 added
             add_checkin(s, mary, day=date(2026, 1, 3), pain=2)
         with j.transaction() as s:
             assert s.scalar(select(func.count()).select_from(PainCheckin)) == 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from kneecoach import journal
 from kneecoach.cli.common import err, out
 from kneecoach.core.errors import InputError
 from kneecoach.core.settings import SETTINGS
+from kneecoach.program import ExerciseLog, adapt
 from kneecoach.storage.archive import export_person, import_person
 from kneecoach.storage.db import describe_url, open_journal
 from kneecoach.storage.progress import Change
@@ -143,6 +145,7 @@ _RATING = click.IntRange(0, 10)
     default=None,
     help="Sets planned [default: from the programme].",
 )
+@click.option("--pain-before", type=_RATING, default=None, help="Pain before the session, 0-10.")
 @click.option("--pain-during", type=_RATING, default=None, help="Pain during the session, 0-10.")
 @click.option(
     "--pain-after",
@@ -162,8 +165,9 @@ _RATING = click.IntRange(0, 10)
 @database_option
 def log(
     person: str, day: str | None, done: bool | None, sets_done: int | None,
-    sets_planned: int | None, pain_during: int | None, pain_after: int | None, rpe: int | None,
-    notes: str, check_in: int | None, database_url: str | None,
+    sets_planned: int | None, pain_before: int | None, pain_during: int | None,
+    pain_after: int | None, rpe: int | None, notes: str, check_in: int | None,
+    database_url: str | None,
 ) -> None:  # fmt: skip
     """Log today's session: done or missed, sets, pain during and after, effort, notes.
 
@@ -183,17 +187,27 @@ def log(
         journal.record_checkin(person, day=when, pain=check_in, notes=notes, url=database_url)
         out.print(f"Pain {check_in}/10 recorded for {person} on {when:%a %-d %b %Y}.")
         return
+    plan = _planned(person, when, database_url)
     if done is None:
-        entry = _ask(person, when, database_url)
+        entry = _ask(plan)
     else:
+        exercises = tuple(
+            {"exercise_id": e.get("exercise_id"), "sets_planned": e.get("sets"),
+             "sets_done": e.get("sets") if done and sets_done is None else None}
+            for e in plan.exercises
+        )  # fmt: skip
         entry = journal.SessionEntry(
-            when, done, sets_done, sets_planned, pain_during, pain_after, rpe, notes
-        )
+            when, done, sets_done, sets_planned or _sets(plan), pain_during, pain_after, rpe,
+            notes, exercises, pain_before,
+        )  # fmt: skip
+    entry, advice = with_adaptations(entry)
     logged = journal.record_session(person, entry, url=database_url)
     what = "done" if entry.done else "missed"
     planned = "" if logged.planned else " (no session was planned that day)"
     out.print(f"Logged for {logged.person}: {when:%a %-d %b %Y}, {what}{planned}.")
     out.print(logged.adherence.text())
+    for line in advice:
+        out.print(line)
     if logged.adherence.missed_in_a_row >= 2:
         out.print(
             f"[yellow]{logged.adherence.missed_in_a_row} planned sessions missed in a row.[/] "
@@ -201,13 +215,50 @@ def log(
         )
 
 
-def _ask(person: str, when: date, url: str | None) -> journal.SessionEntry:
-    """The interactive questions (the planned session shown first)."""
+def _planned(person: str, when: date, url: str | None) -> journal.PlannedToday:
     try:
-        plan = journal.planned_for(person, when, url=url)
+        return journal.planned_for(person, when, url=url)
     except InputError:
-        plan = journal.PlannedToday(when, None, [], None)  # a new person: no programme yet
-    planned_sets = sum(int(e.get("sets") or 0) for e in plan.exercises) or None
+        return journal.PlannedToday(when, None, [], None)  # a new person: no programme yet
+
+
+def _sets(plan: journal.PlannedToday) -> int | None:
+    return sum(int(e.get("sets") or 0) for e in plan.exercises) or None
+
+
+def with_adaptations(entry: journal.SessionEntry) -> tuple[journal.SessionEntry, list[str]]:
+    """Each logged exercise's next step by the coaching rules (progress / hold / regress).
+
+    The decision is stored with the exercise in the log and returned as lines to print.
+    """
+    exercises, lines = [], []
+    for e in entry.exercises:
+        if not e.get("exercise_id"):
+            exercises.append(dict(e))
+            continue
+        log = ExerciseLog(
+            exercise_id=str(e["exercise_id"]), done=entry.done,
+            sets_done=e.get("sets_done"), sets_planned=e.get("sets_planned") or None,
+            pain_before=entry.pain_before, pain_during=entry.pain_during,
+            pain_next_day=entry.pain_after, rpe=entry.rpe,
+        )  # fmt: skip
+        try:
+            a = adapt(log)
+        except InputError:  # an exercise the library no longer has
+            exercises.append(dict(e))
+            continue
+        exercises.append({**e, "decision": a.decision, "next_exercise_id": a.next_exercise_id})
+        style = {"progress": "green", "regress": "yellow"}.get(a.decision, "cyan")
+        lines.append(f"  [{style}]{a.decision:>8}[/] {a.exercise_id}: {a.advice} ({a.reason})")
+    if lines:
+        lines.insert(0, "Next time (coaching rules, science.md §7.2):")
+    return replace(entry, exercises=tuple(exercises)), lines
+
+
+def _ask(plan: journal.PlannedToday) -> journal.SessionEntry:
+    """The interactive questions (the planned session shown first)."""
+    when = plan.day
+    planned_sets = _sets(plan)
     if plan.label:
         out.print(f"Planned for {when:%a %-d %b}: {plan.label}")
         for e in plan.exercises:
@@ -228,15 +279,17 @@ def _ask(person: str, when: date, url: str | None) -> journal.SessionEntry:
         if exercises
         else click.prompt("Sets done", type=click.IntRange(0), default=0)
     )
+    pain_before = click.prompt("Pain before, 0-10", type=_RATING, default=0)
     pain_during = click.prompt("Pain during, 0-10", type=_RATING, default=0)
-    pain_after = click.prompt("Pain after (or this morning), 0-10", type=_RATING, default=0)
+    pain_after = click.prompt("Pain after, by the next morning, 0-10", type=_RATING, default=0)
     rpe = click.prompt("Effort, 0-10 (0 rest, 5 hard, 10 maximal)", type=_RATING, default=5)
     if click.confirm(RED_FLAG_QUESTION, default=False):
         err.print(f"[red]{RED_FLAG_ADVICE}[/]")
     notes = click.prompt("Notes (optional)", default="", show_default=False)
     return journal.SessionEntry(
-        when, True, sets_done, planned_sets, pain_during, pain_after, rpe, notes, tuple(exercises)
-    )
+        when, True, sets_done, planned_sets, pain_during, pain_after, rpe, notes,
+        tuple(exercises), pain_before,
+    )  # fmt: skip
 
 
 @click.command()

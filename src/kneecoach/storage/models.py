@@ -202,9 +202,10 @@ class SessionLog(Base):
     done: Mapped[bool]
     sets_done: Mapped[int | None]
     sets_planned: Mapped[int | None]
-    #: Pain 0-10 (numeric rating scale) during the session and after it.
+    #: Pain 0-10 (numeric rating scale) before the session (migration 0003), during and after it.
     pain_during: Mapped[int | None]
     pain_after: Mapped[int | None]
+    pain_before: Mapped[int | None]
     #: Rate of perceived exertion, 0-10 (CR-10).
     rpe: Mapped[int | None]
     notes: Mapped[str] = mapped_column(Text, default="")

@@ -352,6 +352,7 @@ def log_session(
     rpe: int | None = None,
     notes: str = "",
     exercises: Sequence[Mapping[str, Any]] = (),
+    pain_before: int | None = None,
 ) -> SessionLog:
     """Record one session (done or missed); linked to the session planned for that day."""
     planned = scheduled_on(session, person, day)
@@ -361,6 +362,7 @@ def log_session(
         sets_planned=_count("sets-planned", sets_planned),
         pain_during=_rating("pain-during", pain_during),
         pain_after=_rating("pain-after", pain_after), rpe=_rating("rpe", rpe),
+        pain_before=_rating("pain-before", pain_before),
         notes=notes.strip(), exercises=[dict(e) for e in exercises],
     )  # fmt: skip
     session.add(log)
