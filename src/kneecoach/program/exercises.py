@@ -65,8 +65,12 @@ def validate_library(library: Library, /) -> list[str]:
                 out.append(f"{e.id}: {kind} {target!r} is not in the library")
                 continue
             other = by_id[target]
-            harder = other.difficulty > e.difficulty
-            if (kind == "progression") != harder:
+            ok = (
+                other.difficulty > e.difficulty
+                if kind == "progression"
+                else other.difficulty < e.difficulty
+            )
+            if not ok:
                 want = "harder" if kind == "progression" else "easier"
                 out.append(
                     f"{e.id}: {kind} {target!r} must be {want} "

@@ -66,8 +66,17 @@ CONSTRAINT_TAGS: dict[str, tuple[str, ...]] = {
 }
 #: the hardest difficulty a phase may use
 PHASE_LEVEL: dict[Phase, int] = {
-    "activation": 1, "strength": 2, "integration": 3, "maintenance": 3, "retest": 0,
+    "activation": 1, "strength": 2, "integration": 3, "retest": 0, "maintenance": 0,
 }  # fmt: skip
+#: groups taken first, by the strongest emphasis; a group named twice takes two families
+CORE_GROUPS: dict[str, tuple[str, ...]] = {
+    "hip": ("abductors", "extensors", "knee", "single-leg", "abductors", "extensors"),
+    "foot-ankle": ("foot", "foot", "abductors", "extensors", "knee", "single-leg"),
+    "control": ("single-leg", "knee", "abductors", "extensors", "knee"),
+}
+#: warm-up and cool-down are added only when together within this share of the minutes
+EXTRAS_SHARE = 0.15
+RETEST_MINUTES = 10.0
 MAX_WEEKS = 12
 MAINTENANCE_WEEKS = 8
 MAINTENANCE_DAYS = 2
@@ -106,6 +115,7 @@ def build_programme(
     phases = phase_plan(weeks)
     week_phase = {w: p.name for p in phases for w in p.weeks}
     ctx.chosen = select_families(ctx, [p.name for p in phases])
+    ctx.final_level = PHASE_LEVEL[phases[-1].name]
     sessions: list[Session] = []
     for week, date in session_dates(start, days, weeks):
         sessions.append(_session(ctx, len(sessions) + 1, date, week, week_phase[week]))
@@ -156,8 +166,10 @@ class _Context:
         self.budget_s = intake.schedule.minutes * 60
         warm, cool = _mobility(self)
         extra_s = sum(p.minutes * 60 for p in (warm, cool) if p is not None)
-        self.extras = (warm, cool) if extra_s <= 0.25 * self.budget_s else (None, None)
+        self.extras = (warm, cool) if extra_s <= EXTRAS_SHARE * self.budget_s else (None, None)
         self.chosen: list[Family] = []
+        #: maintenance keeps the level the block ended at
+        self.final_level = PHASE_LEVEL["integration"]
 
 
 def excluded_exercises(intake: Intake, library: Library, /) -> dict[str, str]:
@@ -311,9 +323,9 @@ def _equipment_plan(
         alt = next((a for a in need.alternatives if a in have), None)
         if alt is not None:
             used.append(alt)
-            notes.append(f"No {need.item}: use a {names[alt]} instead.")
+            notes.append(f"No {need.item.replace('-', ' ')}: use a {names[alt]} instead.")
         elif need.without:
-            notes.append(f"No {need.item}: {need.without}")
+            notes.append(f"No {need.item.replace('-', ' ')}: {need.without}")
     return used, notes
 
 
@@ -333,7 +345,7 @@ def _session(ctx: _Context, index: int, date: dt.date, week: int, phase: Phase) 
 
 def _fill(ctx: _Context, phase: Phase) -> list[Prescription]:
     """Warm-up, the block's families at this phase's level, cool-down (if there is room)."""
-    level = PHASE_LEVEL[phase]
+    level = ctx.final_level if phase == "maintenance" else PHASE_LEVEL[phase]
     picked = []
     for fam in ctx.chosen:
         e = _pick(ctx, fam, level)
@@ -348,17 +360,15 @@ def _fill(ctx: _Context, phase: Phase) -> list[Prescription]:
 def select_families(ctx: _Context, phases: list[Phase], /) -> list[Family]:
     """The families of the whole block, fitted to the minutes in its longest phase.
 
-    First one family from each core group (abductors, extensors, knee, single-leg,
-    and the foot when it is emphasised), in priority order; then more by priority,
-    at most two per group (one when its cause is not emphasised) and
-    :data:`MAX_WORKING` in all.
+    First the core groups of the strongest emphasis (:data:`CORE_GROUPS`: e.g. for
+    the foot and ankle both foot families, then abductors, extensors, knee and
+    single-leg), in priority order; then more by priority, at most two per group
+    (one when its cause is not emphasised) and :data:`MAX_WORKING` in all.
     """
     warm, cool = ctx.extras
     budget = ctx.budget_s - sum(p.minutes * 60 for p in (warm, cool) if p is not None)
     emphasised = {e.cause for e in ctx.emphasis}
-    core = ["abductors", "extensors", "knee", "single-leg"]
-    if "foot-ankle" in emphasised:
-        core.insert(0, "foot")
+    core = list(CORE_GROUPS[ctx.emphasis[0].cause])
     chosen: list[Family] = []
     used: dict[str, int] = {}
 
@@ -372,10 +382,10 @@ def select_families(ctx: _Context, phases: list[Phase], /) -> list[Family]:
             used[fam.group] = used.get(fam.group, 0) + 1
             budget -= cost
 
-    for group in core:
+    for n, group in enumerate(core):
         for fam in ctx.families:
             if fam.group == group:
-                take(fam, 1)
+                take(fam, core[: n + 1].count(group))
     for fam in ctx.families:
         take(fam, 2 if GROUP_CAUSE[fam.group] in emphasised else 1)
     if not chosen:
@@ -423,7 +433,7 @@ def _retest_session(index: int, date: dt.date, week: int, test: str, title: str)
     )
     return Session(
         index=index, date=date, weekday=weekday_of(date), week=week, phase="retest",
-        title=title, exercises=[], retest=text, minutes=15.0,
+        title=title, exercises=[], retest=text, minutes=RETEST_MINUTES,
     )  # fmt: skip
 
 

@@ -22,6 +22,8 @@ from icalendar import Calendar, Event
 from kneecoach.program.models import Library, Prescription, Programme, Session
 
 TEMPLATE = "worksheet.html.j2"
+PHASE_NAMES = {"activation": "Activation", "strength": "Strength", "integration": "Integration",
+               "retest": "Re-test", "maintenance": "Maintenance"}  # fmt: skip
 LOG_LINE = "done ☐   pain during __/10   effort __/10   easy ☐"
 
 
@@ -89,10 +91,8 @@ def _cover(plan: Programme) -> Page:
         f"Weaker side first: {plan.weaker_side or 'none known'} ({plan.weaker_side_reason})."
     )
     bullets += [f"Left out: {eid} ({why})." for eid, why in plan.excluded.items()]
-    bullets += [f"Substitute: {s}." for s in plan.substitutions]
-    bullets += [
-        f"{ph.name.capitalize()} (weeks {_weeks(ph.weeks)}): {ph.goal}" for ph in plan.phases
-    ]
+    bullets += [f"Substitute: {s}" for s in plan.substitutions]
+    bullets += [f"{PHASE_NAMES[ph.name]} ({_weeks(ph.weeks)}): {ph.goal}" for ph in plan.phases]
     return Page(
         kind="cover",
         title=f"Your knee plan{who}",
@@ -104,7 +104,7 @@ def _cover(plan: Programme) -> Page:
 
 
 def _weeks(weeks: list[int]) -> str:
-    return str(weeks[0]) if len(weeks) == 1 else f"{weeks[0]}-{weeks[-1]}"
+    return f"week {weeks[0]}" if len(weeks) == 1 else f"weeks {weeks[0]}-{weeks[-1]}"
 
 
 def _maintenance_page(plan: Programme, sessions: list[Session]) -> Page:
@@ -141,8 +141,9 @@ def worksheet_pages(plan: Programme, library: Library, /) -> list[Page]:
     maintenance = [s for s in plan.sessions if s.phase == "maintenance"]
     for s in plan.sessions:
         if s.phase == "retest":
-            pages.append(Page(kind="retest", title=f"{s.title} · {_date(s.date)}",
-                              subtitle="about 15 min", paragraphs=[s.retest or ""]))  # fmt: skip
+            title = f"{s.title} · {_date(s.date)}"
+            pages.append(Page(kind="retest", title=title, subtitle=f"about {s.minutes:g} min",
+                              paragraphs=[s.retest or ""]))  # fmt: skip
         elif s.phase != "maintenance":
             pages.append(_session_page(plan, s))
         elif s is maintenance[0]:

@@ -1,0 +1,120 @@
+"""`kneecoach exercises`, `intake` and `plan` end to end, in-process with CliRunner."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+
+import tomli_w
+from click.testing import CliRunner
+from icalendar import Calendar
+
+from kneecoach.cli.main import cli
+from kneecoach.program import load_library
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "examples" / "intake.toml"
+
+
+def run(*args: object, input: str | None = None) -> object:
+    return CliRunner().invoke(cli, [str(a) for a in args], input=input)
+
+
+def test_plan_from_the_example_intake(tmp_path: Path) -> None:
+    out = tmp_path / "plan"
+    r = run("plan", "--intake", EXAMPLE, "--out", out, "--start", "2026-01-05")
+    assert r.exit_code == 0, r.output
+    assert {p.name for p in out.iterdir()} == {"plan.json", "worksheet.html", "worksheet.pdf",
+                                              "plan.ics"}  # fmt: skip
+    plan = json.loads((out / "plan.json").read_text())
+    assert plan["schema"] == "kneecoach.plan/1" and plan["start"] == "2026-01-05"
+    assert len(list(Calendar.from_ical((out / "plan.ics").read_bytes()).walk("VEVENT"))) == len(
+        plan["sessions"]
+    )
+    assert "worksheet.pdf" in r.output.replace("\n", "")
+
+
+def test_plan_with_findings_days_and_weeks(tmp_path: Path) -> None:
+    summary = tmp_path / "summary.json"
+    summary.write_text(json.dumps({"schema": "kneecoach.summary/1", "test": "step-down",
+                                   "suggestions": [{"cause": "foot-ankle", "side": "right"}],
+                                   "findings": []}))  # fmt: skip
+    out = tmp_path / "plan"
+    r = run("plan", "--intake", EXAMPLE, "--findings", summary, "--weeks", 6, "--days", "tue,thu",
+            "--start", "2026-01-05", "--out", out)  # fmt: skip
+    assert r.exit_code == 0, r.output
+    plan = json.loads((out / "plan.json").read_text())
+    assert plan["weeks"] == 6 and plan["days"] == ["tue", "thu"]
+    assert plan["emphasis"][0]["cause"] == "foot-ankle"
+    assert "--test step-down" in plan["retest_command"]
+
+
+def test_red_flags_stop_the_plan(tmp_path: Path) -> None:
+    data = tomllib.loads(EXAMPLE.read_text())
+    data["red_flags"]["locking"] = True
+    bad = tmp_path / "flag.toml"
+    bad.write_text(tomli_w.dumps(data))
+    out = tmp_path / "plan"
+    r = run("plan", "--intake", bad, "--out", out)
+    assert r.exit_code == 1
+    assert "locking" in r.output and "clinician" in r.output and "Traceback" not in r.output
+    assert [p.name for p in out.iterdir()] == ["referral.txt"]
+
+
+def test_bad_intake_and_findings_are_named(tmp_path: Path) -> None:
+    data = tomllib.loads(EXAMPLE.read_text())
+    data["pain"]["now"] = 15
+    bad = tmp_path / "bad.toml"
+    bad.write_text(tomli_w.dumps(data))
+    r = run("plan", "--intake", bad, "--out", tmp_path / "p")
+    assert r.exit_code == 1 and "bad.toml" in r.output and "pain.now" in r.output
+    notjson = tmp_path / "summary.json"
+    notjson.write_text("{}")
+    r = run("plan", "--intake", EXAMPLE, "--findings", notjson, "--out", tmp_path / "p")
+    assert r.exit_code == 1 and "not a kneecoach summary.json" in r.output
+    r = run("plan", "--intake", EXAMPLE, "--days", "mon,someday", "--out", tmp_path / "p")
+    assert r.exit_code == 1 and "someday" in r.output
+    assert run("plan", "--intake", EXAMPLE, "--weeks", 40).exit_code == 2
+
+
+def test_exercises_list_filter_and_show() -> None:
+    lib = load_library()
+    expected = [e for e in lib.exercises if "glute-med" in e.muscles
+                and any("band" in (n.item, *n.alternatives) for n in e.equipment)]  # fmt: skip
+    r = run("exercises", "--muscle", "glute-med", "--equipment", "band")
+    assert r.exit_code == 0 and f"{len(expected)} exercises" in r.output
+    assert "Short foot" not in r.output and "clamshell-band" in {e.id for e in expected}
+    r = run("exercises", "--show", "clamshell")
+    assert r.exit_code == 0 and "Steps:" in r.output and "clamshell-band" in r.output
+    r = run("exercises", "--show", "clamshel")
+    assert r.exit_code == 1 and "did you mean clamshell" in r.output
+    assert run("exercises", "--muscle", "biceps").exit_code == 1
+    assert run("exercises", "--category", "mobility").exit_code == 0
+
+
+def test_intake_questionnaire_writes_a_valid_file(tmp_path: Path) -> None:
+    answers = [
+        "Sam", "17", "run without pain", "running", "2", "4", "front", "right",
+        "yes", "no", "yes", "outer-hip", "right", "", "band,step", "mon,thu", "25",
+        *["n"] * 11,
+    ]  # fmt: skip
+    out = tmp_path / "me.toml"
+    r = run("intake", "--out", out, input="\n".join(answers) + "\n")
+    assert r.exit_code == 0, r.output
+    r = run("plan", "--intake", out, "--out", tmp_path / "plan", "--start", "2026-01-05")
+    assert r.exit_code == 0, r.output
+    data = tomllib.loads(out.read_text())
+    assert data["schedule"] == {"days": ["mon", "thu"], "minutes": 25}
+    assert data["self_tests"]["weaker_side"] == "right" and data["equipment"] == ["band", "step"]
+
+
+def test_intake_from_a_partial_file_asks_only_what_is_missing(tmp_path: Path) -> None:
+    data = tomllib.loads(EXAMPLE.read_text())
+    del data["schedule"]["minutes"]
+    partial = tmp_path / "partial.toml"
+    partial.write_text(tomli_w.dumps(data))
+    r = run("intake", "--from", partial, "--out", tmp_path / "done.toml", input="40\n")
+    assert r.exit_code == 0, r.output
+    assert "(1 questions asked)" in r.output.replace("\n", "")
+    assert tomllib.loads((tmp_path / "done.toml").read_text())["schedule"]["minutes"] == 40

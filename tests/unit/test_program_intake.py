@@ -1,0 +1,107 @@
+"""Intake files: clear errors naming the field, a lossless round trip, the red-flag screen."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kneecoach.core.errors import InputError, RedFlagError
+from kneecoach.program import (
+    check_red_flags,
+    intake_from_dict,
+    intake_to_toml,
+    load_intake,
+    red_flags,
+)
+from kneecoach.program.redflags import ALWAYS, UNDER_16
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "intake.toml"
+
+
+def example_data() -> dict[str, Any]:
+    return tomllib.loads(EXAMPLE.read_text(encoding="utf-8"))
+
+
+def test_the_example_intake_loads() -> None:
+    intake = load_intake(EXAMPLE)
+    assert intake.schedule.days == ["mon", "wed", "fri"]
+    assert red_flags(intake) == []
+
+
+def test_round_trip_through_toml() -> None:
+    intake = load_intake(EXAMPLE)
+    again = intake_from_dict(tomllib.loads(intake_to_toml(intake)))
+    assert again == intake
+
+
+@pytest.mark.parametrize(
+    ("section", "key", "value", "expected"),
+    [
+        ("pain", "now", 12, "pain.now"),
+        ("pain", "nw", 3, "pain.nw: unknown field (allowed here: now, during_activity"),
+        ("pain", "side", "middle", "allowed: left, right, both, none"),
+        ("schedule", "days", ["mon", "funday"], "schedule.days.1"),
+        ("schedule", "minutes", 5, "schedule.minutes"),
+        ("person", "age", "old", "person.age"),
+    ],
+)
+def test_bad_fields_are_named(section: str, key: str, value: Any, expected: str) -> None:
+    data = example_data()
+    data[section][key] = value
+    with pytest.raises(InputError, match="intake") as info:
+        intake_from_dict(data)
+    assert expected in str(info.value)
+
+
+def test_a_missing_red_flag_answer_is_an_error() -> None:
+    data = example_data()
+    del data["red_flags"]["locking"]
+    with pytest.raises(InputError, match=r"red_flags\.locking: missing"):
+        intake_from_dict(data)
+
+
+def test_unknown_equipment_lists_the_allowed_items() -> None:
+    data = example_data()
+    data["equipment"] = ["band", "trampoline"]
+    with pytest.raises(InputError, match="'trampoline' unknown; allowed: band"):
+        intake_from_dict(data)
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    data = example_data()
+    data["pain"]["now"] = 11
+    data["schedule"]["minutes"] = 500
+    with pytest.raises(InputError) as info:
+        intake_from_dict(data)
+    assert "pain.now" in str(info.value) and "schedule.minutes" in str(info.value)
+
+
+def test_bad_toml_names_the_file(tmp_path: Path) -> None:
+    f = tmp_path / "me.toml"
+    f.write_text("[pain\nnow = 1\n")
+    with pytest.raises(InputError, match="me.toml: not valid TOML"):
+        load_intake(f)
+    with pytest.raises(InputError, match="no such intake file"):
+        load_intake(tmp_path / "missing.toml")
+
+
+@pytest.mark.parametrize("flag", ALWAYS)
+def test_each_red_flag_stops_the_plan(flag: str) -> None:
+    data = example_data()
+    data["red_flags"][flag] = True
+    intake = intake_from_dict(data)
+    with pytest.raises(RedFlagError, match="clinician"):
+        check_red_flags(intake)
+
+
+@given(age=st.integers(8, 100), flag=st.sampled_from(UNDER_16))
+def test_child_flags_refer_only_under_16s(age: int, flag: str) -> None:
+    data = example_data()
+    data["person"]["age"] = age
+    data["red_flags"][flag] = True
+    assert bool(red_flags(intake_from_dict(data))) == (age < 16)

@@ -1,0 +1,300 @@
+"""Programme rules: a test per constraint and finding pattern; properties over random intakes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kneecoach.core.errors import InputError, RedFlagError
+from kneecoach.program import (
+    WEEKDAYS,
+    Programme,
+    build_programme,
+    intake_from_dict,
+    load_library,
+    parse_days,
+    session_dates,
+)
+from kneecoach.program.exercises import chain
+from kneecoach.program.prescribe import CONSTRAINT_TAGS, phase_plan
+from kneecoach.program.schedule import spread_days
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "intake.toml"
+LIB = load_library()
+MONDAY = dt.date(2026, 1, 5)
+
+
+def intake(**sections: Any) -> Any:
+    """The example intake with whole top-level keys or sections replaced."""
+    data = tomllib.loads(EXAMPLE.read_text(encoding="utf-8"))
+    neutral = {"opposite_hip_drops": "no", "knees_cave_sit_to_stand": "no",
+               "front_thigh_tension": "no", "single_leg_squat_fatigue": [],
+               "weaker_side": "unknown"}  # fmt: skip
+    data.update(self_tests=neutral, constraints=[], equipment=[], goals={"sports": ["running"]})
+    data["pain"]["side"] = "none"
+    for key, value in sections.items():
+        if isinstance(value, dict) and isinstance(data.get(key), dict):
+            data[key] = {**data[key], **value}
+        else:
+            data[key] = value
+    return intake_from_dict(data)
+
+
+def findings(cause: str, side: str = "left", **extra: Any) -> dict[str, Any]:
+    return {"schema": "kneecoach.summary/1", "test": "step-down",
+            "suggestions": [{"cause": cause, "side": side, "text": "", "source": ""}],
+            "findings": [], **extra}  # fmt: skip
+
+
+def plan(i: Any, f: dict[str, Any] | None = None, **kw: Any) -> Programme:
+    return build_programme(i, f, start=MONDAY, **kw)
+
+
+def training(p: Programme) -> list[Any]:
+    return [s for s in p.sessions if s.phase in ("activation", "strength", "integration")]
+
+
+def ids(p: Programme) -> set[str]:
+    return {x.exercise_id for s in p.sessions for x in s.exercises}
+
+
+def working(session: Any) -> list[Any]:
+    return [x for x in session.exercises if x.category != "mobility"]
+
+
+# --------------------------------------------------------------------------- constraints
+
+
+@pytest.mark.parametrize("constraint", sorted(CONSTRAINT_TAGS))
+def test_each_constraint_removes_every_tagged_exercise(constraint: str) -> None:
+    p = plan(intake(constraints=[constraint], equipment=list(LIB.equipment)))
+    tags = set(CONSTRAINT_TAGS[constraint])
+    for eid in ids(p):
+        assert not tags & set(LIB.get(eid).contraindications), eid
+    tagged = {e.id for e in LIB.exercises if tags & set(e.contraindications)}
+    assert tagged <= set(p.excluded)
+
+
+def test_irritable_knees_keep_the_ball_press_instead_of_squats() -> None:
+    p = plan(intake(constraints=["irritable-knees"], equipment=["soft-ball"]))
+    assert "side-lying-ball-press" in ids(p)
+    assert not {"squat-knees-out", "side-lunge", "single-leg-squat"} & ids(p)
+    assert "single-leg-hinge" in ids(p)
+
+
+def test_without_irritable_knees_the_squat_follows_the_ball_press() -> None:
+    p = plan(intake(equipment=["soft-ball"]))
+    first = {x.exercise_id for x in working(training(p)[0])}
+    last = {x.exercise_id for x in working(training(p)[-1])}
+    assert "side-lying-ball-press" in first and "squat-knees-out" in last
+
+
+def test_no_band_uses_the_cable_and_sling() -> None:
+    p = plan(intake(equipment=["cable-sling"]))
+    subs = [x.substitution for s in p.sessions for x in s.exercises if x.substitution]
+    assert any("No band: use a cable machine" in s for s in subs)
+    assert all("band" not in x.equipment for s in p.sessions for x in s.exercises)
+
+
+def test_with_a_band_no_substitute_is_needed() -> None:
+    p = plan(intake(equipment=list(LIB.equipment)))
+    assert p.substitutions == []
+
+
+def test_hypermobility_adds_the_controlled_range_note() -> None:
+    p = plan(intake(constraints=["hypermobility"]))
+    assert any("controlled middle range" in n for n in p.notes)
+
+
+# --------------------------------------------------------------------------- patterns
+
+
+def test_foot_ankle_pattern_puts_short_foot_and_dorsiflexion_first() -> None:
+    p = plan(intake(), findings("foot-ankle"))
+    assert p.emphasis[0].cause == "foot-ankle"
+    for s in training(p):
+        work = working(s)
+        assert work[0].category == "foot-ankle" and work[1].category == "foot-ankle"
+    assert {"short-foot", "ankle-dorsiflexion-mobilisation"} <= ids(p)
+
+
+def test_front_of_ankle_fatigue_puts_dorsiflexion_before_short_foot() -> None:
+    i = intake(self_tests={"single_leg_squat_fatigue": ["front-of-ankle"]})
+    first = working(training(plan(i))[0])[0]
+    assert first.exercise_id == "ankle-dorsiflexion-mobilisation"
+
+
+def test_hip_pattern_gives_abductor_and_extensor_emphasis() -> None:
+    p = plan(intake(schedule={"minutes": 45}), findings("hip"))
+    week1 = {x.exercise_id for x in working(training(p)[0])}
+    assert {"clamshell", "glute-bridge"} <= week1
+    abductors = {"clamshell", "side-lying-abduction", "side-steps-band-thighs"}
+    extensors = {"glute-bridge", "hip-hinge", "hamstring-curl"}
+    assert len(week1 & abductors) == 2 and len(week1 & extensors) == 2
+
+
+def test_control_pattern_puts_integration_drills_first() -> None:
+    p = plan(intake(), findings("control"))
+    assert p.emphasis[0].cause == "control"
+    for s in training(p):
+        assert working(s)[0].category == "integration"
+    assert {"hip-hitch", "single-leg-hinge", "single-leg-squat"} <= ids(p)
+
+
+def test_no_pattern_defaults_to_hip_and_knee_work() -> None:
+    p = plan(intake())
+    assert [e.cause for e in p.emphasis] == ["hip"]
+    assert "side-lying-ball-press" in ids(p)  # the knee exercise (science.md §7.1)
+
+
+def test_pelvic_drop_finding_means_hip() -> None:
+    f = {"findings": [{"code": "pelvic_drop", "side": "right", "severity": "attention"}]}
+    assert plan(intake(), f).emphasis[0].cause == "hip"
+
+
+# --------------------------------------------------------------------------- sides
+
+
+def test_the_weaker_side_from_the_analysis_goes_first() -> None:
+    f = findings("hip", asymmetry={"beyond_noise": True, "larger_side": "right"})
+    p = plan(intake(self_tests={"weaker_side": "left"}), f)
+    assert p.weaker_side == "right"
+    sided = [x for s in p.sessions for x in s.exercises if x.sides]
+    assert sided and all(x.sides == ["right", "left"] for x in sided)
+
+
+def test_the_intake_side_is_used_without_findings() -> None:
+    assert plan(intake(self_tests={"weaker_side": "left"})).weaker_side == "left"
+    assert plan(intake(pain={"side": "right"})).weaker_side == "right"
+    assert plan(intake()).weaker_side is None
+
+
+# --------------------------------------------------------------------------- time and phases
+
+
+def test_phases_for_four_weeks() -> None:
+    assert [(p.name, p.weeks) for p in phase_plan(4)] == [
+        ("activation", [1]), ("strength", [2, 3]), ("integration", [4]),
+    ]  # fmt: skip
+    assert [p.name for p in phase_plan(1)] == ["activation"]
+    assert sum(len(p.weeks) for p in phase_plan(9)) == 9
+
+
+def test_retest_after_the_block_with_the_analysed_test_then_maintenance() -> None:
+    p = plan(intake(), findings("hip"), weeks=4, days=["mon", "wed", "fri"])
+    retests = [s for s in p.sessions if s.phase == "retest"]
+    assert retests[0].date == MONDAY + dt.timedelta(days=28)
+    assert retests[0].retest and "--test step-down" in retests[0].retest
+    maintenance = [s for s in p.sessions if s.phase == "maintenance"]
+    assert len(maintenance) == 2 * 8 - 1 and {s.weekday for s in maintenance} == {"mon", "fri"}
+    assert retests[-1].date > maintenance[-1].date
+    assert all(max(x.sets for x in s.exercises) <= 2 for s in maintenance)
+
+
+def test_sessions_fit_short_minutes() -> None:
+    for minutes in (10, 15, 20, 45):
+        p = plan(intake(schedule={"minutes": minutes}))
+        assert all(s.minutes <= minutes for s in p.sessions)
+        assert all(working(s) for s in training(p))
+
+
+def test_more_minutes_never_means_fewer_exercises() -> None:
+    counts = [len(working(training(plan(intake(schedule={"minutes": m})))[-1]))
+              for m in (10, 20, 30, 60)]  # fmt: skip
+    assert counts == sorted(counts)
+
+
+def test_red_flags_stop_the_plan_and_bad_weeks_are_refused() -> None:
+    with pytest.raises(RedFlagError):
+        plan(intake(red_flags={"giving_way": True}))
+    with pytest.raises(InputError, match="weeks"):
+        plan(intake(), weeks=20)
+
+
+def test_the_same_inputs_give_the_same_plan() -> None:
+    a = plan(intake(), findings("hip")).to_json()
+    b = plan(intake(), findings("hip")).to_json()
+    assert a == b and '"schema": "kneecoach.plan/1"' in a
+
+
+# --------------------------------------------------------------------------- schedule
+
+
+@given(start=st.dates(dt.date(2020, 1, 1), dt.date(2035, 1, 1)),
+       days=st.lists(st.sampled_from(WEEKDAYS), min_size=1, unique=True),
+       weeks=st.integers(1, 12))  # fmt: skip
+def test_each_week_holds_one_session_per_chosen_day(
+    start: dt.date, days: list[Any], weeks: int
+) -> None:
+    dates = session_dates(start, days, weeks)
+    assert len(dates) == len(days) * weeks
+    assert all(WEEKDAYS[d.weekday()] in days for _, d in dates)
+    assert all(start + dt.timedelta(days=7 * (w - 1)) <= d < start + dt.timedelta(days=7 * w)
+               for w, d in dates)  # fmt: skip
+    assert [d for _, d in dates] == sorted({d for _, d in dates})
+
+
+def test_parse_days() -> None:
+    assert parse_days("Fri, mon,wednesday") == ["mon", "wed", "fri"]
+    with pytest.raises(InputError, match="'funday' is not a weekday"):
+        parse_days("mon,funday")
+    assert spread_days(["mon", "wed", "fri"], 2) == ["mon", "fri"]
+
+
+# --------------------------------------------------------------------------- properties
+
+intakes = st.fixed_dictionaries({
+    "constraints": st.lists(st.sampled_from(sorted(CONSTRAINT_TAGS)), unique=True),
+    "equipment": st.lists(st.sampled_from(sorted(LIB.equipment)), unique=True),
+    "schedule": st.fixed_dictionaries({
+        "days": st.lists(st.sampled_from(WEEKDAYS), min_size=1, unique=True),
+        "minutes": st.integers(10, 120),
+    }),
+    "self_tests": st.fixed_dictionaries({
+        "opposite_hip_drops": st.sampled_from(["yes", "no", "unsure"]),
+        "front_thigh_tension": st.sampled_from(["yes", "no", "unsure"]),
+        "single_leg_squat_fatigue": st.lists(
+            st.sampled_from(["sole-of-foot", "front-of-ankle", "outer-hip", "none"]), unique=True),
+        "weaker_side": st.sampled_from(["left", "right", "unknown"]),
+    }),
+    "person": st.fixed_dictionaries({"age": st.integers(8, 90)}),
+})  # fmt: skip
+finding_sets = st.one_of(
+    st.none(),
+    st.lists(st.sampled_from(["hip", "foot-ankle", "control"]), min_size=1, unique=True).map(
+        lambda causes: {"suggestions": [{"cause": c, "side": "left"} for c in causes]}
+    ),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(answers=intakes, f=finding_sets, weeks=st.integers(1, 8))
+def test_random_intakes_never_break_a_rule(
+    answers: dict[str, Any], f: dict[str, Any] | None, weeks: int
+) -> None:
+    i = intake(**answers)
+    p = plan(i, f, weeks=weeks, maintenance_weeks=2)
+    banned = {t for c in i.constraints for t in CONSTRAINT_TAGS[c]}
+    first_seen: dict[str, int] = {}
+    for s in p.sessions:
+        assert s.minutes <= i.schedule.minutes or s.phase == "retest"
+        assert s.weekday in p.days
+        for x in s.exercises:
+            e = LIB.get(x.exercise_id)
+            assert not banned & set(e.contraindications), x.exercise_id
+            assert x.exercise_id not in p.excluded
+            assert x.sides == ([] if not e.per_side else x.sides)
+            if e.per_side:
+                assert sorted(x.sides) == ["left", "right"]
+            first_seen.setdefault(x.exercise_id, s.index)
+    for eid, idx in first_seen.items():  # a progression never before its base
+        steps = chain(LIB, eid)
+        base = steps[: steps.index(eid)]
+        assert all(first_seen.get(b, 0) <= idx for b in base), eid
+    assert training(p) and all(working(s) for s in training(p))

@@ -1,0 +1,120 @@
+"""worksheet.html (golden text), worksheet.pdf (one page per session, readable), plan.ics."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pytest
+from icalendar import Calendar
+
+from kneecoach.program import Programme, build_programme, load_intake, load_library
+from kneecoach.reports.worksheet import render_html, render_ics, worksheet_pages, write_plan
+
+ROOT = Path(__file__).resolve().parents[2]
+GOLDEN = ROOT / "tests" / "fixtures" / "golden" / "worksheet_example.txt"
+LIB = load_library()
+FINDINGS = {
+    "schema": "kneecoach.summary/1", "test": "single-leg-squat",
+    "suggestions": [{"cause": "hip", "side": "left"}, {"cause": "control", "side": "left"}],
+    "findings": [{"code": "fppa_above", "side": "left", "severity": "attention"}],
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def plan() -> Programme:
+    intake = load_intake(ROOT / "examples" / "intake.toml")
+    return build_programme(intake, FINDINGS, start=dt.date(2026, 1, 5), maintenance_weeks=2)
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+        self._skip = False
+
+    def handle_starttag(self, tag: str, attrs: object) -> None:
+        self._skip = tag in ("style", "title")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._skip = False
+
+    def handle_data(self, data: str) -> None:
+        text = " ".join(data.split())
+        if text and not self._skip:
+            self.lines.append(text)
+
+
+def html_text(html: str) -> str:
+    parser = _Text()
+    parser.feed(html)
+    return "\n".join(parser.lines) + "\n"
+
+
+def test_worksheet_text_matches_the_golden_file(plan: Programme) -> None:
+    text = html_text(render_html(plan, LIB))
+    if os.environ.get("KNEECOACH_UPDATE_GOLDEN"):
+        GOLDEN.write_text(text, encoding="utf-8")
+    assert text == GOLDEN.read_text(encoding="utf-8")
+
+
+def test_worksheet_and_calendar_are_deterministic(plan: Programme) -> None:
+    assert render_html(plan, LIB) == render_html(plan, LIB)
+    assert render_ics(plan) == render_ics(plan)
+
+
+def test_pdf_has_one_readable_page_per_session(plan: Programme, tmp_path: Path) -> None:
+    pdfium = pytest.importorskip("pypdfium2")
+    files = write_plan(plan, LIB, tmp_path)
+    doc = pdfium.PdfDocument(files["pdf"])
+    pages = worksheet_pages(plan, LIB)
+    training = [s for s in plan.sessions if s.phase in ("activation", "strength", "integration")]
+    firsts = []
+    for i in range(len(doc)):
+        page = doc[i]
+        assert (round(page.get_width()), round(page.get_height())) == (595, 842)  # A4 points
+        textpage = page.get_textpage()
+        firsts.append(textpage.get_text_range().splitlines()[0])
+        if firsts[-1].startswith("Session "):
+            boxes = [textpage.get_charbox(k, loose=True) for k in range(textpage.count_chars())]
+            heights = [top - bottom for _, bottom, _, top in boxes if top - bottom > 1]
+            assert min(heights) >= 11.0  # a 10-pt line (DejaVu's line box is 1.16 em): 100 %
+            image = page.render(scale=1).to_pil().convert("L")  # 100 %: 595 x 842 px
+            inked = np.flatnonzero(np.asarray(image).min(axis=1) < 128)
+            bottom = int(inked.max())
+            assert bottom < image.height - 30  # nothing runs into the bottom margin
+        textpage.close()
+        page.close()
+    session_pages = [f for f in firsts if f.startswith("Session ")]
+    assert session_pages == [f"Session {s.index} · {s.date:%a} {s.date.day} {s.date:%b %Y}"
+                             for s in training]  # fmt: skip
+    # every page begins with its own title: no session spills onto a second page
+    known = ("Your knee plan", "Session ", "Re-test", "Maintenance", "Exercise guide")
+    guide = firsts.index("Exercise guide")
+    assert all(f.startswith(known) for f in firsts[: guide + 1])
+    assert len(pages) <= len(doc)
+    doc.close()
+
+
+def test_calendar_round_trips_through_a_parser(plan: Programme) -> None:
+    ics = render_ics(plan)
+    cal = Calendar.from_ical(ics)
+    events = list(cal.walk("VEVENT"))
+    assert len(events) == len(plan.sessions)
+    assert [e.decoded("dtstart") for e in events] == [s.date for s in plan.sessions]
+    assert len({str(e["uid"]) for e in events}) == len(events)
+    first = plan.sessions[0]
+    description = str(events[0]["description"])
+    assert all(x.name in description for x in first.exercises)
+    assert "film" in str(events[[s.phase for s in plan.sessions].index("retest")]["description"])
+    assert cal.to_ical() == ics
+    assert b"DTSTAMP:20260105T000000Z" in ics
+
+
+def test_plan_json_round_trips(plan: Programme, tmp_path: Path) -> None:
+    files = write_plan(plan, LIB, tmp_path)
+    again = Programme.model_validate_json(files["plan"].read_text(encoding="utf-8"))
+    assert again == plan
