@@ -42,14 +42,19 @@ from kneecoach.storage.progress import (
 )
 from kneecoach.storage.repository import (
     PersonOverview,
+    PlannedDay,
     add_assessment,
     add_checkin,
+    add_intake,
+    add_programme,
     analysis_files,
     assessments_of,
     current_programme,
     delete_person,
     find_person,
     get_or_create_person,
+    latest_intake,
+    latest_summary,
     list_people,
     log_session,
     remove_files,
@@ -153,6 +158,43 @@ def delete(person: str, *, url: str | None = None) -> int:
                 raise
         remove_files(journal.files_dir)
     return n_files
+
+
+# --------------------------------------------------------------------------- plans
+
+
+def plan_inputs(
+    person: str, *, url: str | None = None
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """``person``'s latest stored intake document and latest assessment summary."""
+    with open_journal(url) as journal, journal.transaction() as session:
+        p = find_person(session, person)
+        return latest_intake(session, p), latest_summary(session, p)
+
+
+def remember_programme(
+    person: str,
+    plan: Mapping[str, Any],
+    *,
+    intake: Mapping[str, Any] | None,
+    start: date,
+    weeks: int,
+    days: Sequence[PlannedDay],
+    reason: str = "new programme",
+    url: str | None = None,
+) -> int:
+    """Store a programme (``plan.json`` content) and, when new, the intake it came from.
+
+    Returns the programme's version number for ``person`` (1, 2, ...).
+    """
+    with open_journal(url) as journal, journal.transaction() as session:
+        p = get_or_create_person(session, person)
+        if intake is not None and latest_intake(session, p) != dict(intake):
+            add_intake(session, p, intake)
+        programme = add_programme(
+            session, p, plan, start=start, weeks=weeks, days=days, reason=reason
+        )
+        return programme.version
 
 
 # --------------------------------------------------------------------------- logging

@@ -204,3 +204,39 @@ def test_a_programme_day_is_shown_and_linked_when_logging(run) -> None:
         logs = get_or_create_person(s, "ann").session_logs
         assert [e["decision"] for log in logs for e in log.exercises] == ["hold", "progress"]
         assert logs[1].exercises[0]["sets_done"] == 3  # --done without --sets: all planned sets
+
+
+EXAMPLE_INTAKE = Path(__file__).resolve().parents[2] / "examples" / "intake.toml"
+
+
+def test_plan_for_a_person_uses_and_stores_the_journal(run, clips) -> None:
+    from kneecoach.storage.db import open_journal
+    from kneecoach.storage.repository import find_person
+
+    first = run("plan", "--person", "zoe", "--out", "p0")
+    assert first.exit_code == 1 and "no intake stored for 'zoe'" in first.output
+    assert run("plan", "--out", "p0").exit_code == 2  # neither --intake nor --person
+    run("analyze", clips[0], "--test", "single-leg-squat", "--no-video", "--person", "zoe")
+    made = run("plan", "--person", "zoe", "--intake", EXAMPLE_INTAKE, "--weeks", 2,
+               "--start", "2026-03-02", "--out", "p1")  # fmt: skip
+    assert made.exit_code == 0, made.output
+    assert "programme version 1" in _flat(made.output)
+    again = run("plan", "--person", "zoe", "--weeks", 2, "--start", "2026-03-16", "--out", "p2")
+    assert again.exit_code == 0 and "programme version 2" in _flat(again.output)
+    plan_json = json.loads(Path("p2/plan.json").read_text())
+    with open_journal() as j, j.transaction() as s:
+        zoe = find_person(s, "zoe")
+        assert len(zoe.intakes) == 1  # the same intake is stored once
+        v2 = zoe.programmes[-1]
+        assert (v2.version, v2.start_date, v2.weeks) == (2, date(2026, 3, 16), 2)
+        assert v2.document == plan_json
+        assert [x.day.isoformat() for x in v2.sessions] == [
+            x["date"] for x in plan_json["sessions"]
+        ]
+        assert (
+            v2.sessions[0].planned[0]["exercise_id"]
+            == plan_json["sessions"][0]["exercises"][0]["exercise_id"]
+        )
+    day = plan_json["sessions"][0]["date"]
+    logged = run("log", "--person", "zoe", "--date", day, "--done", "--pain-during", 0, "--rpe", 3)
+    assert "1 of 1 planned sessions done (100%)" in _flat(logged.output)

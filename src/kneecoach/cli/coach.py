@@ -16,6 +16,7 @@ from typing import Any
 import click
 from rich.table import Table
 
+from kneecoach.cli import journal as journal_cli
 from kneecoach.cli.common import err, out
 from kneecoach.core.errors import InputError, RedFlagError
 from kneecoach.program import (
@@ -200,9 +201,17 @@ def _ask(q: Question) -> Any:
 @click.option(
     "--intake",
     "intake_file",
-    required=True,
+    default=None,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Intake TOML (from `kneecoach intake`, or examples/intake.toml).",
+    help="Intake TOML (from `kneecoach intake`, or examples/intake.toml); with --person, "
+    "optional once stored.",
+)
+@click.option(
+    "--person",
+    "person_name",
+    default=None,
+    help="Use this person's journal: their stored intake and latest assessment when --intake "
+    "or --findings are not given; the plan (and intake) are stored for `kneecoach log`.",
 )
 @click.option(
     "--findings",
@@ -230,7 +239,8 @@ def _ask(q: Question) -> Any:
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("plan"), show_default=True, help="Output folder.")  # fmt: skip
 def plan(
-    intake_file: Path,
+    intake_file: Path | None,
+    person_name: str | None,
     findings: Path | None,
     weeks: int,
     days: str | None,
@@ -247,15 +257,27 @@ def plan(
     Example:
       kneecoach plan --intake examples/intake.toml --out plan/
       kneecoach plan --intake me.toml --findings results/summary.json --weeks 4 --days mon,wed,fri
+      kneecoach plan --person mary --weeks 4    # mary's stored intake + latest assessment
     """
-    person = load_intake(intake_file)
-    summary = load_findings(findings) if findings else None
-    # The journal (issue 6) adds `--person NAME`: load the intake from the journal here.
+    if intake_file is not None:
+        person = load_intake(intake_file)
+    elif person_name is not None:
+        person = journal_cli.stored_plan_inputs(person_name)[0]
+    else:
+        raise click.UsageError("give --intake FILE.toml, or --person NAME with a stored intake")
+    summary: dict[str, Any] | None
+    if findings:
+        summary = load_findings(findings)
+    else:
+        summary = journal_cli.stored_findings(person_name) if person_name else None
+    source = str(intake_file) if intake_file else f"{person_name}'s stored intake"
     programme = make_plan(person, summary, weeks=weeks, days=days,
                           start=(start.date() if start else dt.date.today()),
-                          out_dir=out_dir, source=str(intake_file))  # fmt: skip
+                          out_dir=out_dir, source=source)  # fmt: skip
     files = write_plan(programme, load_library(), out_dir)
     print_plan(programme, files)
+    if person_name is not None:
+        journal_cli.remember_plan(person_name, person, programme)
 
 
 def make_plan(

@@ -7,6 +7,7 @@ is stored in the journal automatically.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import replace
@@ -21,11 +22,11 @@ from kneecoach import journal
 from kneecoach.cli.common import err, out
 from kneecoach.core.errors import InputError
 from kneecoach.core.settings import SETTINGS
-from kneecoach.program import ExerciseLog, adapt
+from kneecoach.program import ExerciseLog, Intake, Programme, adapt, intake_from_dict
 from kneecoach.storage.archive import export_person, import_person
 from kneecoach.storage.db import describe_url, open_journal
 from kneecoach.storage.progress import Change
-from kneecoach.storage.repository import find_person
+from kneecoach.storage.repository import PlannedDay, find_person
 
 _URL = next(s for s in SETTINGS if s.name == "database_url")
 VERDICT_STYLE = {"improved": "green", "worse": "yellow", "no real change": "cyan"}
@@ -389,6 +390,49 @@ def delete(person: str, yes: bool, database_url: str | None) -> None:
         )
     n_files = journal.delete(person, url=database_url)
     out.print(f"Deleted {person} from the journal ({n_files} stored files removed).")
+
+
+def stored_plan_inputs(
+    person: str, *, url: str | None = None
+) -> tuple[Intake, dict[str, Any] | None]:
+    """For ``plan --person`` without ``--intake``: the stored intake and latest findings."""
+    try:
+        intake, summary = journal.plan_inputs(person, url=url)
+    except InputError:  # nobody of that name yet
+        intake, summary = None, None
+    if intake is None:
+        raise InputError(
+            f"--person: no intake stored for {person!r}; give one once with "
+            f"kneecoach plan --intake FILE.toml --person {person!r}"
+        )
+    return intake_from_dict(intake, source=f"{person}'s stored intake"), summary
+
+
+def stored_findings(person: str, *, url: str | None = None) -> dict[str, Any] | None:
+    """``person``'s latest assessment summary (None: a new person, or none stored)."""
+    try:
+        return journal.plan_inputs(person, url=url)[1]
+    except InputError:
+        return None
+
+
+def remember_plan(
+    person: str, intake: Intake, programme: Programme, *, url: str | None = None
+) -> None:
+    """Store the programme (and its intake) in ``person``'s journal and say so."""
+    days = [
+        PlannedDay(s.date, s.title, tuple(e.model_dump(mode="json") for e in s.exercises))
+        for s in programme.sessions
+    ]
+    version = journal.remember_programme(
+        person, json.loads(programme.to_json()),
+        intake=intake.model_dump(mode="json", by_alias=True), start=programme.start,
+        weeks=programme.weeks, days=days, url=url,
+    )  # fmt: skip
+    out.print(
+        f"\nStored in {person}'s journal as programme version {version}. After each session: "
+        f"kneecoach log --person {person!r}"
+    )
 
 
 def database_description() -> str:
