@@ -32,7 +32,7 @@ from kneecoach.metrics.frames import FRONTAL_VIEWS, SAGITTAL_VIEWS, frame_measur
 from kneecoach.pose.base import PoseEstimator, create_estimator
 from kneecoach.quality import QualityReport, assess_quality
 from kneecoach.quality.view import View
-from kneecoach.reports.overlay import blank_frames, write_annotated_video
+from kneecoach.reports.overlay import MAX_SIDE_PX, blank_frames, write_annotated_video
 
 #: ``progress(stage, frames_done, frames_expected_or_None)``
 Progress = Callable[[str, int, int | None], None]
@@ -190,7 +190,8 @@ def run_track(
 
         def frames() -> Iterable[Frame]:
             with VideoReader(source) as again:
-                yield from prefetch(again.frames(start_s=start_s, end_s=end_s))
+                frames = again.frames(start_s=start_s, end_s=end_s, max_side=MAX_SIDE_PX)
+                yield from prefetch(frames)
 
     out.mkdir(parents=True, exist_ok=True)
     if not person_present(raw).any():

@@ -45,6 +45,16 @@ def test_rotation_metadata_makes_portrait_upright(tiny_video, tmp_path: Path) ->
     assert frame.image[:2, :, 0].mean() > 200 and frame.image[10:, :, 0].mean() < 40
 
 
+def test_max_side_scales_down_after_rotation_and_leaves_small_frames(tiny_video, tmp_path) -> None:
+    rotated = rotate_tag(tiny_video(n=3, size=(64, 48)), tmp_path / "portrait.mp4")
+    with VideoReader(rotated) as reader:
+        frame = next(iter(reader.frames(max_side=32)))
+    assert frame.image.shape == (32, 24, 3)  # upright portrait, longer side 32
+    assert frame.image[:1, :, 0].mean() > 150 and frame.image[6:, :, 0].mean() < 40
+    with VideoReader(rotated) as reader:
+        assert next(iter(reader.frames(max_side=500))).image.shape == (64, 48, 3)
+
+
 @pytest.mark.parametrize("quarter", [0, 1, 2, 3])
 def test_upright_undoes_rotation(quarter: int) -> None:
     image = np.arange(24, dtype=np.uint8).reshape(2, 4, 3)

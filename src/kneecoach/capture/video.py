@@ -121,8 +121,14 @@ class VideoReader:
         except (StopIteration, av.error.FFmpegError):
             return 0
 
-    def frames(self, *, start_s: float = 0.0, end_s: float | None = None) -> Iterator[Frame]:
+    def frames(
+        self, *, start_s: float = 0.0, end_s: float | None = None, max_side: int | None = None
+    ) -> Iterator[Frame]:
         """Yield frames with ``start_s <= time_s <= end_s``.
+
+        With ``max_side``, larger frames are scaled down (bilinear, in the
+        decoder's own converter, together with the colour conversion) so
+        that their longer side is at most ``max_side`` pixels.
 
         Times are seconds from the first frame of the source; indices are
         0-based in the source, so a trimmed track stays aligned with the clip.
@@ -142,7 +148,7 @@ class VideoReader:
                     continue
                 if end_s is not None and time_s > end_s + 1e-9:
                     break
-                image = upright(frame.to_ndarray(format="rgb24"), self.info.rotation_deg)
+                image = upright(_rgb(frame, max_side), self.info.rotation_deg)
                 self.report.frames_decoded += 1
                 yield Frame(index=index, time_s=time_s, image=image)
         except av.error.FFmpegError as exc:
@@ -176,6 +182,15 @@ class VideoReader:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _rgb(frame: av.VideoFrame, max_side: int | None) -> Image:
+    scale = 1.0 if max_side is None else min(1.0, max_side / max(frame.width, frame.height))
+    if scale == 1.0:
+        return np.asarray(frame.to_ndarray(format="rgb24"))
+    width, height = round(frame.width * scale), round(frame.height * scale)
+    image = frame.to_ndarray(format="rgb24", width=width, height=height, interpolation="BILINEAR")
+    return np.asarray(image)
 
 
 def check_time_range(start_s: float, end_s: float | None) -> None:

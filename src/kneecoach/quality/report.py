@@ -11,7 +11,7 @@ import xarray as xr
 
 from kneecoach.core.schema import LOWER_LIMB
 from kneecoach.filtering.confidence import person_present
-from kneecoach.quality.view import classify_view
+from kneecoach.quality.view import View, classify_view
 
 #: Frame-rate bands (science.md §4.2 and §8: Sports2D README, "framerates below
 #: 60 Hz lead to accuracy drops, especially for fast motions"; record at ≥60 fps).
@@ -35,7 +35,7 @@ class QualityReport:
     fps: float
     detection_rate: float
     mean_confidence: dict[str, float | None]
-    view: str
+    view: View
     view_width_ratio: float | None
     facing_camera_fraction: float | None
     whole_body_in_frame: bool | None

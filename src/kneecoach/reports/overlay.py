@@ -114,8 +114,9 @@ def write_annotated_video(
     """Draw ``track`` on each of ``frames`` (matched by frame index) and encode H.264.
 
     ``labels[row]`` is the text beside each knee in the track's row ``row``;
-    ``legend`` is written in the top-left corner of every frame. Frames larger
-    than :data:`MAX_SIDE_PX` are scaled down, the pose with them. Frame timing
+    ``legend`` is written in the top-left corner of every frame. The video is at
+    most :data:`MAX_SIDE_PX` on its longer side (frames may arrive already
+    scaled down to it), the pose scaled with it. Frame timing
     is kept: each output frame's timestamp is its source time.
     """
     path = Path(path)
@@ -127,18 +128,20 @@ def write_annotated_video(
     try:
         for frame in frames:
             image = frame.image
-            scale = min(1.0, MAX_SIDE_PX / max(image.shape[:2]))
-            if scale < 1:
-                size = (round(image.shape[1] * scale), round(image.shape[0] * scale))
-                image = np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA))
-            h, w = image.shape[0] // 2 * 2, image.shape[1] // 2 * 2
-            if stream is None:
+            if stream is None:  # the size of the source the track is measured in
+                src_w = int(track.attrs.get("image_width", image.shape[1]))
+                src_h = int(track.attrs.get("image_height", image.shape[0]))
+                scale = min(1.0, MAX_SIDE_PX / max(src_w, src_h))
+                size = (round(src_w * scale), round(src_h * scale))
+                w, h = size[0] // 2 * 2, size[1] // 2 * 2
                 stream = container.add_stream("libx264", rate=Fraction(round(fps * 1000), 1000))
                 stream.width, stream.height = w, h
                 stream.pix_fmt = "yuv420p"
                 stream.time_base = Fraction(1, 1000)
                 stream.codec_context.time_base = Fraction(1, 1000)
                 stream.options = {"preset": "ultrafast", "crf": "23"}
+            if (image.shape[1], image.shape[0]) != size:  # frames not already scaled down
+                image = np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA))
             row = row_of.get(frame.index)
             drawn = (
                 image.copy()
@@ -146,8 +149,8 @@ def write_annotated_video(
                 else draw_pose(image, xy[row] * scale, keypoints, labels[row] if labels else None)
             )
             if legend:
-                size = max(drawn.shape[:2]) / 1000 * 0.6
-                _text(drawn, legend, (round(20 * size), round(50 * size)), GREY, size)
+                em = max(drawn.shape[:2]) / 1000 * 0.6
+                _text(drawn, legend, (round(20 * em), round(50 * em)), GREY, em)
             out = av.VideoFrame.from_ndarray(np.ascontiguousarray(drawn[:h, :w]), format="rgb24")
             out.pts = int(round(frame.time_s * 1000))
             out.time_base = Fraction(1, 1000)
