@@ -38,7 +38,7 @@ from kneecoach.capture.video import VideoReader
 from kneecoach.core.errors import InputError, InsufficientDataError
 from kneecoach.core.schema import SIDES
 from kneecoach.core.settings import Settings
-from kneecoach.events.gait import GAIT_TESTS, find_steps
+from kneecoach.events.gait import GAIT_TESTS, find_steps, recognise_gait
 from kneecoach.events.reps import segment
 from kneecoach.filtering.smoothing import dual_pass_correction
 from kneecoach.io import is_keypoint_input
@@ -69,11 +69,14 @@ def frames_csv(fm: FrameMeasures, path: Path) -> Path:
     return path
 
 
-def choose_test(test: str, fm: FrameMeasures, fps: float) -> tuple[str, dict[str, str] | None]:
-    """The test to analyse: as given, or recognised from the data."""
+def choose_test(
+    test: str, fm: FrameMeasures, fps: float, clean: xr.Dataset | None = None
+) -> tuple[str, dict[str, str] | None]:
+    """The test to analyse: as given, or recognised from the data (gait first)."""
     if test != "auto":
         return test, None
-    found, evidence = detect_test(fm.table, fps=fps)
+    gait = recognise_gait(gait_signals(clean, view=fm.view)) if clean is not None else None
+    found, evidence = gait or detect_test(fm.table, fps=fps)
     return found, {"method": "auto", "evidence": evidence}
 
 
@@ -116,7 +119,7 @@ def run_analyze(
     }
     result = AnalysisResult(track, fm, summary, files, list(track.notes) + cutoff_note)
     try:
-        chosen, detected = choose_test(test, fm, rate)
+        chosen, detected = choose_test(test, fm, rate, clean)
     except InsufficientDataError as exc:
         _finish_empty(result, out, "auto", str(exc))
         raise

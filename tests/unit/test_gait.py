@@ -15,13 +15,20 @@ from kneecoach.analyze import run_analyze
 from kneecoach.assessment.gait import assess_gait, drift
 from kneecoach.core.errors import InsufficientDataError
 from kneecoach.core.settings import Settings
-from kneecoach.events.gait import Step, alternation, find_steps
+from kneecoach.events.gait import Step, alternation, find_steps, recognise_gait
 from kneecoach.filtering import clean_track
 from kneecoach.io import to_netcdf_file
 from kneecoach.metrics.frames import frame_measures
 from kneecoach.metrics.gait import gait_signals
 from kneecoach.quality.view import classify_view
-from kneecoach.synthetic import single_leg_squat, with_dropout, with_noise, with_swap
+from kneecoach.synthetic import (
+    double_leg_squat,
+    drop_landing,
+    single_leg_squat,
+    with_dropout,
+    with_noise,
+    with_swap,
+)
 from kneecoach.synthetic_gait import SyntheticGait, skating, treadmill
 
 #: Running is filtered at 12 Hz in these tests (science.md §8: 10-12 Hz for running).
@@ -215,3 +222,27 @@ def test_analyze_run_writes_steps_worst_steps_and_a_step_report(tmp_path: Path) 
     html = result.files["report"].read_text()
     assert "Step by step" in html and "Rep by rep" not in html
     assert "Cadence" in html and "Left foot" in html
+
+
+@pytest.mark.parametrize(
+    ("track", "expected"),
+    [
+        (lambda: treadmill(duration_s=6.0).track, "run"),
+        (lambda: treadmill(cadence_spm=110, stance_fraction=0.62, lift=0.15).track, "walk"),
+        (lambda: treadmill(view="sagittal", duration_s=6.0).track, "run"),
+        (single_leg_squat, None),
+        (lambda: drop_landing(), None),
+        (lambda: double_leg_squat(), None),
+    ],
+)
+def test_auto_recognises_running_and_walking_and_nothing_else(track, expected) -> None:
+    clean = clean_track(track(), settings=Settings())
+    found = recognise_gait(gait_signals(clean, view=classify_view(clean).view))
+    assert (found[0] if found else None) == expected
+
+
+def test_analyze_auto_names_the_gait_and_the_evidence(tmp_path: Path) -> None:
+    raw = to_netcdf_file(treadmill(duration_s=6.0).track, tmp_path / "run.nc")
+    result = run_analyze(raw, out_dir=tmp_path / "out", settings=RUN, video=False)
+    assert result.summary["test"] == "run"
+    assert "steps/min" in result.summary["test_detected"]["evidence"]

@@ -234,3 +234,33 @@ def alternation(steps: list[Step], fps: float) -> float:
     pairs = zip(steps, steps[1:], strict=False)
     return float(np.mean([a.side == OTHER[b.side] and b.contact - a.contact >= apart
                           for a, b in pairs]))  # fmt: skip
+
+
+#: Recognising gait (``--test auto``): at least this many complete steps per foot,
+#: this share of alternating contacts (derived; stricter than for a named test).
+AUTO_MIN_STEPS = 3
+AUTO_ALTERNATION = 0.8
+#: Steps per minute from which a gait counts as running (derived: walking is usually
+#: 90-130 steps/min, running 150-190).
+RUN_CADENCE = 140.0
+
+
+def recognise_gait(sig: GaitSignals, /) -> tuple[str, str] | None:
+    """``("run" | "walk", evidence)`` when the clip shows alternating steps, else None.
+
+    Running or walking is told by cadence (:data:`RUN_CADENCE`): flight phases and
+    duty factor would be the textbook signs, but 2D toe-offs are too uncertain for
+    them. Skating must be named.
+    """
+    try:
+        steps = find_steps(sig, test="walk")
+    except InsufficientDataError:
+        return None
+    done = [s for s in steps if s.complete]
+    per_side = [sum(s.side == side for s in done) for side in SIDES]
+    if min(per_side) < AUTO_MIN_STEPS or alternation(steps, sig.fps) < AUTO_ALTERNATION:
+        return None
+    gaps = np.diff(sorted(s.contact for s in steps)) / sig.fps
+    cadence = 60.0 / float(np.median(gaps))
+    test = "run" if cadence >= RUN_CADENCE else "walk"
+    return test, f"{len(done)} alternating steps at {cadence:.0f} steps/min"
