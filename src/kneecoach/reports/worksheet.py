@@ -47,6 +47,8 @@ class Page:
     paragraphs: list[str] = field(default_factory=list)
     items: list[Item] = field(default_factory=list)
     bullets: list[str] = field(default_factory=list)
+    #: headed lists (the cover page)
+    sections: list[tuple[str, list[str]]] = field(default_factory=list)
 
 
 def _date(d: dt.date) -> str:
@@ -83,23 +85,31 @@ def _session_page(plan: Programme, s: Session) -> Page:
     )
 
 
-def _cover(plan: Programme) -> Page:
+def _cover(plan: Programme, library: Library) -> Page:
     who = f" for {plan.person}" if plan.person else ""
     block_end = plan.start + dt.timedelta(days=7 * plan.weeks - 1)
-    bullets = [f"Emphasis: {e.cause} ({e.reason}). Source: {e.source}." for e in plan.emphasis]
-    bullets.append(
-        f"Weaker side first: {plan.weaker_side or 'none known'} ({plan.weaker_side_reason})."
-    )
-    bullets += [f"Left out: {eid} ({why})." for eid, why in plan.excluded.items()]
-    bullets += [f"Substitute: {s}" for s in plan.substitutions]
-    bullets += [f"{PHASE_NAMES[ph.name]} ({_weeks(ph.weeks)}): {ph.goal}" for ph in plan.phases]
+    why = [f"{e.cause.capitalize()}: {e.reason} ({e.source})." for e in plan.emphasis]
+    why.append(f"Weaker side first: {plan.weaker_side or 'none known'} "
+               f"({plan.weaker_side_reason}).")  # fmt: skip
+    changed = [
+        f"{library.get(eid).name}: left out ({reason})." for eid, reason in plan.excluded.items()
+    ]
+    changed += plan.substitutions
+    phases = [f"{PHASE_NAMES[ph.name]} ({_weeks(ph.weeks)}): {ph.goal}" for ph in plan.phases]
+    sections = [("Why these exercises", why)]
+    if changed:
+        sections.append(("Left out or changed for you", changed))
+    sections += [
+        ("The phases", phases),
+        ("How to use this worksheet", [*plan.notes, f"Re-test: {plan.retest_command}"]),
+        ("Safety", [plan.disclaimer]),
+    ]
     return Page(
         kind="cover",
         title=f"Your knee plan{who}",
         subtitle=f"{_date(plan.start)} to {_date(block_end)} · {', '.join(plan.days)} · "
         f"{plan.minutes} min a session",
-        paragraphs=[*plan.notes, f"Re-test: {plan.retest_command}", plan.disclaimer],
-        bullets=bullets,
+        sections=sections,
     )  # fmt: skip
 
 
@@ -137,7 +147,7 @@ def _guide(plan: Programme, library: Library) -> Page:
 
 def worksheet_pages(plan: Programme, library: Library, /) -> list[Page]:
     """Cover, one page per session and re-test, the maintenance card, the guide."""
-    pages = [_cover(plan)]
+    pages = [_cover(plan, library)]
     maintenance = [s for s in plan.sessions if s.phase == "maintenance"]
     for s in plan.sessions:
         if s.phase == "retest":

@@ -17,6 +17,7 @@ from kneecoach.reports.worksheet import LOG_LINE, Item, Page
 
 BODY_PT = 10.0
 TITLE_PT = 16.0
+HEADING_PT = 12.0
 MARGIN_MM = 12.0
 
 
@@ -58,13 +59,13 @@ def _page(pdf: FPDF, page: Page) -> None:
     for para in page.paragraphs:
         _text(pdf, para)
         pdf.ln(1)
-    bullets_first = page.kind == "cover"
-    if bullets_first:
-        _bullets(pdf, page.bullets)
+    for heading, lines in page.sections:
+        pdf.ln(1.5)
+        _text(pdf, heading, size=HEADING_PT, bold=True)
+        _bullets(pdf, lines)
     for item in page.items:
         _item(pdf, item, log=page.kind == "session")
-    if not bullets_first:
-        _bullets(pdf, page.bullets)
+    _bullets(pdf, page.bullets)
 
 
 def _bullets(pdf: FPDF, bullets: list[str]) -> None:
@@ -72,7 +73,18 @@ def _bullets(pdf: FPDF, bullets: list[str]) -> None:
         _text(pdf, f"• {b}", indent=2)
 
 
+def _lines(pdf: FPDF, text: str, indent: float) -> int:
+    pdf.set_font("DejaVu", "", BODY_PT)
+    lines = pdf.multi_cell(pdf.epw - indent, BODY_PT * 0.45, text, dry_run=True, output="LINES")
+    return len(lines) if isinstance(lines, list) else 1
+
+
 def _item(pdf: FPDF, item: Item, *, log: bool) -> None:
+    """One exercise, kept together on one page (a new page when it would not fit)."""
+    texts = [item.title, item.sides, *item.lines, LOG_LINE if log else ""]
+    needed = sum(_lines(pdf, t, 3) for t in texts if t) * BODY_PT * 0.45 + 3
+    if pdf.get_y() + needed > pdf.page_break_trigger:
+        pdf.add_page()
     pdf.ln(1.5)
     y = pdf.get_y()
     _text(pdf, f"{item.title}   {item.dosage}", bold=True)
