@@ -31,7 +31,7 @@ from scipy import stats
 from kneecoach.assessment import norms
 from kneecoach.core.schema import OTHER, SIDES, Side
 from kneecoach.events.gait import FRONTAL, Step, is_glide
-from kneecoach.metrics.frames import FrameMeasures
+from kneecoach.metrics.frames import OBLIQUE_CONFIDENCE, FrameMeasures
 from kneecoach.metrics.gait import GaitSignals
 
 Finding = dict[str, Any]
@@ -136,6 +136,8 @@ def read_steps(
         flex = table[f"knee_flexion_{s}_deg"].to_numpy(float)[c]
         over = 100 * float(sig.ahead(s, "heel")[c]) if not frontal else float("nan")
         conf = table[f"confidence_{s}"].to_numpy(float)[c : end + 1]
+        if not frontal:  # undo the frontal-measure penalty: side-view measures are the point
+            conf = np.minimum(conf / OBLIQUE_CONFIDENCE, 1.0)
         reading = {
             "index": len(out[s]) + 1,
             "frame": int(table["frame"].iloc[c]),

@@ -71,6 +71,11 @@ MIN_GLIDE_S = 0.3
 MIN_STEP_S = 0.1
 #: Share of consecutive contacts that must change foot for the clip to count as gait (derived).
 MIN_ALTERNATION = 0.6
+#: The foot must be seen this long before a contact for the step to count (derived:
+#: a contact found where the person enters the picture is not a contact).
+SEEN_BEFORE_S = 0.1
+#: A stance over this many times the clip's median stance is a missed event (derived).
+OUTLIER_STANCE = 2.0
 #: Gaps in the foot signal up to this long are bridged for event finding (science.md §8).
 MAX_BRIDGE_S = 0.33
 
@@ -163,6 +168,24 @@ def _midstance(sig: GaitSignals, contact: int, toe_off: int, test: str) -> int:
     return int(lo + np.nanargmax(y))
 
 
+def _drop_outlier_stances(steps: list[Step]) -> list[Step]:
+    """Mark steps whose stance lasts over twice the clip's median stance as incomplete.
+
+    Such a stance holds a missed contact or toe-off (a pause, a turn, the foot
+    hidden), so its readings would mix two steps.
+    """
+    stances = [s.toe_off - s.contact for s in steps if s.complete and s.toe_off is not None]
+    if len(stances) < 3:
+        return steps
+    limit = OUTLIER_STANCE * float(np.median(stances))
+    return [
+        Step(s.side, s.contact, s.toe_off, s.midstance, False, s.glide)
+        if s.toe_off is not None and s.toe_off - s.contact > limit
+        else s
+        for s in steps
+    ]
+
+
 def _glides(steps: list[Step]) -> list[Step]:
     """Skating: the single-leg part of each stance (the other skate in the air)."""
     out = []
@@ -190,6 +213,7 @@ def find_steps(sig: GaitSignals, /, *, test: str) -> list[Step]:
         )
     bridge = max(1, int(MAX_BRIDGE_S * sig.fps))
     method = _frontal_steps if sig.view in FRONTAL else _side_steps
+    before = max(1, int(SEEN_BEFORE_S * sig.fps))
     steps: list[Step] = []
     for side in SIDES:
         raw = sig.foot[side][:, 0] + sig.foot[side][:, 1]
@@ -199,10 +223,12 @@ def find_steps(sig: GaitSignals, /, *, test: str) -> list[Step]:
                 if not STANCE_S[0] <= stance <= STANCE_S[1]:
                     toe_off = None
             end = toe_off if toe_off is not None else contact
-            gap = not np.isfinite(raw[contact : end + 1]).all()
-            complete = toe_off is not None and not gap and contact > 0
+            # the foot must be seen through the stance and just before the contact
+            gap = contact < before or not np.isfinite(raw[contact - before : end + 1]).all()
+            complete = toe_off is not None and not gap
             mid = _midstance(sig, contact, toe_off, test) if toe_off is not None else contact
             steps.append(Step(side, contact, toe_off, mid, complete))
+    steps = _drop_outlier_stances(steps)
     steps.sort(key=lambda s: s.contact)
     if test == "skate":
         steps = _glides(steps)
