@@ -279,3 +279,15 @@ def long_run(
         span = min(chunk_s, total - start)
         yield treadmill(fps=fps, duration_s=span, t0=start, **kwargs).track
         start += span
+
+
+def with_camera_motion(
+    ds: xr.Dataset, /, *, pan_px_per_s: float = 0.0, tilt_px_per_s: float = 0.0
+) -> xr.Dataset:
+    """The camera turning at a steady rate: every keypoint slides across the image."""
+    out = ds.copy(deep=True)
+    t = ds["time"].values - float(ds["time"].values[0])
+    shift = np.stack([pan_px_per_s * t, tilt_px_per_s * t], axis=-1)  # (time, space)
+    out["position"] = ds["position"] + xr.DataArray(shift, dims=("time", "space"))
+    return log_step(out, "synthetic_camera_motion", pan_px_per_s=pan_px_per_s,
+                    tilt_px_per_s=tilt_px_per_s)  # fmt: skip

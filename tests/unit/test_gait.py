@@ -29,7 +29,7 @@ from kneecoach.synthetic import (
     with_noise,
     with_swap,
 )
-from kneecoach.synthetic_gait import SyntheticGait, skating, treadmill
+from kneecoach.synthetic_gait import SyntheticGait, skating, treadmill, with_camera_motion
 
 #: Running is filtered at 12 Hz in these tests (science.md §8: 10-12 Hz for running).
 RUN = Settings(cutoff_hz=12.0)
@@ -246,3 +246,14 @@ def test_analyze_auto_names_the_gait_and_the_evidence(tmp_path: Path) -> None:
     result = run_analyze(raw, out_dir=tmp_path / "out", settings=RUN, video=False)
     assert result.summary["test"] == "run"
     assert "steps/min" in result.summary["test_detected"]["evidence"]
+
+
+def test_a_panning_or_slowly_tilting_camera_does_not_change_the_steps() -> None:
+    g = treadmill(foot_offset=(0.4, 0.2), duration_s=6.0)
+    still = analyse_track(g.track)
+    moving = analyse_track(with_camera_motion(g.track, pan_px_per_s=80.0, tilt_px_per_s=20.0))
+    for side in ("left", "right"):
+        a, b = still["sides"][side], moving["sides"][side]
+        assert [x["frame"] for x in a["steps"]] == [x["frame"] for x in b["steps"]]
+        assert b["mean_step_width"] == pytest.approx(a["mean_step_width"], abs=0.02)
+        assert b["mean_pelvic_drop_deg"] == pytest.approx(a["mean_pelvic_drop_deg"], abs=0.3)
