@@ -118,3 +118,15 @@ def test_intake_from_a_partial_file_asks_only_what_is_missing(tmp_path: Path) ->
     assert r.exit_code == 0, r.output
     assert "(1 questions asked)" in r.output.replace("\n", "")
     assert tomllib.loads((tmp_path / "done.toml").read_text())["schedule"]["minutes"] == 40
+
+
+def test_the_demo_ends_with_a_plan(tmp_path: Path) -> None:
+    from kneecoach.cli.coach import demo_plan
+
+    summary = {"schema": "kneecoach.summary/1", "test": "single-leg-squat",
+               "suggestions": [{"cause": "hip", "side": "left"}],
+               "findings": [{"code": "pelvic_drop", "side": "left", "severity": "attention"}]}  # fmt: skip
+    files = demo_plan(summary, tmp_path / "plan")
+    plan = json.loads(files["plan"].read_text())
+    assert plan["weaker_side"] == "left" and plan["emphasis"][0]["cause"] == "hip"
+    assert files["pdf"].stat().st_size > 10_000

@@ -204,6 +204,15 @@ def test_sessions_fit_short_minutes() -> None:
         assert all(working(s) for s in training(p))
 
 
+def test_short_sessions_keep_hip_and_knee_work_at_two_sets() -> None:
+    p = plan(intake(schedule={"minutes": 15}))
+    last = working(training(p)[-1])
+    assert {x.exercise_id for x in last} == {"clamshell-band", "single-leg-bridge",
+                                             "squat-knees-out"}  # fmt: skip
+    assert all(x.sets == 2 for x in last)
+    assert sum(x.minutes for x in last) <= 15 < sum(x.minutes for x in last) * 3 / 2
+
+
 def test_more_minutes_never_means_fewer_exercises() -> None:
     counts = [len(working(training(plan(intake(schedule={"minutes": m})))[-1]))
               for m in (10, 20, 30, 60)]  # fmt: skip

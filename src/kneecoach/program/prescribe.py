@@ -77,6 +77,9 @@ CORE_GROUPS: dict[str, tuple[str, ...]] = {
 #: warm-up and cool-down are added only when together within this share of the minutes
 EXTRAS_SHARE = 0.15
 RETEST_MINUTES = 10.0
+#: sets in activation, maintenance and sessions too short for the full dose (the ITBS
+#: template's starting dose 2 × 10, science.md §7.2)
+SHORT_SETS = 2
 MAX_WEEKS = 12
 MAINTENANCE_WEEKS = 8
 MAINTENANCE_DAYS = 2
@@ -167,6 +170,8 @@ class _Context:
         warm, cool = _mobility(self)
         extra_s = sum(p.minutes * 60 for p in (warm, cool) if p is not None)
         self.extras = (warm, cool) if extra_s <= EXTRAS_SHARE * self.budget_s else (None, None)
+        #: seconds left for the working exercises
+        self.work_budget_s = self.budget_s - (extra_s if self.extras[0] or self.extras[1] else 0)
         self.chosen: list[Family] = []
         #: maintenance keeps the level the block ended at
         self.final_level = PHASE_LEVEL["integration"]
@@ -282,14 +287,17 @@ def _pick(ctx: _Context, fam: Family, level: int) -> Exercise | None:
     return best
 
 
-def _sets_for(e: Exercise, phase: Phase) -> int:
-    if phase in ("activation", "maintenance"):
-        return min(e.dosage.sets, 2)
+def _sets_for(e: Exercise, phase: Phase, *, short: bool = False) -> int:
+    """Sets for ``phase``: at most 2 in activation and maintenance, and in short sessions."""
+    if short or phase in ("activation", "maintenance"):
+        return min(e.dosage.sets, SHORT_SETS)
     return e.dosage.sets
 
 
-def _prescribe(ctx: _Context, e: Exercise, phase: Phase, why: str) -> Prescription:
-    sets = _sets_for(e, phase)
+def _prescribe(
+    ctx: _Context, e: Exercise, phase: Phase, why: str, *, short: bool = False
+) -> Prescription:
+    sets = _sets_for(e, phase, short=short)
     equipment, notes = _equipment_plan(e, ctx.intake.equipment, ctx.library.equipment)
     d = e.dosage
     return Prescription(
@@ -307,7 +315,7 @@ def _prescribe(ctx: _Context, e: Exercise, phase: Phase, why: str) -> Prescripti
         substitution=" ".join(notes) or None,
         why=why,
         cue=e.cues[0],
-        minutes=round(exercise_seconds(e, sets=sets) / 60, 1),
+        minutes=_minutes(e, sets),
     )
 
 
@@ -344,13 +352,17 @@ def _session(ctx: _Context, index: int, date: dt.date, week: int, phase: Phase) 
 
 
 def _fill(ctx: _Context, phase: Phase) -> list[Prescription]:
-    """Warm-up, the block's families at this phase's level, cool-down (if there is room)."""
+    """Warm-up, the block's families at this phase's level, cool-down.
+
+    Full dosage when it fits the minutes; otherwise every exercise drops to
+    :data:`SHORT_SETS` sets, which :func:`select_families` guarantees to fit.
+    """
     level = ctx.final_level if phase == "maintenance" else PHASE_LEVEL[phase]
-    picked = []
-    for fam in ctx.chosen:
-        e = _pick(ctx, fam, level)
-        if e is not None:
-            picked.append(_prescribe(ctx, e, phase, _why(fam, ctx.emphasis)))
+    chosen = [(fam, e) for fam in ctx.chosen if (e := _pick(ctx, fam, level)) is not None]
+    picked = [_prescribe(ctx, e, phase, _why(fam, ctx.emphasis)) for fam, e in chosen]
+    if sum(p.minutes for p in picked) * 60 > ctx.work_budget_s + 1e-6:
+        picked = [_prescribe(ctx, e, phase, _why(fam, ctx.emphasis), short=True)
+                  for fam, e in chosen]  # fmt: skip
     order = {"foot-ankle": 0, "integration": 1, "hip": 2, "mobility": 3}
     picked.sort(key=lambda p: order[p.category])
     warm, cool = ctx.extras
@@ -358,36 +370,43 @@ def _fill(ctx: _Context, phase: Phase) -> list[Prescription]:
 
 
 def select_families(ctx: _Context, phases: list[Phase], /) -> list[Family]:
-    """The families of the whole block, fitted to the minutes in its longest phase.
+    """The families of the whole block, fitted to the minutes in every phase.
 
-    First the core groups of the strongest emphasis (:data:`CORE_GROUPS`: e.g. for
-    the foot and ankle both foot families, then abductors, extensors, knee and
-    single-leg), in priority order; then more by priority, at most two per group
-    (one when its cause is not emphasised) and :data:`MAX_WORKING` in all.
+    First one family for each core group of the strongest emphasis
+    (:data:`CORE_GROUPS`), in priority order, as long as they fit at
+    :data:`SHORT_SETS` sets (so short sessions keep hip, knee and single-leg work
+    at a lower dose rather than dropping it); then the core groups' second
+    families and more by priority, only where the full dosage still fits: at most
+    two per group (one when its cause is not emphasised), :data:`MAX_WORKING` in all.
     """
-    warm, cool = ctx.extras
-    budget = ctx.budget_s - sum(p.minutes * 60 for p in (warm, cool) if p is not None)
+    budget = ctx.work_budget_s
     emphasised = {e.cause for e in ctx.emphasis}
     core = list(CORE_GROUPS[ctx.emphasis[0].cause])
     chosen: list[Family] = []
     used: dict[str, int] = {}
+    totals = {"full": 0.0, "short": 0.0}
 
-    def take(fam: Family, cap: int) -> None:
-        nonlocal budget
+    def take(fam: Family, cap: int, *, full_must_fit: bool) -> None:
         if fam in chosen or used.get(fam.group, 0) >= cap or len(chosen) >= MAX_WORKING:
             return
-        cost = max((_cost(ctx, fam, ph) for ph in phases), default=0.0)
-        if 0 < cost <= budget:
-            chosen.append(fam)
-            used[fam.group] = used.get(fam.group, 0) + 1
-            budget -= cost
+        full = max((_cost(ctx, fam, ph) for ph in phases), default=0.0)
+        short = max((_cost(ctx, fam, ph, short=True) for ph in phases), default=0.0)
+        if short <= 0 or totals["short"] + short > budget + 1e-6:
+            return
+        if full_must_fit and totals["full"] + full > budget + 1e-6:
+            return
+        chosen.append(fam)
+        used[fam.group] = used.get(fam.group, 0) + 1
+        totals["full"] += full
+        totals["short"] += short
 
     for n, group in enumerate(core):
+        first = group not in core[:n]
         for fam in ctx.families:
             if fam.group == group:
-                take(fam, core[: n + 1].count(group))
+                take(fam, core[: n + 1].count(group), full_must_fit=not first)
     for fam in ctx.families:
-        take(fam, 2 if GROUP_CAUSE[fam.group] in emphasised else 1)
+        take(fam, 2 if GROUP_CAUSE[fam.group] in emphasised else 1, full_must_fit=True)
     if not chosen:
         raise InputError(
             f"schedule.minutes: {ctx.intake.schedule.minutes} minutes hold no exercise that "
@@ -396,10 +415,15 @@ def select_families(ctx: _Context, phases: list[Phase], /) -> list[Family]:
     return chosen
 
 
-def _cost(ctx: _Context, fam: Family, phase: Phase) -> float:
+def _cost(ctx: _Context, fam: Family, phase: Phase, *, short: bool = False) -> float:
     """Seconds ``fam`` takes in ``phase`` (0 when it has no allowed exercise there)."""
     e = _pick(ctx, fam, PHASE_LEVEL[phase])
-    return 0.0 if e is None else exercise_seconds(e, sets=_sets_for(e, phase))
+    return 0.0 if e is None else 60 * _minutes(e, _sets_for(e, phase, short=short))
+
+
+def _minutes(e: Exercise, sets: int) -> float:
+    """Estimated minutes, to 0.1: the same rounded number is shown, summed and checked."""
+    return round(exercise_seconds(e, sets=sets) / 60, 1)
 
 
 def _mobility(ctx: _Context) -> tuple[Prescription | None, Prescription | None]:
