@@ -123,9 +123,9 @@ def test_intake_from_a_partial_file_asks_only_what_is_missing(tmp_path: Path) ->
 def test_the_demo_ends_with_a_plan(tmp_path: Path) -> None:
     from kneecoach.cli.coach import demo_plan
 
+    drop = {"code": "pelvic_drop", "side": "left", "severity": "attention"}
     summary = {"schema": "kneecoach.summary/1", "test": "single-leg-squat",
-               "suggestions": [{"cause": "hip", "side": "left"}],
-               "findings": [{"code": "pelvic_drop", "side": "left", "severity": "attention"}]}  # fmt: skip
+               "suggestions": [{"cause": "hip", "side": "left"}], "findings": [drop]}  # fmt: skip
     files = demo_plan(summary, tmp_path / "plan")
     plan = json.loads(files["plan"].read_text())
     assert plan["weaker_side"] == "left" and plan["emphasis"][0]["cause"] == "hip"
