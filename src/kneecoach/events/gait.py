@@ -10,7 +10,9 @@ The method depends on the camera view (science.md §3.4):
   Mickelborough). *Toe-off* is where the foot starts to rise away from its
   stance motion: the last frame before the next upward-velocity peak whose
   velocity is within a quarter of the way from the stance velocity to that
-  peak (a stationary foot overground, a foot sliding back on a treadmill).
+  peak (the fastest rise before the next descent, so a heel rocking after
+  contact is not taken for the lift); the stance velocity is ~0 for a foot
+  planted overground, and the foot sliding back on a treadmill.
 * **side view** (Zeni, Richards & Higginson 2008, coordinate method): contact
   at each peak of the heel's fore-aft position relative to the pelvis (most
   anterior), toe-off at each trough of the toe's (most posterior). It works on
@@ -124,7 +126,11 @@ def _frontal_steps(
         contact = int(peak + below[0])
         nxt = descents[i + 1] if i + 1 < len(descents) else len(v)
         lift = lifts[(lifts > contact) & (lifts < nxt)]
-        out.append((contact, _toe_off(vv, contact, int(lift[0])) if lift.size else None))
+        if not lift.size or nxt == len(v) and vv[lift].min() > -height:
+            out.append((contact, None))  # no lift-off seen (the clip ends first)
+            continue
+        swing = int(lift[np.argmin(vv[lift])])  # the swing's lift: the fastest rise
+        out.append((contact, _toe_off(vv, contact, swing)))
     return out
 
 
