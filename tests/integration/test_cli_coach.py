@@ -56,10 +56,14 @@ def test_red_flags_stop_the_plan(tmp_path: Path) -> None:
     bad = tmp_path / "flag.toml"
     bad.write_text(tomli_w.dumps(data))
     out = tmp_path / "plan"
+    assert run("plan", "--intake", EXAMPLE, "--out", out).exit_code == 0
     r = run("plan", "--intake", bad, "--out", out)
     assert r.exit_code == 1
     assert "locking" in r.output and "clinician" in r.output and "Traceback" not in r.output
-    assert [p.name for p in out.iterdir()] == ["referral.txt"]
+    assert [p.name for p in out.iterdir()] == ["referral.txt"]  # the old plan is gone
+    assert "locking" in (out / "referral.txt").read_text()
+    assert run("plan", "--intake", EXAMPLE, "--out", out).exit_code == 0
+    assert not (out / "referral.txt").exists()
 
 
 def test_bad_intake_and_findings_are_named(tmp_path: Path) -> None:

@@ -295,10 +295,17 @@ def make_plan(
         check_red_flags(person, source=source)
     except RedFlagError:
         out_dir.mkdir(parents=True, exist_ok=True)
+        for name in PLAN_FILES:  # an older plan in the folder no longer applies
+            (out_dir / name).unlink(missing_ok=True)
         (out_dir / "referral.txt").write_text(referral_text(person), encoding="utf-8")
         raise
+    (out_dir / "referral.txt").unlink(missing_ok=True)
     return build_programme(person, summary, start=start, weeks=weeks,
                            days=parse_days(days) if days else None)  # fmt: skip
+
+
+#: what `kneecoach plan` writes; removed when red flags stop a new plan in the same folder
+PLAN_FILES = ("plan.json", "worksheet.html", "worksheet.pdf", "plan.ics")
 
 
 def load_findings(path: Path) -> dict[str, Any]:

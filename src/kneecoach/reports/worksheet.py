@@ -5,8 +5,8 @@ printed and the on-screen versions say the same thing: a cover page (why this
 plan, what was left out, how to progress), **one page per session** with a log
 line under each exercise, one page per re-test, one maintenance card with its
 dates to tick, and an exercise guide. Same programme in, byte-identical
-HTML, ICS and JSON out (no clock is read; the calendar's DTSTAMP is the plan's
-start date).
+HTML, PDF, ICS and JSON out (no clock is read; the calendar's DTSTAMP and the
+PDF's creation date are the plan's start date).
 """
 
 from __future__ import annotations
