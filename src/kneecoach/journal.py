@@ -57,8 +57,8 @@ from kneecoach.storage.repository import (
     latest_summary,
     list_people,
     log_session,
-    remove_files,
     scheduled_on,
+    settle_deletions,
 )
 
 
@@ -144,19 +144,16 @@ def people(*, url: str | None = None) -> list[PersonOverview]:
 def delete(person: str, *, url: str | None = None) -> int:
     """Delete every record and derived file of ``person``; returns how many files went."""
     with open_journal(url) as journal:
-        remove_files(journal.files_dir)  # what an interrupted earlier delete left
-        with journal.transaction() as session:
-            p = find_person(session, person)
-            n_files = sum(len(a.files) for a in p.assessments)
-            folder = journal.files_dir / p.key
-            try:
+        with journal.transaction() as session:  # what an interrupted earlier delete left
+            settle_deletions(session, journal.files_dir)
+        try:
+            with journal.transaction() as session:
+                p = find_person(session, person)
+                n_files = sum(len(a.files) for a in p.assessments)
                 delete_person(session, p, files_dir=journal.files_dir)
-            except BaseException:
-                aside = journal.files_dir / f".deleted-{p.key}"
-                if aside.exists() and not folder.exists():
-                    aside.replace(folder)
-                raise
-        remove_files(journal.files_dir)
+        finally:  # committed: remove the files; rolled back: put them back
+            with journal.transaction() as session:
+                settle_deletions(session, journal.files_dir)
     return n_files
 
 

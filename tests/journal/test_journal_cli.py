@@ -240,3 +240,9 @@ def test_plan_for_a_person_uses_and_stores_the_journal(run, clips) -> None:
     day = plan_json["sessions"][0]["date"]
     logged = run("log", "--person", "zoe", "--date", day, "--done", "--pain-during", 0, "--rpe", 3)
     assert "1 of 1 planned sessions done (100%)" in _flat(logged.output)
+
+
+@pytest.mark.parametrize("command", ["people", "log", "progress", "export", "import", "delete"])
+def test_every_journal_command_has_help_with_an_example(run, command) -> None:
+    result = run(command, "--help")
+    assert result.exit_code == 0 and "Example:" in result.output

@@ -299,3 +299,38 @@ def test_a_failed_transaction_leaves_nothing(sqlite_url, analysis_dir) -> None:
             raise RuntimeError("crash after the writes, before the commit")
         with j.transaction() as s:
             assert _count(s, Person) == 0 and _count(s, Assessment) == 0
+
+
+def test_videos_are_kept_only_when_asked_and_empty_analyses_not_at_all(
+    sqlite_url, analysis_dir, tmp_path
+) -> None:
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(b"not really a video, but bytes to copy")
+    plain = journal.remember_analysis(analysis_dir(), "mary", url=sqlite_url)
+    kept = journal.remember_analysis(analysis_dir(), "mary", url=sqlite_url, video=clip)
+    assert plain is not None and kept is not None
+    assert not any(plain.folder.glob("*.mp4"))
+    assert (kept.folder / "clip.mp4").read_bytes() == clip.read_bytes()
+    assert kept.number == 2 and kept.previous is not None and kept.changes
+    empty = analysis_dir(summary((), ()))
+    assert journal.remember_analysis(empty, "mary", url=sqlite_url) is None
+    with pytest.raises(InputError, match="does not exist"):
+        journal.remember_analysis(tmp_path / "nowhere", "mary", url=sqlite_url)
+
+
+def test_a_delete_interrupted_before_removing_files_is_finished_later(
+    sqlite_url, analysis_dir
+) -> None:
+    with open_journal(sqlite_url) as j:
+        _store(j, "mary", analysis_dir())
+        _store(j, "bob", analysis_dir())
+        with j.transaction() as s:
+            key = find_person(s, "mary").key
+        # killed after moving mary's files aside, before the commit: her rows are still there
+        (j.files_dir / key).replace(j.files_dir / f".deleted-{key}")
+        # killed after committing someone else's deletion, before removing the files
+        (j.files_dir / ".deleted-0123456789abcdef").mkdir()
+        files_dir = j.files_dir
+    journal.delete("bob", url=sqlite_url)
+    assert not list(files_dir.glob(".deleted-*"))
+    assert (files_dir / key).is_dir() and any((files_dir / key).rglob("report.html"))

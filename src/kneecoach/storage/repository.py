@@ -388,8 +388,8 @@ def add_checkin(
 def delete_person(session: Session, person: Person, *, files_dir: Path) -> Path | None:
     """Delete every record of ``person``; their files folder is moved aside for removal.
 
-    Returns the moved-aside folder: remove it (:func:`remove_files`) once the
-    transaction has committed. If the transaction fails, move it back.
+    Returns the moved-aside folder: :func:`settle_deletions` removes it once the
+    transaction has committed (or puts it back if the transaction failed).
     """
     folder = files_dir / person.key
     aside = None
@@ -401,8 +401,16 @@ def delete_person(session: Session, person: Person, *, files_dir: Path) -> Path 
     return aside
 
 
-def remove_files(files_dir: Path) -> None:
-    """Remove folders left by deletions (also those a crash interrupted)."""
-    if files_dir.is_dir():
-        for aside in files_dir.glob(".deleted-*"):
+def settle_deletions(session: Session, files_dir: Path) -> None:
+    """Finish what interrupted deletions left: remove folders of people who are gone, and
+    put back the folder of anyone whose deletion was rolled back."""
+    if not files_dir.is_dir():
+        return
+    for aside in files_dir.glob(".deleted-*"):
+        key = aside.name.removeprefix(".deleted-")
+        home = files_dir / key
+        if session.scalar(select(Person.id).where(Person.key == key)) is not None:
+            if not home.exists():
+                aside.replace(home)
+        else:
             shutil.rmtree(aside, ignore_errors=True)
