@@ -74,12 +74,16 @@ def exercises(
         and (category is None or e.category == category)
     ]  # fmt: skip
     table = Table(title=f"{len(rows)} exercises", title_justify="left")
-    for col in ("id", "name", "category", "level", "dosage", "equipment", "targets"):
-        table.add_column(col)
+    table.add_column("id", no_wrap=True)
+    table.add_column("name")
+    table.add_column("kind")
+    for col in ("dosage", "equipment", "targets"):
+        table.add_column(col, overflow="fold")
     for e in rows:
         gear = ", ".join(n.item for n in e.equipment) or "none"
         dose = e.dosage.text() + (" per side" if e.per_side else "")
-        table.add_row(e.id, e.name, e.category, str(e.difficulty), dose, gear, ", ".join(e.muscles))
+        kind = f"{e.category}, level {e.difficulty}"
+        table.add_row(e.id, e.name, kind, dose, gear, ", ".join(e.muscles))
     out.print(table)
     out.print("Details: kneecoach exercises --show ID")
 
