@@ -105,3 +105,24 @@ def test_child_flags_refer_only_under_16s(age: int, flag: str) -> None:
     data["person"]["age"] = age
     data["red_flags"][flag] = True
     assert bool(red_flags(intake_from_dict(data))) == (age < 16)
+
+
+@given(
+    name=st.text(max_size=30),
+    goal=st.text(max_size=60),
+    days=st.lists(st.sampled_from(["mon", "tue", "wed", "thu", "fri", "sat", "sun"]),
+                  min_size=1, unique=True),
+    minutes=st.integers(10, 120),
+    constraints=st.lists(st.sampled_from(["low-back", "irritable-knees", "hypermobility",
+                                          "kneeling-pain"]), unique=True),
+)  # fmt: skip
+def test_any_valid_intake_survives_the_toml_round_trip(
+    name: str, goal: str, days: list[str], minutes: int, constraints: list[str]
+) -> None:
+    data = example_data()
+    data["person"]["name"] = name
+    data["goals"]["goal"] = goal
+    data["schedule"] = {"days": days, "minutes": minutes}
+    data["constraints"] = constraints
+    intake = intake_from_dict(data)
+    assert intake_from_dict(tomllib.loads(intake_to_toml(intake))) == intake
