@@ -131,6 +131,7 @@ def test_an_assessment_keeps_its_measures_and_hashed_files(db_url: str, analysis
                 assert hashlib.sha256(stored.read_bytes()).hexdigest() == f.sha256
                 assert stored.read_bytes() == (folder / stored.name).read_bytes()
             assert not any(j.files_dir.rglob("*.partial"))
+            assert (j.files_dir / a.person.key).stat().st_mode & 0o077 == 0  # owner only
 
 
 def test_people_are_found_case_insensitively_and_unknown_names_are_explained(db_url) -> None:

@@ -44,7 +44,7 @@ from kneecoach.storage.models import (
     SideMeasure,
     StoredFile,
 )
-from kneecoach.storage.repository import clean_name
+from kneecoach.storage.repository import clean_name, make_private
 
 FORMAT = "kneecoach.journal-export/1"
 
@@ -263,7 +263,7 @@ def _unpack_files(archive: Path, doc: Mapping[str, Any], person_key: str, files_
                 if len(parts) != 3 or parts[0] != person_key or ".." in parts:
                     raise InputError(f"{archive}: unexpected file path {f['path']!r}")
                 target = files_dir.joinpath(*parts)
-                target.parent.mkdir(parents=True, exist_ok=True)
+                make_private(target.parent, files_dir)
                 partial = target.with_name(f".{target.name}.partial")
                 partial.write_bytes(zf.read(_member(f["path"])))
                 partial.replace(target)

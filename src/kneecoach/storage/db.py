@@ -121,7 +121,8 @@ def journal_engine(url: str) -> Engine:
         ) from None
     sqlite = parsed.get_backend_name() == "sqlite"
     if sqlite and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        # health data: folders kneecoach creates are readable by their owner only
+        Path(parsed.database).expanduser().parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
         engine = create_engine(parsed)
     except ModuleNotFoundError as exc:

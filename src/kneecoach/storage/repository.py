@@ -47,6 +47,8 @@ KEPT_FILES = {
     "quality": "quality.json",
 }
 MAX_NAME = 200
+#: Folders of health data that kneecoach creates: readable by their owner only.
+PRIVATE = 0o700
 
 
 def new_key() -> str:
@@ -218,9 +220,18 @@ def add_assessment(
     return a
 
 
+def make_private(folder: Path, root: Path) -> None:
+    """Create ``folder`` under ``root``, each new level readable by its owner only."""
+    root.mkdir(mode=PRIVATE, parents=True, exist_ok=True)
+    current = root
+    for part in folder.relative_to(root).parts:
+        current = current / part
+        current.mkdir(mode=PRIVATE, exist_ok=True)
+
+
 def copy_files(files: Mapping[str, Path], folder: Path, files_dir: Path) -> list[StoredFile]:
     """Copy each file into ``folder`` (write to a temporary name, then rename) with its hash."""
-    folder.mkdir(parents=True, exist_ok=True)
+    make_private(folder, files_dir)
     stored = []
     for kind, src in sorted(files.items()):
         target = folder / src.name
