@@ -38,6 +38,8 @@ from kneecoach.storage.progress import (
     SidePoint,
     compare,
     compute_adherence,
+    long_date,
+    short_date,
     summary_sentence,
 )
 from kneecoach.storage.repository import (
@@ -358,7 +360,7 @@ def write_progress_report(
     context = {
         "person": h.person,
         "version": __version__,
-        "generated": f"{today:%-d %B %Y}",
+        "generated": long_date(today),
         "period": _period(h, today),
         "n_assessments": len(h.assessments),
         "n_sessions": sum(log.done for log in h.logs),
@@ -368,7 +370,7 @@ def write_progress_report(
         "adherence": {
             "text": h.adherence.text(),
             "chart": _adherence_chart(h, today),
-            "missed": [f"{d:%a %-d %b}" for d in h.adherence.missed],
+            "missed": [f"{d:%a} {d.day} {d:%b}" for d in h.adherence.missed],
         },
         "disclaimer": PROGRESS_DISCLAIMER,
         "sources": [FPPA_SDD_SOURCE + " (science.md §1.3)",
@@ -402,7 +404,7 @@ def progress_sentence(h: History) -> str:
     elif h.assessments:
         a = h.assessments[-1]
         knee = (
-            f"One {a.test_label.lower()} assessment so far ({a.measured_at:%-d %B %Y}); "
+            f"One {a.test_label.lower()} assessment so far ({long_date(a.measured_at)}); "
             "film the same test again in a few weeks to see what changed."
         )
     else:
@@ -418,7 +420,7 @@ def _period(h: History, today: date) -> str:
     days += [d for d, _ in h.checkins]
     if not days:
         return "nothing recorded yet"
-    return f"{min(days):%-d %b %Y} to {max(days):%-d %b %Y}"
+    return f"{short_date(min(days))} to {short_date(max(days))}"
 
 
 def _test_context(h: History, points: list[AssessmentPoint]) -> dict[str, Any]:
@@ -433,7 +435,7 @@ def _test_context(h: History, points: list[AssessmentPoint]) -> dict[str, Any]:
     tables = []
     for key, changes in comparisons(points).items():
         before = points[0] if key == "first" else points[-2]
-        title = f"{before.measured_at:%-d %b %Y} → {points[-1].measured_at:%-d %b %Y}"
+        title = f"{short_date(before.measured_at)} → {short_date(points[-1].measured_at)}"
         tables.append({"title": title, "rows": [_row(c) for c in changes]})
     return {
         "label": label, "chart": chart, "sdc": f"{FPPA_SDD_DEG:.1f}°",
@@ -463,7 +465,7 @@ def _worst_pair(h: History, points: list[AssessmentPoint]) -> list[dict[str, str
     for which, p in zip(("before", "latest"), chosen, strict=False):
         uri = image_uri(h.files_dir / p.images[0]) if p.images else None
         if uri:
-            caption = f"{which}: {p.measured_at:%-d %b %Y}"
+            caption = f"{which}: {short_date(p.measured_at)}"
             pair.append({"uri": uri, "caption": caption})
     return pair
 

@@ -25,7 +25,7 @@ from kneecoach.core.settings import SETTINGS
 from kneecoach.program import ExerciseLog, Intake, Programme, adapt, intake_from_dict
 from kneecoach.storage.archive import export_person, import_person
 from kneecoach.storage.db import describe_url, open_journal
-from kneecoach.storage.progress import Change
+from kneecoach.storage.progress import Change, long_date, short_date
 from kneecoach.storage.repository import PlannedDay, find_person
 
 _URL = next(s for s in SETTINGS if s.name == "database_url")
@@ -83,7 +83,7 @@ def remember(
         f"no. {stored.number}."
     )
     if stored.previous is not None:
-        out.print(f"Compared with {stored.previous.measured_at:%-d %B %Y}:")
+        out.print(f"Compared with {long_date(stored.previous.measured_at)}:")
         _print_changes(stored.changes)
 
 
@@ -186,7 +186,7 @@ def log(
     when = _today(day)
     if check_in is not None:
         journal.record_checkin(person, day=when, pain=check_in, notes=notes, url=database_url)
-        out.print(f"Pain {check_in}/10 recorded for {person} on {when:%a %-d %b %Y}.")
+        out.print(f"Pain {check_in}/10 recorded for {person} on {when:%a} {short_date(when)}.")
         return
     plan = _planned(person, when, database_url)
     if done is None:
@@ -205,7 +205,7 @@ def log(
     logged = journal.record_session(person, entry, url=database_url)
     what = "done" if entry.done else "missed"
     planned = "" if logged.planned else " (no session was planned that day)"
-    out.print(f"Logged for {logged.person}: {when:%a %-d %b %Y}, {what}{planned}.")
+    out.print(f"Logged for {logged.person}: {when:%a} {short_date(when)}, {what}{planned}.")
     out.print(logged.adherence.text())
     for line in advice:
         out.print(line)
@@ -261,7 +261,7 @@ def _ask(plan: journal.PlannedToday) -> journal.SessionEntry:
     when = plan.day
     planned_sets = _sets(plan)
     if plan.label:
-        out.print(f"Planned for {when:%a %-d %b}: {plan.label}")
+        out.print(f"Planned for {when:%a} {when.day} {when:%b}: {plan.label}")
         for e in plan.exercises:
             out.print(f"  • {e.get('name', e.get('exercise_id', '?'))}  {e.get('dosage', '')}")
     done = click.confirm("Did you do the session?", default=True)

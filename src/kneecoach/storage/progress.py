@@ -113,6 +113,16 @@ class Change:
         return f"{what}: {moved}, {self.verdict} by more than the {noise} a re-test can vary."
 
 
+def long_date(d: date) -> str:
+    """``5 January 2026`` (portable: no platform-specific strftime flags)."""
+    return f"{d.day} {d:%B %Y}"
+
+
+def short_date(d: date) -> str:
+    """``5 Jan 2026``."""
+    return f"{d.day} {d:%b %Y}"
+
+
 def pooled_sd(a: Sequence[float], b: Sequence[float]) -> float | None:
     """Pooled sample standard deviation of two groups (None with too few values)."""
     df = max(len(a) - 1, 0) + max(len(b) - 1, 0)
@@ -182,7 +192,7 @@ def summary_sentence(
 ) -> str:
     """One sentence for the client about the knee line between two assessments."""
     knee = [c for c in changes if c.measure == "peak_fppa" and c.verdict != "not comparable"]
-    since = f"Since {before.measured_at:%-d %B %Y}, on the {before.test_label.lower()}"
+    since = f"Since {long_date(before.measured_at)}, on the {before.test_label.lower()}"
     if not knee:
         return f"{since}, the knee angle could not be measured in both assessments."
     parts = []
