@@ -81,9 +81,13 @@ def _lines(pdf: FPDF, text: str, indent: float) -> int:
 
 def _item(pdf: FPDF, item: Item, *, log: bool) -> None:
     """One exercise, kept together on one page (a new page when it would not fit)."""
-    texts = [item.title, item.sides, *item.lines, LOG_LINE if log else ""]
-    needed = sum(_lines(pdf, t, 3) for t in texts if t) * BODY_PT * 0.45 + 3
-    if pdf.get_y() + needed > pdf.page_break_trigger:
+    texts = [t for t in (item.title, item.sides, *item.lines, LOG_LINE if log else "") if t]
+    line_mm = BODY_PT * 0.45
+    room = pdf.page_break_trigger - pdf.get_y() - 3
+    # a generous guess first (wide characters, 0.65 em); measure exactly only when it is close
+    chars_per_line = (pdf.epw - 3) / (BODY_PT * 0.3528 * 0.65)
+    guess = sum(len(t) // int(chars_per_line) + 2 for t in texts) * line_mm
+    if guess > room and sum(_lines(pdf, t, 3) for t in texts) * line_mm > room:
         pdf.add_page()
     pdf.ln(1.5)
     y = pdf.get_y()
