@@ -14,9 +14,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import statistics
-import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from kneecoach.program import build_programme, load_intake, load_library
 from kneecoach.reports.worksheet import render_html, render_ics, worksheet_pages
@@ -35,7 +36,7 @@ def main() -> None:
     findings = {"suggestions": [{"cause": "hip", "side": "left"}], "findings": []}
     times: dict[str, list[float]] = {}
 
-    def timed(name: str, fn):  # type: ignore[no-untyped-def]
+    def timed(name: str, fn: Callable[[], Any]) -> Any:
         t0 = time.perf_counter()
         result = fn()
         times.setdefault(name, []).append(time.perf_counter() - t0)
@@ -48,8 +49,6 @@ def main() -> None:
         timed("worksheet.html", lambda: render_html(plan, library))  # noqa: B023
         timed("worksheet.pdf", lambda: render_pdf(worksheet_pages(plan, library), plan))  # noqa: B023
         timed("plan.ics", lambda: render_ics(plan))  # noqa: B023
-    with tempfile.TemporaryDirectory():
-        pass
     print(f"{len(plan.sessions)} sessions, {args.weeks}-week block, median of {args.repeats}:")
     for name, values in times.items():
         print(f"  {name:16} {statistics.median(values):.3f} s")
