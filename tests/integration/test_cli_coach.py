@@ -134,3 +134,10 @@ def test_the_demo_ends_with_a_plan(tmp_path: Path) -> None:
     plan = json.loads(files["plan"].read_text())
     assert plan["weaker_side"] == "left" and plan["emphasis"][0]["cause"] == "hip"
     assert files["pdf"].stat().st_size > 10_000
+
+
+def test_intake_asks_before_replacing_a_file(tmp_path: Path) -> None:
+    out = tmp_path / "me.toml"
+    out.write_text("keep me")
+    r = run("intake", "--out", out, input="n\n")
+    assert r.exit_code == 1 and out.read_text() == "keep me"

@@ -148,6 +148,8 @@ def intake(out_file: Path, from_file: Path | None) -> None:
       kneecoach intake --from me.toml --out me.toml
     """
     data: dict[str, Any] = {}
+    if out_file.exists() and out_file != from_file:
+        click.confirm(f"{out_file} exists. Replace it?", default=False, abort=True)
     if from_file is not None:
         try:
             data = tomllib.loads(from_file.read_text(encoding="utf-8"))
