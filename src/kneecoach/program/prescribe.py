@@ -43,6 +43,7 @@ from kneecoach.program.families import (
 )
 from kneecoach.program.models import (
     Emphasis,
+    EquipmentNeed,
     Exercise,
     Intake,
     Library,
@@ -191,7 +192,7 @@ def excluded_exercises(intake: Intake, library: Library, /) -> dict[str, str]:
     return out
 
 
-def _need_ok(need: Any, have: list[str]) -> bool:
+def _need_ok(need: EquipmentNeed, have: list[str]) -> bool:
     return need.item in have or any(a in have for a in need.alternatives) or bool(need.without)
 
 
