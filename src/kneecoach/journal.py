@@ -15,6 +15,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
 from kneecoach import __version__
 from kneecoach.assessment.norms import FPPA_SDD_DEG, FPPA_SDD_SOURCE, PELVIC_DROP_SOURCE
 from kneecoach.core.errors import InputError
@@ -246,11 +249,13 @@ class Logged:
     log_id: int
     planned: bool
     adherence: Adherence
+    new_person: bool = False
 
 
 def record_session(person: str, entry: SessionEntry, *, url: str | None = None) -> Logged:
     """Store one session log for ``person`` (created if new)."""
     with open_journal(url) as journal, journal.transaction() as session:
+        known = _headcount(session)
         p = get_or_create_person(session, person)
         log = log_session(
             session, p, day=entry.day, done=entry.done, sets_done=entry.sets_done,
@@ -259,8 +264,13 @@ def record_session(person: str, entry: SessionEntry, *, url: str | None = None) 
             exercises=entry.exercises, pain_before=entry.pain_before,
         )  # fmt: skip
         return Logged(
-            p.name, log.id, log.scheduled_session_id is not None, adherence_of(p, today=entry.day)
-        )
+            p.name, log.id, log.scheduled_session_id is not None,
+            adherence_of(p, today=entry.day), new_person=_headcount(session) > known,
+        )  # fmt: skip
+
+
+def _headcount(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(Person)) or 0)
 
 
 def record_checkin(

@@ -93,7 +93,9 @@ def test_log_with_flags_interactive_and_check_in(run) -> None:
         result.output
     )
     answers = "\n".join(["y", "8", "1", "3", "2", "7", "n", "knee fine"]) + "\n"
+    assert "mary is new in the journal" in _flat(result.output)
     asked = run("log", "--person", "mary", "--date", "2026-03-04", input=answers)
+    assert "new in the journal" not in asked.output
     assert asked.exit_code == 0, asked.output
     assert "Pain during" in asked.output and "Effort" in asked.output
     flagged = run(

@@ -206,6 +206,9 @@ def log(
     what = "done" if entry.done else "missed"
     planned = "" if logged.planned else " (no session was planned that day)"
     out.print(f"Logged for {logged.person}: {when:%a} {short_date(when)}, {what}{planned}.")
+    if logged.new_person:
+        out.print(f"[cyan]note:[/] {logged.person} is new in the journal (kneecoach people lists "
+                  "everyone; a misspelt name can be removed with kneecoach delete)")  # fmt: skip
     out.print(logged.adherence.text())
     for line in advice:
         out.print(line)
