@@ -216,27 +216,32 @@ def _sagittal(
 
 
 def _assemble(
-    pts: Pts, t: FloatArray, *, fps: float, image_size: tuple[int, int], k: float,
-    side_view: bool,
+    pts: Pts, t: FloatArray, *, fps: float, image_size: tuple[int, int],
+    k: float | FloatArray, side_view: bool,
 ) -> xr.Dataset:  # fmt: skip
-    """Add trunk, arms and head above the hips; build the track."""
+    """Add trunk, arms and head above the hips (``k`` px per unit, per frame); build the track."""
     n = len(t)
+    kk = np.broadcast_to(np.asarray(k, dtype=float), (n,))[:, None]
+
+    def at(x: float, y: float) -> FloatArray:
+        return np.asarray(np.array([x, y]) * kk, dtype=float)
+
     hip_mid = (pts["left_hip"] + pts["right_hip"]) / 2
     put: Callable[[str, FloatArray], None] = pts.__setitem__
     half = 6.0 if side_view else 105.0
     for side, sign in SIGNS:
-        sh = hip_mid + np.array([sign * half * k, -330 * k])
+        sh = hip_mid + at(sign * half, -330)
         put(f"{side}_shoulder", sh)
-        put(f"{side}_elbow", sh + np.array([sign * (6 if side_view else 40) * k, 150 * k]))
-        put(f"{side}_wrist", sh + np.array([sign * (8 if side_view else 50) * k, 280 * k]))
+        put(f"{side}_elbow", sh + at(sign * (6 if side_view else 40), 150))
+        put(f"{side}_wrist", sh + at(sign * (8 if side_view else 50), 280))
         for j, part in enumerate(("pinky", "index", "thumb")):
-            put(f"{side}_{part}", sh + np.array([sign * (10 + 3 * j) * k, 300 * k]))
-        head = hip_mid + np.array([0.0, -480 * k])
+            put(f"{side}_{part}", sh + at(sign * (10 + 3 * j), 300))
+        head = hip_mid + at(0.0, -480)
         for j, part in enumerate(("eye_inner", "eye", "eye_outer")):
-            put(f"{side}_{part}", head + np.array([sign * (12 + 10 * j) * k, 0.0]))
-        put(f"{side}_ear", head + np.array([sign * 50 * k, 10 * k]))
-        put(f"mouth_{side}", head + np.array([sign * 15 * k, 45 * k]))
-    put("nose", hip_mid + np.array([0.0, -455 * k]))
+            put(f"{side}_{part}", head + at(sign * (12 + 10 * j), 0.0))
+        put(f"{side}_ear", head + at(sign * 50, 10))
+        put(f"mouth_{side}", head + at(sign * 15, 45))
+    put("nose", hip_mid + at(0.0, -455))
     position = np.stack([pts[name] for name in KEYPOINTS], axis=1)
     assert position.shape == (n, len(KEYPOINTS), 2)
     return from_numpy(
@@ -244,6 +249,79 @@ def _assemble(
         frame=np.round(t * fps).astype(int),
         source_file="synthetic:treadmill", source_software="kneecoach.synthetic_gait",
     )  # fmt: skip
+
+
+def overground_walk(
+    *,
+    fps: float = 60.0,
+    duration_s: float = 6.0,
+    cadence_spm: float = 110.0,
+    stance_fraction: float = 0.62,
+    speed_m_s: float = 1.2,
+    start_m: float = 9.0,
+    fppa_deg: tuple[float, float] = (8.0, 3.0),
+    pelvic_drop_deg: tuple[float, float] = (5.0, 2.0),
+    foot_offset: tuple[float, float] = (0.4, 0.4),
+    image_size: tuple[int, int] = (720, 1280),
+) -> SyntheticGait:
+    """Walking towards a fixed camera (pinhole, lens at 1 m height) with known steps.
+
+    A planted foot stays still in the image while the person grows larger as
+    they approach (from ``start_m`` metres away); the swing foot lifts 10 cm
+    and lands one step length further. Values are as for :func:`treadmill`.
+    """
+    n = int(round(duration_s * fps))
+    t = np.arange(n) / fps
+    w, h = image_size
+    f_px, cam_h = 1.2 * h, 1.0
+    step = 60.0 / cadence_spm
+    stride, stance = 2 * step, stance_fraction * 2 * step
+    firsts: dict[Side, float] = {"left": 0.25, "right": 0.25 + step}
+    z_pelvis = start_m - speed_m_s * t
+    half_hip, leg, foot_h = 0.09, 0.9, 0.08
+
+    def project(x: FloatArray, y: FloatArray, z: FloatArray) -> FloatArray:
+        return np.stack([w / 2 + f_px * x / z, h / 2 + f_px * (cam_h - y) / z], axis=-1)
+
+    pelvis_y = np.full(n, leg)
+    drop = {s: np.zeros(n) for s in SIDES}
+    fppa: dict[Side, FloatArray] = {}
+    feet: dict[Side, tuple[FloatArray, FloatArray]] = {}
+    for i, side in enumerate(SIDES):
+        on, p, q = _phases(t, firsts[side], stride, stance)
+        bump = np.sin(np.pi * p) * on
+        other: Side = "right" if side == "left" else "left"
+        drop[other] += np.tan(np.radians(pelvic_drop_deg[i] * bump)) * 2 * half_hip
+        fppa[side] = fppa_deg[i] * bump
+        # where the foot lands: 0.3 m in front of the pelvis at each contact of this foot
+        k = np.floor((t - firsts[side]) / stride)
+        contact_t = firsts[side] + k * stride
+        z_land = start_m - speed_m_s * contact_t - 0.3
+        z_next = z_land - speed_m_s * stride
+        z = np.where(on, z_land, z_land + (z_next - z_land) * 0.5 * (1 - np.cos(np.pi * q)))
+        y = foot_h + np.where(on, 0.0, 0.10 * np.sin(np.pi * q))
+        feet[side] = (z, y)
+    pts: Pts = {}
+    scale = f_px / z_pelvis  # px per metre at the pelvis
+    for side, sign in SIGNS:
+        pts[f"{side}_hip"] = project(np.full(n, sign * half_hip), pelvis_y - drop[side], z_pelvis)
+    for side, sign in SIGNS:
+        z, y = feet[side]
+        x = np.full(n, sign * foot_offset[SIDES.index(side)] * 2 * half_hip)
+        ankle = project(x, y, z)
+        pts[f"{side}_ankle"] = ankle
+        pts[f"{side}_heel"] = project(x, y - 0.06, z + 0.05)
+        pts[f"{side}_foot_index"] = project(x, y - 0.06, z - 0.15)
+        pts[f"{side}_knee"] = knee_on_line(pts[f"{side}_hip"], ankle, fppa[side], -sign)
+    ds = _assemble(pts, t, fps=fps, image_size=image_size, k=scale / 600.0, side_view=False)
+    ev = {s: _events(0.0, duration_s, firsts[s], stride, stance) for s in SIDES}
+    truth = GaitTruth(
+        contacts={s: ev[s][0] for s in SIDES}, toe_offs={s: ev[s][1] for s in SIDES},
+        midstances={s: ev[s][2] for s in SIDES}, cadence_spm=cadence_spm, stance_s=stance,
+    )  # fmt: skip
+    ds = log_step(ds, "synthetic_overground_walk", speed_m_s=speed_m_s, fppa_deg=fppa_deg,
+                  pelvic_drop_deg=pelvic_drop_deg, foot_offset=foot_offset)  # fmt: skip
+    return SyntheticGait(ds, truth)
 
 
 def skating(

@@ -29,7 +29,13 @@ from kneecoach.synthetic import (
     with_noise,
     with_swap,
 )
-from kneecoach.synthetic_gait import SyntheticGait, skating, treadmill, with_camera_motion
+from kneecoach.synthetic_gait import (
+    SyntheticGait,
+    overground_walk,
+    skating,
+    treadmill,
+    with_camera_motion,
+)
 
 #: Running is filtered at 12 Hz in these tests (science.md §8: 10-12 Hz for running).
 RUN = Settings(cutoff_hz=12.0)
@@ -257,3 +263,21 @@ def test_a_panning_or_slowly_tilting_camera_does_not_change_the_steps() -> None:
         assert [x["frame"] for x in a["steps"]] == [x["frame"] for x in b["steps"]]
         assert b["mean_step_width"] == pytest.approx(a["mean_step_width"], abs=0.02)
         assert b["mean_pelvic_drop_deg"] == pytest.approx(a["mean_pelvic_drop_deg"], abs=0.3)
+
+
+def test_walking_towards_the_camera_overground_keeps_contacts_and_values() -> None:
+    """Planted feet stay still in the image while the walker grows 60% larger."""
+    g = overground_walk(start_m=10.0, duration_s=5.0, fppa_deg=(8.0, 3.0),
+                        pelvic_drop_deg=(5.0, 2.0))  # fmt: skip
+    steps, t = events(g, test="walk")
+    for side in ("left", "right"):
+        mine = [s for s in steps if s.side == side and s.complete]
+        assert len(mine) >= 3
+        assert nearest_error([t[s.contact] for s in mine], g.truth.contacts[side]) <= 0.04
+        offs = [t[s.toe_off] for s in mine if s.toe_off is not None]
+        assert nearest_error(offs, g.truth.toe_offs[side]) <= 0.08
+    s = analyse_track(g.track, test="walk", cleaning=Settings())
+    assert s["sides"]["left"]["mean_fppa_deg"] == pytest.approx(8.0, abs=1.0)
+    assert s["sides"]["right"]["mean_pelvic_drop_deg"] == pytest.approx(2.0, abs=0.7)
+    assert s["sides"]["left"]["mean_foot_offset"] == pytest.approx(0.4, abs=0.05)
+    assert s["gait"]["cadence_spm"] == pytest.approx(110, rel=0.03)

@@ -107,8 +107,8 @@ def _frontal_steps(
     sig: GaitSignals, side: Side, *, bridge: int, stride: float
 ) -> list[tuple[int, int | None]]:
     """(contact, toe-off) rows of one foot, vertical-velocity method."""
-    y = _filled(sig.height(side), bridge)
-    v = _velocity(y, sig.fps)  # + = moving down the image
+    y = _filled(sig.foot[side][:, 1], bridge)
+    v = _velocity(y, sig.fps) / sig.leg  # leg lengths per second, + = moving down the image
     finite = v[np.isfinite(v)]
     if finite.size < 3:
         return []
@@ -117,7 +117,7 @@ def _frontal_steps(
     distance = max(1, int(stride * sig.fps))
     vv = np.nan_to_num(v, nan=0.0)
     descents, _ = find_peaks(vv, height=height, distance=distance)
-    lifts, _ = find_peaks(-vv, height=height * 0.5, distance=distance)
+    lifts, _ = find_peaks(-vv, height=height * 0.5)
     out: list[tuple[int, int | None]] = []
     for i, peak in enumerate(descents):
         below = np.flatnonzero(vv[peak:] <= CONTACT_SHARE * vv[peak])
@@ -125,7 +125,10 @@ def _frontal_steps(
             continue
         contact = int(peak + below[0])
         nxt = descents[i + 1] if i + 1 < len(descents) else len(v)
-        lift = lifts[(lifts > contact) & (lifts < nxt)]
+        # the lift is searched past the first fifth of the way to the next descent: the
+        # heel rocking just after contact is not the lift (stance is ≥ 30% of a stride)
+        settle = contact + (min(nxt, len(v)) - contact) // 5
+        lift = lifts[(lifts > settle) & (lifts < nxt)]
         if not lift.size or nxt == len(v) and vv[lift].min() > -height:
             out.append((contact, None))  # no lift-off seen (the clip ends first)
             continue
@@ -244,7 +247,7 @@ def find_steps(sig: GaitSignals, /, *, test: str) -> list[Step]:
             + (" (found contacts but no toe-offs)" if steps else "")
         )
     share = alternation(steps, sig.fps)
-    if len(steps) >= 4 and share < MIN_ALTERNATION:
+    if len(steps) >= 3 and share < MIN_ALTERNATION:
         raise InsufficientDataError(
             "no complete step was found: the feet landed together or one foot repeatedly, "
             f"not alternately ({share:.0%} of contacts changed foot), so this does "

@@ -55,10 +55,6 @@ class GaitSignals:
         """Number of frames."""
         return len(self.time_s)
 
-    def height(self, side: Side) -> FloatArray:
-        """The foot's image y in leg lengths (y down: larger = lower in the image)."""
-        return np.asarray(self.foot[side][:, 1] / self.leg, dtype=float)
-
     def offset(self, side: Side) -> FloatArray:
         """The foot centre's lateral distance from the pelvis midline, + own side, pelvis widths."""
         dx = self.foot[side][:, 0] - self.pelvis[:, 0]
