@@ -11,8 +11,8 @@ The method depends on the camera view (science.md §3.4):
   stance motion: the last frame before the next upward-velocity peak whose
   velocity is within a quarter of the way from the stance velocity to that
   peak (the fastest rise before the next descent, so a heel rocking after
-  contact is not taken for the lift); the stance velocity is ~0 for a foot
-  planted overground, and the foot sliding back on a treadmill.
+  contact is not taken for the lift). The stance velocity is about zero for a
+  foot planted overground; on a treadmill it is the foot sliding back.
 * **side view** (Zeni, Richards & Higginson 2008, coordinate method): contact
   at each peak of the heel's fore-aft position relative to the pelvis (most
   anterior), toe-off at each trough of the toe's (most posterior). It works on
