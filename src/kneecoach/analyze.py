@@ -125,7 +125,7 @@ def run_analyze(
         raise
     summary["test_detected"] = detected
     if chosen in GAIT_TESTS:
-        return _analyze_gait(result, chosen, source, out, settings)
+        return _analyze_gait(result, chosen, source, out, settings, sex)
     try:
         reps = segment(fm.table, chosen, fps=rate)
     except InsufficientDataError as exc:
@@ -190,8 +190,9 @@ def gait_cutoff(source: str | Path, test: str, settings: Settings) -> tuple[Sett
 
 
 def _analyze_gait(
-    result: AnalysisResult, test: str, source: str | Path, out: Path, settings: Settings
-) -> AnalysisResult:
+    result: AnalysisResult, test: str, source: str | Path, out: Path, settings: Settings,
+    sex: Sex | None,
+) -> AnalysisResult:  # fmt: skip
     """Steps, per-step readings, per-side summaries, drift, worst steps, report."""
     fm, clean = result.measures, result.track.clean
     protocol = GAIT_PROTOCOLS[test]
@@ -206,7 +207,7 @@ def _analyze_gait(
     summary = result.summary
     summary.update(assess_gait(fm, sig, steps, test=test))
     summary.update(method_notes=METHOD_NOTES + GAIT_NOTES + fm.notes, sources=SOURCES,
-                   disclaimer=DISCLAIMER, sex=None)  # fmt: skip
+                   disclaimer=DISCLAIMER, sex=sex)  # fmt: skip
     moments = worst_steps(fm, steps, n=settings.worst_moments)
     images = _worst_images(moments, clean, source, out, is_video=result.track.is_video)
     summary["worst_moments"] = [{k: v for k, v in m.items() if k != "row"} for m in moments]
