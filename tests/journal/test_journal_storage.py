@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import tempfile
 import zipfile
 from datetime import date, timedelta
 from pathlib import Path
@@ -12,6 +13,8 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, inspect, select, text
 
 from conftest import summary
@@ -335,3 +338,31 @@ def test_a_delete_interrupted_before_removing_files_is_finished_later(
     journal.delete("bob", url=sqlite_url)
     assert not list(files_dir.glob(".deleted-*"))
     assert (files_dir / key).is_dir() and any((files_dir / key).rglob("report.html"))
+
+
+notes_text = st.text(alphabet=st.characters(blacklist_categories=["Cs", "Cc"]), max_size=40)
+rating = st.none() | st.integers(0, 10)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(st.tuples(st.dates(date(2020, 1, 1), date(2030, 1, 1)), st.booleans(), rating,
+                          rating, rating, notes_text), min_size=1, max_size=6))  # fmt: skip
+def test_any_logs_survive_export_and_import_unchanged(logs) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{Path(tmp) / 'journal.sqlite3'}"
+        with open_journal(url) as j:
+            with j.transaction() as s:
+                p = get_or_create_person(s, "Zoë O'Brien, 42")
+                for day, done, during, after, rpe, notes in logs:
+                    log_session(s, p, day=day, done=done, pain_during=during, pain_after=after,
+                                rpe=rpe, notes=notes)  # fmt: skip
+            with j.transaction() as s:
+                p = find_person(s, "zoë o'brien, 42")
+                before = person_document(p)
+                export_person(p, j.files_dir, Path(tmp) / "a.zip")
+        journal.delete("Zoë O'Brien, 42", url=url)
+        with open_journal(url) as j:
+            with j.transaction() as s:
+                import_person(s, Path(tmp) / "a.zip", j.files_dir)
+            with j.transaction() as s:
+                assert person_document(find_person(s, "Zoë O'Brien, 42")) == before
