@@ -22,7 +22,8 @@ from kneecoach.program import (
     session_dates,
 )
 from kneecoach.program.exercises import chain
-from kneecoach.program.prescribe import CONSTRAINT_TAGS, phase_plan
+from kneecoach.program.phases import phase_plan
+from kneecoach.program.prescribe import CONSTRAINT_TAGS
 from kneecoach.program.schedule import spread_days
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "intake.toml"

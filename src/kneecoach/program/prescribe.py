@@ -48,12 +48,13 @@ from kneecoach.program.models import (
     Intake,
     Library,
     Phase,
-    PhaseInfo,
     Prescription,
     Programme,
     Session,
     Weekday,
 )
+from kneecoach.program.notes import DISCLAIMER, notes_for, sources
+from kneecoach.program.phases import PHASE_LEVEL, later_phases, phase_plan
 from kneecoach.program.redflags import check_red_flags
 from kneecoach.program.schedule import session_dates, spread_days, weekday_of
 from kneecoach.program.timing import exercise_seconds
@@ -65,10 +66,6 @@ CONSTRAINT_TAGS: dict[str, tuple[str, ...]] = {
     "hypermobility": ("end-range-stretch",),
     "kneeling-pain": ("kneeling",),
 }
-#: the hardest difficulty a phase may use
-PHASE_LEVEL: dict[Phase, int] = {
-    "activation": 1, "strength": 2, "integration": 3, "retest": 0, "maintenance": 0,
-}  # fmt: skip
 #: groups taken first, by the strongest emphasis; a group named twice takes two families
 CORE_GROUPS: dict[str, tuple[str, ...]] = {
     "hip": ("abductors", "extensors", "knee", "single-leg", "abductors", "extensors"),
@@ -84,11 +81,6 @@ SHORT_SETS = 2
 MAX_WEEKS = 12
 MAINTENANCE_WEEKS = 8
 MAINTENANCE_DAYS = 2
-DISCLAIMER = (
-    "kneecoach gives general exercise guidance, not a diagnosis or treatment. Stop an exercise "
-    "that causes sharp pain, and see a clinician if pain persists, swelling appears or the knee "
-    "locks or gives way."
-)
 
 
 def build_programme(
@@ -141,12 +133,12 @@ def build_programme(
         substitutions=sorted(
             {f"{p.name}: {p.substitution}" for s in sessions for p in s.exercises if p.substitution}
         ),  # fmt: skip
-        phases=[*phases, *_later_phases(weeks, maintenance_weeks)],
+        phases=[*phases, *later_phases(weeks, maintenance_weeks)],
         sessions=sessions,
         retest_command=retest_command(test),
-        notes=_notes(intake, days),
+        notes=notes_for(intake, days),
         disclaimer=DISCLAIMER,
-        sources=_sources(),
+        sources=sources(),
     )
 
 
@@ -219,63 +211,6 @@ def rank_families(intake: Intake, emphasis: list[Emphasis], /) -> list[Family]:
             s += 15
         score[fam.name] = s
     return sorted(FAMILIES, key=lambda f: -score[f.name])
-
-
-def phase_plan(weeks: int, /) -> list[PhaseInfo]:
-    """Activation → strength → integration across ``weeks`` (each phase ≥ 1 week when possible)."""
-    activation = max(1, weeks // 3)
-    integration = max(1, weeks // 3) if weeks >= 2 else 0
-    strength = weeks - activation - integration
-    spans: list[tuple[Phase, int]] = [
-        ("activation", activation), ("strength", strength), ("integration", integration),
-    ]  # fmt: skip
-    out: list[PhaseInfo] = []
-    week = 1
-    for name, n in spans:
-        if n > 0:
-            out.append(PhaseInfo(name=name, weeks=list(range(week, week + n)), **_PHASE_TEXT[name]))
-            week += n
-    return out
-
-
-_PHASE_TEXT: dict[Phase, dict[str, str]] = {
-    "activation": {
-        "goal": "Switch the hip and foot muscles on with easy, controlled work (at most 2 sets); "
-        "learn each exercise's cues.",
-        "source": "science.md §7.2 (isometric and easy work first, functional after ~2 weeks: "
-        "Crossley and Nakagawa programmes)",
-    },
-    "strength": {
-        "goal": "Build strength: a load you could lift 10-12 times, 3 × 10, 'hard' but not to "
-        "failure, a day of rest between sessions.",
-        "source": "science.md §7.2 (FOHX trial: ~10-12RM, 3 × 10, RPE 5-7/11, 48 h apart)",
-    },
-    "integration": {
-        "goal": "Bring the control into standing, single-leg movements like your sport.",
-        "source": "science.md §7.2 (functional exercises after the first weeks) and §6 "
-        "(knee-position sense)",
-    },
-    "retest": {
-        "goal": "Film the same test again and compare: only changes beyond the 9° day-to-day "
-        "noise are real.",
-        "source": "science.md §1.3 (SDD 7.5-8.9°, Munro 2012)",
-    },
-    "maintenance": {
-        "goal": "Keep what you built: twice a week, the key exercises at their current level.",
-        "source": "our choice, not trial-tested: science.md §7.2 trials ran 6-12 weeks, 2-5×/week",
-    },
-}
-
-
-def _later_phases(weeks: int, maintenance_weeks: int) -> list[PhaseInfo]:
-    return [
-        PhaseInfo(name="retest", weeks=[weeks + 1], **_PHASE_TEXT["retest"]),
-        PhaseInfo(
-            name="maintenance",
-            weeks=list(range(weeks + 1, weeks + 1 + maintenance_weeks)),
-            **_PHASE_TEXT["maintenance"],
-        ),
-    ]
 
 
 def _pick(ctx: _Context, fam: Family, level: int) -> Exercise | None:
@@ -487,53 +422,3 @@ def _retest_and_maintenance(
     out.append(_retest_session(len(block) + len(out) + 1, end, weeks + maintenance_weeks + 1,
                                test, "Re-test after maintenance"))  # fmt: skip
     return out
-
-
-def _notes(intake: Intake, days: list[Weekday]) -> list[str]:
-    notes = [
-        "Do one-sided exercises on both sides, the weaker side first, with the same sets and "
-        "reps on each.",
-        "Pain during an exercise up to 2/10 is fine; at 3-5/10 stay at the same level; above "
-        "5/10, or pain that is worse the next day, step back (see `kneecoach exercises --show "
-        "ID` for the easier version). These limits are a cautious rule, not a proven one "
-        "(science.md §7.2).",
-    ]
-    idx = sorted({["mon", "tue", "wed", "thu", "fri", "sat", "sun"].index(d) for d in days})
-    if any(b - a == 1 for a, b in zip(idx, idx[1:], strict=False)) or (0 in idx and 6 in idx):
-        notes.append(
-            "Some of your days are back to back; the FOHX trial kept 48 h between strength "
-            "sessions (science.md §7.2): keep the day after a session light if you can."
-        )
-    if "hypermobility" in intake.constraints:
-        notes.append(
-            "Hypermobility: work in a controlled middle range, stop short of your end range in "
-            "every exercise, and build strength rather than stretching."
-        )
-    if "irritable-knees" in intake.constraints:
-        notes.append("Irritable knees: no deep loaded bending; the knee work stays shallow.")
-    if "low-back" in intake.constraints:
-        notes.append("Low back: no bending or twisting under load; hinge with a long back.")
-    if intake.person.age < 16:
-        notes.append(
-            "Under 16: check this plan with a physiotherapist or doctor, and with a coach or "
-            "parent, before starting."
-        )
-    if intake.pain.now >= 5 or intake.pain.during_activity >= 7:
-        notes.append(
-            "Your pain is high: start at the easiest version of every exercise and see a "
-            "physiotherapist if it does not settle within a couple of weeks."
-        )
-    return notes
-
-
-def _sources() -> list[str]:
-    return [
-        "Crossley et al. 2016 and Collins et al. 2018 consensus: exercise, combining hip and "
-        "knee exercises (science.md §7.1)",
-        "FOHX trial protocol: 3 × 10 at ~10-12RM, RPE 5-7/11, 48 h apart (science.md §7.2)",
-        "Crossley- and Nakagawa-type programmes: isometric then functional (science.md §7.2)",
-        "Mølgaard et al. 2018: foot exercises added to knee exercises (science.md §7.2)",
-        "Lima et al. 2018: less ankle dorsiflexion goes with knee valgus (science.md §5)",
-        "Mizuno et al. 2021: valgus goes with poor knee-position sense (science.md §6)",
-        "Red flags: NHS Gloucestershire knee pathway and others (science.md §7.3)",
-    ]
