@@ -281,3 +281,21 @@ def test_walking_towards_the_camera_overground_keeps_contacts_and_values() -> No
     assert s["sides"]["right"]["mean_pelvic_drop_deg"] == pytest.approx(2.0, abs=0.7)
     assert s["sides"]["left"]["mean_foot_offset"] == pytest.approx(0.4, abs=0.05)
     assert s["gait"]["cadence_spm"] == pytest.approx(110, rel=0.03)
+
+
+def test_cli_prints_the_step_table_and_refuses_non_gait_in_one_line(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from kneecoach.cli.main import cli
+
+    runner = CliRunner()
+    nc = to_netcdf_file(treadmill(duration_s=5.0).track, tmp_path / "run.nc")
+    ok = runner.invoke(cli, ["analyze", str(nc), "--test", "run", "--out", str(tmp_path / "a"),
+                             "--no-video"])  # fmt: skip
+    assert ok.exit_code == 0, ok.output
+    assert "cadence 171 steps/min" in ok.output and "pelvic drop" in ok.output
+    squat = to_netcdf_file(single_leg_squat(), tmp_path / "squat.nc")
+    bad = runner.invoke(cli, ["analyze", str(squat), "--test", "walk", "--out",
+                              str(tmp_path / "b"), "--no-video"])  # fmt: skip
+    assert bad.exit_code == 1 and "Traceback" not in bad.output
+    assert "no complete step" in bad.output and "Walk at least 7 steps" in bad.output
