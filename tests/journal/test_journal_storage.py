@@ -109,6 +109,13 @@ def test_bad_urls_and_missing_drivers_are_one_clear_error() -> None:
         open_journal("postgresql+pg8000://me@localhost/db")
 
 
+def test_an_unwritable_place_is_one_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the folder should be")
+    with pytest.raises(StorageError, match="cannot create the journal folder"):
+        open_journal(f"sqlite:///{blocker / 'sub' / 'journal.sqlite3'}")
+
+
 def _store(j, name: str, folder: Path, doc=None) -> int:
     doc = doc or json.loads((folder / "summary.json").read_text())
     with j.transaction() as s:

@@ -121,8 +121,14 @@ def journal_engine(url: str) -> Engine:
         ) from None
     sqlite = parsed.get_backend_name() == "sqlite"
     if sqlite and parsed.database not in (None, "", ":memory:"):
-        # health data: folders kneecoach creates are readable by their owner only
-        Path(parsed.database).expanduser().parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        folder = Path(parsed.database).expanduser().parent
+        try:  # health data: folders kneecoach creates are readable by their owner only
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(
+                f"cannot create the journal folder {folder} ({exc.strerror}); set "
+                "KNEECOACH_HOME or KNEECOACH_DATABASE_URL to a place you can write"
+            ) from None
     try:
         engine = create_engine(parsed)
     except ModuleNotFoundError as exc:
