@@ -2,15 +2,16 @@
 
 The rules follow science.md §7.2, "Progression principles found":
 
-1. **Regress** when pain rises: pain during the exercise above 5/10, a rise of
-   2 or more over the pain before the session, or pain the next day above the
-   pain before it (the hip-OA home-programme rule "pain lasting more than one
-   day after the exercise", principle 3, **not PFP-specific**). The 5/10 ceiling
-   and the 2-point rise come from the example "pain ≤ 2-5/10 during exercise,
-   settling within 24 h", which science.md marks **⚠ UNVERIFIED** for PFP.
+1. **Regress** when pain rises: pain during the exercise above 5/10, or a rise
+   of 2 or more during it or afterwards (next day) over the pain before the
+   session (2/10 when that was not logged): the hip-OA home-programme rule
+   "pain ... lasting more than one day after the exercise" (principle 3,
+   **not PFP-specific**). The 5/10 ceiling and the 2-point rise come from the
+   example "pain ≤ 2-5/10 during exercise, settling within 24 h", which
+   science.md marks **⚠ UNVERIFIED** for PFP.
 2. **Hold** when the session was not complete, technique was poor, effort was
    already 5/10 or more (principle 3: "do not increase the challenge if ...
-   effort is already 5-6/10"), or there was some pain (3-5/10).
+   effort is already 5-6/10"), or there was some pain during or after (3-5/10).
 3. **Progress** when it was done in full, with good technique, pain-free
    (≤ 2/10, the low end of the same unverified example) and no longer hard:
    marked easy, or effort below 5/10 (principle 1: "progress load when the
@@ -68,8 +69,10 @@ def decide(log: ExerciseLog, /) -> tuple[Decision, str]:
         return "regress", f"pain {during}/10 during the exercise (above {PAIN_ACCEPTABLE_MAX}/10)"
     if during is not None and before is not None and during - before >= PAIN_RISE:
         return "regress", f"pain rose from {before}/10 to {during}/10 during the exercise"
-    if log.pain_next_day is not None and log.pain_next_day > (before or 0):
-        return "regress", f"pain next day ({log.pain_next_day}/10) higher than before"
+    after = log.pain_next_day
+    baseline = before if before is not None else PAIN_FREE_MAX
+    if after is not None and after - baseline >= PAIN_RISE:
+        return "regress", f"pain after ({after}/10) is {after - baseline} above {baseline}/10"
     incomplete = not log.done or (
         log.sets_done is not None and log.sets_planned is not None
         and log.sets_done < log.sets_planned
@@ -80,6 +83,8 @@ def decide(log: ExerciseLog, /) -> tuple[Decision, str]:
         return "hold", "technique was not yet good"
     if during is not None and during > PAIN_FREE_MAX:
         return "hold", f"some pain ({during}/10): stay at this level until it is pain-free"
+    if after is not None and after > PAIN_FREE_MAX:
+        return "hold", f"some pain afterwards ({after}/10): stay at this level"
     if log.rpe is not None and log.rpe >= HARD_RPE:
         return "hold", f"effort {log.rpe}/10 is still hard"
     if during is None:

@@ -16,7 +16,8 @@ def notes_for(intake: Intake, days: list[Weekday]) -> list[str]:
         "Do one-sided exercises on both sides, the weaker side first, with the same sets and "
         "reps on each.",
         "Pain during an exercise up to 2/10 is fine; at 3-5/10 stay at the same level; above "
-        "5/10, or pain that is worse the next day, step back (see `kneecoach exercises --show "
+        "5/10, or 2 points or more above your pain before the session (during it or the next "
+        "day), step back (see `kneecoach exercises --show "
         "ID` for the easier version). These limits are a cautious rule, not a proven one "
         "(science.md §7.2).",
     ]

@@ -78,8 +78,8 @@ def _session_page(plan: Programme, s: Session) -> Page:
         paragraphs=[goal],
         items=[_item(i + 1, p) for i, p in enumerate(s.exercises)],
         bullets=[
-            "Pain up to 2/10 is fine; 3-5/10: stay at this level; above 5/10 or worse the next "
-            "day: use the easier version.",
+            "Pain up to 2/10 is fine; 3-5/10: stay at this level; above 5/10, or 2 points worse "
+            "than before (also the next day): use the easier version.",
             "Easy and pain-free? Next time use the harder version (exercise guide).",
         ],
     )
