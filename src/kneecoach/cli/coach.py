@@ -33,7 +33,7 @@ from kneecoach.program import (
 )
 from kneecoach.program.intake import demo_intake
 from kneecoach.program.models import Exercise
-from kneecoach.program.questions import QUESTIONS, Question, get_path, set_path
+from kneecoach.program.questions import Question, get_path, questions, set_path
 from kneecoach.program.redflags import referral_text
 from kneecoach.reports.worksheet import write_plan
 
@@ -158,7 +158,7 @@ def intake(out_file: Path, from_file: Path | None) -> None:
         except tomllib.TOMLDecodeError as e:
             raise InputError(f"{from_file}: not valid TOML ({e})") from None
     asked = 0
-    for q in QUESTIONS:
+    for q in questions():
         if get_path(data, q.path) is None:
             set_path(data, q.path, _ask(q))
             asked += 1

@@ -7,6 +7,7 @@ and the validation can never disagree.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal, get_args
 
 from kneecoach.program.exercises import load_library
@@ -34,7 +35,17 @@ class Question:
 
 _YES_NO = get_args(YesNo)
 
-QUESTIONS: tuple[Question, ...] = (
+
+@lru_cache(maxsize=1)
+def questions() -> tuple[Question, ...]:
+    """Every intake question, in order (the equipment choices come from the library)."""
+    return _QUESTIONS_BEFORE + (
+        Question(("equipment",), "Equipment you have", "choices",
+                 tuple(load_library().equipment)),
+    ) + _QUESTIONS_AFTER  # fmt: skip
+
+
+_QUESTIONS_BEFORE: tuple[Question, ...] = (
     Question(("person", "name"), "Your name or nickname (optional)", "text"),
     Question(("person", "age"), "Age in years", "int", bounds=(8, 100), default=30),
     Question(("goals", "goal"), "Your goal in a sentence", "text"),
@@ -59,7 +70,8 @@ QUESTIONS: tuple[Question, ...] = (
     Question(("constraints",), "Anything to respect (low-back: no loaded bending/twisting; "
              "irritable-knees: no deep loaded knee bends; hypermobility; kneeling-pain)",
              "choices", get_args(Constraint)),
-    Question(("equipment",), "Equipment you have", "choices", tuple(load_library().equipment)),
+)  # fmt: skip
+_QUESTIONS_AFTER: tuple[Question, ...] = (
     Question(("schedule", "days"), "Training days", "days", default="mon,wed,fri"),
     Question(("schedule", "minutes"), "Minutes per session", "int", bounds=(10, 120), default=30),
     *(
