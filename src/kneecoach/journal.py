@@ -210,6 +210,20 @@ class PlannedToday:
     label: str | None
     exercises: list[dict[str, Any]]
     programme_version: int | None
+    #: exercise id → what the coaching rules said after it was last logged (before ``day``)
+    last_decisions: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def last_decisions(logs: Sequence[SessionLog], before: date) -> dict[str, dict[str, Any]]:
+    """The latest ``decision`` / ``next_exercise_id`` logged for each exercise before a day."""
+    found: dict[str, dict[str, Any]] = {}
+    for log in sorted(logs, key=lambda log: (log.day, log.id)):
+        if log.day >= before:
+            continue
+        for e in log.exercises:
+            if isinstance(e, dict) and e.get("exercise_id") and e.get("decision"):
+                found[str(e["exercise_id"])] = {**e, "day": log.day}
+    return found
 
 
 def planned_for(person: str, day: date, *, url: str | None = None) -> PlannedToday:
@@ -221,7 +235,7 @@ def planned_for(person: str, day: date, *, url: str | None = None) -> PlannedTod
         return PlannedToday(
             day, planned.label if planned else None,
             [dict(e) for e in planned.planned] if planned else [],
-            programme.version if programme else None,
+            programme.version if programme else None, last_decisions(p.session_logs, day),
         )  # fmt: skip
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import zipfile
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -206,6 +206,17 @@ def test_a_programme_day_is_shown_and_linked_when_logging(run) -> None:
         logs = get_or_create_person(s, "ann").session_logs
         assert [e["decision"] for log in logs for e in log.exercises] == ["hold", "progress"]
         assert logs[1].exercises[0]["sets_done"] == 3  # --done without --sets: all planned sets
+        add_programme(
+            s,
+            logs[0].person,
+            {"schema": "kneecoach.plan/1"},
+            start=day,
+            weeks=1,
+            days=[PlannedDay(day + timedelta(days=2), "Hip strength", planned)],
+        )
+    # the next planned session shows what the rules said last time
+    result = run("log", "--person", "ann", "--date", day + timedelta(days=2), input="n\n\n")
+    assert "Clamshell 3 × 12 (last time: progress → clamshell-band)" in _flat(result.output)
 
 
 EXAMPLE_INTAKE = Path(__file__).resolve().parents[2] / "examples" / "intake.toml"

@@ -266,7 +266,13 @@ def _ask(plan: journal.PlannedToday) -> journal.SessionEntry:
     if plan.label:
         out.print(f"Planned for {when:%a} {when.day} {when:%b}: {plan.label}")
         for e in plan.exercises:
-            out.print(f"  • {e.get('name', e.get('exercise_id', '?'))}  {e.get('dosage', '')}")
+            last = plan.last_decisions.get(str(e.get("exercise_id")))
+            hint = ""
+            if last and last["decision"] != "hold":
+                hint = f"  (last time: {last['decision']} → {last.get('next_exercise_id')})"
+            out.print(
+                f"  • {e.get('name', e.get('exercise_id', '?'))}  {e.get('dosage', '')}{hint}"
+            )
     done = click.confirm("Did you do the session?", default=True)
     if not done:
         notes = click.prompt("Why not (optional)", default="", show_default=False)
