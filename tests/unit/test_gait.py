@@ -219,7 +219,8 @@ def test_analyze_run_writes_steps_worst_steps_and_a_step_report(tmp_path: Path) 
     g = treadmill(duration_s=6.0)
     raw = to_netcdf_file(with_noise(g.track, sd_px=1.0), tmp_path / "run.nc")
     result = run_analyze(raw, out_dir=tmp_path / "out", settings=RUN, test="run", video=False)
-    s = json.loads((tmp_path / "out" / "summary.json").read_text())
+    text = (tmp_path / "out" / "summary.json").read_text()
+    s = json.loads(text, parse_constant=lambda c: pytest.fail(f"{c} in summary.json"))
     assert s["test"] == "run" and s["test_label"] == "Running"
     assert s["sides"]["left"]["peak_fppa_deg"] == pytest.approx(8.0, abs=1.5)
     assert len(s["sides"]["left"]["steps"]) >= 7 and s["sides"]["left"]["reps"] == []
