@@ -141,3 +141,23 @@ def test_intake_asks_before_replacing_a_file(tmp_path: Path) -> None:
     out.write_text("keep me")
     r = run("intake", "--out", out, input="n\n")
     assert r.exit_code == 1 and out.read_text() == "keep me"
+
+
+def test_a_real_analysis_aims_the_plan(tmp_path: Path) -> None:
+    """analyze → summary.json → plan: the analysed right leg goes first, not the intake's left."""
+    from kneecoach.io import to_netcdf_file
+    from kneecoach.synthetic import single_leg_squat
+
+    track = single_leg_squat(peak_fppa_deg=20.0, pelvic_drop_deg=6.0, stance="right")
+    nc = to_netcdf_file(track, tmp_path / "sls.nc")
+    r = run("analyze", nc, "--test", "single-leg-squat", "--no-video", "--out", tmp_path / "a")
+    assert r.exit_code == 0, r.output
+    r = run("plan", "--intake", EXAMPLE, "--findings", tmp_path / "a" / "summary.json",
+            "--start", "2026-01-05", "--out", tmp_path / "plan")  # fmt: skip
+    assert r.exit_code == 0, r.output
+    plan = json.loads((tmp_path / "plan" / "plan.json").read_text())
+    assert plan["weaker_side"] == "right" and "analysis" in plan["weaker_side_reason"]
+    assert plan["emphasis"][0]["cause"] == "hip" and "analysis" in plan["emphasis"][0]["reason"]
+    sided = [x for s in plan["sessions"] for x in s["exercises"] if x["sides"]]
+    assert sided and all(x["sides"] == ["right", "left"] for x in sided)
+    assert "--test single-leg-squat" in plan["retest_command"]
