@@ -57,10 +57,11 @@ FAMILIES: tuple[Family, ...] = (
 
 #: Warm-up and cool-down mobility, by what the intake reports.
 WARM_UP = {"default": "foam-roll-glute-tfl", "front-thigh": "foam-roll-quads"}
-COOL_DOWN = {
-    "front-thigh": "hip-flexor-stretch",
-    "outer-hip": "tfl-stretch",
-    "low-back": "quadruped-rocking",
+#: cool-down candidates in order; the first one the constraints allow is used
+COOL_DOWN: dict[str, tuple[str, ...]] = {
+    "front-thigh": ("hip-flexor-stretch", "quadruped-rocking", "walking-childs-pose"),
+    "outer-hip": ("tfl-stretch",),
+    "low-back": ("quadruped-rocking", "walking-childs-pose"),
 }
 MOBILITY_WHY = {
     "foam-roll-glute-tfl": "Eases an outer hip that works all the time (warm-up only, §7.1).",
@@ -68,6 +69,7 @@ MOBILITY_WHY = {
     "hip-flexor-stretch": "Tight hip flexors hold the buttocks long and weak (a trainer's list).",
     "tfl-stretch": "Your outer hip tires first: lengthen it after the work.",
     "quadruped-rocking": "Gentle back and hip movement in a range you control.",
+    "walking-childs-pose": "Eases the lower back and the sides of the trunk after the work.",
 }
 
 EMPHASIS_TAIL: dict[Cause, str] = {

@@ -365,13 +365,18 @@ def _minutes(e: Exercise, sets: int) -> float:
 def _mobility(ctx: _Context) -> tuple[Prescription | None, Prescription | None]:
     t = ctx.intake.self_tests
     warm_id = WARM_UP["front-thigh" if t.front_thigh_tension == "yes" else "default"]
-    cool_key = (
-        "front-thigh" if t.front_thigh_tension == "yes"
-        else "outer-hip" if "outer-hip" in t.single_leg_squat_fatigue
-        else "low-back" if "low-back" in ctx.intake.constraints else None
-    )  # fmt: skip
+    keys = [
+        key
+        for key, hit in (
+            ("front-thigh", t.front_thigh_tension == "yes"),
+            ("outer-hip", "outer-hip" in t.single_leg_squat_fatigue),
+            ("low-back", "low-back" in ctx.intake.constraints),
+        )
+        if hit
+    ]
+    candidates = [eid for key in keys for eid in COOL_DOWN[key] if eid not in ctx.excluded]
     out: list[Prescription | None] = []
-    for eid in (warm_id, COOL_DOWN.get(cool_key or "")):
+    for eid in (warm_id, candidates[0] if candidates else None):
         if eid is None or eid in ctx.excluded:
             out.append(None)
             continue
