@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from journal_data import summary
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -45,60 +46,6 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'db' / 'journal.sqlite3'}"
-
-
-def summary(
-    left_reps: Sequence[float] = (10.0, 12.0, 14.0),
-    right_reps: Sequence[float] = (),
-    *,
-    test: str = "single-leg-squat",
-    created: str = "2026-03-01T10:00:00+00:00",
-    pelvic_drop: Sequence[float] | None = None,
-    images: int = 1,
-) -> dict[str, Any]:
-    """A kneecoach.summary/1 document with known per-rep FPPA (and pelvic drop)."""
-
-    def side(reps: Sequence[float]) -> dict[str, Any]:
-        drops = list(pelvic_drop) if pelvic_drop is not None else [4.0] * len(reps)
-        rows = [
-            {
-                "index": i + 1,
-                "time_s": 1.0 + i,
-                "complete": True,
-                "fppa_deg": f,
-                "pelvic_drop_deg": d,
-                "knee_shift_pct": 5.0,
-                "confidence": 0.9,
-            }
-            for i, (f, d) in enumerate(zip(reps, drops, strict=False))
-        ]
-        mean = sum(reps) / len(reps) if reps else None
-        return {
-            "working": bool(reps),
-            "reps": rows,
-            "steps": [],
-            "peak_fppa_deg": max(reps) if reps else None,
-            "mean_fppa_deg": mean,
-            "sd_fppa_deg": None,
-            "mean_pelvic_drop_deg": sum(drops) / len(drops) if reps and drops else None,
-            "classification": {"label": "above typical range", "level": "above"},
-        }
-
-    return {
-        "schema": "kneecoach.summary/1",
-        "kneecoach_version": "test",
-        "source": "clip.mp4",
-        "created": created,
-        "fps": 60.0,
-        "test": test,
-        "test_label": test.replace("-", " ").capitalize(),
-        "view": "frontal",
-        "sides": {"left": side(left_reps), "right": side(right_reps)},
-        "findings": [],
-        "worst_moments": [
-            {"image": f"worst_{i}.png", "side": "left"} for i in range(1, images + 1)
-        ],
-    }
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ import textwrap
 import time
 from pathlib import Path
 
+from journal_data import summary
 from sqlalchemy import func, select, text
 
-from conftest import summary
 from kneecoach.storage.db import open_journal
 from kneecoach.storage.models import Assessment, SessionLog
 

@@ -15,9 +15,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from journal_data import summary
 from sqlalchemy import func, inspect, select, text
 
-from conftest import summary
 from kneecoach import journal
 from kneecoach.core.errors import InputError, StorageError
 from kneecoach.storage.archive import export_person, import_person, person_document

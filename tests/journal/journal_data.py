@@ -1,0 +1,60 @@
+"""Synthetic kneecoach summaries with known per-rep values, for the journal tests."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+
+def summary(
+    left_reps: Sequence[float] = (10.0, 12.0, 14.0),
+    right_reps: Sequence[float] = (),
+    *,
+    test: str = "single-leg-squat",
+    created: str = "2026-03-01T10:00:00+00:00",
+    pelvic_drop: Sequence[float] | None = None,
+    images: int = 1,
+) -> dict[str, Any]:
+    """A kneecoach.summary/1 document with known per-rep FPPA (and pelvic drop)."""
+
+    def side(reps: Sequence[float]) -> dict[str, Any]:
+        drops = list(pelvic_drop) if pelvic_drop is not None else [4.0] * len(reps)
+        rows = [
+            {
+                "index": i + 1,
+                "time_s": 1.0 + i,
+                "complete": True,
+                "fppa_deg": f,
+                "pelvic_drop_deg": d,
+                "knee_shift_pct": 5.0,
+                "confidence": 0.9,
+            }
+            for i, (f, d) in enumerate(zip(reps, drops, strict=False))
+        ]
+        mean = sum(reps) / len(reps) if reps else None
+        return {
+            "working": bool(reps),
+            "reps": rows,
+            "steps": [],
+            "peak_fppa_deg": max(reps) if reps else None,
+            "mean_fppa_deg": mean,
+            "sd_fppa_deg": None,
+            "mean_pelvic_drop_deg": sum(drops) / len(drops) if reps and drops else None,
+            "classification": {"label": "above typical range", "level": "above"},
+        }
+
+    return {
+        "schema": "kneecoach.summary/1",
+        "kneecoach_version": "test",
+        "source": "clip.mp4",
+        "created": created,
+        "fps": 60.0,
+        "test": test,
+        "test_label": test.replace("-", " ").capitalize(),
+        "view": "frontal",
+        "sides": {"left": side(left_reps), "right": side(right_reps)},
+        "findings": [],
+        "worst_moments": [
+            {"image": f"worst_{i}.png", "side": "left"} for i in range(1, images + 1)
+        ],
+    }
