@@ -60,6 +60,7 @@ def test_red_flags_stop_the_plan(tmp_path: Path) -> None:
     r = run("plan", "--intake", bad, "--out", out)
     assert r.exit_code == 1
     assert "locking" in r.output and "clinician" in r.output and "Traceback" not in r.output
+    assert "referral.txt" in r.output.replace("\n", "")
     assert [p.name for p in out.iterdir()] == ["referral.txt"]  # the old plan is gone
     assert "locking" in (out / "referral.txt").read_text()
     assert run("plan", "--intake", EXAMPLE, "--out", out).exit_code == 0

@@ -299,12 +299,13 @@ def make_plan(
     """Build the programme; on red flags write ``referral.txt`` in ``out_dir`` and re-raise."""
     try:
         check_red_flags(person, source=source)
-    except RedFlagError:
+    except RedFlagError as e:
         out_dir.mkdir(parents=True, exist_ok=True)
         for name in PLAN_FILES:  # an older plan in the folder no longer applies
             (out_dir / name).unlink(missing_ok=True)
-        (out_dir / "referral.txt").write_text(referral_text(person), encoding="utf-8")
-        raise
+        note = out_dir / "referral.txt"
+        note.write_text(referral_text(person), encoding="utf-8")
+        raise RedFlagError(f"{e} A note to show them: {note}") from None
     (out_dir / "referral.txt").unlink(missing_ok=True)
     return build_programme(person, summary, start=start, weeks=weeks,
                            days=parse_days(days) if days else None)  # fmt: skip
