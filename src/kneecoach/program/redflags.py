@@ -47,7 +47,7 @@ QUESTIONS: dict[str, tuple[str, str]] = {
 #: flags that refer everyone; the last two refer only under-16s (science.md §7.3, children)
 ALWAYS = tuple(k for k in QUESTIONS if k not in ("knee_swelling", "hip_or_groin_pain"))
 UNDER_16 = ("knee_swelling", "hip_or_groin_pain")
-SOURCE = "science.md §7.3 (red flags; suggested app rule)"
+SOURCE = "science.md §7.3, red flags"
 
 
 def red_flags(intake: Intake, /) -> list[str]:
