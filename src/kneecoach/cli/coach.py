@@ -108,7 +108,8 @@ def _show(eid: str, library: Any) -> None:
         out.print(f"  {i}. {step}")
     out.print("Cues: " + " ".join(e.cues))
     for need in e.equipment:
-        alt = f"; or {', '.join(need.alternatives)}" if need.alternatives else ""
+        names = [library.equipment[a] for a in need.alternatives]
+        alt = f"; or a {' or a '.join(names)}" if names else ""
         without = f"; without: {need.without}" if need.without else ""
         out.print(f"Equipment: {library.equipment[need.item]}{alt}{without}")
     out.print(f"Harder: {e.harder}" + (f" Next: {e.progression}." if e.progression else ""))
