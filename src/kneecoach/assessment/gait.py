@@ -30,7 +30,7 @@ from scipy import stats
 
 from kneecoach.assessment import norms
 from kneecoach.core.schema import OTHER, SIDES, Side
-from kneecoach.events.gait import FRONTAL, Step, is_glide
+from kneecoach.events.gait import FRONTAL, Step, is_glide, step_rate
 from kneecoach.metrics.frames import OBLIQUE_CONFIDENCE, FrameMeasures
 from kneecoach.metrics.gait import GaitSignals
 
@@ -218,10 +218,9 @@ def side_summary(steps: list[dict[str, Any]], *, test: str, frontal: bool) -> di
 
 
 def cadence(steps: list[Step], fps: float) -> float | None:
-    """Steps per minute from the median time between consecutive contacts."""
-    contacts = np.array(sorted(s.contact for s in steps), dtype=float) / fps
-    gap = float(np.median(np.diff(contacts))) if len(contacts) >= 3 else 0.0
-    return _r(60.0 / gap, 1) if gap > 0 else None
+    """Steps per minute over the clip (:func:`kneecoach.events.gait.step_rate`)."""
+    rate = step_rate(np.array([s.contact for s in steps], dtype=float) / fps)
+    return None if rate is None else _r(rate, 1)
 
 
 def drift(steps: list[dict[str, Any]], key: str) -> dict[str, Any] | None:

@@ -256,6 +256,21 @@ def find_steps(sig: GaitSignals, /, *, test: str) -> list[Step]:
     return steps
 
 
+def step_rate(contacts_s: FloatArray) -> float | None:
+    """Cadence (steps/min): the mean contact-to-contact time of the regular steps.
+
+    Intervals outside half to 1.5 times the median (a missed or an extra
+    contact) are left out; the mean of the rest is not limited to whole frames
+    as a median would be (at 30 fps one frame is 10% of a running step).
+    """
+    gaps = np.diff(np.sort(contacts_s))
+    if len(gaps) < 2:
+        return None
+    median = float(np.median(gaps))
+    regular = gaps[(gaps > 0.5 * median) & (gaps < 1.5 * median)]
+    return 60.0 * len(regular) / float(regular.sum()) if median > 0 and regular.size else None
+
+
 def is_glide(step: Step, fps: float) -> bool:
     """Skating: does this stance hold a single-leg glide longer than a running stance?"""
     return step.glide is not None and (step.glide[1] - step.glide[0]) / fps >= MIN_GLIDE_S
@@ -295,7 +310,6 @@ def recognise_gait(sig: GaitSignals, /) -> tuple[str, str] | None:
     per_side = [sum(s.side == side for s in done) for side in SIDES]
     if min(per_side) < AUTO_MIN_STEPS or alternation(steps, sig.fps) < AUTO_ALTERNATION:
         return None
-    gaps = np.diff(sorted(s.contact for s in steps)) / sig.fps
-    cadence = 60.0 / float(np.median(gaps))
+    cadence = step_rate(np.array([s.contact for s in steps], dtype=float) / sig.fps) or 0.0
     test = "run" if cadence >= RUN_CADENCE else "walk"
     return test, f"{len(done)} alternating steps at {cadence:.0f} steps/min"
