@@ -96,11 +96,12 @@ def _cover(plan: Programme, library: Library) -> Page:
     ]
     changed += plan.substitutions
     phases = [f"{PHASE_NAMES[ph.name]} ({_weeks(ph.weeks)}): {ph.goal}" for ph in plan.phases]
+    phases += _week_by_week(plan)
     sections = [("Why these exercises", why)]
     if changed:
         sections.append(("Left out or changed for you", changed))
     sections += [
-        ("The phases", phases),
+        ("The phases, week by week", phases),
         ("How to use this worksheet", [*plan.notes, f"Re-test: {plan.retest_command}"]),
         ("Safety", [plan.disclaimer]),
     ]
@@ -111,6 +112,16 @@ def _cover(plan: Programme, library: Library) -> Page:
         f"{plan.minutes} min a session",
         sections=sections,
     )  # fmt: skip
+
+
+def _week_by_week(plan: Programme) -> list[str]:
+    """One line per block week: its exercises (the sessions of a week are the same)."""
+    lines: dict[int, str] = {}
+    for s in plan.sessions:
+        if s.phase in ("activation", "strength", "integration") and s.week not in lines:
+            names = ", ".join(p.name for p in s.exercises if p.category != "mobility")
+            lines[s.week] = f"Week {s.week}: {names}."
+    return list(lines.values())
 
 
 def _weeks(weeks: list[int]) -> str:
