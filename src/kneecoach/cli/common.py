@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.progress import (
@@ -15,6 +15,9 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+
+if TYPE_CHECKING:
+    from kneecoach.analyze import AnalysisResult
 
 out = Console()
 err = Console(stderr=True)
@@ -49,3 +52,17 @@ def progress_bar() -> Progress:
         console=err,
         transient=True,
     )
+
+
+def print_outcome(result: AnalysisResult) -> None:
+    """After an analysis table: the findings, notes, warnings and files written."""
+    for f in result.summary["findings"]:
+        style = {"attention": "yellow", "refused": "red"}.get(f["severity"], "white")
+        out.print(f"[{style}]•[/] {f['text']}")
+    for note in result.notes:
+        out.print(f"[cyan]note:[/] {note}")
+    for w in result.track.quality.warnings:
+        out.print(f"[yellow]warning:[/] {w}")
+    for kind, path in result.files.items():
+        out.print(f"  {kind:8} {path}")
+    out.print(f"\nOpen the report: {result.files['report'].resolve()}")

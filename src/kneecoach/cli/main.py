@@ -21,7 +21,7 @@ from kneecoach import __version__
 from kneecoach.analyze import TESTS, AnalysisResult, run_analyze
 from kneecoach.cli import coach as coach_cli
 from kneecoach.cli import journal as journal_cli
-from kneecoach.cli.common import err, out, progress_bar, stage_progress
+from kneecoach.cli.common import err, out, print_outcome, progress_bar, stage_progress
 from kneecoach.cli.gait import print_gait
 from kneecoach.core.errors import InsufficientDataError, KneecoachError
 from kneecoach.core.settings import (
@@ -310,16 +310,7 @@ def _print_analysis(result: AnalysisResult, title: str) -> None:
                       fmt(v["peak_fppa_deg"], unit="°"), f"{rng} {label}",
                       fmt(v["mean_pelvic_drop_deg"], unit="°"))  # fmt: skip
     out.print(table)
-    for f in s["findings"]:
-        style = {"attention": "yellow", "refused": "red"}.get(f["severity"], "white")
-        out.print(f"[{style}]•[/] {f['text']}")
-    for note in result.notes:
-        out.print(f"[cyan]note:[/] {note}")
-    for w in result.track.quality.warnings:
-        out.print(f"[yellow]warning:[/] {w}")
-    for kind, path in result.files.items():
-        out.print(f"  {kind:8} {path}")
-    out.print(f"\nOpen the report: {result.files['report'].resolve()}")
+    print_outcome(result)
 
 
 @cli.command()
