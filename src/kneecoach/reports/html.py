@@ -10,14 +10,12 @@ as "—" with, where known, the reason.
 
 from __future__ import annotations
 
-import base64
 import math
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import pandas as pd
 
 from kneecoach import __version__
@@ -25,6 +23,7 @@ from kneecoach.core.schema import SIDES
 from kneecoach.metrics.frames import FRONTAL_VIEWS
 from kneecoach.reports.gait import gait_facts, is_gait, step_tables, steps_figure
 from kneecoach.reports.plots import figure_png, timeseries_figure
+from kneecoach.reports.templating import environment, file_uri, png_uri
 
 DASH = "—"
 FRONTAL_NEED = "this needs the camera in front of or behind the person"
@@ -95,20 +94,9 @@ def render_report(
     so the page can be moved or mailed on its own. Returns ``path``.
     """
     path = Path(path)
-    html = _environment().get_template(TEMPLATE).render(report_context(summary, frames, images))
+    html = environment().get_template(TEMPLATE).render(report_context(summary, frames, images))
     path.write_text(html, encoding="utf-8")
     return path
-
-
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("kneecoach.reports", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
 
 
 # --------------------------------------------------------------------------- formatting
@@ -157,15 +145,6 @@ def _date(created: Any) -> str:
     return f"{stamp} UTC" if not offset else f"{stamp} (UTC{when:%z})"
 
 
-def _data_uri(path: Path) -> str | None:
-    mime = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}.get(
-        path.suffix.lower()
-    )
-    if mime is None or not path.is_file():
-        return None
-    return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
-
-
 # --------------------------------------------------------------------------- context
 
 
@@ -197,7 +176,7 @@ def report_context(
             if text
         ],
         "worst": _worst(summary, images),
-        "timeseries": "data:image/png;base64," + base64.b64encode(png).decode("ascii"),
+        "timeseries": png_uri(png),
         "rep_tables": [_rep_table(side, _dict(sides.get(side)), summary) for side in SIDES],
         "step_tables": step_tables(summary) if gait else [],
         "gait_facts": gait_facts(summary) if gait else [],
@@ -302,7 +281,7 @@ def _worst(summary: Mapping[str, Any], images: Mapping[str, Path]) -> list[dict[
             continue
         key = Path(_text(m.get("image"))).stem or f"worst_{i}"
         key = key if key in images else f"worst_{i}"
-        uri = _data_uri(Path(images[key])) if key in images else None
+        uri = file_uri(Path(images[key])) if key in images else None
         if uri is None:
             continue
         shown.add(key)
@@ -318,7 +297,7 @@ def _worst(summary: Mapping[str, Any], images: Mapping[str, Path]) -> list[dict[
         caption += f" (frame {frame})" if isinstance(frame, int) else ""
         out.append({"src": uri, "caption": caption, "alt": f"Worst moment {i}: {caption}"})
     for key in sorted(set(images) - shown):  # pictures without a summary entry
-        uri = _data_uri(Path(images[key]))
+        uri = file_uri(Path(images[key]))
         if uri is not None:
             out.append({"src": uri, "caption": key.replace("_", " "), "alt": key})
     return out

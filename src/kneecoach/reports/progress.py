@@ -9,13 +9,11 @@ shaded band around the first assessment is its smallest detectable change
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import numpy as np
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
@@ -23,6 +21,7 @@ from matplotlib.ticker import MaxNLocator
 
 from kneecoach.reports.overlay import SIDE_RGB
 from kneecoach.reports.plots import figure_png
+from kneecoach.reports.templating import environment, png_uri
 
 TEMPLATE = "progress.html.j2"
 #: Okabe-Ito vermillion / reddish purple for pain during / after, grey for check-ins.
@@ -36,13 +35,9 @@ def _rgb(rgb: tuple[int, int, int]) -> tuple[float, float, float]:
     return rgb[0] / 255, rgb[1] / 255, rgb[2] / 255
 
 
-def data_uri(png: bytes) -> str:
-    return f"data:image/png;base64,{base64.b64encode(png).decode('ascii')}"
-
-
 def image_uri(path: Path) -> str | None:
     """A stored PNG as a data URI (None when the file is gone)."""
-    return data_uri(path.read_bytes()) if path.suffix.lower() == ".png" and path.is_file() else None
+    return png_uri(path.read_bytes()) if path.suffix.lower() == ".png" and path.is_file() else None
 
 
 def _dates(ax: Any) -> None:
@@ -111,18 +106,12 @@ def adherence_figure(weeks: Sequence[tuple[date, int, int]]) -> Figure:
 
 
 def figure_uri(fig: Figure) -> str:
-    return data_uri(figure_png(fig))
+    return png_uri(figure_png(fig))
 
 
 def render_progress(context: Mapping[str, Any], path: str | Path) -> Path:
     """Write the progress page for ``context`` to ``path`` and return ``path``."""
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("kneecoach.reports", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = environment()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(env.get_template(TEMPLATE).render(context), encoding="utf-8")

@@ -16,10 +16,10 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import jinja2
 from icalendar import Calendar, Event
 
 from kneecoach.program.models import Library, Prescription, Programme, Session
+from kneecoach.reports.templating import environment
 
 TEMPLATE = "worksheet.html.j2"
 PHASE_NAMES = {"activation": "Activation", "strength": "Strength", "integration": "Integration",
@@ -175,14 +175,7 @@ def worksheet_pages(plan: Programme, library: Library, /) -> list[Page]:
 
 def render_html(plan: Programme, library: Library, /) -> str:
     """worksheet.html: one self-contained page, printable (one sheet per page)."""
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("kneecoach.reports", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    env = environment()
     return env.get_template(TEMPLATE).render(
         plan=plan, pages=worksheet_pages(plan, library), log_line=LOG_LINE
     )
