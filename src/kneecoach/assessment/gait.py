@@ -30,8 +30,8 @@ from scipy import stats
 
 from kneecoach.assessment import norms
 from kneecoach.core.schema import OTHER, SIDES, Side
-from kneecoach.events.gait import FRONTAL, Step, is_glide, step_rate
-from kneecoach.metrics.frames import OBLIQUE_CONFIDENCE, FrameMeasures
+from kneecoach.events.gait import Step, is_glide, step_rate
+from kneecoach.metrics.frames import FRONTAL_VIEWS, OBLIQUE_CONFIDENCE, FrameMeasures
 from kneecoach.metrics.gait import GaitSignals
 
 Finding = dict[str, Any]
@@ -120,7 +120,7 @@ def read_steps(
 ) -> dict[Side, list[dict[str, Any]]]:
     """One reading per step, per side, in time order."""
     table, t, fps = fm.table, sig.time_s, sig.fps
-    frontal = fm.view in FRONTAL
+    frontal = fm.view in FRONTAL_VIEWS
     last_offset: dict[Side, float | None] = {"left": None, "right": None}
     last_contact: dict[Side, int | None] = {"left": None, "right": None}
     out: dict[Side, list[dict[str, Any]]] = {"left": [], "right": []}
@@ -380,7 +380,7 @@ def assess_gait(
 ) -> dict[str, Any]:
     """The gait part of ``summary.json``: sides with steps, asymmetry, drift, findings."""
     protocol = GAIT_PROTOCOLS[test]
-    frontal = fm.view in FRONTAL
+    frontal = fm.view in FRONTAL_VIEWS
     readings = read_steps(fm, sig, steps, test=test)
     sides = {s: side_summary(readings[s], test=test, frontal=frontal) for s in SIDES}
     cad = cadence(steps, sig.fps)

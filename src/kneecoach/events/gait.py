@@ -44,12 +44,11 @@ from scipy.signal import find_peaks
 
 from kneecoach.core.errors import InsufficientDataError
 from kneecoach.core.schema import OTHER, SIDES, Side
+from kneecoach.metrics.frames import FRONTAL_VIEWS, SAGITTAL_VIEWS
 from kneecoach.metrics.gait import GaitSignals
 
 FloatArray = npt.NDArray[np.float64]
 GAIT_TESTS = ("run", "walk", "skate")
-FRONTAL = ("frontal", "rear")
-SIDE_VIEWS = ("sagittal", "oblique")
 
 #: Shortest time between two contacts of the same foot, per test (derived: a sprint
 #: stride lasts ~0.45 s, a brisk walking stride ~0.9 s, a skating stride longer).
@@ -167,7 +166,7 @@ def _side_steps(
 
 
 def _midstance(sig: GaitSignals, contact: int, toe_off: int, test: str) -> int:
-    if test == "walk" or sig.view in SIDE_VIEWS:
+    if test == "walk" or sig.view in SAGITTAL_VIEWS:
         return (contact + toe_off) // 2
     span = toe_off - contact
     lo, hi = contact + int(0.2 * span), contact + int(np.ceil(0.8 * span))
@@ -216,12 +215,12 @@ def _glides(steps: list[Step]) -> list[Step]:
 
 def find_steps(sig: GaitSignals, /, *, test: str) -> list[Step]:
     """Every stance phase of both feet in time order; raises when there are none."""
-    if sig.view not in FRONTAL + SIDE_VIEWS:
+    if sig.view not in FRONTAL_VIEWS + SAGITTAL_VIEWS:
         raise InsufficientDataError(
             f"gait events need a front, rear or side view; the camera view is {sig.view}"
         )
     bridge = max(1, int(MAX_BRIDGE_S * sig.fps))
-    method = _frontal_steps if sig.view in FRONTAL else _side_steps
+    method = _frontal_steps if sig.view in FRONTAL_VIEWS else _side_steps
     before = max(1, int(SEEN_BEFORE_S * sig.fps))
     steps: list[Step] = []
     for side in SIDES:
