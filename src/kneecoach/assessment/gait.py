@@ -219,7 +219,9 @@ def side_summary(steps: list[dict[str, Any]], *, test: str, frontal: bool) -> di
 
 def cadence(steps: list[Step], fps: float) -> float | None:
     """Steps per minute over the clip (:func:`kneecoach.events.gait.step_rate`)."""
-    rate = step_rate(np.array([s.contact for s in steps], dtype=float) / fps)
+    rate = step_rate(
+        np.array([s.contact for s in steps], dtype=float) / fps, [s.side for s in steps]
+    )
     return None if rate is None else _r(rate, 1)
 
 

@@ -35,6 +35,7 @@ subject's own in every view (the track's labels are).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -255,19 +256,29 @@ def find_steps(sig: GaitSignals, /, *, test: str) -> list[Step]:
     return steps
 
 
-def step_rate(contacts_s: FloatArray) -> float | None:
-    """Cadence (steps/min): the mean contact-to-contact time of the regular steps.
+def step_rate(contacts_s: FloatArray, feet: Sequence[str] | None = None) -> float | None:
+    """Cadence (steps/min) from contact times, by the mean of the regular intervals.
 
-    Intervals outside half to 1.5 times the median (a missed or an extra
+    With ``feet`` (the foot of each contact), the intervals are each foot's
+    strides (contact to contact of the same foot, two steps): a contact found a
+    frame or two early or late moves one step's time a lot, a stride's little.
+    Without it, or with fewer than two strides, the contact-to-contact steps are
+    used. Intervals outside half to 1.5 times the median (a missed or an extra
     contact) are left out; the mean of the rest is not limited to whole frames
     as a median would be (at 30 fps one frame is 10% of a running step).
     """
-    gaps = np.diff(np.sort(contacts_s))
+    t = np.asarray(contacts_s, dtype=float)
+    strides = (
+        np.concatenate([np.diff(np.sort(t[np.asarray(feet) == f])) for f in set(feet)])
+        if feet is not None and len(feet) == len(t)
+        else np.array([])
+    )
+    per, gaps = (2, strides) if strides.size >= 2 else (1, np.diff(np.sort(t)))
     if len(gaps) < 2:
         return None
     median = float(np.median(gaps))
     regular = gaps[(gaps > 0.5 * median) & (gaps < 1.5 * median)]
-    return 60.0 * len(regular) / float(regular.sum()) if median > 0 and regular.size else None
+    return 60.0 * per * len(regular) / float(regular.sum()) if median > 0 and regular.size else None
 
 
 def is_glide(step: Step, fps: float) -> bool:
@@ -309,6 +320,7 @@ def recognise_gait(sig: GaitSignals, /) -> tuple[str, str] | None:
     per_side = [sum(s.side == side for s in done) for side in SIDES]
     if min(per_side) < AUTO_MIN_STEPS or alternation(steps, sig.fps) < AUTO_ALTERNATION:
         return None
-    cadence = step_rate(np.array([s.contact for s in steps], dtype=float) / sig.fps) or 0.0
+    contacts = np.array([s.contact for s in steps], dtype=float) / sig.fps
+    cadence = step_rate(contacts, [s.side for s in steps]) or 0.0
     test = "run" if cadence >= RUN_CADENCE else "walk"
     return test, f"{len(done)} alternating steps at {cadence:.0f} steps/min"
