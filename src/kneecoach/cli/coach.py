@@ -75,15 +75,14 @@ def exercises(
     ]  # fmt: skip
     table = Table(title=f"{len(rows)} exercises", title_justify="left")
     table.add_column("id", no_wrap=True)
-    table.add_column("name")
-    table.add_column("kind")
-    for col in ("dosage", "equipment", "targets"):
-        table.add_column(col, overflow="fold")
+    table.add_column("exercise (kind · level · targets)", ratio=3)
+    table.add_column("dosage", ratio=1)
+    table.add_column("equipment", ratio=1, overflow="fold")
     for e in rows:
         gear = ", ".join(n.item for n in e.equipment) or "none"
         dose = e.dosage.text() + (" per side" if e.per_side else "")
-        kind = f"{e.category}, level {e.difficulty}"
-        table.add_row(e.id, e.name, kind, dose, gear, ", ".join(e.muscles))
+        about = f"{e.category} · level {e.difficulty} · {', '.join(e.muscles)}"
+        table.add_row(e.id, f"{e.name}\n[dim]{about}[/]", dose, gear)
     out.print(table)
     out.print("Details: kneecoach exercises --show ID")
 
