@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kneecoach.core.errors import InputError, RedFlagError
+from kneecoach.core.schema import OTHER
 from kneecoach.program import (
     WEEKDAYS,
     Programme,
@@ -22,6 +23,7 @@ from kneecoach.program import (
     session_dates,
 )
 from kneecoach.program.exercises import chain
+from kneecoach.program.families import FAMILIES
 from kneecoach.program.phases import phase_plan
 from kneecoach.program.prescribe import CONSTRAINT_TAGS
 from kneecoach.program.schedule import spread_days
@@ -268,9 +270,11 @@ intakes = st.fixed_dictionaries({
     }),
     "self_tests": st.fixed_dictionaries({
         "opposite_hip_drops": st.sampled_from(["yes", "no", "unsure"]),
+        "knees_cave_sit_to_stand": st.sampled_from(["yes", "no", "unsure"]),
         "front_thigh_tension": st.sampled_from(["yes", "no", "unsure"]),
         "single_leg_squat_fatigue": st.lists(
-            st.sampled_from(["sole-of-foot", "front-of-ankle", "outer-hip", "none"]), unique=True),
+            st.sampled_from(["sole-of-foot", "front-of-ankle", "outer-hip", "front-of-thigh",
+                             "none"]), unique=True),
         "weaker_side": st.sampled_from(["left", "right", "unknown"]),
     }),
     "person": st.fixed_dictionaries({"age": st.integers(8, 90)}),
@@ -299,12 +303,65 @@ def test_random_intakes_never_break_a_rule(
             e = LIB.get(x.exercise_id)
             assert not banned & set(e.contraindications), x.exercise_id
             assert x.exercise_id not in p.excluded
-            assert x.sides == ([] if not e.per_side else x.sides)
-            if e.per_side:
-                assert sorted(x.sides) == ["left", "right"]
+            if e.per_side:  # both sides, the weaker first
+                assert x.sides == ([p.weaker_side, OTHER[p.weaker_side]] if p.weaker_side
+                                   else ["left", "right"])  # fmt: skip
+            else:
+                assert x.sides == []
             first_seen.setdefault(x.exercise_id, s.index)
     for eid, idx in first_seen.items():  # a progression never before its base
         steps = chain(LIB, eid)
         base = steps[: steps.index(eid)]
         assert all(first_seen.get(b, 0) <= idx for b in base), eid
     assert training(p) and all(working(s) for s in training(p))
+
+
+#: exercise id → the causes its family serves
+CAUSES_OF = {eid: set(f.causes) for f in FAMILIES for eid in chain(LIB, f.root)}
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(answers=intakes, f=finding_sets, weeks=st.integers(1, 8),
+       minutes=st.integers(30, 120))  # fmt: skip
+def test_every_emphasised_cause_is_in_every_block_session(
+    answers: dict[str, Any], f: dict[str, Any] | None, weeks: int, minutes: int
+) -> None:
+    answers["schedule"] = {**answers["schedule"], "minutes": minutes}
+    p = plan(intake(**answers), f, weeks=weeks, maintenance_weeks=1)
+    for s in training(p) + [s for s in p.sessions if s.phase == "maintenance"]:
+        served = {c for x in working(s) for c in CAUSES_OF[x.exercise_id]}
+        for e in p.emphasis:
+            assert e.cause in served, (s.title, e.cause, [x.exercise_id for x in working(s)])
+
+
+ANN = {  # issue 5: hip self-tests first, then sole-of-foot and front-of-ankle fatigue
+    "self_tests": {"opposite_hip_drops": "yes", "knees_cave_sit_to_stand": "yes",
+                   "front_thigh_tension": "no", "weaker_side": "right",
+                   "single_leg_squat_fatigue": ["sole-of-foot", "front-of-ankle"]},
+    "constraints": ["irritable-knees"], "equipment": ["soft-ball"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("minutes", [20, 25, 60, 120])
+def test_foot_and_ankle_work_survives_a_hip_emphasis(minutes: int) -> None:
+    i = intake(**ANN, schedule={"days": ["tue", "thu", "sat"], "minutes": minutes})
+    p = plan(i)
+    assert [e.cause for e in p.emphasis] == ["hip", "foot-ankle"]
+    foot = {"short-foot", "short-foot-single-leg", "ankle-dorsiflexion-mobilisation",
+            "knee-to-wall"}  # fmt: skip
+    for s in training(p):
+        assert foot & {x.exercise_id for x in s.exercises}, s.title
+    # the hip stays first: abductors, extensors, knee and single-leg work in every session
+    groups = {"clamshell", "clamshell-band"}, {"glute-bridge", "glute-bridge-band",
+                                               "single-leg-bridge"}  # fmt: skip
+    for s in training(p):
+        assert all(g & {x.exercise_id for x in s.exercises} for g in groups), s.title
+
+
+def test_a_long_request_says_why_sessions_stop_short() -> None:
+    p = plan(intake(**ANN, schedule={"days": ["tue", "thu", "sat"], "minutes": 120}))
+    longest = max(s.minutes for s in training(p))
+    assert longest < 60 and max(len(working(s)) for s in training(p)) == 6
+    assert any(f"about {longest:.0f} of your 120 minutes" in n and "science.md §7.2" in n
+               for n in p.notes)  # fmt: skip
+    assert not any("of your 20 minutes" in n for n in plan(intake(schedule={"minutes": 20})).notes)

@@ -83,5 +83,7 @@ GROUP_CAUSE: dict[str, Cause] = {
     "abductors": "hip", "extensors": "hip", "knee": "control", "single-leg": "control",
     "foot": "foot-ankle", "adductors": "hip",
 }  # fmt: skip
-#: working exercises per session (warm-up and cool-down not counted): one printed page
+#: working exercises per session (warm-up and cool-down not counted): one printed page, and
+#: already more than the trial programmes used (2-4 a session: FOHX, Crossley, Nakagawa,
+#: science.md §7.2); long sessions stop here rather than fill the minutes (a plan note says so)
 MAX_WORKING = 6

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kneecoach.program.families import MAX_WORKING
 from kneecoach.program.models import WEEKDAYS, Intake, Weekday
 
 DISCLAIMER = (
@@ -11,7 +12,15 @@ DISCLAIMER = (
 )
 
 
-def notes_for(intake: Intake, days: list[Weekday]) -> list[str]:
+#: minutes left unused in the longest session before the plan says why it stops short
+SPARE_MINUTES = 10
+
+
+def notes_for(
+    intake: Intake, days: list[Weekday], *, longest: float | None = None, capped: bool = False
+) -> list[str]:
+    """The plan's notes; ``longest``: the longest training session's minutes, ``capped``:
+    the block holds the most working exercises a session may have."""
     notes = [
         "Do one-sided exercises on both sides, the weaker side first, with the same sets and "
         "reps on each.",
@@ -36,6 +45,13 @@ def notes_for(intake: Intake, days: list[Weekday]) -> list[str]:
         notes.append("Irritable knees: no deep loaded bending; the knee work stays shallow.")
     if "low-back" in intake.constraints:
         notes.append("Low back: no bending or twisting under load; hinge with a long back.")
+    if capped and longest is not None and intake.schedule.minutes - longest >= SPARE_MINUTES:
+        notes.append(
+            f"Sessions take about {longest:.0f} of your {intake.schedule.minutes} minutes: "
+            f"kneecoach stops at {MAX_WORKING} working exercises a session, more than the "
+            "trial programmes used (2-4 exercises a session: FOHX, Crossley, Nakagawa; "
+            "science.md §7.2), rather than fill the time. Spend the rest on your sport, or rest."
+        )
     if intake.person.age < 16:
         notes.append(
             "Under 16: check this plan with a physiotherapist or doctor, and with a coach or "

@@ -42,6 +42,7 @@ from kneecoach.program.families import (
     Family,
 )
 from kneecoach.program.models import (
+    Cause,
     Emphasis,
     EquipmentNeed,
     Exercise,
@@ -136,7 +137,12 @@ def build_programme(
         phases=[*phases, *later_phases(weeks, maintenance_weeks)],
         sessions=sessions,
         retest_command=retest_command(test),
-        notes=notes_for(intake, days),
+        notes=notes_for(
+            intake,
+            days,
+            longest=max((s.minutes for s in sessions if s.exercises), default=None),
+            capped=len(ctx.chosen) >= MAX_WORKING,
+        ),
         disclaimer=DISCLAIMER,
         sources=sources(),
     )
@@ -308,47 +314,106 @@ def _fill(ctx: _Context, phase: Phase) -> list[Prescription]:
 def select_families(ctx: _Context, phases: list[Phase], /) -> list[Family]:
     """The families of the whole block, fitted to the minutes in every phase.
 
-    First one family for each core group of the strongest emphasis
-    (:data:`CORE_GROUPS`), in priority order, as long as they fit at
-    :data:`SHORT_SETS` sets (so short sessions keep hip, knee and single-leg work
-    at a lower dose rather than dropping it); then the core groups' second
-    families and more by priority, only where the full dosage still fits: at most
-    two per group (one when its cause is not emphasised), :data:`MAX_WORKING` in all.
+    Each family is taken only while fewer than :data:`MAX_WORKING` are chosen:
+
+    1. one family for each core group of the strongest emphasis
+       (:data:`CORE_GROUPS`), in priority order, as long as it fits at
+       :data:`SHORT_SETS` sets (so short sessions keep hip, knee and single-leg
+       work at a lower dose rather than dropping it); the core's second families
+       in their place in the list, only where the full dosage still fits;
+    2. for every further emphasised cause that no family taken so far serves in
+       every phase, its highest-ranked family, at :data:`SHORT_SETS` sets. When
+       the core groups cannot serve such a cause at all (foot/ankle behind a hip
+       emphasis), this step comes before the core's second families, so a long
+       hip list never crowds out the foot and ankle (issue 5);
+    3. more by priority, only where the full dosage fits: at most two per group
+       (one when its cause is not emphasised).
     """
-    budget = ctx.work_budget_s
-    emphasised = {e.cause for e in ctx.emphasis}
-    core = list(CORE_GROUPS[ctx.emphasis[0].cause])
-    chosen: list[Family] = []
-    used: dict[str, int] = {}
-    totals = {"full": 0.0, "short": 0.0}
-
-    def take(fam: Family, cap: int, *, full_must_fit: bool) -> None:
-        if fam in chosen or used.get(fam.group, 0) >= cap or len(chosen) >= MAX_WORKING:
-            return
-        full = max((_cost(ctx, fam, ph) for ph in phases), default=0.0)
-        short = max((_cost(ctx, fam, ph, short=True) for ph in phases), default=0.0)
-        if short <= 0 or totals["short"] + short > budget + 1e-6:
-            return
-        if full_must_fit and totals["full"] + full > budget + 1e-6:
-            return
-        chosen.append(fam)
-        used[fam.group] = used.get(fam.group, 0) + 1
-        totals["full"] += full
-        totals["short"] += short
-
-    for n, group in enumerate(core):
-        first = group not in core[:n]
-        for fam in ctx.families:
-            if fam.group == group:
-                take(fam, core[: n + 1].count(group), full_must_fit=not first)
+    picker = _Picker(ctx, phases)
+    core = picker.core
+    steps = list(enumerate(core))
+    core_causes = {c for f in ctx.families if f.group in core for c in f.causes}
+    if any(e.cause not in core_causes for e in ctx.emphasis[1:]):
+        # a cause the core groups cannot serve: its family comes before the second ones
+        firsts = [(n, g) for n, g in steps if g not in core[:n]]
+        steps = firsts + [x for x in steps if x not in firsts]
+        for n, group in firsts:
+            picker.core_group(n, group)
+        picker.further_causes()
+    for n, group in steps:
+        picker.core_group(n, group)
+    picker.further_causes()
     for fam in ctx.families:
-        take(fam, 2 if GROUP_CAUSE[fam.group] in emphasised else 1, full_must_fit=True)
-    if not chosen:
+        picker.take(fam, picker.cap(fam), full_must_fit=True)
+    if not picker.chosen:
         raise InputError(
             f"schedule.minutes: {ctx.intake.schedule.minutes} minutes hold no exercise that "
             "your constraints and equipment allow; give more minutes or more equipment"
         )
-    return chosen
+    return picker.chosen
+
+
+class _Picker:
+    """The families chosen so far for :func:`select_families`, and what they cost."""
+
+    def __init__(self, ctx: _Context, phases: list[Phase]) -> None:
+        self.ctx = ctx
+        self.phases = phases
+        self.emphasised = {e.cause for e in ctx.emphasis}
+        self.core = list(CORE_GROUPS[ctx.emphasis[0].cause])
+        self.chosen: list[Family] = []
+        self.used: dict[str, int] = {}
+        self.full = 0.0
+        self.short = 0.0
+
+    def cap(self, fam: Family) -> int:
+        """Two families of a group whose cause is emphasised, else one."""
+        return 2 if GROUP_CAUSE[fam.group] in self.emphasised else 1
+
+    def take(self, fam: Family, cap: int, *, full_must_fit: bool) -> bool:
+        """Add ``fam`` if the group's ``cap``, :data:`MAX_WORKING` and the minutes allow."""
+        if fam in self.chosen or self.used.get(fam.group, 0) >= cap:
+            return False
+        if len(self.chosen) >= MAX_WORKING:
+            return False
+        ctx, budget = self.ctx, self.ctx.work_budget_s + 1e-6
+        full = max((_cost(ctx, fam, ph) for ph in self.phases), default=0.0)
+        short = max((_cost(ctx, fam, ph, short=True) for ph in self.phases), default=0.0)
+        if short <= 0 or self.short + short > budget:
+            return False
+        if full_must_fit and self.full + full > budget:
+            return False
+        self.chosen.append(fam)
+        self.used[fam.group] = self.used.get(fam.group, 0) + 1
+        self.full += full
+        self.short += short
+        return True
+
+    def core_group(self, n: int, group: str) -> None:
+        """Entry ``n`` of the core list: a first family at 2 sets, a second at full dosage."""
+        first = group not in self.core[:n]
+        for fam in self.ctx.families:
+            if fam.group == group:
+                self.take(fam, self.core[: n + 1].count(group), full_must_fit=not first)
+
+    def further_causes(self) -> None:
+        """The best family of each emphasised cause that no chosen family serves yet."""
+        for emph in self.ctx.emphasis[1:]:
+            cause = emph.cause
+            if any(_serves(self.ctx, f, cause, self.phases) for f in self.chosen):
+                continue
+            # a family with an exercise in every phase first, so every session serves the cause
+            candidates = [f for f in self.ctx.families if cause in f.causes]
+            candidates.sort(key=lambda f: not _serves(self.ctx, f, cause, self.phases))
+            for fam in candidates:
+                if self.take(fam, self.cap(fam), full_must_fit=False):
+                    break
+
+
+def _serves(ctx: _Context, fam: Family, cause: Cause, phases: list[Phase]) -> bool:
+    """Whether ``fam`` serves ``cause`` with an allowed exercise in every one of ``phases``."""
+    levels = [PHASE_LEVEL[ph] for ph in phases]
+    return cause in fam.causes and all(_pick(ctx, fam, lv) is not None for lv in levels)
 
 
 def _cost(ctx: _Context, fam: Family, phase: Phase, *, short: bool = False) -> float:
