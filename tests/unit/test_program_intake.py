@@ -58,6 +58,35 @@ def test_bad_fields_are_named(section: str, key: str, value: Any, expected: str)
     assert expected in str(info.value)
 
 
+@pytest.mark.parametrize(
+    ("section", "key", "value", "expected"),
+    [
+        ("schedule", "minutes", "30", "schedule.minutes: must be a whole number without quotes"),
+        ("red_flags", "locking", "no", "red_flags.locking: must be true or false without quotes"),
+        ("red_flags", "numbness", 0, "red_flags.numbness: must be true or false"),
+        ("person", "age", 34.0, "person.age: must be a whole number"),
+        ("pain", "now", True, "pain.now: must be a whole number"),
+        ("schedule", "days", "mon", "schedule.days: must be a list in brackets"),
+        ("person", "name", 7, "person.name: must be text in quotes"),
+    ],
+)
+def test_wrong_types_are_never_converted(section: str, key: str, value: Any, expected: str) -> None:
+    """TOML has real types: a quoted number or a "no" for a boolean is an error (strict)."""
+    data = example_data()
+    data[section][key] = value
+    with pytest.raises(InputError) as info:
+        intake_from_dict(data)
+    assert expected in str(info.value) and repr(value) in str(info.value)
+
+
+def test_a_quoted_number_in_a_file_names_the_field(tmp_path: Path) -> None:
+    text = EXAMPLE.read_text(encoding="utf-8").replace("minutes = 30", 'minutes = "30"')
+    f = tmp_path / "me.toml"
+    f.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match=r"me\.toml: schedule\.minutes: must be a whole number"):
+        load_intake(f)
+
+
 def test_a_missing_red_flag_answer_is_an_error() -> None:
     data = example_data()
     del data["red_flags"]["locking"]

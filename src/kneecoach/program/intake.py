@@ -2,8 +2,9 @@
 
 ``examples/intake.toml`` is the commented template; ``kneecoach intake`` asks the
 same questions in the terminal. Unknown keys are errors (a typo must not be
-silently ignored), and the red-flag questions have no default: each must be
-answered ``true`` or ``false``.
+silently ignored), types are strict (``minutes = "30"`` or ``locking = "no"`` is an
+error naming the field, never converted), and the red-flag questions have no
+default: each must be answered ``true`` or ``false``.
 """
 
 from __future__ import annotations
@@ -72,9 +73,22 @@ def _describe(err: Any) -> str:
         allowed = _allowed_keys(loc[:-1])
         return f"{field}: unknown field (allowed here: {', '.join(allowed)})"
     got = err.get("input")
+    if kind in _TYPE_HINTS:
+        key = next((x for x in reversed(loc) if not x.isdigit()), field)
+        hint = _TYPE_HINTS[kind].format(key=key)
+        return f"{field}: {hint} (got {got!r}, a {type(got).__name__})"
     allowed_values = _allowed_values(loc)
     hint = f"; allowed: {', '.join(allowed_values)}" if allowed_values else ""
     return f"{field}: {err['msg'].lower()} (got {got!r}){hint}"
+
+
+#: strict-type errors (TOML has real types: nothing is converted) → what to write instead
+_TYPE_HINTS = {
+    "int_type": "must be a whole number without quotes, e.g. {key} = 3",
+    "bool_type": "must be true or false without quotes, e.g. {key} = false",
+    "string_type": 'must be text in quotes, e.g. {key} = "..."',
+    "list_type": 'must be a list in brackets, e.g. {key} = ["...", "..."]',
+}
 
 
 def _model_at(loc: list[str]) -> Any:

@@ -120,6 +120,13 @@ class Library(_Model):
 # --------------------------------------------------------------------------- intake
 
 
+class _Strict(_Model):
+    """Intake sections: strict types, since TOML has real ones (``minutes = "30"`` and
+    ``locking = "no"`` are errors that name the field, never silently converted)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
 Sport = Literal[
     "running", "skating", "dance", "field-sports", "court-sports", "skiing", "cycling",
     "gym", "hiking", "martial-arts", "other", "none",
@@ -129,25 +136,25 @@ Constraint = Literal["low-back", "irritable-knees", "hypermobility", "kneeling-p
 Fatigue = Literal["sole-of-foot", "front-of-ankle", "outer-hip", "front-of-thigh", "none"]
 
 
-class Person(_Model):
+class Person(_Strict):
     name: str | None = None
     age: int = Field(ge=8, le=100)
     sex: Literal["female", "male"] | None = None
 
 
-class Goals(_Model):
+class Goals(_Strict):
     goal: str = ""
     sports: list[Sport] = Field(default_factory=list)
 
 
-class Pain(_Model):
+class Pain(_Strict):
     now: int = Field(ge=0, le=10)
     during_activity: int = Field(ge=0, le=10)
     locations: list[PainLocation] = Field(default_factory=list)
     side: Literal["left", "right", "both", "none"] = "none"
 
 
-class SelfTests(_Model):
+class SelfTests(_Strict):
     """The three hip self-tests and the single-leg-squat fatigue question."""
 
     opposite_hip_drops: YesNo = "unsure"
@@ -157,7 +164,7 @@ class SelfTests(_Model):
     weaker_side: Literal["left", "right", "unknown"] = "unknown"
 
 
-class Schedule(_Model):
+class Schedule(_Strict):
     days: list[Weekday] = Field(min_length=1, max_length=7)
     minutes: int = Field(ge=10, le=120)
 
@@ -168,7 +175,7 @@ class Schedule(_Model):
         return self
 
 
-class RedFlags(_Model):
+class RedFlags(_Strict):
     """Screening questions (science.md §7.3, "suggested app rule"); all must be answered."""
 
     trauma_with_swelling: bool
@@ -197,7 +204,7 @@ class Intake(_Model):
     schedule: Schedule
     red_flags: RedFlags
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, strict=True)
 
 
 # --------------------------------------------------------------------------- programme
