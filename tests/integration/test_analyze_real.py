@@ -57,3 +57,27 @@ def test_a_side_view_gets_no_valgus_number_and_a_filming_tip(tmp_path: Path) -> 
     assert len(s["sides"]["left"]["reps"]) >= 2  # the reps are still found and kept
     assert all(r["fppa_deg"] is None for r in s["sides"]["left"]["reps"])
     assert s["findings"][0]["code"] == "view_refused"
+
+
+@pytest.fixture(scope="module")
+def cam02(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The Pose2Sim balancing trial, front view, analysed once with --test auto."""
+    return analyse("front_single_leg_balance_reach_cam02.mp4", tmp_path_factory.mktemp("cam02"))
+
+
+def test_single_leg_stance_hold_follows_the_reference_stance(cam02: dict) -> None:
+    """Reference (SOURCES.md): both feet down 0-5, left stance 6-72, right stance 87-99.
+
+    The right foot, placed nearer the camera, looks lower in the image; the hold
+    must still be the left one, start near frame 6 and be read inside it.
+    """
+    assert cam02["test"] == "single-leg-stance"
+    assert cam02["sides"]["right"]["reps"] == []
+    (rep,) = cam02["sides"]["left"]["reps"]
+    fps = cam02["fps"]
+    assert 3 <= round(rep["start_time_s"] * fps) <= 12
+    assert 68 <= round(rep["end_time_s"] * fps) <= 86
+    assert 15 <= rep["frame"] <= 72  # away from the lift-off and the landing
+    assert cam02["measures_used"]["pelvic_drop"] == "relative to standing on both feet"
+    # he hitches the free hip up rather than letting it drop: no pelvic-drop finding
+    assert not any(f["code"] == "pelvic_drop" for f in cam02["findings"])

@@ -4,11 +4,13 @@ Rules, in order (all on leg-length-normalised signals, derived heuristics):
 
 1. a fast fall of the feet followed by a stop is a landing: a single-leg
    landing if one foot stays up after contact, else a drop jump;
-2. one foot off the floor for most of the clip (and moving, unlike the other
-   foot: a staggered or angled stance also puts one ankle higher in the
-   image): a single-leg squat if the
-   hips dip, else a single-leg stance hold (a step-down if the free foot
-   hangs *below* the still stance foot);
+2. one foot off the floor for most of the clip: higher in the image and
+   moving, unlike the other foot (a staggered or angled stance also puts one
+   ankle higher in the image), or lifted off while the other stays planted
+   (the foot-motion rule of :mod:`kneecoach.events.feet`, which the
+   single-leg stance holds use): a single-leg squat if the hips dip, else a
+   single-leg stance hold (a step-down if the free foot hangs *below* the
+   still stance foot);
 3. both feet down and the hips dip: a lunge if one knee sinks at least
    :data:`LUNGE_KNEE_RATIO` times as far as the other (the rear knee drops
    towards the floor while the front knee travels forward), a sit-to-stand if
@@ -21,7 +23,8 @@ import numpy as np
 import pandas as pd
 
 from kneecoach.core.errors import InsufficientDataError
-from kneecoach.events.reps import FOOT_LIFT, MIN_REP_DEPTH, dips, landings
+from kneecoach.events.feet import feet_off_floor, single_leg_holds
+from kneecoach.events.reps import FOOT_LIFT, MIN_HOLD_S, MIN_REP_DEPTH, dips, landings
 
 #: Share of frames with one foot up that makes a clip a single-leg test.
 SINGLE_LEG_SHARE = 0.5
@@ -44,6 +47,8 @@ def detect_test(table: pd.DataFrame, /, *, fps: float) -> tuple[str, str]:
     ranges = np.nanpercentile(y, 95, axis=0) - np.nanpercentile(y, 5, axis=0)
     if not (max(ranges) >= FOOT_LIFT and max(ranges) >= 2 * min(ranges)):
         share = 0.0  # both feet stay put: a foot that looks higher is perspective or stagger
+    holds = single_leg_holds(feet_off_floor(table, fps), fps, MIN_HOLD_S)
+    held = sum(b - a + 1 for a, b, _ in holds) / max(1, len(table))
     if found_landings:
         contact = found_landings[0][0]
         after = lifted[contact : contact + int(0.5 * fps)]
@@ -52,6 +57,10 @@ def detect_test(table: pd.DataFrame, /, *, fps: float) -> tuple[str, str]:
         return "drop-jump", "a fall from a height and a landing on both feet"
     depth = table["depth_pct"].to_numpy(float) / 100
     found_dips = dips(depth, fps)
+    if holds and held >= SINGLE_LEG_SHARE and not found_dips:
+        return "single-leg-stance", (
+            f"one foot lifted and the other planted in {held:.0%} of frames, no squat"
+        )
     if share >= SINGLE_LEG_SHARE:
         if not found_dips:
             return "single-leg-stance", f"one foot off the floor in {share:.0%} of frames, no squat"

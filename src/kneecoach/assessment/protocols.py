@@ -60,8 +60,8 @@ PROTOCOLS: dict[str, Protocol] = {
             "single-leg-stance", "Single-leg stance (pelvic drop)", False,
             "through each hold: the largest drop of the free side of the pelvis and the hold "
             "time (Hardcastle & Nade 1985; science.md §2.4)",
-            "Film from behind or the front at hip height. Stand on one leg, the other knee bent "
-            "to 90°, and hold for 30 s on each leg.",
+            "Film from behind or the front at hip height. Start on both feet, then stand on one "
+            "leg, the other knee bent to 90°, and hold for 30 s on each leg (science.md §2.4).",
         ),
         Protocol(
             "sit-to-stand", "Sit-to-stand", True,

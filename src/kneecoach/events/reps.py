@@ -5,8 +5,11 @@ whose depth and foot heights are normalised to leg length, so they do not
 depend on image size or units. Which leg works is read from the data, never
 assumed:
 
-* single-leg squat, single-leg landing, single-leg stance: the stance foot is
-  the lower one (the other foot is off the floor);
+* single-leg squat, single-leg landing: the stance foot is the lower one (the
+  other foot is off the floor);
+* single-leg stance: the planted foot while the other is off the floor, by
+  foot motion (:mod:`kneecoach.events.feet`), not height: a camera from
+  slightly above shows the foot nearer to it lower in the image;
 * step-down: the stance foot stays still on the step while the free foot
   reaches down, so it is the foot that moves least;
 * lunge: the front (working) leg's knee moves least vertically; the rear
@@ -16,7 +19,8 @@ assumed:
 Reading frames follow science.md §1.2: the deepest point (peak knee flexion)
 for squats, step-downs and lunges; initial contact and the deepest point of
 the first landing for landings; for single-leg stance the frame of largest
-pelvic drop during each hold; for sit-to-stand the standing-up phase around
+pelvic drop during each hold, away from the lift-off and the landing
+(:data:`HOLD_EDGE_S`); for sit-to-stand the standing-up phase around
 each rise.
 """
 
@@ -30,8 +34,8 @@ import pandas as pd
 from scipy.signal import find_peaks, medfilt
 
 from kneecoach.core.errors import InsufficientDataError
-from kneecoach.core.runs import true_runs
 from kneecoach.core.schema import OTHER, Side
+from kneecoach.events.feet import feet_off_floor, single_leg_holds, table_fps
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -45,8 +49,13 @@ MIN_REP_DEPTH = 0.06
 MIN_REP_SEPARATION_S = 0.8
 #: A foot is "off the floor" when its ankle is this share of leg length above the other.
 FOOT_LIFT = 0.05
-#: A single-leg stance hold must last at least this long to be read (derived).
+#: A single-leg stance hold must last at least this long to be read (derived: the
+#: Trendelenburg protocol holds 30 s, science.md §2.4; 1 s tells a held stance from
+#: a step, and a shorter hold is still timed and read).
 MIN_HOLD_S = 1.0
+#: The largest pelvic drop of a hold is read this far inside its ends, where the
+#: weight shifts onto and off the stance leg (derived; at most a quarter of the hold).
+HOLD_EDGE_S = 0.25
 #: Landing: the feet fall at least this fast (leg lengths per second) before contact (derived).
 MIN_FALL_SPEED = 1.0
 
@@ -126,7 +135,9 @@ def _least_moving(table: pd.DataFrame, rows: slice, joint: str) -> Side | None:
 
 def working_leg(table: pd.DataFrame, test: str, rows: slice) -> Side | None:
     """Which leg works in ``rows`` (None for bilateral tests or when unclear)."""
-    if test in ("single-leg-squat", "single-leg-landing", "single-leg-stance"):
+    if test == "single-leg-stance":
+        return _planted_foot(table, rows)
+    if test in ("single-leg-squat", "single-leg-landing"):
         return _stance_by_height(table, rows) or _least_moving(table, rows, "ankle")
     if test == "step-down":
         on_step = _least_moving(table, rows, "ankle")
@@ -178,14 +189,29 @@ def landings(table: pd.DataFrame, fps: float) -> list[tuple[int, int, int, bool]
     return out
 
 
+def _planted_foot(table: pd.DataFrame, rows: slice) -> Side | None:
+    """The foot on the floor while the other is off it, in most of ``rows``."""
+    off = feet_off_floor(table, table_fps(table))
+    on = {s: int(np.sum(off[OTHER[s]][rows] & ~off[s][rows])) for s in ("left", "right")}
+    n = len(range(*rows.indices(len(table))))
+    best: Side = "left" if on["left"] >= on["right"] else "right"
+    return best if n and on[best] > n / 2 else None
+
+
 def _holds(table: pd.DataFrame, fps: float) -> list[tuple[int, int, int, bool]]:
-    lifted = np.abs(table["ankle_height_diff_pct"].to_numpy(float) / 100) >= FOOT_LIFT
-    out = []
-    for start, stop in true_runs(lifted):
-        if (stop - start) / fps < MIN_HOLD_S:
-            continue
-        out.append((start, start, stop - 1, True))  # a hold cut by the clip still counts
-    return out
+    """One foot off the floor and the other planted for :data:`MIN_HOLD_S` or more."""
+    holds = single_leg_holds(feet_off_floor(table, fps), fps, MIN_HOLD_S)
+    return [(a, a, b, True) for a, b, _ in holds]  # a hold cut by the clip still counts
+
+
+def hold_reading(table: pd.DataFrame, start: int, end: int, side: Side, fps: float) -> int:
+    """Row of the largest drop of the free side of the pelvis, away from the hold's ends."""
+    edge = min(int(round(HOLD_EDGE_S * fps)), (end - start) // 4)
+    rows = np.arange(start + edge, end - edge + 1)
+    drop = table[f"pelvic_drop_{side}_deg"].to_numpy(float)[rows]
+    if not np.isfinite(drop).any():
+        return start + (end - start) // 2
+    return int(rows[np.nanargmax(drop)])
 
 
 def segment(table: pd.DataFrame, test: str, /, *, fps: float) -> list[Rep]:
@@ -212,9 +238,7 @@ def segment(table: pd.DataFrame, test: str, /, *, fps: float) -> list[Rep]:
         rows = slice(start, end + 1)
         side = working_leg(table, test, rows)
         if test == "single-leg-stance" and side is not None:
-            drop = table[f"pelvic_drop_{side}_deg"].to_numpy(float)[rows]
-            if np.isfinite(drop).any():
-                reading = start + int(np.nanargmax(drop))
+            reading = hold_reading(table, start, end, side, fps)
         contact = start if test in LANDINGS else None
         reps.append(Rep(i, start, reading, end, side, complete, contact))
     return reps

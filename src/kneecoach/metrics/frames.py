@@ -17,11 +17,19 @@ its own ankle since standing on both feet, in % of leg length: the
 knee-over-foot measure for squats, where FPPA mixes knee flexion with hip
 rotation. It needs a few frames standing on both feet.
 
+``foot_x/y_<side>_pct`` is the foot (mean of ankle, heel and toe) in % of leg
+length, image axes: the input of the foot-contact rules of
+:mod:`kneecoach.events.feet`. "Standing on both feet" (the baseline of
+pelvic drop, knee shift and hip shift) is the hips near their highest and
+neither foot off the floor by those rules, so a foot that drifts in the
+image or sits lower because it is nearer the camera does not spoil it.
+
 Ratios are unit-free, so imported world-unit tracks work the same way.
 """
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,6 +39,7 @@ import xarray as xr
 
 from kneecoach.core.schema import OTHER, SIDES, Side
 from kneecoach.core.track import positions
+from kneecoach.events.feet import RAISED, feet_off
 from kneecoach.metrics import geometry as g
 from kneecoach.quality.view import View, classify_view
 
@@ -39,7 +48,8 @@ FRONTAL_VIEWS = ("frontal", "rear")
 SAGITTAL_VIEWS = ("sagittal", "oblique")
 #: A frame counts as "standing on both feet" for the pelvic-obliquity baseline
 #: when the hips are within this share of leg length of their highest position
-#: and each ankle is within it of its own lowest point in the clip (derived).
+#: and neither foot is off the floor (:mod:`kneecoach.events.feet`) nor held
+#: more than :data:`~kneecoach.events.feet.RAISED` above the other (derived).
 STANDING_TOLERANCE = 0.05
 #: Confidence multiplier for measures taken in a view that only partly supports them.
 OBLIQUE_CONFIDENCE = 0.5
@@ -83,6 +93,23 @@ def _conf(ds: xr.Dataset, side: Side) -> FloatArray:
     return np.asarray(out, dtype=float)
 
 
+def _fps(ds: xr.Dataset) -> float:
+    fps = float(ds.attrs.get("fps") or 0.0)
+    if fps > 0:
+        return fps
+    dt = np.diff(ds["time"].values.astype(float))
+    dt = dt[np.isfinite(dt) & (dt > 0)]
+    return float(1.0 / np.median(dt)) if dt.size else 30.0
+
+
+def _foot(p: dict[str, FloatArray], side: Side) -> FloatArray:
+    """Mean of the ankle, heel and toe keypoints that are present (image units)."""
+    pts = np.stack([p[f"{side}_{k}"] for k in ("ankle", "heel", "foot_index")])
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all three missing: NaN
+        return np.asarray(np.nanmean(pts, axis=0), dtype=float)
+
+
 def _percentile(values: FloatArray, q: float) -> float:
     finite = values[np.isfinite(values)]
     return float(np.percentile(finite, q)) if finite.size else float("nan")
@@ -116,11 +143,15 @@ def frame_measures(
     }
     nan = np.full(len(depth), np.nan)
     obliquity = g.pelvic_obliquity_deg(p["left_hip"], p["right_hip"])
-    on_floor = [
-        p[f"{s}_ankle"][:, 1] >= _percentile(p[f"{s}_ankle"][:, 1], 95) - STANDING_TOLERANCE * leg
-        for s in SIDES
-    ]  # each ankle near its own lowest point (perspective or a stagger shift one ankle's floor)
-    standing = (depth < STANDING_TOLERANCE) & on_floor[0] & on_floor[1]
+    rate = _fps(ds)
+    feet = {s: _foot(p, s) / leg for s in SIDES}
+    for s in SIDES:
+        cols[f"foot_x_{s}_pct"] = 100 * feet[s][:, 0]
+        cols[f"foot_y_{s}_pct"] = 100 * feet[s][:, 1]
+    off = feet_off(feet, rate)
+    with np.errstate(invalid="ignore"):  # a foot held up, however still, is not standing
+        level_feet = np.abs(feet["left"][:, 1] - feet["right"][:, 1]) <= RAISED
+    standing = (depth < STANDING_TOLERANCE) & ~off["left"] & ~off["right"] & level_feet
     baseline: float | None = None
     if frontal:
         if standing.sum() >= 5:
