@@ -84,6 +84,9 @@ def test_constraint_tags_sit_where_the_issue_puts_them() -> None:
     assert "deep-loaded-flexion" in tags["squat-knees-out"]
     assert "end-range-stretch" in tags["tfl-stretch"]
     assert "kneeling" in tags["hip-flexor-stretch"]
+    # both rock back toward the heels: deep knee bending under body weight (issue 5)
+    assert {"kneeling", "deep-loaded-flexion"} <= tags["quadruped-rocking"]
+    assert {"kneeling", "deep-loaded-flexion", "end-range-stretch"} <= tags["walking-childs-pose"]
     assert not tags["side-lying-ball-press"]
 
 

@@ -110,6 +110,30 @@ def test_with_a_band_no_substitute_is_needed() -> None:
     assert p.substitutions == []
 
 
+def cool_down(p: Programme) -> set[str]:
+    return {s.exercises[-1].exercise_id for s in training(p)
+            if s.exercises and s.exercises[-1].category == "mobility"}  # fmt: skip
+
+
+def test_low_back_cools_down_with_quadruped_rocking() -> None:
+    assert cool_down(plan(intake(constraints=["low-back"]))) == {"quadruped-rocking"}
+    # hypermobility leaves out child's pose (end range), not the rocking
+    p = plan(intake(constraints=["low-back", "hypermobility"], self_tests={
+        "front_thigh_tension": "yes"}))  # fmt: skip
+    assert cool_down(p) == {"quadruped-rocking"}
+
+
+@pytest.mark.parametrize("extra", [[], ["hypermobility"], ["kneeling-pain"]])
+def test_irritable_knees_never_rock_back_to_the_heels(extra: list[str]) -> None:
+    """Rocking and child's pose bend the knees deeply under body weight: no cool-down, a note."""
+    p = plan(intake(constraints=["low-back", "irritable-knees", *extra]))
+    assert not {"quadruped-rocking", "walking-childs-pose"} & ids(p)
+    assert {"quadruped-rocking", "walking-childs-pose"} <= set(p.excluded)
+    assert cool_down(p) == set()
+    note = next(n for n in p.notes if n.startswith("No cool-down"))
+    assert "irritable-knees" in note
+
+
 def test_hypermobility_adds_the_controlled_range_note() -> None:
     p = plan(intake(constraints=["hypermobility"]))
     assert any("controlled middle range" in n for n in p.notes)

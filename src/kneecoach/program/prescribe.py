@@ -142,7 +142,8 @@ def build_programme(
             days,
             longest=max((s.minutes for s in sessions if s.exercises), default=None),
             capped=len(ctx.chosen) >= MAX_WORKING,
-        ),
+        )
+        + ctx.mobility_notes,
         disclaimer=DISCLAIMER,
         sources=sources(),
     )
@@ -166,6 +167,8 @@ class _Context:
         self.sides: list[Side] = [weaker, OTHER[weaker]] if weaker else ["left", "right"]
         self.families = rank_families(intake, emphasis)
         self.budget_s = intake.schedule.minutes * 60
+        #: plan notes about the warm-up and cool-down (one left out, and why)
+        self.mobility_notes: list[str] = []
         warm, cool = _mobility(self)
         extra_s = sum(p.minutes * 60 for p in (warm, cool) if p is not None)
         self.extras = (warm, cool) if extra_s <= EXTRAS_SHARE * self.budget_s else (None, None)
@@ -440,6 +443,15 @@ def _mobility(ctx: _Context) -> tuple[Prescription | None, Prescription | None]:
         if hit
     ]
     candidates = [eid for key in keys for eid in COOL_DOWN[key] if eid not in ctx.excluded]
+    if keys and not candidates:
+        tags = {t for k in keys for eid in COOL_DOWN[k]
+                for t in ctx.library.get(eid).contraindications}  # fmt: skip
+        left_out = [c for c in ctx.intake.constraints if tags & set(CONSTRAINT_TAGS[c])]
+        ctx.mobility_notes.append(
+            "No cool-down: every cool-down stretch that fits your answers is left out for "
+            f"{' and '.join(left_out) or 'your constraints'} (see what was left out); walk "
+            "easily for a few minutes instead."
+        )
     out: list[Prescription | None] = []
     for eid in (warm_id, candidates[0] if candidates else None):
         if eid is None or eid in ctx.excluded:
