@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import xarray as xr
 
 from kneecoach import __version__
@@ -32,14 +33,15 @@ from kneecoach.assessment.summary import (
     SCHEMA,
     SOURCES,
     assess,
+    working_sides,
     worst_moments,
 )
 from kneecoach.capture.video import VideoReader
 from kneecoach.core.errors import InputError, InsufficientDataError
-from kneecoach.core.schema import SIDES
+from kneecoach.core.schema import SIDES, Side
 from kneecoach.core.settings import Settings
 from kneecoach.events.gait import GAIT_TESTS, find_steps, recognise_gait
-from kneecoach.events.reps import segment
+from kneecoach.events.reps import Rep, segment
 from kneecoach.filtering.smoothing import dual_pass_correction
 from kneecoach.io import is_keypoint_input
 from kneecoach.metrics.frames import FRONTAL_VIEWS, FrameMeasures, frame_measures
@@ -135,12 +137,19 @@ def run_analyze(
         ) from None
     summary.update(assess(fm, reps, test=chosen, sex=sex))
     summary["sex"] = sex
+    cut = legs_out_of_frame(fm.table, reps, bilateral=PROTOCOLS[chosen].bilateral)
+    if cut:
+        summary["findings"].insert(0, _out_of_frame_finding(cut, PROTOCOLS[chosen].filming))
     moments = worst_moments(
         fm.table, reps, bilateral=PROTOCOLS[chosen].bilateral, n=settings.worst_moments
     )
     images = _worst_images(moments, clean, source, out, is_video=track.is_video)
     summary["worst_moments"] = [{k: v for k, v in m.items() if k != "row"} for m in moments]
     _write(result, out, images)
+    if cut:
+        raise InsufficientDataError(
+            f"{summary['findings'][0]['text']} (frames.csv and the report were kept in {out})"
+        )
     if fm.view not in FRONTAL_VIEWS:
         raise InsufficientDataError(
             f"the camera view looks {fm.view}: knee valgus needs a frontal or rear view, so "
@@ -148,6 +157,41 @@ def run_analyze(
             f"{PROTOCOLS[chosen].filming}"
         )
     return result
+
+
+#: A rep is refused when its working leg is in the picture for less than this share
+#: of it (derived: most of the rep must be seen to read it).
+MIN_IN_FRAME_SHARE = 0.5
+
+
+def legs_out_of_frame(
+    table: pd.DataFrame, reps: list[Rep], /, *, bilateral: bool
+) -> list[tuple[int, Side]]:
+    """``(rep, side)`` of each working leg that is in the picture for under half its rep."""
+    cut: list[tuple[int, Side]] = []
+    for side, side_reps in working_sides(reps, bilateral=bilateral).items():
+        column = f"leg_in_frame_{side}"
+        if column not in table:
+            continue
+        inside = table[column].to_numpy(float)
+        for rep in side_reps:
+            if np.nanmean(inside[rep.start : rep.end + 1]) < MIN_IN_FRAME_SHARE:
+                cut.append((rep.index, side))
+    return sorted(cut)
+
+
+def _out_of_frame_finding(cut: list[tuple[int, Side]], filming: str) -> dict[str, Any]:
+    sides = sorted({side for _, side in cut})
+    legs = "Both legs are" if len(sides) == 2 else f"Your {sides[0]} leg (hip, knee or ankle) is"
+    reps = ", ".join(str(i) for i in sorted({i for i, _ in cut}))
+    return {
+        "code": "leg_out_of_frame", "side": sides[0] if len(sides) == 1 else None,
+        "severity": "refused",
+        "text": f"{legs} out of the picture for most of rep(s) "
+                f"{reps}, so the knee could not be measured. Step back or zoom out so the whole "
+                f"body, feet included, stays in view. {filming}",
+        "source": None,
+    }  # fmt: skip
 
 
 #: What the gait report adds to the method notes (docs/gait.md).

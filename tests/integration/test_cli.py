@@ -88,6 +88,22 @@ def test_analyze_refuses_valgus_numbers_from_a_side_view(run, tmp_path) -> None:
     assert summary["findings"][0]["code"] == "view_refused"
 
 
+def test_analyze_refuses_a_knee_that_is_not_in_the_picture(run, tmp_path) -> None:
+    from tests.unit.test_metrics import cropped_squat
+
+    nc = to_netcdf_file(cropped_squat(), tmp_path / "cropped.nc")
+    result = CliRunner().invoke(cli, ["analyze", str(nc), "--test", "squat",
+                                      "--out", str(tmp_path / "d"), "--no-video"])  # fmt: skip
+    assert result.exit_code == 1 and "out of the picture" in result.output
+    assert "Step back" in result.output  # the filming tip
+    summary = json.loads((tmp_path / "d" / "summary.json").read_text())
+    assert summary["findings"][0]["code"] == "leg_out_of_frame"
+    assert summary["worst_moments"] == []
+    for side in ("left", "right"):
+        assert all(r["fppa_deg"] is None and r["kasr"] is None
+                   for r in summary["sides"][side]["reps"])  # fmt: skip
+
+
 def test_track_a_csv_with_options(run, tmp_path: Path) -> None:
     csv = to_csv_file(single_leg_squat(duration_s=2, reps=1), tmp_path / "k.csv")
     result = run(

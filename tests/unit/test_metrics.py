@@ -9,7 +9,13 @@ from hypothesis import strategies as st
 
 from kneecoach.metrics import frame_measures
 from kneecoach.metrics import geometry as g
-from kneecoach.synthetic import double_leg_squat, knee_on_line, rear_view, single_leg_squat
+from kneecoach.synthetic import (
+    body,
+    double_leg_squat,
+    knee_on_line,
+    rear_view,
+    single_leg_squat,
+)
 
 coord = st.floats(-500, 500)
 angle = st.floats(-60, 60)
@@ -111,3 +117,24 @@ def test_side_view_refuses_frontal_measures() -> None:
     assert fm.view == "sagittal"
     assert fm.table["fppa_left_deg"].isna().all() and fm.table["kasr"].isna().all()
     assert any("frontal-plane measures" in n for n in fm.notes)
+
+
+def cropped_squat():
+    """Double-leg squats filmed with the ankles below the bottom edge of a 1280 px image."""
+    t = np.arange(360) / 60
+    s = 0.5 * (1 - np.cos(2 * np.pi * t / 3))
+    return body(t, hip_y=700 + 150 * s, ankle_y=(1300.0, 1300.0), fppa_deg=(8 * s, 8 * s),
+                fps=60, image_size=(720, 1280))  # fmt: skip
+
+
+def test_a_leg_out_of_the_picture_gets_no_values() -> None:
+    fm = frame_measures(cropped_squat())
+    t = fm.table
+    assert (t["leg_in_frame_left"] == 0).all() and (t["leg_in_frame_right"] == 0).all()
+    for col in ("fppa_left_deg", "mkd_right_pct", "knee_shift_left_pct", "kasr", "hip_shift_pct"):
+        assert t[col].isna().all(), col
+    assert t["depth_pct"].notna().all()  # the reps can still be found
+    # the same squat in frame is measured
+    inside = frame_measures(double_leg_squat(depth_px=150))
+    assert (inside.table["leg_in_frame_left"] == 1).all()
+    assert inside.table["fppa_left_deg"].notna().any()

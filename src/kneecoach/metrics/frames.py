@@ -24,6 +24,13 @@ pelvic drop, knee shift and hip shift) is the hips near their highest and
 neither foot off the floor by those rules, so a foot that drifts in the
 image or sits lower because it is nearer the camera does not spoil it.
 
+A leg whose hip, knee or ankle lies outside the image (or within
+:data:`IN_FRAME_MARGIN` of its edge, where the model piles up the points of a
+cut-off limb) gets no values in that frame: the model guesses where it would
+be, and a number for a knee that is not in the picture is no measurement.
+``leg_in_frame_<side>`` is 1 where the leg is in frame, 0 where it is not
+(always 1 when the image size is unknown, as for world-unit imports).
+
 Ratios are unit-free, so imported world-unit tracks work the same way.
 """
 
@@ -51,6 +58,9 @@ SAGITTAL_VIEWS = ("sagittal", "oblique")
 #: and neither foot is off the floor (:mod:`kneecoach.events.feet`) nor held
 #: more than :data:`~kneecoach.events.feet.RAISED` above the other (derived).
 STANDING_TOLERANCE = 0.05
+#: A keypoint this close to the image edge (share of the image size) counts as
+#: out of frame (derived: the keypoints of a limb cut by the edge collect there).
+IN_FRAME_MARGIN = 0.02
 #: Confidence multiplier for measures taken in a view that only partly supports them.
 OBLIQUE_CONFIDENCE = 0.5
 
@@ -91,6 +101,20 @@ def _conf(ds: xr.Dataset, side: Side) -> FloatArray:
     c = np.where(interp, np.minimum(c, 0.3), c)  # filled values count as uncertain
     out = np.min(np.where(np.isnan(c), 1.0, c), axis=1)  # unknown confidence (imports) = 1
     return np.asarray(out, dtype=float)
+
+
+def _inside(ds: xr.Dataset, *points: FloatArray) -> npt.NDArray[np.bool_]:
+    """Frames where every point lies inside the image, :data:`IN_FRAME_MARGIN` from its edges."""
+    n = ds.sizes["time"]
+    if "image_width" not in ds.attrs or "image_height" not in ds.attrs:
+        return np.ones(n, dtype=bool)
+    size = np.array([float(ds.attrs["image_width"]), float(ds.attrs["image_height"])])
+    lo, hi = IN_FRAME_MARGIN * size, (1 - IN_FRAME_MARGIN) * size
+    ok = np.ones(n, dtype=bool)
+    for p in points:
+        with np.errstate(invalid="ignore"):
+            ok &= np.all((p >= lo) & (p <= hi), axis=1) | np.isnan(p).any(axis=1)
+    return ok  # a missing point is NaN already: only a point seen outside blanks a frame
 
 
 def _fps(ds: xr.Dataset) -> float:
@@ -213,9 +237,33 @@ def frame_measures(
             "drop, hip adduction) need the camera facing the person's front or back at hip "
             "height"
         )
+    _blank_out_of_frame(ds, p, cols)
     table = pd.DataFrame(cols)
     table["frame"] = table["frame"].astype(int)
     return FrameMeasures(table, view, leg, baseline, notes)
+
+
+#: Per-side columns that need that leg's hip, knee and ankle in the picture.
+LEG_COLUMNS = (
+    *("fppa_{s}_deg", "mkd_{s}_pct", "knee_shift_{s}_pct", "femoral_adduction_{s}_deg"),
+    *("hip_adduction_{s}_deg", "knee_flexion_{s}_deg", "knee_over_toe_{s}_pct"),
+)
+
+
+def _blank_out_of_frame(
+    ds: xr.Dataset, p: dict[str, FloatArray], cols: dict[str, FloatArray]
+) -> None:
+    """NaN where a measure needs a leg (or both hips) that is out of the picture."""
+    legs = {s: _inside(ds, p[f"{s}_hip"], p[f"{s}_knee"], p[f"{s}_ankle"]) for s in SIDES}
+    hips = _inside(ds, p["left_hip"], p["right_hip"])
+    for s in SIDES:
+        cols[f"leg_in_frame_{s}"] = legs[s].astype(float)
+        for pattern in LEG_COLUMNS:
+            cols[pattern.format(s=s)] = np.where(legs[s], cols[pattern.format(s=s)], np.nan)
+        cols[f"pelvic_drop_{s}_deg"] = np.where(hips, cols[f"pelvic_drop_{s}_deg"], np.nan)
+    both = legs["left"] & legs["right"]
+    for c in ("kasr", "knee_hip_ratio", "hip_shift_pct"):
+        cols[c] = np.where(both, cols[c], np.nan)
 
 
 def _knee_over_toe(
