@@ -224,6 +224,19 @@ def test_retest_after_the_block_with_the_analysed_test_then_maintenance() -> Non
     assert all(max(x.sets for x in s.exercises) <= 2 for s in maintenance)
 
 
+def test_the_final_retest_falls_in_the_week_it_is_labelled() -> None:
+    """Issue 5: labelled week 13 but dated 2027-03-01 (week 14), for a 2026-11-30 start."""
+    start = dt.date(2026, 11, 30)
+    p = build_programme(intake(schedule={"days": ["tue", "thu", "sat"]}), start=start)
+    final = p.sessions[-1]
+    assert (final.phase, final.week) == ("retest", 13)
+    assert final.date == dt.date(2027, 2, 23)  # the first training day after maintenance
+    assert final.date > max(s.date for s in p.sessions if s.phase == "maintenance")
+    for s in p.sessions:
+        assert s.week == (s.date - start).days // 7 + 1, s.title
+    assert {s.week for s in p.sessions} == set(range(1, 14))  # no empty week before it
+
+
 def test_sessions_fit_short_minutes() -> None:
     for minutes in (10, 15, 20, 45):
         p = plan(intake(schedule={"minutes": minutes}))
@@ -323,6 +336,7 @@ def test_random_intakes_never_break_a_rule(
     for s in p.sessions:
         assert s.minutes <= i.schedule.minutes or s.phase == "retest"
         assert s.weekday in p.days
+        assert s.week == (s.date - p.start).days // 7 + 1, s.title  # in the week it is labelled
         for x in s.exercises:
             e = LIB.get(x.exercise_id)
             assert not banned & set(e.contraindications), x.exercise_id

@@ -499,8 +499,9 @@ def _retest_and_maintenance(
             continue
         s = _session(ctx, len(block) + len(out) + 1, date, weeks + w, "maintenance")
         out.append(s.model_copy(update={"title": f"Maintenance · week {weeks + w}"}))
-    last = dates[-1][1] + dt.timedelta(days=1)
+    # the first training day after the last maintenance session, in the week it falls in
+    last = out[-1].date + dt.timedelta(days=1)
     end = session_dates(last, days, 1)[0][1]
-    out.append(_retest_session(len(block) + len(out) + 1, end, weeks + maintenance_weeks + 1,
+    out.append(_retest_session(len(block) + len(out) + 1, end, weeks + 1 + (end - after).days // 7,
                                test, "Re-test after maintenance"))  # fmt: skip
     return out
