@@ -94,6 +94,7 @@ def treadmill(
     pelvic_drop_deg: tuple[float, float] = (6.0, 3.0),
     foot_offset: tuple[float, float] = (0.3, 0.3),
     drift_per_min: float = 0.0,
+    offset_drift_per_min: float = 0.0,
     knee_flexion_deg: tuple[float, float] = (15.0, 40.0),
     overstride: float = 0.25,
     lift: float = 0.25,
@@ -107,9 +108,11 @@ def treadmill(
     ``fppa_deg``, ``pelvic_drop_deg`` and ``foot_offset`` are (left, right)
     values at midstance of every step of that side; ``drift_per_min`` adds
     that many degrees per minute to FPPA and pelvic drop (and nothing to the
-    foot offset). ``foot_offset`` is the foot centre's distance from the
-    pelvis midline at contact, in hip widths, + on its own side (≤ 0: the foot
-    lands on or across the midline, a crossover). A side view gives
+    foot offset; ``offset_drift_per_min`` adds that many hip widths per minute to
+    both feet's offsets, so the step width changes by twice it). ``foot_offset``
+    is the foot centre's distance from the pelvis midline at contact, in hip
+    widths, + on its own side (≤ 0: the foot lands on or across the midline, a
+    crossover). A side view gives
     ``knee_flexion_deg`` (at contact, at midstance) and an overstride (heel
     ahead of the pelvis at contact) of ``overstride`` leg lengths instead.
     The left foot lands first, at ``start_s``. ``t0`` starts the clip later in the
@@ -123,7 +126,8 @@ def treadmill(
     build = _frontal if view in ("frontal", "rear") else _sagittal
     pts = build(t, firsts, stride, stance, k=k, image_size=image_size, fppa=fppa_deg,
                 drop=pelvic_drop_deg, offset=foot_offset, drift=drift_per_min,
-                flexion=knee_flexion_deg, overstride=overstride, lift=lift)  # fmt: skip
+                offset_drift=offset_drift_per_min, flexion=knee_flexion_deg,
+                overstride=overstride, lift=lift)  # fmt: skip
     ds = _assemble(pts, t, fps=fps, image_size=image_size, k=k, side_view=view == "sagittal")
     if view == "rear":
         from kneecoach.synthetic import rear_view
@@ -140,14 +144,16 @@ def treadmill(
     ds = log_step(ds, "synthetic_treadmill", view=view, cadence_spm=cadence_spm,
                   stance_fraction=stance_fraction, fppa_deg=fppa_deg,
                   pelvic_drop_deg=pelvic_drop_deg, foot_offset=foot_offset,
-                  drift_per_min=drift_per_min)  # fmt: skip
+                  drift_per_min=drift_per_min,
+                  offset_drift_per_min=offset_drift_per_min)  # fmt: skip
     return SyntheticGait(ds, truth)
 
 
 def _frontal(
     t: FloatArray, firsts: dict[Side, float], stride: float, stance: float, *, k: float,
     image_size: tuple[int, int], fppa: tuple[float, float], drop: tuple[float, float],
-    offset: tuple[float, float], drift: float, lift: float, **_: object,
+    offset: tuple[float, float], drift: float, lift: float, offset_drift: float = 0.0,
+    **_: object,
 ) -> Pts:  # fmt: skip
     cx = image_size[0] / 2
     n = len(t)
@@ -168,8 +174,8 @@ def _frontal(
         knee_fppa[side] = (fppa[i] + drift * t / 60) * bump
         y_on = FLOOR_Y * k - back * p
         y_off = FLOOR_Y * k - back * (1 - q) - lift * leg * k * np.sin(np.pi * q)
-        x = cx + sign * offset[i] * 2 * HALF_HIP * k
-        ankle[side] = np.stack([np.full(n, x), np.where(on, y_on, y_off) - 45 * k], axis=-1)
+        x = cx + sign * (offset[i] + offset_drift * t / 60) * 2 * HALF_HIP * k
+        ankle[side] = np.stack([x, np.where(on, y_on, y_off) - 45 * k], axis=-1)
     for side, sign in SIGNS:
         pts[f"{side}_hip"] = np.stack(
             [np.full(n, cx + sign * HALF_HIP * k), hip_y + hip_drop[side]], axis=-1
@@ -360,12 +366,18 @@ def long_run(
 
 
 def with_camera_motion(
-    ds: xr.Dataset, /, *, pan_px_per_s: float = 0.0, tilt_px_per_s: float = 0.0
-) -> xr.Dataset:
-    """The camera turning at a steady rate: every keypoint slides across the image."""
+    ds: xr.Dataset, /, *, pan_px_per_s: float = 0.0, tilt_px_per_s: float = 0.0,
+    zoom_per_s: float = 0.0,
+) -> xr.Dataset:  # fmt: skip
+    """The camera turning at a steady rate (every keypoint slides across the image) and
+    zooming in by ``zoom_per_s`` of the image scale per second about the image centre."""
     out = ds.copy(deep=True)
     t = ds["time"].values - float(ds["time"].values[0])
     shift = np.stack([pan_px_per_s * t, tilt_px_per_s * t], axis=-1)  # (time, space)
-    out["position"] = ds["position"] + xr.DataArray(shift, dims=("time", "space"))
+    centre = np.array([ds.attrs["image_width"], ds.attrs["image_height"]], dtype=float) / 2
+    scale = xr.DataArray(1.0 + zoom_per_s * t, dims="time")
+    middle = xr.DataArray(centre, dims="space")
+    zoomed = middle + (ds["position"] - middle) * scale
+    out["position"] = zoomed + xr.DataArray(shift, dims=("time", "space"))
     return log_step(out, "synthetic_camera_motion", pan_px_per_s=pan_px_per_s,
-                    tilt_px_per_s=tilt_px_per_s)  # fmt: skip
+                    tilt_px_per_s=tilt_px_per_s, zoom_per_s=zoom_per_s)  # fmt: skip

@@ -54,9 +54,19 @@ def test_front_walking_gives_alternating_steps_with_frontal_measures(analysed) -
         assert all(x["fppa_deg"] is not None and x["pelvic_drop_deg"] is not None for x in done)
     assert s["sides"]["left"]["peak_fppa_deg"] is not None
     assert any(f["code"] == "few_steps" for f in s["findings"])  # 4.8 s: fewer than 7 per leg
+    # the right foot "lands" 3 frames after the left contact at 99 with a 0.1 s stance (its
+    # heel rocking as the left foot lands, seen on the frames): not a step
+    steps = [x for side in ("left", "right") for x in s["sides"][side]["steps"]]
+    assert all(x["stance_time_s"] >= 0.2 for x in steps if x["complete"])
+    assert not any(x["complete"] for x in s["sides"]["right"]["steps"] if 100 <= x["frame"] <= 104)
+    # 2-3 complete steps a side: too few to call the sides different, however large
+    assert s["asymmetry"]["beyond_noise"] is None
+    assert not any(f["code"] == "gait_asymmetry" for f in s["findings"])
 
 
 def test_side_walking_gives_cadence_and_contacts_but_no_valgus(analysed) -> None:
+    """She walks to the left (frames 37-150), stops and turns her head (~160-180), then walks
+    backwards to the right, still facing left (frames ~190-345; seen on the frames)."""
     s = analysed("side_walking_01.mp4", "walk")
     assert s["view"] == "sagittal"
     assert s["findings"][0]["code"] == "view_refused"
@@ -65,9 +75,17 @@ def test_side_walking_gives_cadence_and_contacts_but_no_valgus(analysed) -> None
     assert 95 <= s["gait"]["cadence_spm"] <= 130
     for side in ("left", "right"):
         info = s["sides"][side]
-        assert info["peak_fppa_deg"] is None and info["n_steps"] >= 7
+        assert info["peak_fppa_deg"] is None and info["n_steps"] >= 3
         assert all(x["fppa_deg"] is None and x["step_width"] is None for x in info["steps"])
         assert info["mean_knee_flexion_contact_deg"] is not None
+        # walking: stance about 60% of a ~1.05 s stride (duty factor over 0.5)
+        assert 0.5 <= info["mean_stance_time_s"] <= 0.8
+        back = [x for x in info["steps"] if x["frame"] > 200]
+        assert len(back) >= 4 and not any(x["complete"] for x in back)
+        assert all("backwards" in x["problem"] for x in back)
+        # the backward steps' events are swapped, so their stances are walking stances too
+        stances = [x["stance_time_s"] for x in back if x["stance_time_s"] is not None]
+        assert 0.5 <= sum(stances) / len(stances) <= 0.8
 
 
 def test_side_running_clip_gives_no_valgus_number(analysed) -> None:
@@ -76,3 +94,13 @@ def test_side_running_clip_gives_no_valgus_number(analysed) -> None:
     for side in ("left", "right"):
         assert s["sides"][side]["peak_fppa_deg"] is None
         assert s["sides"][side]["n_steps"] >= 1
+    # the front foot is seen planted at frames 4 (right), 11 (left), 23 (right), 29 (left)
+    assert all(near(contacts(s, "right"), f, 2) for f in (4, 23))
+    assert all(near(contacts(s, "left"), f, 2) for f in (11, 29))
+    assert 170 <= s["gait"]["cadence_spm"] <= 210
+    # at frame 29 the keypoints put the knee at 87° of flexion: no running contact looks so
+    late = [x for x in s["sides"]["left"]["steps"] if abs(x["frame"] - 29) <= 2]
+    assert late and not late[0]["complete"] and "knee flexion" in late[0]["problem"]
+    for side in ("left", "right"):
+        done = [x for x in s["sides"][side]["steps"] if x["complete"]]
+        assert all(-10 <= x["knee_flexion_contact_deg"] <= 60 for x in done)

@@ -14,8 +14,12 @@ Each step is read at its events (:mod:`kneecoach.events.gait`):
 * timing: stance time, step time (from the other foot's contact).
 
 A value is ``None`` where the view cannot support it. Differences between
-sides, and changes over a long clip (fatigue drift), are called real only
-beyond the measure's smallest detectable difference (SDD).
+sides are called real only with at least :data:`MIN_STEPS` steps per side and
+beyond the measure's smallest detectable difference (SDD); changes over a long
+clip (fatigue drift) only when their 95% CI excludes zero and they exceed the
+SDD or, for measures with no published SDD, a documented minimum effect
+(:data:`MIN_EFFECT`). A side-view contact with an implausible knee flexion
+(:data:`KNEE_FLEXION_CONTACT_DEG`) is marked incomplete.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import pandas as pd
+import numpy.typing as npt
 from scipy import stats
 
 from kneecoach.assessment import norms
@@ -73,6 +77,19 @@ SDD: dict[str, tuple[float, str]] = {
     "trunk_lean_deg": (2.3, "Dingenen et al. 2018 (lateral trunk position SDD 1.3-2.3°)"),
     "knee_flexion_contact_deg": (3.8, "Dingenen et al. 2018 (knee flexion SDD 2.3-3.8°)"),
 }
+#: No published SDD exists for step width, foot offset or overstride. Their drift is
+#: called real only beyond this minimum effect: 5% of leg length, the smallest step
+#: width change Meardon et al. 2012 imposed (it changed iliotibial-band strain;
+#: science.md §3.2), which is about 0.25 pelvis widths (hip keypoints ~18 cm apart,
+#: leg ~90 cm) and 5% of leg length for overstride (derived).
+MIN_EFFECT: dict[str, tuple[float, str]] = {
+    "step_width": (0.25, "no published SDD; minimum effect 0.25 pelvis widths (~5% of leg "
+                   "length, the smallest step-width change in Meardon 2012; science.md §3.2)"),
+    "foot_offset": (0.25, "no published SDD; minimum effect 0.25 pelvis widths (~5% of leg "
+                    "length, Meardon 2012; science.md §3.2)"),
+    "overstride_pct": (5.0, "no published SDD; minimum effect 5% of leg length (the step "
+                       "change of Meardon 2012, applied to foot placement; derived)"),
+}  # fmt: skip
 #: Measures followed for fatigue drift, with their plain names.
 DRIFT_MEASURES = {
     "fppa_deg": "knee angle (FPPA)",
@@ -80,15 +97,34 @@ DRIFT_MEASURES = {
     "hip_adduction_deg": "hip adduction",
     "trunk_lean_deg": "sideways trunk lean",
     "step_width": "step width",
+    "foot_offset": "foot distance from the midline (crossover when ≤ 0)",
     "knee_flexion_contact_deg": "knee flexion at contact",
     "overstride_pct": "overstride",
+}
+#: The unit of each measure, as the findings print it after the number.
+UNITS = {
+    "fppa_deg": "°", "peak_fppa_deg": "°", "pelvic_drop_deg": "°", "hip_adduction_deg": "°",
+    "trunk_lean_deg": "°", "knee_flexion_contact_deg": "°", "trunk_forward_lean_deg": "°",
+    "step_width": " pelvis widths", "foot_offset": " pelvis widths",
+    "overstride_pct": "% of leg length", "stance_time_s": " s", "step_time_s": " s",
+    "glide_s": " s", "cadence_spm": " steps/min",
+}  # fmt: skip
+#: Plausible 2D knee flexion at initial contact in a side view (°), per test. Published
+#: means: walking about 5° (Perry & Burnfield 2010), running about 20° (Novacheck 1998,
+#: Gait Posture 7:77-95; 21° in 3D treadmill data); the limits add wide room for 2D
+#: keypoint error and overstriding. Beyond them the "contact" is a mid-swing frame.
+KNEE_FLEXION_CONTACT_DEG: dict[str, tuple[float, float]] = {
+    "walk": (-10.0, 35.0),
+    "run": (-10.0, 60.0),
 }
 #: Drift needs this long a clip and this many steps per side (derived: 5 per fifth).
 MIN_DRIFT_S = 60.0
 MIN_DRIFT_STEPS = 25
 DRIFT_SOURCE = (
     "slope by least squares; first vs last fifth of the steps with a 95% confidence interval "
-    "(Welch); noise: the measure's SDD (Dingenen 2018, Munro 2012)"
+    "(Welch); noise: the measure's SDD (Dingenen 2018, Munro 2012) or, where none is "
+    "published (step width, foot offset, overstride), a minimum effect of 5% of leg length "
+    "(Meardon 2012; docs/gait.md)"
 )
 CROSSOVER_SOURCE = (
     "crossover: the foot lands on or across the body midline (science.md §3.1; coaching and "
@@ -103,16 +139,20 @@ RUNNING_VALGUS = (
     "2D knee valgus in running does not track 3D knee motion (Dingenen; Rees 2019; science.md "
     "§3.3): pelvic drop and hip adduction are the better-supported frontal measures"
 )
+WALKING_VALGUS = (
+    "no published typical 2D knee angle for walking; 2D frontal knee angles agree poorly "
+    "with 3D (r = 0.20-0.31 in single-leg squats: Haberkamp 2022, Schurr 2017; science.md "
+    "§4.1), so read the pelvic drop and step width first"
+)
+
+
+def valgus_source(test: str) -> str:
+    """The caveat to cite with a gait knee angle: running evidence only for running."""
+    return WALKING_VALGUS if test == "walk" else RUNNING_VALGUS
 
 
 def _r(x: float | None, digits: int = 1) -> float | None:
     return None if x is None or not np.isfinite(x) else round(float(x), digits)
-
-
-def _at(col: pd.Series | None, row: int) -> float | None:
-    if col is None:
-        return None
-    return _r(float(col.iloc[row]))
 
 
 def read_steps(
@@ -121,50 +161,83 @@ def read_steps(
     """One reading per step, per side, in time order."""
     table, t, fps = fm.table, sig.time_s, sig.fps
     frontal = fm.view in FRONTAL_VIEWS
+    frames = table["frame"].to_numpy()
+
+    def col(name: str) -> npt.NDArray[np.float64]:
+        return table[name].to_numpy(float) if name in table else np.full(len(table), np.nan)
+
+    # every per-frame array once per side, not once per step
+    arr = {
+        s: {
+            "fppa": col(f"fppa_{s}_deg"),
+            "drop": col(f"pelvic_drop_{s}_deg"),
+            "hip": col(f"hip_adduction_{s}_deg"),
+            "flex": col(f"knee_flexion_{s}_deg"),
+            "conf": col(f"confidence_{s}"),
+            "offset": sig.offset(s) if frontal else np.full(sig.n, np.nan),
+            "heel": sig.ahead(s, "heel") if not frontal else np.full(sig.n, np.nan),
+        }
+        for s in SIDES
+    }
+    lean_all = col("trunk_lean_deg")
+    flex_range = None if frontal else KNEE_FLEXION_CONTACT_DEG.get(test)
     last_offset: dict[Side, float | None] = {"left": None, "right": None}
     last_contact: dict[Side, int | None] = {"left": None, "right": None}
     out: dict[Side, list[dict[str, Any]]] = {"left": [], "right": []}
     for step in steps:
         s, c, m = step.side, step.contact, step.midstance
+        a = arr[s]
         end = step.toe_off if step.toe_off is not None else c
-        fppa = table[f"fppa_{s}_deg"].to_numpy(float)[c : end + 1]
-        offset = _r(float(sig.offset(s)[c]), 2) if frontal else None
+        fppa = a["fppa"][c : end + 1]
+        offset = _r(float(a["offset"][c]), 2) if frontal else None
         other = last_offset[OTHER[s]]
         width = _r(offset + other, 2) if offset is not None and other is not None else None
         prev = last_contact[OTHER[s]]
-        lean = table["trunk_lean_deg"].to_numpy(float)[m] * (1 if s == "left" else -1)
-        flex = table[f"knee_flexion_{s}_deg"].to_numpy(float)[c]
-        over = 100 * float(sig.ahead(s, "heel")[c]) if not frontal else float("nan")
-        conf = table[f"confidence_{s}"].to_numpy(float)[c : end + 1]
+        lean = lean_all[m] * (1 if s == "left" else -1)
+        flex = _r(float(a["flex"][c]))
+        conf = a["conf"][c : end + 1]
         if not frontal:  # undo the frontal-measure penalty: side-view measures are the point
             conf = np.minimum(conf / OBLIQUE_CONFIDENCE, 1.0)
+        problem = None
+        if step.backward:
+            problem = "walked backwards (or the clip plays in reverse)"
+        elif (
+            flex_range is not None
+            and flex is not None
+            and not (flex_range[0] <= flex <= flex_range[1])
+        ):
+            problem = (
+                f"knee flexion at contact {flex:.0f}° is outside the plausible "
+                f"{flex_range[0]:.0f}-{flex_range[1]:.0f}°: not a real contact"
+            )
         reading = {
             "index": len(out[s]) + 1,
-            "frame": int(table["frame"].iloc[c]),
+            "frame": int(frames[c]),
             "time_s": round(float(t[c]), 3),
-            "midstance_frame": int(table["frame"].iloc[m]),
-            "toe_off_frame": None if step.toe_off is None else int(table["frame"].iloc[end]),
+            "midstance_frame": int(frames[m]),
+            "toe_off_frame": None if step.toe_off is None else int(frames[end]),
             "stance_time_s": None if step.toe_off is None else round((end - c) / fps, 3),
             "step_time_s": None if prev is None else round(float(t[c] - t[prev]), 3),
-            "fppa_deg": _at(table[f"fppa_{s}_deg"], m),
+            "fppa_deg": _r(float(a["fppa"][m])),
             "peak_fppa_deg": _r(float(np.nanmax(fppa))) if np.isfinite(fppa).any() else None,
-            "pelvic_drop_deg": _at(table[f"pelvic_drop_{s}_deg"], m),
-            "hip_adduction_deg": _at(table[f"hip_adduction_{s}_deg"], m),
-            "trunk_lean_deg": _r(lean),
+            "pelvic_drop_deg": _r(float(a["drop"][m])),
+            "hip_adduction_deg": _r(float(a["hip"][m])),
+            "trunk_lean_deg": _r(float(lean)),
             "foot_offset": offset,
             "step_width": width,
             "crossover": None if offset is None else bool(offset <= 0),
-            "knee_flexion_contact_deg": _r(flex),
-            "overstride_pct": _r(over),
+            "knee_flexion_contact_deg": flex,
+            "overstride_pct": None if frontal else _r(100 * float(a["heel"][c])),
             "trunk_forward_lean_deg": None if frontal else _r(float(sig.trunk_forward_deg[m])),
             "confidence": _r(float(np.nanmean(conf)), 2) if np.isfinite(conf).any() else None,
-            "complete": step.complete,
+            "complete": step.complete and problem is None,
+            "problem": problem,
         }
         if test == "skate":
             reading["glide_s"] = (
                 None if step.glide is None else round((step.glide[1] - step.glide[0]) / fps, 3)
             )
-            reading["complete"] = step.complete and is_glide(step, fps)
+            reading["complete"] = reading["complete"] and is_glide(step, fps)
         out[s].append(reading)
         if offset is not None and step.complete:
             last_offset[s] = offset
@@ -199,8 +272,10 @@ def side_summary(steps: list[dict[str, Any]], *, test: str, frontal: bool) -> di
                 "step_time_s", "knee_flexion_contact_deg", "overstride_pct",
                 "trunk_forward_lean_deg", "glide_s"):  # fmt: skip
         out[f"mean_{key}"] = _mean(steps, key, 3 if key.endswith("_s") else 1)
-    pd_vals = _vals(steps, "pelvic_drop_deg")
-    out["sd_pelvic_drop_deg"] = _r(float(np.std(pd_vals, ddof=1))) if len(pd_vals) > 1 else None
+    for key, digits in (("pelvic_drop_deg", 1), ("hip_adduction_deg", 1), ("step_width", 2),
+                        ("stance_time_s", 3), ("knee_flexion_contact_deg", 1)):  # fmt: skip
+        v = _vals(steps, key)
+        out[f"sd_{key}"] = _r(float(np.std(v, ddof=1)), digits) if len(v) > 1 else None
     out["mean_step_width"] = _mean(steps, "step_width", 2)
     out["mean_foot_offset"] = _mean(steps, "foot_offset", 2)
     cross = [r["crossover"] for r in done if r.get("crossover") is not None]
@@ -209,7 +284,7 @@ def side_summary(steps: list[dict[str, Any]], *, test: str, frontal: bool) -> di
         out[key] = None
     out["classification"] = (
         {"label": "no published typical range for this test", "level": "no range",
-         "range_deg": None, "source": RUNNING_VALGUS}
+         "range_deg": None, "source": valgus_source(test)}
         if out["mean_fppa_deg"] is not None
         else {"label": "not measured", "level": "not measured", "range_deg": None,
               "source": None}
@@ -242,8 +317,9 @@ def drift(steps: list[dict[str, Any]], key: str) -> dict[str, Any] | None:
         warnings.simplefilter("ignore", RuntimeWarning)
         ci = stats.ttest_ind(last, first, equal_var=False).confidence_interval(0.95)
     sdd = SDD.get(key)
+    floor = sdd or MIN_EFFECT.get(key)  # no published SDD: a documented minimum effect
     clear = bool(ci.low > 0 or ci.high < 0)
-    beyond = None if sdd is None else bool(clear and abs(change) > sdd[0])
+    beyond = None if floor is None else bool(clear and abs(change) > floor[0])
     return {
         "slope_per_min": _r(float(fit.slope), 3),
         "slope_ci95": [
@@ -255,8 +331,17 @@ def drift(steps: list[dict[str, Any]], key: str) -> dict[str, Any] | None:
         "steps_per_group": fifth,
         "sdd": None if sdd is None else sdd[0],
         "sdd_source": None if sdd is None else sdd[1],
+        "min_effect": None if sdd is not None or floor is None else floor[0],
+        "min_effect_source": None if sdd is not None or floor is None else floor[1],
+        "unit": UNITS.get(key, "").strip(),
         "beyond_noise": beyond,
     }
+
+
+def _amount(value: float, key: str) -> str:
+    unit = UNITS.get(key, "")
+    digits = 2 if unit.strip() == "pelvis widths" else 1
+    return f"{value:.{digits}f}{unit}"
 
 
 def side_drift(steps: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -268,7 +353,8 @@ def side_drift(steps: list[dict[str, Any]]) -> dict[str, Any] | None:
     if changed:
         parts = [
             f"{DRIFT_MEASURES[k]} {'rose' if measures[k]['first_last'] > 0 else 'fell'} by "
-            f"{abs(measures[k]['first_last']):.1f}° from the first to the last fifth of the steps"
+            f"{_amount(abs(measures[k]['first_last']), k)} from the first to the last fifth of "
+            "the steps"
             for k in changed
         ]
         text = "; ".join(parts) + ", more than the measurement's noise: this changed as you tired."
@@ -279,34 +365,50 @@ def side_drift(steps: list[dict[str, Any]]) -> dict[str, Any] | None:
 
 
 def asymmetry(sides: dict[Side, dict[str, Any]]) -> dict[str, Any] | None:
-    """Left-right difference of mean pelvic drop (then FPPA), real only beyond the SDD."""
+    """Left-right difference of mean pelvic drop (then FPPA).
+
+    Real (``beyond_noise``) only beyond the SDD and with at least :data:`MIN_STEPS`
+    complete steps with a value on each side (a mean of fewer is not stable,
+    Dingenen 2018); with fewer, ``beyond_noise`` is None: not decided.
+    """
     for key, what in (("mean_pelvic_drop_deg", "pelvic drop"), ("mean_fppa_deg", "knee angle")):
         left, right = sides["left"][key], sides["right"][key]
         if left is None or right is None:
             continue
-        sdd, source = SDD[key.removeprefix("mean_")]
+        measure = key.removeprefix("mean_")
+        sdd, source = SDD[measure]
         diff = round(left - right, 1)
         larger: Side = "left" if diff > 0 else "right"
-        beyond = abs(diff) > sdd
+        n = min(len(_vals(sides[s]["steps"], measure)) for s in SIDES)
+        beyond = abs(diff) > sdd if n >= MIN_STEPS else None
+        if beyond is None:
+            verdict = (
+                f"; with only {n} complete steps on one side (at least {MIN_STEPS} per leg "
+                "are needed for a stable mean), the sides cannot be compared yet."
+            )
+        elif beyond:
+            verdict = "; more than the measurement's noise, so the sides really differ."
+        else:
+            verdict = (
+                f"; within the measurement's noise (±{sdd}°), so the two sides cannot be "
+                "told apart."
+            )
         text = (
             f"The {what} is {abs(diff):.1f}° larger standing on your {larger} leg than on your "
-            f"{OTHER[larger]}"
-            + (
-                "; more than the measurement's noise, so the sides really differ."
-                if beyond
-                else f"; within the measurement's noise (±{sdd}°), so the two sides "
-                "cannot be told apart."
-            )  # fmt: skip
+            f"{OTHER[larger]}" + verdict
         )
-        return {"measure": key.removeprefix("mean_"), "difference": diff, "larger_side": larger,
+        fl, fr_ = sides["left"]["mean_fppa_deg"], sides["right"]["mean_fppa_deg"]
+        return {"measure": measure, "difference": diff, "larger_side": larger,
                 "beyond_noise": beyond, "sdd_deg": sdd, "source": source, "text": text,
-                "fppa_deg": round(sides["left"]["mean_fppa_deg"] - sides["right"]["mean_fppa_deg"],
-                                  1) if sides["left"]["mean_fppa_deg"] is not None
-                and sides["right"]["mean_fppa_deg"] is not None else None}  # fmt: skip
+                "steps_per_side": n, "min_steps_per_side": MIN_STEPS,
+                "fppa_deg": round(fl - fr_, 1) if fl is not None and fr_ is not None
+                else None}  # fmt: skip
     return None
 
 
-def side_findings(side: Side, s: dict[str, Any], *, label: str, frontal: bool) -> list[Finding]:
+def side_findings(
+    side: Side, s: dict[str, Any], *, label: str, frontal: bool, test: str = "run"
+) -> list[Finding]:
     """Plain sentences for one side; the first is the side's headline."""
     name, n = side.capitalize(), s["n_steps"]
     out: list[Finding] = []
@@ -314,15 +416,21 @@ def side_findings(side: Side, s: dict[str, Any], *, label: str, frontal: bool) -
         return [{"code": "no_steps", "side": side, "severity": "refused",
                  "text": f"{name} foot: no complete step was found.", "source": None}]  # fmt: skip
     if frontal and s["mean_fppa_deg"] is not None:
-        mean = s["mean_fppa_deg"]
+        mean, peak = s["mean_fppa_deg"], s["peak_fppa_deg"]
+        most = (
+            ""
+            if peak is None
+            else f" (most inward in any stance: {peak:.0f}° inward)"
+            if peak >= 0
+            else f" (even at its most inward in any stance, still {-peak:.0f}° outward)"
+        )
         out.append({
             "code": "gait_fppa", "side": side, "severity": "info",
             "text": f"{name} knee: {abs(mean):.0f}° {'inward' if mean >= 0 else 'outward'} on "
-                    f"average at midstance over {n} steps (largest in any stance "
-                    f"{s['peak_fppa_deg']:.0f}°). There is no published typical range for "
-                    f"{label.lower()}, and 2D knee angles in gait track 3D knee motion poorly: "
-                    "read the pelvic drop and step width first.",
-            "source": RUNNING_VALGUS,
+                    f"average at midstance over {n} steps{most}. There is no published typical "
+                    f"range for {label.lower()}, and 2D knee angles in gait track 3D knee motion "
+                    "poorly: read the pelvic drop and step width first.",
+            "source": valgus_source(test),
         })  # fmt: skip
     elif frontal:
         out.append({"code": "fppa_not_measured", "side": side, "severity": "refused",
@@ -332,8 +440,9 @@ def side_findings(side: Side, s: dict[str, Any], *, label: str, frontal: bool) -
     if drop is not None:
         out.append({
             "code": "gait_pelvic_drop", "side": side, "severity": "info",
-            "text": f"Standing on your {side} leg, the {OTHER[side]} side of your pelvis drops "
-                    f"{drop:.1f}° at midstance on average "
+            "text": f"Standing on your {side} leg, the {OTHER[side]} side of your pelvis "
+                    f"{'drops' if drop >= 0 else 'rises'} {abs(drop):.1f}° at midstance on "
+                    "average "
                     f"(SD {s['sd_pelvic_drop_deg'] or 0:.1f}°). "
                     "More drop goes with running injuries (each degree raised the odds of being "
                     "injured by 80% in one study), but there is no published normal limit.",
@@ -386,6 +495,9 @@ def assess_gait(
     readings = read_steps(fm, sig, steps, test=test)
     sides = {s: side_summary(readings[s], test=test, frontal=frontal) for s in SIDES}
     cad = cadence(steps, sig.fps)
+    for side in SIDES:  # each foot's strides, as steps per minute (a limp shows here)
+        mine = [s for s in steps if s.side == side]
+        sides[side]["cadence_spm"] = cadence(mine, sig.fps) if len(mine) >= 3 else None
     findings: list[Finding] = []
     if not frontal:
         findings.append({
@@ -397,7 +509,8 @@ def assess_gait(
         })  # fmt: skip
         findings += _side_view_findings(sides, cad)
     for side in SIDES:
-        findings += side_findings(side, sides[side], label=protocol.label, frontal=frontal)
+        findings += side_findings(side, sides[side], label=protocol.label, frontal=frontal,
+                                  test=test)  # fmt: skip
     asym = asymmetry(sides)
     if asym is not None and asym["beyond_noise"]:
         findings.append({"code": "gait_asymmetry", "side": None, "severity": "attention",

@@ -16,12 +16,22 @@ The method depends on the camera view (science.md §3.4):
 * **side view** (Zeni, Richards & Higginson 2008, coordinate method): contact
   at each peak of the heel's fore-aft position relative to the pelvis (most
   anterior), toe-off at each trough of the toe's (most posterior). It works on
-  treadmills and overground, and needs no floor or scale.
+  treadmills and overground, and needs no floor or scale. Walking *backwards*
+  (overground: the pelvis travels opposite to the way the person faces, or a
+  clip played in reverse) is forward gait reversed in time (Grasso et al. 1998),
+  so there contact is the toe's most posterior position and toe-off the heel's
+  most anterior; such steps are found but marked incomplete (not the gait tested).
 
 *Midstance* (where the frontal measures are read): running and skating, the
 deepest pelvis position in the middle 60% of stance ("deepest landing position
 during midstance", Dingenen; science.md §2.3, §3.4); walking, the middle of
 stance (the pelvis is highest there, so "deepest" does not apply).
+
+*Implausible steps* are marked incomplete (shown, not averaged): a contact of one
+foot within :data:`DOUBLE_CONTACT` of the median step time after the other foot's
+(both feet "landing" together: a heel rocking or a keypoint jump, not a step), a
+stance under :data:`SHORT_STANCE` of the clip's median stance (a missed event), and
+a walking stance under :data:`MIN_WALK_STANCE_S`.
 
 *Skating* uses the same events; a step's *glide* is its single-leg part
 (from the other skate's lift-off to its next touch-down), and only glides
@@ -36,7 +46,8 @@ subject's own in every view (the track's labels are).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from itertools import pairwise
 
 import numpy as np
 import numpy.typing as npt
@@ -80,6 +91,21 @@ SEEN_BEFORE_S = 0.1
 OUTLIER_STANCE = 2.0
 #: Gaps in the foot signal up to this long are bridged for event finding (science.md §8).
 MAX_BRIDGE_S = 0.33
+#: A contact this share of the median step time or less after the other foot's contact
+#: is the feet "landing together", not a step (derived: at the slowest walk the feet
+#: land about a step time apart; a quarter of it is 0.13-0.15 s at 100-115 steps/min).
+DOUBLE_CONTACT = 0.25
+#: A stance under this share of the clip's median stance holds a missed contact or
+#: toe-off (derived: stance varies by far less within one clip at a steady pace).
+SHORT_STANCE = 0.5
+#: Walking has double support, so its stance is over half the stride (about 60% of
+#: the gait cycle: Perry & Burnfield, Gait Analysis, 2nd ed. 2010), at least ~0.45 s
+#: at 130 steps/min; a walking stance under this (0.45 s less 2D event error) is not one.
+MIN_WALK_STANCE_S = 0.35
+#: Side view: the pelvis travelling opposite to the way the person faces at this
+#: speed (leg lengths per second, over 1 s) is walking backwards (derived: a slow
+#: walk is about 0.5 leg lengths per second; a treadmill or a following camera ~0).
+BACKWARD_SPEED = 0.3
 
 
 @dataclass(frozen=True)
@@ -92,6 +118,7 @@ class Step:
     midstance: int
     complete: bool
     glide: tuple[int, int] | None = None  # skating: the single-leg part of the stance
+    backward: bool = False  # side view: walked backwards (or the clip plays in reverse)
 
 
 def _filled(x: FloatArray, limit: int) -> FloatArray:
@@ -103,10 +130,11 @@ def _velocity(x: FloatArray, fps: float) -> FloatArray:
     return np.asarray(np.gradient(x) * fps, dtype=float) if len(x) > 1 else np.zeros_like(x)
 
 
-def _frontal_steps(
-    sig: GaitSignals, side: Side, *, bridge: int, stride: float
-) -> list[tuple[int, int | None]]:
-    """(contact, toe-off) rows of one foot, vertical-velocity method."""
+Events = list[tuple[int, int | None, bool]]
+
+
+def _frontal_steps(sig: GaitSignals, side: Side, *, bridge: int, stride: float) -> Events:
+    """(contact, toe-off, backwards) rows of one foot, vertical-velocity method."""
     y = _filled(sig.foot[side][:, 1], bridge)
     v = _velocity(y, sig.fps) / sig.leg  # leg lengths per second, + = moving down the image
     finite = v[np.isfinite(v)]
@@ -118,7 +146,7 @@ def _frontal_steps(
     vv = np.nan_to_num(v, nan=0.0)
     descents, _ = find_peaks(vv, height=height, distance=distance)
     lifts, _ = find_peaks(-vv, height=height * 0.5)
-    out: list[tuple[int, int | None]] = []
+    out: Events = []
     for i, peak in enumerate(descents):
         below = np.flatnonzero(vv[peak:] <= CONTACT_SHARE * vv[peak])
         if not below.size:
@@ -130,10 +158,10 @@ def _frontal_steps(
         settle = contact + (min(nxt, len(v)) - contact) // 5
         lift = lifts[(lifts > settle) & (lifts < nxt)]
         if not lift.size or nxt == len(v) and vv[lift].min() > -height:
-            out.append((contact, None))  # no lift-off seen (the clip ends first)
+            out.append((contact, None, False))  # no lift-off seen (the clip ends first)
             continue
         swing = int(lift[np.argmin(vv[lift])])  # the swing's lift: the fastest rise
-        out.append((contact, _toe_off(vv, contact, swing)))
+        out.append((contact, _toe_off(vv, contact, swing), False))
     return out
 
 
@@ -145,10 +173,17 @@ def _toe_off(v: FloatArray, contact: int, lift: int) -> int:
     return int(contact + before[-1]) if before.size else contact
 
 
-def _side_steps(
-    sig: GaitSignals, side: Side, *, bridge: int, stride: float
-) -> list[tuple[int, int | None]]:
-    """(contact, toe-off) rows of one foot, Zeni coordinate method."""
+def backward_travel(sig: GaitSignals) -> npt.NDArray[np.bool_]:
+    """Side view, per frame: is the pelvis travelling opposite to the way the person faces?"""
+    window = max(3, int(round(sig.fps)))
+    x = pd.Series(sig.pelvis[:, 0] / sig.leg).interpolate(limit_area="inside")
+    speed = x.diff().rolling(window, center=True, min_periods=window // 2).median() * sig.fps
+    travel = speed.to_numpy(float) * sig.forward
+    return np.asarray(np.nan_to_num(travel, nan=0.0) < -BACKWARD_SPEED, dtype=bool)
+
+
+def _side_steps(sig: GaitSignals, side: Side, *, bridge: int, stride: float) -> Events:
+    """(contact, toe-off, backwards) rows of one foot, Zeni coordinate method."""
     heel = _filled(sig.ahead(side, "heel"), bridge)
     toe = _filled(sig.ahead(side, "toe"), bridge)
     distance = max(1, int(stride * sig.fps))
@@ -156,13 +191,19 @@ def _side_steps(
         return []
     heel = np.nan_to_num(heel, nan=float(np.nanmin(heel)))
     toe = np.nan_to_num(toe, nan=float(np.nanmax(toe)))
-    contacts, _ = find_peaks(heel, prominence=MIN_AP_SWING, distance=distance)
-    offs, _ = find_peaks(-toe, prominence=MIN_AP_SWING, distance=distance)
-    out: list[tuple[int, int | None]] = []
+    forward_on, _ = find_peaks(heel, prominence=MIN_AP_SWING, distance=distance)
+    forward_off, _ = find_peaks(-toe, prominence=MIN_AP_SWING, distance=distance)
+    back = backward_travel(sig)
+    # walking backwards is forward gait reversed in time: the events swap
+    contacts = np.sort(np.concatenate([forward_on[~back[forward_on]],
+                                       forward_off[back[forward_off]]]))  # fmt: skip
+    offs = np.sort(np.concatenate([forward_off[~back[forward_off]],
+                                   forward_on[back[forward_on]]]))  # fmt: skip
+    out: Events = []
     for i, c in enumerate(contacts):
         nxt = contacts[i + 1] if i + 1 < len(contacts) else len(heel)
         off = offs[(offs > c) & (offs < nxt)]
-        out.append((int(c), int(off[0]) if off.size else None))
+        out.append((int(c), int(off[0]) if off.size else None, bool(back[c])))
     return out
 
 
@@ -188,34 +229,77 @@ def _drop_outlier_stances(steps: list[Step]) -> list[Step]:
         return steps
     limit = OUTLIER_STANCE * float(np.median(stances))
     return [
-        Step(s.side, s.contact, s.toe_off, s.midstance, False, s.glide)
-        if s.toe_off is not None and s.toe_off - s.contact > limit
+        replace(s, complete=False) if s.toe_off is not None and s.toe_off - s.contact > limit
         else s
         for s in steps
-    ]
+    ]  # fmt: skip
+
+
+def _drop_double_contacts(steps: list[Step], fps: float, test: str) -> list[Step]:
+    """Mark implausible steps incomplete (``steps`` in time order).
+
+    A contact within :data:`DOUBLE_CONTACT` of the median step time after the
+    other foot's contact (the feet "landing together"), a stance under
+    :data:`SHORT_STANCE` of the median stance, or a walking stance under
+    :data:`MIN_WALK_STANCE_S`: each holds a spurious or a missed event.
+    """
+    gaps = [b.contact - a.contact for a, b in pairwise(steps) if a.side != b.side]
+    close = DOUBLE_CONTACT * float(np.median(gaps)) if len(gaps) >= 3 else 0.0
+    last: dict[Side, int | None] = {"left": None, "right": None}
+    kept = []
+    for s in steps:
+        other = last[OTHER[s.side]]
+        last[s.side] = s.contact
+        together = other is not None and s.contact - other <= close
+        kept.append(replace(s, complete=False) if together else s)
+    stances = [s.toe_off - s.contact for s in kept if s.complete and s.toe_off is not None]
+    short = SHORT_STANCE * float(np.median(stances)) if len(stances) >= 3 else 0.0
+    if test == "walk":
+        short = max(short, MIN_WALK_STANCE_S * fps)
+    return [
+        replace(s, complete=False) if s.toe_off is not None and s.toe_off - s.contact < short
+        else s
+        for s in kept
+    ]  # fmt: skip
 
 
 def _glides(steps: list[Step]) -> list[Step]:
-    """Skating: the single-leg part of each stance (the other skate in the air)."""
+    """Skating: the single-leg part of each stance (the other skate in the air).
+
+    ``steps`` in time order. One foot's stances do not overlap (each toe-off
+    comes before that foot's next contact), so only the other skate's last
+    stance before this contact can still be on the ice when this one lands,
+    and only its next contact can come before this one lifts: linear time.
+    """
+    contacts: dict[Side, list[int]] = {side: [] for side in SIDES}
+    offs: dict[Side, list[int | None]] = {side: [] for side in SIDES}
+    for s in steps:
+        contacts[s.side].append(s.contact)
+        offs[s.side].append(s.toe_off)
+    at = {side: np.asarray(contacts[side], dtype=np.int64) for side in SIDES}
     out = []
     for s in steps:
         if s.toe_off is None:
             out.append(s)
             continue
-        others = [o for o in steps if o.side != s.side]
+        o = OTHER[s.side]
         start, end = s.contact, s.toe_off
-        for o in others:
-            if o.toe_off is not None and o.contact < s.contact <= o.toe_off:
-                start = max(start, o.toe_off)  # the other skate lifts off after this one lands
-            if s.contact < o.contact <= s.toe_off:
-                end = min(end, o.contact)  # the other skate touches down before this one lifts
-        mid = (start + end) // 2
-        out.append(Step(s.side, s.contact, s.toe_off, mid, s.complete, (start, end)))
+        before = int(np.searchsorted(at[o], s.contact, side="left")) - 1
+        if before >= 0 and (off := offs[o][before]) is not None and s.contact <= off:
+            start = max(start, off)  # the other skate lifts off after this one lands
+        after = int(np.searchsorted(at[o], s.contact, side="right"))
+        if after < len(at[o]) and at[o][after] <= s.toe_off:
+            end = min(end, int(at[o][after]))  # the other skate lands before this one lifts
+        out.append(replace(s, midstance=(start + end) // 2, glide=(start, end)))
     return out
 
 
-def find_steps(sig: GaitSignals, /, *, test: str) -> list[Step]:
-    """Every stance phase of both feet in time order; raises when there are none."""
+def find_steps(sig: GaitSignals, /, *, test: str, walk_stance: bool = True) -> list[Step]:
+    """Every stance phase of both feet in time order; raises when there are none.
+
+    ``walk_stance=False`` skips the walking minimum stance (:data:`MIN_WALK_STANCE_S`),
+    for telling running from walking before the test is known.
+    """
     if sig.view not in FRONTAL_VIEWS + SAGITTAL_VIEWS:
         raise InsufficientDataError(
             f"gait events need a front, rear or side view; the camera view is {sig.view}"
@@ -226,7 +310,7 @@ def find_steps(sig: GaitSignals, /, *, test: str) -> list[Step]:
     steps: list[Step] = []
     for side in SIDES:
         raw = sig.foot[side][:, 0] + sig.foot[side][:, 1]
-        for contact, toe_off in method(sig, side, bridge=bridge, stride=MIN_STRIDE_S[test]):
+        for contact, toe_off, back in method(sig, side, bridge=bridge, stride=MIN_STRIDE_S[test]):
             if toe_off is not None:
                 stance = (toe_off - contact) / sig.fps
                 if not STANCE_S[0] <= stance <= STANCE_S[1]:
@@ -234,11 +318,12 @@ def find_steps(sig: GaitSignals, /, *, test: str) -> list[Step]:
             end = toe_off if toe_off is not None else contact
             # the foot must be seen through the stance and just before the contact
             gap = contact < before or not np.isfinite(raw[contact - before : end + 1]).all()
-            complete = toe_off is not None and not gap
+            complete = toe_off is not None and not gap and not back
             mid = _midstance(sig, contact, toe_off, test) if toe_off is not None else contact
-            steps.append(Step(side, contact, toe_off, mid, complete))
+            steps.append(Step(side, contact, toe_off, mid, complete, backward=back))
     steps = _drop_outlier_stances(steps)
     steps.sort(key=lambda s: s.contact)
+    steps = _drop_double_contacts(steps, sig.fps, test if walk_stance else "")
     if test == "skate":
         steps = _glides(steps)
     if not any(s.complete for s in steps):
@@ -292,7 +377,7 @@ def alternation(steps: list[Step], fps: float) -> float:
         return 1.0
     apart = max(1, int(MIN_STEP_S * fps))
     pairs = zip(steps, steps[1:], strict=False)
-    return float(np.mean([a.side == OTHER[b.side] and b.contact - a.contact >= apart
+    return float(np.mean([a.side == OTHER[b.side] and b.contact - a.contact > apart
                           for a, b in pairs]))  # fmt: skip
 
 
@@ -313,7 +398,7 @@ def recognise_gait(sig: GaitSignals, /) -> tuple[str, str] | None:
     them. Skating must be named.
     """
     try:
-        steps = find_steps(sig, test="walk")
+        steps = find_steps(sig, test="walk", walk_stance=False)
     except InsufficientDataError:
         return None
     done = [s for s in steps if s.complete]
