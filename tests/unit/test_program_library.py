@@ -15,7 +15,8 @@ LIB = load_library()
 REQUIRED = [
     "clamshell", "clamshell-band", "side-lying-abduction", "side-lying-abduction-weighted",
     "glute-bridge", "glute-bridge-band", "single-leg-bridge", "side-steps-band-thighs",
-    "side-steps-band-ankles", "side-lunge", "step-up", "step-down", "crossover-step-up",
+    "side-steps-band-shins", "side-steps-band-ankles", "side-lunge", "step-up", "step-down",
+    "crossover-step-up",
     "romanian-deadlift", "hamstring-curl", "squat-knees-out", "side-lying-ball-press",
     "pallof-side-step", "adductor-squeeze", "side-lying-adduction", "short-foot",
     "ankle-dorsiflexion-mobilisation", "knee-to-wall", "hip-hitch", "single-leg-hinge",
@@ -51,6 +52,14 @@ def test_no_cycles_every_chain_ends() -> None:
             seen.append(nxt)
             nxt = LIB.get(nxt).progression
         assert e.id in chain(LIB, e.id)
+
+
+def test_banded_side_steps_move_the_band_down_thighs_shins_ankles() -> None:
+    assert chain(LIB, "side-steps-band-thighs") == [
+        "side-steps-band-thighs", "side-steps-band-shins", "side-steps-band-ankles",
+    ]  # fmt: skip
+    shins = LIB.get("side-steps-band-shins")
+    assert "shins" in shins.name and shins.per_side and shins.equipment[0].item == "band"
 
 
 def test_the_issue_dosages() -> None:
