@@ -49,7 +49,7 @@ from kneecoach.metrics.gait import gait_signals
 from kneecoach.pipeline import Progress, TrackResult, canvas_size, run_track
 from kneecoach.pose.base import PoseEstimator
 from kneecoach.reports.html import render_report
-from kneecoach.reports.plots import save_png, worst_moment_image
+from kneecoach.reports.plots import save_png, shift_text, worst_moment_image
 
 TESTS = ("auto", *PROTOCOLS, *GAIT_TESTS)
 
@@ -141,8 +141,9 @@ def run_analyze(
     if cut:
         summary["findings"].insert(0, _out_of_frame_finding(cut, PROTOCOLS[chosen].filming))
     moments = worst_moments(
-        fm.table, reps, bilateral=PROTOCOLS[chosen].bilateral, n=settings.worst_moments
-    )
+        fm.table, reps, bilateral=PROTOCOLS[chosen].bilateral, n=settings.worst_moments,
+        test=chosen,
+    )  # fmt: skip
     images = _worst_images(moments, clean, source, out, is_video=track.is_video)
     summary["worst_moments"] = [{k: v for k, v in m.items() if k != "row"} for m in moments]
     _write(result, out, images)
@@ -313,8 +314,11 @@ def _worst_images(
     for i, m in enumerate(moments, start=1):
         xy = {k: (float(pos[m["row"], j, 0]), float(pos[m["row"], j, 1]))
               for j, k in enumerate(names)}  # fmt: skip
+        fppa = m["fppa_deg"] if m.get("fppa_deg") is not None else float("nan")
+        shift = m.get("knee_shift_pct")
         picture = worst_moment_image(
-            frames.get(m["frame"]), xy, m["side"], m["fppa_deg"], m["time_s"], size
-        )
+            frames.get(m["frame"]), xy, m["side"], fppa, m["time_s"], size, rep=m.get("rep"),
+            title=None if shift is None else shift_text(m["side"], shift),
+        )  # fmt: skip
         images[f"worst_{i}"] = save_png(picture, out / m["image"])
     return images

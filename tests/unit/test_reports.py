@@ -23,6 +23,7 @@ from kneecoach.reports.plots import (
     figure_png,
     person_crop,
     save_png,
+    shift_text,
     timeseries_figure,
     worst_moment,
     worst_moment_image,
@@ -95,7 +96,8 @@ def summary() -> dict[str, Any]:
         "suggestions": [{"cause": "hip", "side": "left",
                          "text": "Strengthen the hip abductors & rotators.", "source": "Crossley"}],
         "worst_moments": [
-            {"time_s": 4.5, "frame": 270, "side": "left", "fppa_deg": 17.3, "image": "worst_1.png"}
+            {"time_s": 4.5, "frame": 270, "side": "left", "rep": 2, "fppa_deg": 17.3,
+             "image": "worst_1.png"}
         ],
         "method_notes": ["FPPA = 180° minus the hip-knee-ankle angle."],
         "sources": ["Herrington & Munro 2010, https://doi.org/10.1016/j.ptsp.2009.11.004"],
@@ -226,6 +228,28 @@ def test_report_shows_summary_reps_and_disclaimer(report: str) -> None:
     assert "540 frames (9.0 s)" in text and "99% of frames" in text
     assert "filmed at 30 fps &amp; fast moves blur" in text
     assert "doi.org/10.1016/j.ptsp.2009.11.004" in text  # a citation: plain text, not a link
+
+
+def test_worst_moment_caption_names_its_rep(report: str) -> None:
+    assert "Rep 2: Left knee, 17° inward, at 4.50 s (frame 270)" in report
+
+
+def test_squat_worst_moment_shows_the_knee_shift(
+    tmp_path: Path, summary: dict[str, Any], frames: pd.DataFrame
+) -> None:
+    s = copy.deepcopy(summary)
+    moment = {"time_s": 4.5, "frame": 270, "side": "right", "rep": 1, "fppa_deg": None}
+    s["worst_moments"] = [moment | {"knee_shift_pct": 6.2, "image": "worst_1.png"}]
+    still = worst_moment_image(None, POSE, "right", float("nan"), 4.5, (720, 1280), rep=1,
+                               title=shift_text("right", 6.2))  # fmt: skip
+    images = {"worst_1": save_png(still, tmp_path / "worst_1.png")}
+    html = render_report(s, frames, images, tmp_path / "r.html").read_text("utf-8")
+    assert "Rep 1: Right knee, 6% of leg length inward over the foot, at 4.50 s" in html
+    assert shift_text("left", -3.4) == "Left knee: 3% of leg length outward over the foot"
+    # the rep is named in the picture's header too
+    plain = worst_moment_image(None, POSE, "right", float("nan"), 4.5, (720, 1280))
+    assert plain.shape[0] == still.shape[0]
+    assert (plain[:90, :300] != still[:90, :300]).any()
 
 
 def test_report_survives_a_summary_with_nothing_measured(

@@ -180,11 +180,35 @@ def test_standing_still_is_not_a_test() -> None:
 def test_worst_moments_are_the_largest_valgus_reps_in_order() -> None:
     fm = frame_measures(single_leg_squat(peak_fppa_deg=[10.0, 24.0, 14.0]))
     reps = segment(fm.table, "single-leg-squat", fps=60.0)
-    moments = worst_moments(fm.table, reps, bilateral=False, n=2)
-    assert [(m["fppa_deg"], m["frame"], m["side"]) for m in moments] == [
-        (24.0, 270, "left"),
-        (14.0, 450, "left"),
+    moments = worst_moments(fm.table, reps, bilateral=False, n=2, test="single-leg-squat")
+    assert [(m["fppa_deg"], m["frame"], m["side"], m["rep"]) for m in moments] == [
+        (24.0, 270, "left", 2),
+        (14.0, 450, "left", 3),
     ]
+
+
+def test_each_worst_moment_shows_its_reps_reading() -> None:
+    """The picture and the rep table agree: same rep, same frame, same value (noisy track)."""
+    ds = clean_track(with_noise(single_leg_squat(peak_fppa_deg=[11.0, 14.0, 17.0]), sd_px=3.0),
+                     settings=Settings())  # fmt: skip
+    fm, reps, s = analyse(ds, "single-leg-squat")
+    moments = worst_moments(fm.table, reps, bilateral=False, n=3, test="single-leg-squat")
+    table = {r["index"]: r for r in s["sides"]["left"]["reps"]}
+    assert [m["rep"] for m in moments] == [3, 2, 1]
+    for m in moments:
+        assert m["fppa_deg"] == table[m["rep"]]["fppa_deg"]
+        assert m["frame"] == table[m["rep"]]["fppa_frame"]
+
+
+def test_squat_worst_moments_are_picked_by_knee_shift() -> None:
+    ds = double_leg_squat(peak_fppa_deg=(10.0, 4.0), depth_px=150)
+    fm, reps, s = analyse(ds, "squat")
+    moments = worst_moments(fm.table, reps, bilateral=True, n=4, test="squat")
+    assert moments and all("knee_shift_pct" in m for m in moments)
+    for m in moments:
+        rep = s["sides"][m["side"]]["reps"][m["rep"] - 1]
+        assert m["knee_shift_pct"] == rep["knee_shift_pct"] and m["frame"] == rep["frame"]
+    assert moments[0]["side"] == "left"  # the knee that moves further in over its foot
 
 
 @pytest.mark.parametrize("stance", ["left", "right"])

@@ -11,7 +11,7 @@ from kneecoach.assessment import findings as fnd
 from kneecoach.assessment import norms
 from kneecoach.assessment.norms import Sex
 from kneecoach.assessment.protocols import PROTOCOLS
-from kneecoach.assessment.readings import read_rep
+from kneecoach.assessment.readings import fppa_frame, read_rep
 from kneecoach.core.schema import SIDES, Side
 from kneecoach.events.reps import Rep
 from kneecoach.metrics.frames import FRONTAL_VIEWS, FrameMeasures
@@ -127,21 +127,41 @@ def assess(fm: FrameMeasures, reps: list[Rep], /, *, test: str, sex: Sex | None)
 
 
 def worst_moments(
-    table: pd.DataFrame, reps: list[Rep], /, *, bilateral: bool, n: int
+    table: pd.DataFrame, reps: list[Rep], /, *, bilateral: bool, n: int, test: str = ""
 ) -> list[dict[str, Any]]:
-    """The ``n`` largest valgus moments: each rep's peak valid FPPA per working leg."""
-    peaks: list[tuple[float, int, Side]] = []
+    """The ``n`` largest valgus moments, one per rep and working leg, as the rep table reads them.
+
+    Each is the rep's own reading: FPPA at the frame :func:`readings.fppa_frame`
+    reads it, so a picture shows the value of its rep's row. For the squat-type
+    tests (:data:`findings.KNEE_OVER_FOOT_TESTS`), where FPPA is not used, the
+    knee's inward shift over the foot at the deepest point (``knee_shift_pct``),
+    with ``fppa_deg`` only where FPPA is read at that same frame.
+    """
+    by_shift = test in fnd.KNEE_OVER_FOOT_TESTS
+    peaks: list[tuple[float, int, Side, int]] = []
     for side, side_reps in working_sides(reps, bilateral=bilateral).items():
-        fppa = table[f"fppa_{side}_deg"].to_numpy(float)
         for rep in side_reps:
-            rows = np.arange(rep.start, rep.end + 1)
-            ok = rows[np.isfinite(fppa[rows])]
-            if ok.size and fppa[ok].max() > 0:  # only valgus is a "worst" moment
-                row = int(ok[np.argmax(fppa[ok])])
-                peaks.append((float(fppa[row]), row, side))
+            row = rep.reading if by_shift else fppa_frame(table, rep, side, test)
+            if row is None:
+                continue
+            column = f"knee_shift_{side}_pct" if by_shift else f"fppa_{side}_deg"
+            value = float(table[column].iloc[row])
+            if np.isfinite(value) and value > 0:  # only valgus is a "worst" moment
+                peaks.append((round(value, 1), row, side, rep.index))
+    peaks.sort(key=lambda p: (-p[0], p[1]))
     t = table["time_s"].to_numpy(float)
-    return [
-        {"time_s": round(float(t[row]), 3), "frame": int(table["frame"].iloc[row]),
-         "row": row, "side": side, "fppa_deg": round(value, 1), "image": f"worst_{i}.png"}
-        for i, (value, row, side) in enumerate(sorted(peaks, reverse=True)[:n], start=1)
-    ]  # fmt: skip
+    out = []
+    for i, (value, row, side, index) in enumerate(peaks[:n], start=1):
+        fppa = float(table[f"fppa_{side}_deg"].iloc[row])
+        rep = next(r for r in reps if r.index == index)
+        same_frame = not by_shift or fppa_frame(table, rep, side, test) == row
+        moment: dict[str, Any] = {
+            "time_s": round(float(t[row]), 3), "frame": int(table["frame"].iloc[row]),
+            "row": row, "side": side, "rep": index,
+            "fppa_deg": round(fppa, 1) if np.isfinite(fppa) and same_frame else None,
+        }  # fmt: skip
+        if by_shift:
+            moment["knee_shift_pct"] = value
+        moment["image"] = f"worst_{i}.png"
+        out.append(moment)
+    return out

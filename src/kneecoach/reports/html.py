@@ -286,14 +286,19 @@ def _worst(summary: Mapping[str, Any], images: Mapping[str, Path]) -> list[dict[
             continue
         shown.add(key)
         side = _text(m.get("side"))
-        angle = _number(m.get("fppa_deg"))
-        what = (
-            f"{fmt(abs(angle), 0, '°')} {'inward' if angle >= 0 else 'outward'}"
-            if angle is not None
-            else "angle not measured"
-        )
-        frame = m.get("frame")
-        caption = f"{side.capitalize() or 'Knee'} knee, {what}, at {fmt(m.get('time_s'), 2, 's')}"
+        angle, shift = _number(m.get("fppa_deg")), _number(m.get("knee_shift_pct"))
+        if shift is not None:
+            what = (
+                f"{fmt(abs(shift), 0, '%')} of leg length {'inward' if shift >= 0 else 'outward'}"
+            )
+            what += " over the foot"
+        elif angle is not None:
+            what = f"{fmt(abs(angle), 0, '°')} {'inward' if angle >= 0 else 'outward'}"
+        else:
+            what = "angle not measured"
+        frame, rep = m.get("frame"), m.get("rep")
+        caption = f"Rep {rep}: " if isinstance(rep, int) else ""
+        caption += f"{side.capitalize() or 'Knee'} knee, {what}, at {fmt(m.get('time_s'), 2, 's')}"
         caption += f" (frame {frame})" if isinstance(frame, int) else ""
         out.append({"src": uri, "caption": caption, "alt": f"Worst moment {i}: {caption}"})
     for key in sorted(set(images) - shown):  # pictures without a summary entry

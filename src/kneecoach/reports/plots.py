@@ -368,6 +368,15 @@ def angle_text(side: str, fppa_deg: float) -> str:
     return f"{who}: {degrees}° {'inward' if fppa_deg > 0 else 'outward'}"
 
 
+def shift_text(side: str, shift_pct: float) -> str:
+    """``Left knee: 6% of leg length inward`` (the knee over the foot, since standing)."""
+    who = f"{side.capitalize()} knee"
+    if not np.isfinite(shift_pct):
+        return f"{who}: shift not measured"
+    way = "inward" if shift_pct > 0 else "outward"
+    return f"{who}: {abs(shift_pct):.0f}% of leg length {way} over the foot"
+
+
 def _as_rgb(image: npt.NDArray[Any] | None, size: tuple[int, int]) -> RGBImage:
     if image is None:
         w, h = max(1, int(size[0])), max(1, int(size[1]))
@@ -387,6 +396,9 @@ def worst_moment_image(
     fppa_deg: float,
     time_s: float,
     canvas_size: tuple[int, int],
+    *,
+    rep: int | None = None,
+    title: str | None = None,
 ) -> RGBImage:
     """A still of one worst moment: the person cropped, the measured leg drawn, the angle.
 
@@ -395,8 +407,10 @@ def worst_moment_image(
     maps keypoint names to source pixels (NaN = missing). The hip-knee-ankle
     lines of ``side`` are drawn thick in its colour, the other leg thin, and a
     faint dashed line from hip to ankle shows where a straight leg would be.
+    ``rep`` names the rep ("Rep 3 at 7.52 s"); ``title`` replaces the angle
+    (the knee shift, for squats).
     """
-    return worst_moment(image, xy, side, fppa_deg, time_s, canvas_size)[0]
+    return worst_moment(image, xy, side, fppa_deg, time_s, canvas_size, rep=rep, title=title)[0]
 
 
 def worst_moment(
@@ -406,6 +420,9 @@ def worst_moment(
     fppa_deg: float,
     time_s: float,
     canvas_size: tuple[int, int],
+    *,
+    rep: int | None = None,
+    title: str | None = None,
 ) -> tuple[RGBImage, Crop]:
     """:func:`worst_moment_image` and where source pixels landed in it."""
     src = _as_rgb(image, canvas_size)
@@ -417,8 +434,9 @@ def worst_moment(
     interp = cv2.INTER_AREA if crop.scale < 1 else cv2.INTER_CUBIC
     picture = np.asarray(cv2.resize(piece, (out_w, out_h), interpolation=interp), dtype=np.uint8)
 
-    title = angle_text(side, fppa_deg)
-    subtitle = f"at {time_s:.2f} s  -  dashed: where a straight leg would be"
+    title = title or angle_text(side, fppa_deg)
+    when = f"Rep {rep} at {time_s:.2f} s" if rep is not None else f"at {time_s:.2f} s"
+    subtitle = f"{when}  -  dashed: where a straight leg would be"
     title_w = _text_width(title, 1.1, 3) + 40
     sub_w = _text_width(subtitle, 0.55, 1) + 40
     total_w = max(out_w, title_w, sub_w)
