@@ -29,6 +29,7 @@ from kneecoach.io import to_netcdf_file
 from kneecoach.metrics.frames import frame_measures
 from kneecoach.metrics.gait import gait_signals
 from kneecoach.quality.view import classify_view
+from kneecoach.reports.gait import drift_rows, step_tables
 from kneecoach.synthetic import (
     double_leg_squat,
     drop_landing,
@@ -481,3 +482,20 @@ def test_a_side_view_contact_with_implausible_knee_flexion_is_not_averaged() -> 
         assert all("knee flexion at contact" in x["problem"] for x in steps)
     fine = analyse_track(treadmill(view="sagittal", knee_flexion_deg=(15.0, 40.0)).track)
     assert fine["sides"]["left"]["n_steps"] >= 7
+
+
+def test_the_report_shows_drift_with_cis_sds_and_worst_steps() -> None:
+    tired = analyse_track(treadmill(duration_s=150, fps=30.0, drift_per_min=4.0,
+                                    offset_drift_per_min=-0.2).track)  # fmt: skip
+    rows = {r["measure"]: r for r in drift_rows(tired, "left")}
+    assert rows["pelvic drop"]["verdict"].startswith("changed (beyond the SDD 2.8°")
+    slope = float(rows["pelvic drop"]["slope"].split("°")[0])
+    assert slope == pytest.approx(4.0, abs=0.4) and " to " in rows["pelvic drop"]["slope_ci"]
+    assert "minimum effect, no published SDD" in rows["step width"]["verdict"]
+    assert rows["step width"]["change"].endswith("pelvis widths")
+    stats = dict(step_tables(tired)[0]["stats"])
+    assert "(SD " in stats["Average pelvic drop"]
+    assert stats["Steps with the largest knee angle"].startswith("step ")
+    assert "95% CI" in stats["Change over the clip: step width"]
+    assert stats["Cadence from this foot's strides"] == "170 steps/min"
+    assert drift_rows(analyse_track(treadmill(duration_s=6.0).track), "left") == []

@@ -2,7 +2,10 @@
 
 Used by :mod:`kneecoach.reports.html` when ``summary["test"]`` is a gait test
 (run, walk, skate). Per-step values, not per-frame ones, are plotted, so a
-30-minute treadmill run stays a readable picture.
+30-minute treadmill run stays a readable picture. Each side's summary lists
+means with their SDs, the worst steps and, over a long clip, each measure's
+drift (:func:`drift_rows`: slope per minute and last vs first fifth of the
+steps, each with its 95% CI, and whether it changed beyond the noise).
 """
 
 from __future__ import annotations
@@ -43,6 +46,17 @@ PANELS: tuple[tuple[str, str], ...] = (
     ("trunk_forward_lean_deg", "Forward trunk lean at midstance (°)"),
 )
 DASH = "—"
+#: Drift rows: (key, plain name, unit, digits), in the order of the report.
+DRIFT_ROWS: tuple[tuple[str, str, str, int], ...] = (
+    ("fppa_deg", "knee angle (FPPA)", "°", 1),
+    ("pelvic_drop_deg", "pelvic drop", "°", 1),
+    ("hip_adduction_deg", "hip adduction", "°", 1),
+    ("trunk_lean_deg", "sideways trunk lean", "°", 1),
+    ("step_width", "step width", " pelvis widths", 2),
+    ("foot_offset", "foot from midline", " pelvis widths", 2),
+    ("knee_flexion_contact_deg", "knee flexion at contact", "°", 1),
+    ("overstride_pct", "heel ahead of pelvis", "% leg", 1),
+)
 
 
 def is_gait(summary: Mapping[str, Any]) -> bool:
@@ -66,6 +80,49 @@ def _num(value: Any) -> float | None:
 def _fmt(value: Any, digits: int) -> str:
     v = _num(value)
     return DASH if v is None else f"{v:.{digits}f}"
+
+
+def _ci(pair: Any, digits: int, unit: str) -> str:
+    if not isinstance(pair, list | tuple) or len(pair) != 2:
+        return DASH
+    lo, hi = (_num(v) for v in pair)
+    if lo is None or hi is None:
+        return DASH
+    return f"{lo:+.{digits}f} to {hi:+.{digits}f}{unit}"
+
+
+def drift_rows(summary: Mapping[str, Any], side: str) -> list[dict[str, str]]:
+    """One side's fatigue drift, one row per measure followed (empty for a short clip)."""
+    drifts = summary.get("drift")
+    info = drifts.get(side) if isinstance(drifts, Mapping) else None
+    measures = info.get("measures") if isinstance(info, Mapping) else None
+    if not isinstance(measures, Mapping):
+        return []
+    rows = []
+    for key, name, unit, digits in DRIFT_ROWS:
+        d = measures.get(key)
+        if not isinstance(d, Mapping):
+            continue
+        slope, change = _num(d.get("slope_per_min")), _num(d.get("first_last"))
+        noise = _num(d.get("sdd"))
+        floor = noise if noise is not None else _num(d.get("min_effect"))
+        what = "SDD" if noise is not None else "minimum effect, no published SDD"
+        beyond = d.get("beyond_noise")
+        verdict = (
+            "not judged" if beyond is None
+            else f"changed (beyond the {what} {floor:.{digits}f}{unit})" if beyond
+            else f"no real change (within the {what} {floor:.{digits}f}{unit})"
+            if floor is not None else "no real change"
+        )  # fmt: skip
+        rows.append({
+            "measure": name,
+            "slope": DASH if slope is None else f"{slope:+.{digits + 1}f}{unit} per min",
+            "slope_ci": _ci(d.get("slope_ci95"), digits + 1, unit),
+            "change": DASH if change is None else f"{change:+.{digits}f}{unit}",
+            "change_ci": _ci(d.get("first_last_ci95"), digits, unit),
+            "verdict": verdict,
+        })  # fmt: skip
+    return rows
 
 
 def steps_figure(summary: Mapping[str, Any]) -> Figure:
@@ -105,6 +162,12 @@ def steps_figure(summary: Mapping[str, Any]) -> Figure:
     return fig
 
 
+def _mean_sd(info: Mapping[str, Any], key: str, digits: int, unit: str) -> str:
+    mean = _fmt(info.get(f"mean_{key}"), digits)
+    sd = _num(info.get(f"sd_{key}"))
+    return mean + unit + ("" if sd is None else f" (SD {sd:.{digits}f}{unit})")
+
+
 def step_tables(summary: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Per side: headers, one row per step, and the side's averages."""
     out = []
@@ -114,8 +177,13 @@ def step_tables(summary: Mapping[str, Any]) -> list[dict[str, Any]]:
         rows = []
         for s in steps:
             notes = []
-            if not s.get("complete"):
-                notes.append("incomplete (cut by the clip, a gap, or not a glide): left out")
+            if isinstance(s.get("problem"), str):
+                notes.append(f"{s['problem']}: left out")
+            elif not s.get("complete"):
+                notes.append(
+                    "incomplete (cut by the clip, a gap, a missed or extra contact, or not a "
+                    "glide): left out"
+                )
             if s.get("crossover"):
                 notes.append("crossover")
             conf = _num(s.get("confidence"))
@@ -128,15 +196,29 @@ def step_tables(summary: Mapping[str, Any]) -> list[dict[str, Any]]:
             if isinstance(summary.get("sides"), Mapping)
             else {}
         )
+
+        worst = info.get("worst_steps")
         stats = [
             ("Complete steps", str(info.get("n_steps", 0))),
-            ("Average knee angle (FPPA)", _fmt(info.get("mean_fppa_deg"), 1) + "°"),
-            ("Average pelvic drop", _fmt(info.get("mean_pelvic_drop_deg"), 1) + "°"),
-            ("Average step width", _fmt(info.get("mean_step_width"), 2) + " pelvis widths"),
+            ("Cadence from this foot's strides", _fmt(info.get("cadence_spm"), 0) + " steps/min"),
+            ("Average knee angle (FPPA)", _mean_sd(info, "fppa_deg", 1, "°")),
+            ("Largest knee angle in any stance", _fmt(info.get("peak_fppa_deg"), 1) + "°"),
+            ("Steps with the largest knee angle", ", ".join(f"step {i}" for i in worst)
+             if isinstance(worst, list) and worst else DASH),
+            ("Average pelvic drop", _mean_sd(info, "pelvic_drop_deg", 1, "°")),
+            ("Average hip adduction", _mean_sd(info, "hip_adduction_deg", 1, "°")),
+            ("Average step width", _mean_sd(info, "step_width", 2, " pelvis widths")),
             ("Steps crossing the midline", _fmt(100 * v, 0) + "%"
              if (v := _num(info.get("crossover_share"))) is not None else DASH),
-            ("Average stance time", _fmt(info.get("mean_stance_time_s"), 3) + " s"),
+            ("Average stance time", _mean_sd(info, "stance_time_s", 3, " s")),
+            ("Average knee flexion at contact", _mean_sd(info, "knee_flexion_contact_deg", 1, "°")),
         ]  # fmt: skip
+        for r in drift_rows(summary, side):  # the drift table, as rows the template shows
+            stats.append((
+                f"Change over the clip: {r['measure']}",
+                f"{r['slope']} (95% CI {r['slope_ci']}); last − first fifth of the steps "
+                f"{r['change']} (95% CI {r['change_ci']}): {r['verdict']}",
+            ))  # fmt: skip
         out.append({
             "side": side,
             "title": f"{side.capitalize()} foot",
