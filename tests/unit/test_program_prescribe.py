@@ -403,3 +403,21 @@ def test_a_long_request_says_why_sessions_stop_short() -> None:
     assert any(f"about {longest:.0f} of your 120 minutes" in n and "science.md §7.2" in n
                for n in p.notes)  # fmt: skip
     assert not any("of your 20 minutes" in n for n in plan(intake(schedule={"minutes": 20})).notes)
+
+
+def whys(p: Programme) -> set[str]:
+    return {x.why for s in training(p) for x in working(s)}
+
+
+def test_the_why_says_results_only_when_there_was_an_analysis() -> None:
+    answers = intake(self_tests={"opposite_hip_drops": "yes",
+                                 "single_leg_squat_fatigue": ["sole-of-foot"]})  # fmt: skip
+    told = " ".join(whys(plan(answers)))
+    assert "Your answers point to the hip." in told
+    assert "Your answers point to the foot and ankle." in told
+    assert "Your results" not in told
+    mixed = " ".join(whys(plan(answers, findings("foot-ankle"))))
+    assert "Your results point to the foot and ankle." in mixed
+    assert "Your answers point to the hip." in mixed and "results point to the hip" not in mixed
+    nothing = " ".join(whys(plan(intake())))
+    assert "point to" not in nothing and "With no specific pattern" in nothing

@@ -112,6 +112,9 @@ def test_calendar_round_trips_through_a_parser(plan: Programme) -> None:
     first = plan.sessions[0]
     description = str(events[0]["description"])
     assert all(x.name in description for x in first.exercises)
+    sided = next(x for x in first.exercises if x.sides)
+    assert f"{sided.name}: {sided.dosage}, both sides, {sided.sides[0]} first" in description
+    assert "side first" not in description  # one side only? no: both, the weaker first
     assert "film" in str(events[[s.phase for s in plan.sessions].index("retest")]["description"])
     assert cal.to_ical() == ics
     assert b"DTSTAMP:20260105T000000Z" in ics

@@ -49,6 +49,23 @@ def find_emphasis(intake: Intake, findings: Mapping[str, Any] | None = None, /) 
     ]
 
 
+def emphasis_basis(
+    intake: Intake, findings: Mapping[str, Any] | None = None, /
+) -> dict[Cause, str]:
+    """What points to each emphasised cause: ``"results"`` (the analysis) or ``"answers"``
+    (only the intake). A cause in neither is the default hip emphasis (no pattern)."""
+    basis: dict[Cause, str] = {}
+    for s in (findings or {}).get("suggestions", []) or []:
+        if s.get("cause") in _SOURCES:
+            basis[s["cause"]] = "results"
+    for f in (findings or {}).get("findings", []) or []:
+        if f.get("code") == "pelvic_drop":
+            basis["hip"] = "results"
+    for cause, _ in _intake_reasons(intake):
+        basis.setdefault(cause, "answers")
+    return basis
+
+
 def _intake_reasons(intake: Intake) -> list[tuple[Cause, str]]:
     t = intake.self_tests
     fatigue = set(t.single_leg_squat_fatigue)

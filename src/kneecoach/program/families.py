@@ -72,11 +72,14 @@ MOBILITY_WHY = {
     "walking-childs-pose": "Eases the lower back and the sides of the trunk after the work.",
 }
 
+#: what each cause is called in "Your results (or answers) point to …"
 EMPHASIS_TAIL: dict[Cause, str] = {
-    "hip": "Your results point to the hip.",
-    "foot-ankle": "Your results point to the foot and ankle.",
-    "control": "Your results point to knee control.",
+    "hip": "the hip",
+    "foot-ankle": "the foot and ankle",
+    "control": "knee control",
 }
+#: the tail when no analysis and no answer pointed anywhere (the default hip emphasis)
+DEFAULT_TAIL = "With no specific pattern, hip and knee work comes first (§7.1)."
 
 #: the cause whose emphasis lets a group take two families
 GROUP_CAUSE: dict[str, Cause] = {

@@ -29,10 +29,11 @@ from typing import Any
 from kneecoach import __version__
 from kneecoach.core.errors import InputError
 from kneecoach.core.schema import OTHER, Side
-from kneecoach.program.emphasis import find_emphasis, weaker_side
+from kneecoach.program.emphasis import emphasis_basis, find_emphasis, weaker_side
 from kneecoach.program.exercises import chain, load_library
 from kneecoach.program.families import (
     COOL_DOWN,
+    DEFAULT_TAIL,
     EMPHASIS_TAIL,
     FAMILIES,
     GROUP_CAUSE,
@@ -109,6 +110,7 @@ def build_programme(
     weaker, weaker_reason = weaker_side(intake, findings)
     excluded = excluded_exercises(intake, library)
     ctx = _Context(intake, library, emphasis, excluded, weaker)
+    ctx.basis = emphasis_basis(intake, findings)
     phases = phase_plan(weeks)
     week_phase = {w: p.name for p in phases for w in p.weeks}
     ctx.chosen = select_families(ctx, [p.name for p in phases])
@@ -175,6 +177,8 @@ class _Context:
         #: seconds left for the working exercises
         self.work_budget_s = self.budget_s - (extra_s if self.extras[0] or self.extras[1] else 0)
         self.chosen: list[Family] = []
+        #: cause → "results" (the analysis) or "answers" (the intake) that point to it
+        self.basis: dict[Cause, str] = {}
         #: maintenance keeps the level the block ended at
         self.final_level = PHASE_LEVEL["integration"]
 
@@ -282,9 +286,15 @@ def _equipment_plan(
     return used, notes
 
 
-def _why(fam: Family, emphasis: list[Emphasis]) -> str:
-    causes = [e.cause for e in emphasis if e.cause in fam.causes]
-    return f"{fam.why} {EMPHASIS_TAIL[causes[0]]}" if causes else fam.why
+def _why(ctx: _Context, fam: Family) -> str:
+    """The family's reason, and what in the results or the answers points to it."""
+    causes = [e.cause for e in ctx.emphasis if e.cause in fam.causes]
+    if not causes:
+        return fam.why
+    basis = ctx.basis.get(causes[0])
+    if basis is None:
+        return f"{fam.why} {DEFAULT_TAIL}"
+    return f"{fam.why} Your {basis} point to {EMPHASIS_TAIL[causes[0]]}."
 
 
 def _session(ctx: _Context, index: int, date: dt.date, week: int, phase: Phase) -> Session:
@@ -304,9 +314,9 @@ def _fill(ctx: _Context, phase: Phase) -> list[Prescription]:
     """
     level = ctx.final_level if phase == "maintenance" else PHASE_LEVEL[phase]
     chosen = [(fam, e) for fam in ctx.chosen if (e := _pick(ctx, fam, level)) is not None]
-    picked = [_prescribe(ctx, e, phase, _why(fam, ctx.emphasis)) for fam, e in chosen]
+    picked = [_prescribe(ctx, e, phase, _why(ctx, fam)) for fam, e in chosen]
     if sum(p.minutes for p in picked) * 60 > ctx.work_budget_s + 1e-6:
-        picked = [_prescribe(ctx, e, phase, _why(fam, ctx.emphasis), short=True)
+        picked = [_prescribe(ctx, e, phase, _why(ctx, fam), short=True)
                   for fam, e in chosen]  # fmt: skip
     order = {"foot-ankle": 0, "integration": 1, "hip": 2, "mobility": 3}
     picked.sort(key=lambda p: order[p.category])

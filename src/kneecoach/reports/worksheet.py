@@ -212,7 +212,7 @@ def render_ics(plan: Programme, /) -> bytes:
 def _description(s: Session) -> str:
     if s.retest:
         return s.retest
-    lines = [f"- {p.name}: {p.dosage}" + (f", {p.sides[0]} side first" if p.sides else "")
+    lines = [f"- {p.name}: {p.dosage}" + (f", both sides, {p.sides[0]} first" if p.sides else "")
              for p in s.exercises]  # fmt: skip
     return "\n".join([*lines, "", "Log: pain 0-10 during, effort 0-10, easy or not."])
 
