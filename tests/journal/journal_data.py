@@ -58,3 +58,36 @@ def summary(
             {"image": f"worst_{i}.png", "side": "left"} for i in range(1, images + 1)
         ],
     }
+
+
+def folders_match_rows(journal: Any) -> None:
+    """Assert the files folder holds exactly the committed assessments' folders and files."""
+    from sqlalchemy import select
+
+    from kneecoach.storage.models import Assessment
+
+    files_dir = journal.files_dir
+    with journal.transaction() as s:
+        rows = {f"{a.person.key}/{a.key}": a for a in s.scalars(select(Assessment))}
+        expected = {f.path for a in rows.values() for f in a.files}
+    on_disk = set()
+    if files_dir.is_dir():
+        on_disk = {
+            p.relative_to(files_dir).as_posix()
+            for p in files_dir.glob("*/*")
+            if p.is_dir() and not p.parent.name.startswith(".")
+        }
+        leftovers = [
+            p.name for p in files_dir.iterdir() if p.name.startswith((".incoming-", ".deleted-"))
+        ]
+        assert leftovers == [], leftovers
+        assert not list(files_dir.rglob("*.partial"))
+        people = {p.name for p in files_dir.iterdir() if p.is_dir() and not p.name.startswith(".")}
+        assert people == {k.split("/")[0] for k in rows}
+        files = {
+            p.relative_to(files_dir).as_posix()
+            for p in files_dir.glob("*/*/*")
+            if not p.parts[-3].startswith(".")
+        }
+        assert files == expected
+    assert on_disk == set(rows)

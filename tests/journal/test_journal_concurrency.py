@@ -13,7 +13,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from journal_data import summary
+from journal_data import folders_match_rows, summary
 from sqlalchemy import func, select, text
 
 from kneecoach.storage.db import open_journal
@@ -112,3 +112,5 @@ def test_a_kill_mid_write_leaves_every_committed_record_whole(
             assert json.dumps(a.summary, sort_keys=True) == json.dumps(
                 json.loads((folder / "summary.json").read_text()), sort_keys=True
             )
+    with open_journal(db_url) as j:  # no orphan folder, staging folder or .partial file
+        folders_match_rows(j)

@@ -15,7 +15,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from journal_data import summary
+from journal_data import folders_match_rows, summary
 from sqlalchemy import func, inspect, select, text
 
 from kneecoach import journal
@@ -310,6 +310,8 @@ def test_a_failed_transaction_leaves_nothing(sqlite_url, analysis_dir) -> None:
             raise RuntimeError("crash after the writes, before the commit")
         with j.transaction() as s:
             assert _count(s, Person) == 0 and _count(s, Assessment) == 0
+        folders_match_rows(j)  # no summary.json or worst_1.png left behind
+        assert not [p for p in j.files_dir.rglob("*") if p.name != ".journal"]
 
 
 def test_videos_are_kept_only_when_asked_and_empty_analyses_not_at_all(
@@ -373,3 +375,81 @@ def test_any_logs_survive_export_and_import_unchanged(logs) -> None:
                 import_person(s, Path(tmp) / "a.zip", j.files_dir)
             with j.transaction() as s:
                 assert person_document(find_person(s, "Zoë O'Brien, 42")) == before
+
+
+def test_export_refuses_missing_or_damaged_files_and_writes_nothing(
+    db_url, analysis_dir, tmp_path
+) -> None:
+    """export → delete → import must never lose the person: a bad file stops the export."""
+    archive = tmp_path / "ann.zip"
+    with open_journal(db_url) as j:
+        _store(j, "ann", analysis_dir(summary(images=2)))
+        with j.transaction() as s:
+            stored = find_person(s, "ann").assessments[0].files
+            files = {f.kind: j.files_dir / f.path for f in stored}
+        files["worst_2"].unlink()
+        files["report"].write_text("<html>changed on disk</html>")
+        with j.transaction() as s, pytest.raises(InputError) as caught:
+            export_person(find_person(s, "ann"), j.files_dir, archive)
+        message = str(caught.value)
+        assert "worst_2.png: missing" in message and "report.html: damaged" in message
+        assert "Nothing was written" in message and "--skip-bad-files" in message
+        assert not archive.exists() and not list(tmp_path.glob(".*.partial"))
+        # asked to, it exports the rest and lists what is missing; import accepts that
+        with j.transaction() as s:
+            skipped = export_person(find_person(s, "ann"), j.files_dir, archive,
+                                    skip_bad_files=True)  # fmt: skip
+        assert sorted(n.rsplit("/", 1)[1] for n in skipped) == ["report.html", "worst_2.png"]
+        url = j.url
+    journal.delete("ann", url=url)
+    with open_journal(url) as j:
+        with j.transaction() as s:
+            import_person(s, archive, j.files_dir)
+        with j.transaction() as s:
+            back = find_person(s, "ann").assessments[0]
+            assert sorted(f.kind for f in back.files) == ["frames", "summary", "worst_1"]
+        folders_match_rows(j)
+    with zipfile.ZipFile(archive) as zf:
+        doc = json.loads(zf.read("journal.json"))
+    assert [m["kind"] for m in doc["missing_files"]] == ["report", "worst_2"]
+
+
+def test_the_journal_sweeps_what_crashes_left_when_it_opens(sqlite_url, analysis_dir) -> None:
+    with open_journal(sqlite_url) as j:
+        kept = _store(j, "mary", analysis_dir())
+        with j.transaction() as s:
+            mary = find_person(s, "mary")
+            a = s.get_one(Assessment, kept)
+            person_key, key = mary.key, a.key
+        files_dir = j.files_dir
+    # what older versions and killed processes left behind
+    (files_dir / "0123456789abcdef0123456789abcdef" / "fedcba").mkdir(parents=True)  # nobody's
+    (files_dir / person_key / "feedfacefeedface").mkdir()  # no such assessment
+    (files_dir / person_key / "feedfacefeedface" / "summary.json").write_text("{}")
+    (files_dir / person_key / key / ".report.html.partial").write_text("half")
+    (files_dir / ".incoming-deadbeef").mkdir()  # an uncommitted staging folder
+    (files_dir / ".incoming-deadbeef" / "worst_1.png").write_bytes(b"x")
+    # committed, killed before the rename: put in place, not lost
+    (files_dir / person_key / key).replace(files_dir / f".incoming-{key}")
+    with open_journal(sqlite_url) as j:
+        folders_match_rows(j)
+        with j.transaction() as s:
+            for f in s.get_one(Assessment, kept).files:
+                data = (files_dir / f.path).read_bytes()
+                assert hashlib.sha256(data).hexdigest() == f.sha256
+
+
+def test_a_files_folder_shared_with_another_journal_is_not_swept(tmp_path, analysis_dir) -> None:
+    """Two SQLite files side by side share journal-files: neither removes the other's."""
+    first, second = (f"sqlite:///{tmp_path / name}" for name in ("a.sqlite3", "b.sqlite3"))
+    with open_journal(first) as j:
+        _store(j, "mary", analysis_dir())
+        files_dir = j.files_dir
+    before = sorted(p.relative_to(files_dir) for p in files_dir.rglob("*"))
+    with open_journal(second) as j:
+        assert j.files_dir == files_dir
+        _store(j, "bob", analysis_dir())
+    with open_journal(first) as j, j.transaction() as s:
+        assert find_person(s, "mary")
+    after = {p.relative_to(files_dir) for p in files_dir.rglob("*")}
+    assert set(before) <= after and len(after) > len(before)  # mary's and bob's files both kept

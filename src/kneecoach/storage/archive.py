@@ -14,6 +14,14 @@ The archive is a zip file::
 Each file's SHA-256 is in ``journal.json``; ``import`` checks them and refuses
 an archive that was altered or cut short. Nothing leaves the machine: the user
 decides where the archive goes.
+
+``export`` never writes an archive that ``import`` would refuse (a user may
+delete the person next): every stored file is checked against its SHA-256
+first, and a missing or damaged one stops the export with nothing written,
+naming the files. With ``skip_bad_files`` they are left out instead and listed
+in ``journal.json`` under ``missing_files`` (their rows are not in
+``assessments[].files``), which ``import`` accepts. The finished archive is read
+back with the same checks as ``import`` before it is renamed into place.
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kneecoach.core.errors import InputError
+from kneecoach.storage.files import staging_folder
 from kneecoach.storage.models import (
     Assessment,
     Intake,
@@ -44,7 +53,7 @@ from kneecoach.storage.models import (
     SideMeasure,
     StoredFile,
 )
-from kneecoach.storage.repository import clean_name, make_private
+from kneecoach.storage.repository import clean_name, sha256_file
 
 FORMAT = "kneecoach.journal-export/1"
 
@@ -61,8 +70,12 @@ def _columns(row: Any, skip: Iterable[str] = ()) -> dict[str, Any]:
     return out
 
 
-def person_document(person: Person) -> dict[str, Any]:
-    """Everything stored about ``person`` as one JSON-ready document."""
+def person_document(person: Person, *, leave_out: Iterable[str] = ()) -> dict[str, Any]:
+    """Everything stored about ``person`` as one JSON-ready document.
+
+    ``leave_out``: stored file paths not to list (missing or damaged ones).
+    """
+    skip = set(leave_out)
     return {
         "format": FORMAT,
         "person": _columns(person),
@@ -72,7 +85,7 @@ def person_document(person: Person) -> dict[str, Any]:
                 **_columns(a),
                 "sides": [_columns(s) for s in a.sides],
                 "reps": [_columns(r) for r in a.reps],
-                "files": [_columns(f) for f in a.files],
+                "files": [_columns(f) for f in a.files if f.path not in skip],
             }
             for a in person.assessments
         ],
@@ -134,22 +147,67 @@ def csv_tables(doc: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
-def export_person(person: Person, files_dir: Path, archive: Path) -> Path:
-    """Write ``person``'s archive to ``archive`` (written to a temporary name, then renamed)."""
-    doc = person_document(person)
+def bad_files(person: Person, files_dir: Path) -> dict[str, str]:
+    """Stored files of ``person`` that are missing or differ from their SHA-256: path → why."""
+    bad = {}
+    for a in person.assessments:
+        for f in a.files:
+            path = files_dir / f.path
+            if not path.is_file():
+                bad[f.path] = "missing"
+            elif sha256_file(path) != f.sha256:
+                bad[f.path] = "damaged (SHA-256 differs)"
+    return bad
+
+
+def export_person(
+    person: Person, files_dir: Path, archive: Path, *, skip_bad_files: bool = False
+) -> list[str]:
+    """Write ``person``'s archive to ``archive``; returns the files left out (``files/...``).
+
+    Refuses (InputError, nothing written) when a stored file is missing or damaged,
+    unless ``skip_bad_files``. Written to a temporary name, read back with
+    :func:`read_archive`'s checks, then renamed.
+    """
+    bad = bad_files(person, files_dir)
+    if bad and not skip_bad_files:
+        listed = "; ".join(f"{_member(p)}: {why}" for p, why in sorted(bad.items()))
+        raise InputError(
+            f"cannot export {person.name}: {len(bad)} stored file(s) are missing or damaged "
+            f"({listed}). Nothing was written; an archive without them could not be imported "
+            "as it is. To export everything else (they are listed as missing in the archive): "
+            f"kneecoach export --person {person.name!r} --skip-bad-files"
+        )
+    doc = person_document(person, leave_out=bad)
+    if bad:
+        files = {f.path: f for a in person.assessments for f in a.files}
+        doc["missing_files"] = [
+            {"path": p, "kind": files[p].kind, "sha256": files[p].sha256, "why": why}
+            for p, why in sorted(bad.items())
+        ]
     partial = archive.with_name(f".{archive.name}.partial")
     archive.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("journal.json", json.dumps(doc, indent=2, ensure_ascii=False))
-        for name, text in csv_tables(doc).items():
-            zf.writestr(name, text)
-        for a in person.assessments:
-            for f in a.files:
-                path = files_dir / f.path
-                if path.is_file():
-                    zf.write(path, _member(f.path))
+    try:
+        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr("journal.json", json.dumps(doc, indent=2, ensure_ascii=False))
+            for name, text in csv_tables(doc).items():
+                zf.writestr(name, text)
+            for a in person.assessments:
+                for f in a.files:
+                    if f.path not in bad:
+                        zf.write(files_dir / f.path, _member(f.path))
+        read_archive(partial)  # the checks import makes: a file changed meanwhile is caught
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     partial.replace(archive)
-    return archive
+    return [_member(p) for p in sorted(bad)]
+
+
+def missing_in_archive(archive: Path) -> list[str]:
+    """The files an archive lists as left out at export (``files/...``)."""
+    doc = read_archive(archive)
+    return [_member(str(m["path"])) for m in doc.get("missing_files") or []]
 
 
 def _member(stored_path: str) -> str:
@@ -228,7 +286,7 @@ def import_person(
     ]  # fmt: skip
     session.add(person)
     session.flush()
-    _unpack_files(archive, doc, person.key, files_dir)
+    _unpack_files(session, archive, doc, person.key, files_dir)
     return person
 
 
@@ -255,15 +313,18 @@ def _log(log: Mapping[str, Any], by_day: Mapping[tuple[int, str], ScheduledSessi
     return row
 
 
-def _unpack_files(archive: Path, doc: Mapping[str, Any], person_key: str, files_dir: Path) -> None:
+def _unpack_files(
+    session: Session, archive: Path, doc: Mapping[str, Any], person_key: str, files_dir: Path
+) -> None:
+    """Each assessment's files into a staging folder, moved into place after the commit."""
     with zipfile.ZipFile(archive) as zf:
         for a in doc["assessments"]:
+            staging = None
             for f in a["files"]:
                 parts = PurePosixPath(f["path"]).parts
-                if len(parts) != 3 or parts[0] != person_key or ".." in parts:
+                if (len(parts) != 3 or parts[0] != person_key or parts[1] != a["key"]
+                        or ".." in parts or parts[2].startswith(".")):  # fmt: skip
                     raise InputError(f"{archive}: unexpected file path {f['path']!r}")
-                target = files_dir.joinpath(*parts)
-                make_private(target.parent, files_dir)
-                partial = target.with_name(f".{target.name}.partial")
-                partial.write_bytes(zf.read(_member(f["path"])))
-                partial.replace(target)
+                if staging is None:
+                    staging = staging_folder(session, files_dir, person_key, a["key"])
+                (staging / parts[2]).write_bytes(zf.read(_member(f["path"])))

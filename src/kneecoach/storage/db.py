@@ -12,11 +12,13 @@ leaves the last committed state (SQLite's journal rolls the rest back).
 
 Every :func:`open_journal` brings the schema to the newest Alembic revision
 shipped in ``kneecoach/storage/migrations`` (in one transaction, under the same
-lock as every other write).
+lock as every other write), then settles the derived files a crash or a rollback
+left behind (:func:`kneecoach.storage.files.sweep`).
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,6 +36,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kneecoach.core.errors import StorageError
 from kneecoach.core.settings import home_dir, load_settings
+from kneecoach.storage.files import discard_staged, finish_staged, forget_staged, sweep
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_NAME = "journal.sqlite3"
@@ -65,15 +68,39 @@ class Journal:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One session in one transaction: committed on success, rolled back on any error."""
+        """One session in one transaction: committed on success, rolled back on any error.
+
+        Files staged in it (:func:`kneecoach.storage.files.staging_folder`) are moved
+        into place after the commit and removed after a rollback.
+        """
+        session = self._sessions()
+        body_done = False
         try:
-            with self._sessions.begin() as session:
+            with session.begin():
                 yield session
-        except OperationalError as exc:
-            raise StorageError(
-                f"the journal database {describe_url(self.url)} could not be written "
-                f"({exc.orig}); try again, and check the disk and KNEECOACH_DATABASE_URL"
-            ) from None
+                body_done = True
+        except BaseException as exc:
+            if body_done:  # the commit itself failed: whether it happened, the sweep decides
+                forget_staged(session)
+            else:
+                discard_staged(session)
+            if isinstance(exc, OperationalError):
+                raise StorageError(
+                    f"the journal database {describe_url(self.url)} could not be written "
+                    f"({exc.orig}); try again, and check the disk and KNEECOACH_DATABASE_URL"
+                ) from None
+            raise
+        else:
+            finish_staged(session, self.files_dir)
+        finally:
+            session.close()
+
+    def identity(self) -> str:
+        """The database, as the files folder's ``.journal`` marker records its owner."""
+        u = make_url(self.url)
+        if u.get_backend_name() == "sqlite" and u.database not in (None, "", ":memory:"):
+            return f"sqlite:///{Path(u.database).expanduser().resolve()}"
+        return describe_url(self.url)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -101,12 +128,18 @@ def open_journal(url: str | None = None, *, migrate: bool = True) -> Journal:
     if migrate:
         try:
             upgrade(engine)
+            # tidying is best effort: writing files reports its own errors
+            with journal.transaction() as session, contextlib.suppress(OSError):
+                sweep(session, journal.files_dir, journal.identity())
         except OperationalError as exc:
             engine.dispose()
             raise StorageError(
                 f"cannot open the journal database {describe_url(url)}: {exc.orig}. Check "
                 "KNEECOACH_DATABASE_URL (kneecoach info shows it) and that the server runs"
             ) from None
+        except StorageError:
+            engine.dispose()
+            raise
     return journal
 
 

@@ -4,8 +4,9 @@ Every function takes an open :class:`~sqlalchemy.orm.Session` inside one
 transaction (``Journal.transaction()``) and validates its input at this boundary:
 a wrong value raises :class:`~kneecoach.core.errors.InputError` naming the field.
 Derived files (report, worst frames, summary, frames.csv) are copied into
-``<files_dir>/<person key>/<assessment key>/`` with their SHA-256; the source
-video only when asked.
+``<files_dir>/<person key>/<assessment key>/`` with their SHA-256 (staged until
+the transaction commits: :mod:`kneecoach.storage.files`); the source video only
+when asked.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from kneecoach.core.errors import InputError
 from kneecoach.core.schema import SIDES
+from kneecoach.storage.files import DELETED, staging_folder
 from kneecoach.storage.models import (
     Assessment,
     Intake,
@@ -47,8 +49,6 @@ KEPT_FILES = {
     "quality": "quality.json",
 }
 MAX_NAME = 200
-#: Folders of health data that kneecoach creates: readable by their owner only.
-PRIVATE = 0o700
 
 
 def new_key() -> str:
@@ -210,37 +210,21 @@ def add_assessment(
                 )
             )  # fmt: skip
     session.add(a)
-    folder = files_dir / person.key / a.key
-    try:
-        a.files.extend(copy_files(files, folder, files_dir))
-        session.flush()
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
+    staging = staging_folder(session, files_dir, person.key, a.key)
+    a.files.extend(copy_files(files, staging, f"{person.key}/{a.key}"))
+    session.flush()
     return a
 
 
-def make_private(folder: Path, root: Path) -> None:
-    """Create ``folder`` under ``root``, each new level readable by its owner only."""
-    root.mkdir(mode=PRIVATE, parents=True, exist_ok=True)
-    current = root
-    for part in folder.relative_to(root).parts:
-        current = current / part
-        current.mkdir(mode=PRIVATE, exist_ok=True)
-
-
-def copy_files(files: Mapping[str, Path], folder: Path, files_dir: Path) -> list[StoredFile]:
-    """Copy each file into ``folder`` (write to a temporary name, then rename) with its hash."""
-    make_private(folder, files_dir)
+def copy_files(files: Mapping[str, Path], staging: Path, final: str) -> list[StoredFile]:
+    """Copy each file into ``staging`` with its hash; paths recorded as ``final/<name>``."""
     stored = []
     for kind, src in sorted(files.items()):
-        target = folder / src.name
-        partial = target.with_name(f".{target.name}.partial")
-        shutil.copyfile(src, partial)
-        partial.replace(target)
+        target = staging / src.name
+        shutil.copyfile(src, target)
         stored.append(
             StoredFile(
-                kind=kind, path=target.relative_to(files_dir).as_posix(),
+                kind=kind, path=f"{final}/{target.name}",
                 sha256=sha256_file(target), size_bytes=target.stat().st_size,
             )
         )  # fmt: skip
@@ -405,7 +389,7 @@ def delete_person(session: Session, person: Person, *, files_dir: Path) -> Path 
     folder = files_dir / person.key
     aside = None
     if folder.exists():
-        aside = files_dir / f".deleted-{person.key}"
+        aside = files_dir / f"{DELETED}{person.key}"
         folder.replace(aside)
     session.delete(person)
     session.flush()
@@ -417,8 +401,8 @@ def settle_deletions(session: Session, files_dir: Path) -> None:
     put back the folder of anyone whose deletion was rolled back."""
     if not files_dir.is_dir():
         return
-    for aside in files_dir.glob(".deleted-*"):
-        key = aside.name.removeprefix(".deleted-")
+    for aside in files_dir.glob(f"{DELETED}*"):
+        key = aside.name.removeprefix(DELETED)
         home = files_dir / key
         if session.scalar(select(Person.id).where(Person.key == key)) is not None:
             if not home.exists():
