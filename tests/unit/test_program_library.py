@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from kneecoach.core.errors import InputError
@@ -74,11 +77,40 @@ def test_the_issue_dosages() -> None:
     assert LIB.get("clamshell").dosage.text() == "3 × 10"
 
 
-def test_every_dosage_and_choice_cites_its_source() -> None:
+ROOT = Path(__file__).resolve().parents[2]
+#: "§2.1", "§7", and both ends of a range "§2.1-2.2"
+CITE = re.compile(r"§(\d+(?:\.\d+)?)(?:[-–](\d+(?:\.\d+)?))?")
+
+
+def science_sections() -> set[str]:
+    """Section numbers of docs/science.md ("## 7. …" → 7, "### 7.2 …" → 7.2)."""
+    text = (ROOT / "docs" / "science.md").read_text(encoding="utf-8")
+    return set(re.findall(r"^#{2,3} (\d+(?:\.\d+)?)\.? ", text, flags=re.MULTILINE))
+
+
+def cited(text: str) -> list[str]:
+    return [n for m in CITE.finditer(text) for n in m.groups() if n]
+
+
+def test_science_sections_are_parsed() -> None:
+    assert {"1.3", "5", "6", "7.1", "7.2", "7.3"} <= science_sections()
+    assert cited("science.md §2.1-2.2 and §7") == ["2.1", "2.2", "7"]
+
+
+def test_every_dosage_and_choice_cites_a_section_that_exists() -> None:
+    sections = science_sections()
     for e in LIB.exercises:
-        assert "science.md §" in e.dosage.source, e.id
-        assert e.evidence, e.id
+        for text in (e.evidence, e.dosage.source):
+            assert "science.md §" in text, (e.id, text)
+            assert cited(text) and set(cited(text)) <= sections, (e.id, text)
         assert e.harder and e.easier, e.id
+
+
+def test_every_section_the_coaching_code_cites_exists() -> None:
+    sections = science_sections()
+    for path in sorted((ROOT / "src" / "kneecoach" / "program").glob("*.py")):
+        missing = set(cited(path.read_text(encoding="utf-8"))) - sections
+        assert not missing, (path.name, missing)
 
 
 def test_every_equipment_need_has_a_way_round_it() -> None:

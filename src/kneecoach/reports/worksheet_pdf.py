@@ -1,13 +1,15 @@
 """worksheet.pdf with fpdf2 (pure Python), from the same pages as worksheet.html.
 
 A4, DejaVu Sans (shipped with matplotlib, so every character prints), body
-text 10 pt: readable at 100 %. Each session starts a new page; the creation
-date is the plan's start date, so the same plan gives the same file.
+text 10 pt: readable at 100 %. Each session starts a new page and stays on it
+(a long session is set more tightly, never smaller); the creation date is the
+plan's start date, so the same plan gives the same file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from fpdf import FPDF
 from matplotlib import font_manager
@@ -28,8 +30,24 @@ def _fonts(pdf: FPDF) -> None:
     pdf.add_font("DejaVu", "B", bold)
 
 
-def render_pdf(pages: list[Page], plan: Programme, /) -> bytes:
-    """The worksheet as PDF bytes: one page per session, cover and guide around them."""
+#: line height per point of font size (mm): 0.45 is 1.27 em
+LEADING = 0.45
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """How tightly a page is set: the first that keeps a session on one sheet is used."""
+
+    #: "Sides: …" and "Cue: …" share one paragraph instead of two lines
+    join_sides: bool = False
+    leading: float = LEADING
+
+
+#: from the most spacious to the tightest; the text stays 10 pt in every one
+LAYOUTS = (_Layout(), _Layout(join_sides=True), _Layout(join_sides=True, leading=0.40))
+
+
+def _new_pdf(plan: Programme) -> FPDF:
     pdf = FPDF(format="A4", unit="mm")
     pdf.set_margins(MARGIN_MM, MARGIN_MM, MARGIN_MM)
     pdf.set_auto_page_break(auto=True, margin=MARGIN_MM)
@@ -37,67 +55,102 @@ def render_pdf(pages: list[Page], plan: Programme, /) -> bytes:
     pdf.set_title("kneecoach worksheet")
     pdf.set_creator("kneecoach")
     _fonts(pdf)
+    return pdf
+
+
+def render_pdf(pages: list[Page], plan: Programme, /) -> bytes:
+    """The worksheet as PDF bytes: one page per session, cover and guide around them.
+
+    A session, re-test or maintenance page that would run onto a second sheet is
+    set again more tightly (:data:`LAYOUTS`), tried first on a scratch document.
+    """
+    pdf = _new_pdf(plan)
+    scratch = _new_pdf(plan)
     for page in pages:
+        layout = LAYOUTS[0]
+        if page.kind != "guide":
+            layout = next((lay for lay in LAYOUTS if _fits(scratch, page, lay)), LAYOUTS[-1])
         pdf.add_page()
-        _page(pdf, page)
+        _page(pdf, page, layout)
     return bytes(pdf.output())
 
 
+def _fits(scratch: FPDF, page: Page, layout: _Layout) -> bool:
+    """Whether ``page`` set with ``layout`` stays on one sheet."""
+    before = scratch.page
+    scratch.add_page()
+    _page(scratch, page, layout)
+    return scratch.page == before + 1
+
+
 def _text(
-    pdf: FPDF, text: str, *, size: float = BODY_PT, bold: bool = False, indent: float = 0
+    pdf: FPDF,
+    text: str,
+    *,
+    size: float = BODY_PT,
+    bold: bool = False,
+    indent: float = 0,
+    leading: float = LEADING,
 ) -> None:
     pdf.set_font("DejaVu", "B" if bold else "", size)
     pdf.set_x(MARGIN_MM + indent)
-    pdf.multi_cell(pdf.epw - indent, size * 0.45, text, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(pdf.epw - indent, size * leading, text, new_x="LMARGIN", new_y="NEXT")
 
 
-def _page(pdf: FPDF, page: Page) -> None:
-    _text(pdf, page.title, size=TITLE_PT, bold=True)
+def _page(pdf: FPDF, page: Page, layout: _Layout = LAYOUTS[0]) -> None:
+    lead = layout.leading
+    _text(pdf, page.title, size=TITLE_PT, bold=True, leading=lead)
     if page.subtitle:
-        _text(pdf, page.subtitle)
+        _text(pdf, page.subtitle, leading=lead)
     pdf.ln(2)
     for para in page.paragraphs:
-        _text(pdf, para)
+        _text(pdf, para, leading=lead)
         pdf.ln(1)
     for heading, lines in page.sections:
         pdf.ln(1.5)
-        _text(pdf, heading, size=HEADING_PT, bold=True)
-        _bullets(pdf, lines)
+        _text(pdf, heading, size=HEADING_PT, bold=True, leading=lead)
+        _bullets(pdf, lines, lead)
     for item in page.items:
-        _item(pdf, item, log=page.kind == "session")
-    _bullets(pdf, page.bullets)
+        _item(pdf, item, layout, log=page.kind == "session")
+    _bullets(pdf, page.bullets, lead)
 
 
-def _bullets(pdf: FPDF, bullets: list[str]) -> None:
+def _bullets(pdf: FPDF, bullets: list[str], leading: float) -> None:
     for b in bullets:
-        _text(pdf, f"• {b}", indent=2)
+        _text(pdf, f"• {b}", indent=2, leading=leading)
 
 
-def _lines(pdf: FPDF, text: str, indent: float) -> int:
+def _lines(pdf: FPDF, text: str, indent: float, leading: float) -> int:
     pdf.set_font("DejaVu", "", BODY_PT)
-    lines = pdf.multi_cell(pdf.epw - indent, BODY_PT * 0.45, text, dry_run=True, output="LINES")
+    lines = pdf.multi_cell(pdf.epw - indent, BODY_PT * leading, text, dry_run=True, output="LINES")
     return len(lines) if isinstance(lines, list) else 1
 
 
-def _item(pdf: FPDF, item: Item, *, log: bool) -> None:
+def _item(pdf: FPDF, item: Item, layout: _Layout, *, log: bool) -> None:
     """One exercise, kept together on one page (a new page when it would not fit)."""
-    texts = [t for t in (item.title, item.sides, *item.lines, LOG_LINE if log else "") if t]
-    line_mm = BODY_PT * 0.45
+    lead = layout.leading
+    lines = list(item.lines)
+    sides = f"Sides: {item.sides}" if item.sides else ""
+    if sides and layout.join_sides and lines:
+        lines[0] = f"{sides}. {lines[0]}"
+        sides = ""
+    texts = [t for t in (item.title, sides, *lines, LOG_LINE if log else "") if t]
+    line_mm = BODY_PT * lead
     room = pdf.page_break_trigger - pdf.get_y() - 3
     # a generous guess first (wide characters, 0.65 em); measure exactly only when it is close
     chars_per_line = (pdf.epw - 3) / (BODY_PT * 0.3528 * 0.65)
     guess = sum(len(t) // int(chars_per_line) + 2 for t in texts) * line_mm
-    if guess > room and sum(_lines(pdf, t, 3) for t in texts) * line_mm > room:
+    if guess > room and sum(_lines(pdf, t, 3, lead) for t in texts) * line_mm > room:
         pdf.add_page()
     pdf.ln(1.5)
     y = pdf.get_y()
-    _text(pdf, f"{item.title}   {item.dosage}", bold=True)
-    if item.sides:
-        _text(pdf, f"Sides: {item.sides}", indent=3)
-    for line in item.lines:
-        _text(pdf, line, indent=3)
+    _text(pdf, f"{item.title}   {item.dosage}", bold=True, leading=lead)
+    if sides:
+        _text(pdf, sides, indent=3, leading=lead)
+    for line in lines:
+        _text(pdf, line, indent=3, leading=lead)
     if log:
-        _text(pdf, LOG_LINE, indent=3)
+        _text(pdf, LOG_LINE, indent=3, leading=lead)
     if pdf.get_y() > y:
         pdf.set_draw_color(180, 180, 180)
         pdf.line(MARGIN_MM, pdf.get_y() + 0.8, MARGIN_MM + pdf.epw, pdf.get_y() + 0.8)
