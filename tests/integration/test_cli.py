@@ -62,6 +62,8 @@ def test_analyze_a_keypoint_file_names_the_test_and_writes_frames_csv(run, tmp_p
     frames = pd.read_csv(tmp_path / "a" / "frames.csv")
     assert {"frame", "time_s", "fppa_left_deg", "fppa_right_deg", "kasr"} <= set(frames)
     assert frames["fppa_left_deg"].isna().any()  # withheld at the bottom of the deep squat
+    # a squat's headline is the knee over the foot, not FPPA (science.md §1.1)
+    assert "knee over foot" in result.output and "mean FPPA" not in result.output
     assert not (tmp_path / "a" / "annotated.mp4").exists()
 
 

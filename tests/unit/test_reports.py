@@ -252,6 +252,22 @@ def test_squat_worst_moment_shows_the_knee_shift(
     assert (plain[:90, :300] != still[:90, :300]).any()
 
 
+def test_squat_card_headlines_the_knee_over_the_foot(
+    tmp_path: Path, summary: dict[str, Any], frames: pd.DataFrame
+) -> None:
+    s = copy.deepcopy(summary)
+    s["test"], s["test_label"] = "squat", "Squat (double-leg)"
+    s["sides"]["left"] |= {"mean_fppa_deg": -58.5, "mean_knee_shift_pct": -10.2, "mean_kasr": 1.11}
+    s["sides"]["right"] = copy.deepcopy(s["sides"]["left"]) | {"mean_knee_shift_pct": None}
+    s["findings"] = []
+    html = render_report(s, frames, {}, tmp_path / "r.html").read_text("utf-8")
+    text = re.sub(r"\s+", " ", html)
+    assert "58°" not in text and "knee angle (FPPA)" not in text
+    assert '<p class="big">10%</p>' in text and "average outward shift of the knee" in text
+    assert '<p class="big">1.11</p>' in text  # no knee shift on the right: KASR instead
+    assert "No published typical range" in text and "Above the typical range" not in text
+
+
 def test_report_survives_a_summary_with_nothing_measured(
     tmp_path: Path, summary: dict[str, Any]
 ) -> None:

@@ -238,3 +238,14 @@ def test_side_view_gives_knee_flexion_and_knee_over_toe_but_no_fppa(facing: str)
         # the knee sits 260 px × sin(45°) ahead of the ankle, the toe 120 px: (183.8 - 120) / 260
         assert rep["knee_over_toe_pct"] == pytest.approx(24.6, abs=0.05)
         assert rep["fppa_deg"] is None and s["sides"][side]["peak_fppa_deg"] is None
+
+
+def test_squat_asymmetry_and_drift_do_not_use_fppa() -> None:
+    """Both knees outward over the feet: no "inward more ... really differ" from FPPA."""
+    ds = double_leg_squat(peak_fppa_deg=(-30.0, -8.0), depth_px=150, reps=3, duration_s=9.0)
+    _, _, s = analyse(ds, "squat")
+    asym = s["asymmetry"]
+    assert asym["measure"] == "knee_shift_pct" and asym["beyond_noise"] is False
+    assert "inward" not in asym["text"] and "really differ" not in asym["text"]
+    assert s["sides"]["left"]["mean_knee_shift_pct"] < 0
+    assert s["drift"] == {"left": None, "right": None}

@@ -74,8 +74,15 @@ def classify(mean_fppa: float | None, *, test: str, sex: Sex | None) -> dict[str
     }
 
 
-def asymmetry(sides: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
-    """Left-right difference of mean FPPA, called real only beyond the SDD."""
+def asymmetry(sides: dict[str, dict[str, Any]], *, test: str = "") -> dict[str, Any] | None:
+    """Left-right difference of mean FPPA, called real only beyond the SDD.
+
+    For the squat-type tests (:data:`KNEE_OVER_FOOT_TESTS`) FPPA is not used:
+    the difference is of the knee shift over the foot, which has no published
+    measurement noise, so it is described but never called real.
+    """
+    if test in KNEE_OVER_FOOT_TESTS:
+        return _shift_asymmetry(sides)
     left, right = sides["left"]["mean_fppa_deg"], sides["right"]["mean_fppa_deg"]
     if left is None or right is None:
         return None
@@ -96,6 +103,33 @@ def asymmetry(sides: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
         "source": norms.FPPA_SDD_SOURCE,
         "text": text,
     }
+
+
+def _shift_asymmetry(sides: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+    left, right = (
+        sides["left"].get("mean_knee_shift_pct"),
+        sides["right"].get("mean_knee_shift_pct"),
+    )
+    if left is None or right is None:
+        return None
+    diff = round(left - right, 1)
+    larger: Side = "left" if diff > 0 else "right"
+
+    def way(v: float) -> str:
+        return f"{abs(v):.0f}% of your leg length {'inward' if v > 0 else 'outward'}"
+
+    text = (
+        f"Over the foot, your left knee moves {way(left)} and your right knee {way(right)}: "
+        f"the {larger} knee ends up {abs(diff):.0f}% of leg length further in. "
+        "No published measurement noise exists for this measure, so the sides are not called "
+        "different."
+        if abs(diff) >= 0.5
+        else f"Over the foot, both knees move alike ({way(left)} and {way(right)})."
+    )
+    return {
+        "measure": "knee_shift_pct", "knee_shift_pct": diff, "larger_side": larger,
+        "beyond_noise": False, "sdd_deg": None, "source": None, "text": text,
+    }  # fmt: skip
 
 
 def drift(reps: list[dict[str, Any]]) -> dict[str, Any] | None:

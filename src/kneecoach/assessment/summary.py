@@ -102,7 +102,8 @@ def assess(fm: FrameMeasures, reps: list[Rep], /, *, test: str, sex: Sex | None)
                         "knees are closer together than the feet).",
                 "source": "Mizner et al. 2012 (science.md §1.1)",
             })  # fmt: skip
-    drift = {s: fnd.drift(sides[s]["reps"]) for s in SIDES}
+    by_shift = test in fnd.KNEE_OVER_FOOT_TESTS  # FPPA is not used: no FPPA drift either
+    drift = {s: None if by_shift else fnd.drift(sides[s]["reps"]) for s in SIDES}
     return {
         "test": test,
         "test_label": protocol.label,
@@ -115,7 +116,7 @@ def assess(fm: FrameMeasures, reps: list[Rep], /, *, test: str, sex: Sex | None)
             else "relative to the image horizontal (no two-footed standing frames)",
         },
         "sides": sides,
-        "asymmetry": fnd.asymmetry(sides),
+        "asymmetry": fnd.asymmetry(sides, test=test),
         "drift": drift,
         "findings": findings,
         "suggestions": fnd.suggestions(sides, test=test),

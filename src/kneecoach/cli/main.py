@@ -19,6 +19,7 @@ from rich.table import Table
 
 from kneecoach import __version__
 from kneecoach.analyze import TESTS, AnalysisResult, run_analyze
+from kneecoach.assessment.findings import KNEE_OVER_FOOT_TESTS
 from kneecoach.cli import coach as coach_cli
 from kneecoach.cli import journal as journal_cli
 from kneecoach.cli.common import err, out, print_outcome, progress_bar, stage_progress
@@ -295,6 +296,10 @@ def _print_analysis(result: AnalysisResult, title: str) -> None:
         evidence = s["test_detected"]["evidence"]
         out.print(f"[cyan]test recognised:[/] {s['test_label']} ({evidence}); "
                   "use --test to choose another")  # fmt: skip
+    if s.get("test") in KNEE_OVER_FOOT_TESTS:
+        _print_knee_over_foot(s, title)
+        print_outcome(result)
+        return
     table = Table(title=title, title_justify="left")
     for col in ("side", "reps", "mean FPPA", "worst", "typical range", "pelvic drop"):
         table.add_column(col)
@@ -311,6 +316,27 @@ def _print_analysis(result: AnalysisResult, title: str) -> None:
                       fmt(v["mean_pelvic_drop_deg"], unit="°"))  # fmt: skip
     out.print(table)
     print_outcome(result)
+
+
+def _print_knee_over_foot(s: dict[str, Any], title: str) -> None:
+    """Squat-type tests: the knee's shift over the foot and KASR, not FPPA (science.md §1.1)."""
+    table = Table(title=title, title_justify="left")
+    for col in ("side", "reps", "knee over foot", "KASR", "pelvic drop"):
+        table.add_column(col)
+    for side, v in s["sides"].items():
+        if not v["working"]:
+            table.add_row(side, "not working", "", "", "")
+            continue
+        shift = v.get("mean_knee_shift_pct")
+        way = "" if shift is None else " inward" if shift > 0 else " outward"
+        moved = fmt(None if shift is None else abs(shift), 0, "%") + way
+        kasr, drop = fmt(v.get("mean_kasr"), 2), fmt(v["mean_pelvic_drop_deg"], unit="°")
+        table.add_row(side, str(len(v["reps"])), moved, kasr, drop)
+    out.print(table)
+    out.print(
+        "knee over foot: the knee's shift relative to its foot since standing, % of leg "
+        "length; KASR: knees ÷ ankles apart at the deepest point (below 1: knees closer)"
+    )
 
 
 @cli.command()

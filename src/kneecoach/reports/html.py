@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from kneecoach import __version__
+from kneecoach.assessment.findings import KNEE_OVER_FOOT_TESTS
 from kneecoach.core.schema import SIDES
 from kneecoach.metrics.frames import FRONTAL_VIEWS
 from kneecoach.reports.gait import gait_facts, is_gait, step_tables, steps_figure
@@ -154,7 +155,8 @@ def report_context(
     """Everything the template shows, already formatted (the template only lays it out)."""
     sides = _dict(summary.get("sides"))
     findings = [_finding(f) for f in _list(summary.get("findings")) if isinstance(f, Mapping)]
-    cards = [_side_card(side, _dict(sides.get(side)), findings) for side in SIDES]
+    test = _text(summary.get("test"))
+    cards = [_side_card(side, _dict(sides.get(side)), findings, test) for side in SIDES]
     used = {id(c["finding"]) for c in cards if c["finding"] is not None}
     drift = _dict(summary.get("drift"))
     gait = is_gait(summary)
@@ -229,7 +231,7 @@ def _finding(f: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _side_card(
-    side: str, info: Mapping[str, Any], findings: list[dict[str, Any]]
+    side: str, info: Mapping[str, Any], findings: list[dict[str, Any]], test: str = ""
 ) -> dict[str, Any]:
     cls = _dict(info.get("classification"))
     mean, peak = _number(info.get("mean_fppa_deg")), _number(info.get("peak_fppa_deg"))
@@ -252,6 +254,9 @@ def _side_card(
     rng = _list(cls.get("range_deg"))
     low, high = (_number(rng[0]), _number(rng[1])) if len(rng) == 2 else (None, None)
     where = "" if mean is None else " inward" if mean > 0 else " outward" if mean < 0 else ""
+    plural = f"{count} {unit}{'s' * (count != 1)}"
+    if test in KNEE_OVER_FOOT_TESTS:  # the headline is the knee over the foot, not FPPA
+        return _knee_over_foot_card(side, info, plural, sentence, finding)
     return {
         "side": side,
         "title": f"{side.capitalize()} knee",
@@ -260,7 +265,7 @@ def _side_card(
         "level_label": level_label,
         "big": fmt(None if mean is None else abs(mean), 0, "°"),
         "big_caption": (
-            f"average{where} knee angle (FPPA) over {count} {unit}{'s' * (count != 1)}"
+            f"average{where} knee angle (FPPA) over {plural}"
             if mean is not None
             else "knee angle (FPPA) not measured"
         ),
@@ -271,6 +276,43 @@ def _side_card(
         "sentence": sentence,
         "finding": finding,
     }
+
+
+def _knee_over_foot_card(
+    side: str, info: Mapping[str, Any], plural: str, sentence: str, finding: Any
+) -> dict[str, Any]:
+    """Squat-type tests: the knee's shift over the foot (else KASR), with no typical range."""
+    shift, kasr = _number(info.get("mean_knee_shift_pct")), _number(info.get("mean_kasr"))
+    if shift is not None:
+        way = " inward" if shift > 0 else " outward" if shift < 0 else ""
+        big, caption = (
+            fmt(abs(shift), 0, "%"),
+            (
+                f"of leg length: average{way} shift of the knee over the foot at the deepest "
+                f"point, over {plural}"
+            ),
+        )
+    elif kasr is not None:
+        big, caption = (
+            fmt(kasr, 2),
+            (
+                f"knee-to-ankle separation ratio at the deepest point, over {plural} (below 1: "
+                "the knees closer together than the feet)"
+            ),
+        )
+    else:
+        big, caption = DASH, "knee over the foot not measured"
+    measured = shift is not None or kasr is not None
+    tone, level_label = LEVELS["no range" if measured else "not measured"]
+    if finding is None and info.get("working", True) and measured:
+        sentence = "There is no published typical range for the knee's shift over the foot."
+    return {
+        "side": side, "title": f"{side.capitalize()} knee",
+        "working": bool(info.get("working", bool(info.get("reps")))),
+        "tone": tone, "level_label": level_label, "big": big, "big_caption": caption,
+        "peak": "", "range": "", "population": "", "range_source": "",
+        "sentence": sentence, "finding": finding,
+    }  # fmt: skip
 
 
 def _worst(summary: Mapping[str, Any], images: Mapping[str, Path]) -> list[dict[str, str]]:
