@@ -18,7 +18,9 @@ from kneecoach.program import (
     load_intake,
     red_flags,
 )
-from kneecoach.program.redflags import ALWAYS, UNDER_16
+from kneecoach.program.questions import questions, set_path
+from kneecoach.program.redflags import ALWAYS, UNDER_16, referral_text, reported
+from kneecoach.program.redflags import QUESTIONS as REDFLAG_QUESTIONS
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "intake.toml"
 
@@ -155,3 +157,49 @@ def test_any_valid_intake_survives_the_toml_round_trip(
     data["constraints"] = constraints
     intake = intake_from_dict(data)
     assert intake_from_dict(tomllib.loads(intake_to_toml(intake))) == intake
+
+
+# --------------------------------------------------------------------------- questionnaire
+
+
+def interview(answer: dict[tuple[str, ...], Any]) -> tuple[list[tuple[str, ...]], list[str]]:
+    """Ask the red-flags-first questionnaire as `kneecoach intake` should: stop on a "yes"."""
+    data: dict[str, Any] = {}
+    asked: list[tuple[str, ...]] = []
+    for q in questions(red_flags_first=True):
+        value = answer.get(q.path, False if q.kind == "bool" else q.default)
+        set_path(data, q.path, value)
+        asked.append(q.path)
+        if q.stops and reported(data):
+            return asked, reported(data)
+    return asked, []
+
+
+def test_red_flags_are_asked_right_after_name_and_age() -> None:
+    order = questions(red_flags_first=True)
+    paths = [q.path for q in order]
+    assert paths[:2] == [("person", "name"), ("person", "age")]
+    assert [p[1] for p in paths[2:13]] == list(REDFLAG_QUESTIONS)
+    assert all(q.stops for q in order[2:13]) and not any(q.stops for q in order[13:])
+    assert sorted(paths) == sorted(q.path for q in questions())  # the same questions
+
+
+def test_a_yes_to_a_red_flag_stops_the_questionnaire_with_the_referral() -> None:
+    asked, found = interview({("person", "age"): 40, ("red_flags", "locking"): True})
+    assert found == ["locking"]
+    assert asked[-1] == ("red_flags", "locking") and len(asked) == 4
+    assert not any(p[0] in ("pain", "schedule", "self_tests") for p in asked)
+    note = referral_text(found)
+    assert "  - locking" in note and "clinician" in note
+
+
+@pytest.mark.parametrize(("age", "stops"), [(12, True), (15, True), (16, False), (40, False)])
+def test_child_flags_stop_only_under_16s(age: int, stops: bool) -> None:
+    asked, found = interview({("person", "age"): age, ("red_flags", "knee_swelling"): True})
+    assert bool(found) == stops
+    assert (("schedule", "minutes") in asked) == (not stops)
+
+
+def test_no_red_flag_asks_everything() -> None:
+    asked, found = interview({("person", "age"): 30})
+    assert found == [] and len(asked) == len(questions())

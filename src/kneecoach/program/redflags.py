@@ -8,6 +8,9 @@ Any "yes" stops the plan: kneecoach writes no programme and says why.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from kneecoach.core.errors import RedFlagError
 from kneecoach.program.models import Intake, RedFlags
 
@@ -57,6 +60,17 @@ def red_flags(intake: Intake, /) -> list[str]:
     return [QUESTIONS[k][1] for k in keys if getattr(flags, k)]
 
 
+def reported(answers: Mapping[str, Any], /) -> list[str]:
+    """The warning signs in partial intake answers (a dict as ``kneecoach intake`` builds it),
+    for stopping the questionnaire at the first "yes": the under-16 flags count only when
+    ``person.age`` is known and under 16."""
+    flags = answers.get("red_flags") or {}
+    age = (answers.get("person") or {}).get("age")
+    young = isinstance(age, int) and age < 16
+    keys = ALWAYS + (UNDER_16 if young else ())
+    return [QUESTIONS[k][1] for k in keys if flags.get(k) is True]
+
+
 def check_red_flags(intake: Intake, /, *, source: str = "the intake") -> None:
     """Raise :class:`RedFlagError` (exit 1, no plan) when any red flag was reported."""
     found = red_flags(intake)
@@ -71,13 +85,17 @@ def check_red_flags(intake: Intake, /, *, source: str = "the intake") -> None:
     )
 
 
-def referral_text(intake: Intake, /) -> str:
-    """A short note to take to the clinician: what was reported, no diagnosis."""
+def referral_text(intake: Intake | list[str], /) -> str:
+    """A short note to take to the clinician: what was reported, no diagnosis.
+
+    ``intake``: a whole intake, or the warning signs in words (:func:`reported`, when the
+    questionnaire stopped early)."""
+    found = red_flags(intake) if isinstance(intake, Intake) else intake
     lines = [
         "kneecoach did not make an exercise plan, because the intake reports warning signs",
         "that a clinician should check first (science.md §7.3):",
         "",
-        *[f"  - {f}" for f in red_flags(intake)],
+        *[f"  - {f}" for f in found],
         "",
         "Please see a GP, physiotherapist or sports doctor, and show them this note.",
         "Seek urgent care for a hot, red, swollen knee with fever, a calf that is swollen",
