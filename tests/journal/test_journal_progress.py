@@ -10,7 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kneecoach.assessment.norms import FPPA_SDD_DEG, PELVIC_DROP_SDD_DEG
+from kneecoach.core.errors import InputError
 from kneecoach.storage.progress import (
+    ASYMMETRY_SDC_DEG,
     AssessmentPoint,
     SidePoint,
     compare,
@@ -82,10 +84,17 @@ def test_noisy_reps_widen_the_detectable_change() -> None:
 
 
 def test_asymmetry_change_and_not_comparable() -> None:
+    # the left-right difference carries both sides' error: SDC √2 × 8.9° ≈ 12.6°
+    assert pytest.approx(math.sqrt(2) * FPPA_SDD_DEG) == ASYMMETRY_SDC_DEG
+    assert pytest.approx(12.6, abs=0.05) == ASYMMETRY_SDC_DEG
     before = point(20.0, right=5.0)  # |20 - 5| = 15
-    after = point(12.0, right=8.0)  # |12 - 8| = 4: 11° smaller, beyond 8.9°
+    after = point(12.0, right=8.0)  # |12 - 8| = 4: 11° smaller, beyond 8.9° but not 12.6°
     asym = next(c for c in compare(before, after) if c.measure == "asymmetry")
-    assert (asym.before, asym.after, asym.verdict) == (15.0, 4.0, "improved")
+    assert (asym.before, asym.after, asym.verdict) == (15.0, 4.0, "no real change")
+    assert asym.sdc_deg == ASYMMETRY_SDC_DEG and "√2" in asym.sdc_source
+    after = point(10.0, right=9.0)  # |10 - 9| = 1: 14° smaller, beyond 12.6°
+    asym = next(c for c in compare(before, after) if c.measure == "asymmetry")
+    assert (asym.before, asym.after, asym.verdict) == (15.0, 1.0, "improved")
     missing = by(compare(point(None), point(10.0)), "peak_fppa")
     assert missing.verdict == "not comparable" and "not measured" in missing.text()
 
@@ -149,3 +158,67 @@ def test_adherence_invariants(planned: set[int], done: set[int], today: int) -> 
     assert a.current_streak <= a.longest_streak <= a.done
     assert a.done + a.extra <= sum(i <= today for i in done) + a.planned
     assert a.extra <= sum(i <= today for i in done)
+
+
+# --------------------------------------------------------------------------- stored series
+
+
+def test_alternating_legs_are_compared_leg_by_leg(sqlite_url, analysis_dir, tmp_path) -> None:
+    """left, right, left (24° → 10°), right: each leg is compared with its own last test."""
+    from journal_data import summary
+
+    from kneecoach import journal
+
+    legs = [
+        summary((20.0, 22.0, 24.0), (), created="2026-03-01T10:00:00+00:00"),
+        summary((), (6.0, 7.0, 8.0), created="2026-03-01T10:05:00+00:00"),
+        summary((8.0, 9.0, 10.0), (), created="2026-04-12T10:00:00+00:00"),
+        summary((), (5.0, 6.0, 7.0), created="2026-04-12T10:05:00+00:00"),
+    ]
+    stored = [journal.remember_analysis(analysis_dir(doc), "ann", url=sqlite_url) for doc in legs]
+    assert all(s is not None for s in stored)
+    third, fourth = stored[2], stored[3]
+    assert third is not None and fourth is not None
+    assert (third.number, third.leg, fourth.number, fourth.leg) == (2, "left", 2, "right")
+    assert third.previous is not None and third.previous.measured_at.month == 3
+    peak = by(third.changes, "peak_fppa")
+    assert (peak.before, peak.after, peak.verdict) == (24.0, 10.0, "improved")
+    assert by(fourth.changes, "peak_fppa", "right").verdict == "no real change"
+
+    report = journal.write_progress_report(
+        "ann", tmp_path / "p.html", today=date(2026, 4, 13), url=sqlite_url
+    )
+    assert "could not be measured" not in report.sentence
+    assert "left knee caves in less (24° → 10°)" in report.sentence
+    assert "right knee shows no real change yet" in report.sentence
+    assert set(report.changes) == {"Single leg squat, left leg", "Single leg squat, right leg"}
+    assert [line.split()[-3:] for line in report.listing][:1] == [["leg", "(left", "24.0°)"]]
+
+    chosen = journal.write_progress_report(
+        "ann", tmp_path / "p.html", today=date(2026, 4, 13), url=sqlite_url, compare_pair=(1, 3)
+    )
+    assert chosen.chosen is not None
+    title, changes, sentence = chosen.chosen
+    assert "no. 1" in title and "no. 3" in title and "left knee caves in less" in sentence
+    assert "The two assessments you chose" in (tmp_path / "p.html").read_text()
+    with pytest.raises(InputError, match="same test with the same working leg"):
+        journal.write_progress_report(
+            "ann", tmp_path / "p.html", today=date(2026, 4, 13), url=sqlite_url,
+            compare_pair=(1, 2),
+        )  # fmt: skip
+    with pytest.raises(InputError, match="no assessment number 9 for ann \\(1 to 4"):
+        journal.write_progress_report(
+            "ann", tmp_path / "p.html", today=date(2026, 4, 13), url=sqlite_url,
+            compare_pair=(1, 9),
+        )  # fmt: skip
+
+
+def test_the_pain_chart_includes_pain_before(sqlite_url) -> None:
+    from kneecoach import journal
+
+    journal.record_session(
+        "ann", journal.SessionEntry(date(2026, 3, 2), True, pain_before=3), url=sqlite_url
+    )
+    h = journal.history("ann", today=date(2026, 3, 3), url=sqlite_url)
+    assert h.logs[0].pain_before == 3
+    assert journal._pain_chart(h) is not None  # only a "before" rating: still charted

@@ -24,8 +24,14 @@ from kneecoach.reports.plots import figure_png
 from kneecoach.reports.templating import environment, png_uri
 
 TEMPLATE = "progress.html.j2"
-#: Okabe-Ito vermillion / reddish purple for pain during / after, grey for check-ins.
-PAIN_RGB = {"during": (213, 94, 0), "after": (204, 121, 167), "check-in": (90, 90, 96)}
+#: Okabe-Ito sky blue / vermillion / reddish purple for pain before / during / after a
+#: session, grey for check-ins.
+PAIN_RGB = {
+    "before": (86, 180, 233),
+    "during": (213, 94, 0),
+    "after": (204, 121, 167),
+    "check-in": (90, 90, 96),
+}
 
 #: One side's history of one test: (when, peak FPPA, the reps' FPPA) per assessment.
 Trend = Sequence[tuple[datetime, float | None, Sequence[float]]]
@@ -74,7 +80,7 @@ def fppa_trend_figure(title: str, trends: Mapping[str, Trend], *, sdc_deg: float
 
 
 def pain_figure(series: Mapping[str, Sequence[tuple[date, int]]]) -> Figure:
-    """Pain 0-10 over time: during sessions, after them, and check-ins."""
+    """Pain 0-10 over time: before, during and after sessions, and check-ins."""
     fig = Figure(figsize=(8.0, 2.8), layout="constrained")
     ax = fig.add_subplot()
     for name, points in series.items():
@@ -86,7 +92,7 @@ def pain_figure(series: Mapping[str, Sequence[tuple[date, int]]]) -> Figure:
     ax.grid(alpha=0.25)
     _dates(ax)
     if ax.get_legend_handles_labels()[0]:
-        ax.legend(loc="upper right", fontsize=8, frameon=False, ncols=3)
+        ax.legend(loc="upper right", fontsize=8, frameon=False, ncols=4)
     return fig
 
 

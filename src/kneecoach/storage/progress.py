@@ -14,8 +14,18 @@ change (SDC) of that measure, the larger of
 
 FPPA and pelvic drop: + is worse (more valgus, more drop), so a fall beyond
 the SDC is "improved". Asymmetry: the size of the left-right difference in mean
-FPPA; a fall beyond the FPPA SDC is "improved". Anything within the SDC is
-"no real change": re-filming alone can move a 2D angle that much.
+FPPA. Its change between two days carries the measurement error of both sides,
+so its SDC is that of a difference of two independent measures, √2 × 8.9° ≈
+12.6° (derived from Munro 2012's SDD; no published value exists); a fall beyond
+it is "improved". Anything within the SDC is "no real change": re-filming alone
+can move a 2D angle that much.
+
+The pelvic-drop SDD (Dingenen et al. 2018) was measured in treadmill running
+at midstance, not in the squat or landing tests; it is the only published one.
+
+Two assessments are comparable when they are of the same test with the same
+working side(s) (:meth:`AssessmentPoint.group`): a left-leg squat is compared
+with the last left-leg squat, not with the right leg filmed in between.
 """
 
 from __future__ import annotations
@@ -37,6 +47,12 @@ Verdict = Literal["improved", "no real change", "worse", "not comparable"]
 Measure = Literal["peak_fppa", "pelvic_drop", "asymmetry"]
 #: z for a two-sided 95 % interval, and √2 for the difference of two measurements.
 Z95_SQRT2 = 1.96 * math.sqrt(2)
+#: SDC of the left-right difference: two sides' errors, √2 × the single-side SDD (derived).
+ASYMMETRY_SDC_DEG = math.sqrt(2) * FPPA_SDD_DEG
+ASYMMETRY_SDC_SOURCE = (
+    f"derived: √2 × {FPPA_SDD_DEG}° (the difference of two sides, each with the SDD of "
+    f"{FPPA_SDD_SOURCE})"
+)
 
 LABEL = {
     "peak_fppa": "worst knee angle (peak FPPA)",
@@ -67,6 +83,23 @@ class AssessmentPoint:
     test_label: str
     sides: dict[str, SidePoint]
     images: tuple[str, ...] = ()  # worst-frame file paths, worst first
+
+    @property
+    def working(self) -> tuple[str, ...]:
+        """The working sides, left first (``("left",)``, ``("right",)`` or both)."""
+        return tuple(s for s in ("left", "right") if s in self.sides and self.sides[s].working)
+
+    @property
+    def group(self) -> tuple[str, tuple[str, ...]]:
+        """What makes two assessments comparable: the test and the working side(s)."""
+        return self.test, self.working
+
+    @property
+    def label(self) -> str:
+        """``Single-leg squat, left leg`` (one working side) or the test label."""
+        if len(self.working) == 1:
+            return f"{self.test_label}, {self.working[0]} leg"
+        return self.test_label
 
     def asymmetry_deg(self) -> float | None:
         """|left − right| mean FPPA, when both legs worked and were measured."""
@@ -181,9 +214,9 @@ def compare(before: AssessmentPoint, after: AssessmentPoint) -> list[Change]:
                               verdict(*drop, sdc)))  # fmt: skip
     before_asym, after_asym = before.asymmetry_deg(), after.asymmetry_deg()
     if before_asym is not None or after_asym is not None:
-        changes.append(Change("asymmetry", None, before_asym, after_asym, FPPA_SDD_DEG,
-                              FPPA_SDD_SOURCE,
-                              verdict(before_asym, after_asym, FPPA_SDD_DEG)))  # fmt: skip
+        changes.append(Change("asymmetry", None, before_asym, after_asym, ASYMMETRY_SDC_DEG,
+                              ASYMMETRY_SDC_SOURCE,
+                              verdict(before_asym, after_asym, ASYMMETRY_SDC_DEG)))  # fmt: skip
     return changes
 
 
@@ -192,7 +225,7 @@ def summary_sentence(
 ) -> str:
     """One sentence for the client about the knee line between two assessments."""
     knee = [c for c in changes if c.measure == "peak_fppa" and c.verdict != "not comparable"]
-    since = f"Since {long_date(before.measured_at)}, on the {before.test_label.lower()}"
+    since = f"Since {long_date(before.measured_at)}, on the {before.label.lower()}"
     if not knee:
         return f"{since}, the knee angle could not be measured in both assessments."
     parts = []
