@@ -22,6 +22,7 @@ from kneecoach import __version__
 from kneecoach.assessment.norms import FPPA_SDD_DEG, FPPA_SDD_SOURCE, PELVIC_DROP_SOURCE
 from kneecoach.core.errors import InputError
 from kneecoach.core.schema import SIDES
+from kneecoach.program.adapt import LoggedDecision
 from kneecoach.reports.progress import (
     Trend,
     adherence_figure,
@@ -34,6 +35,7 @@ from kneecoach.reports.progress import (
 from kneecoach.storage.db import open_journal
 from kneecoach.storage.models import Assessment, Person, SessionLog
 from kneecoach.storage.progress import (
+    ASYMMETRY_SDC_SOURCE,
     LABEL,
     Adherence,
     AssessmentPoint,
@@ -77,6 +79,8 @@ class StoredAssessment:
     folder: Path
     previous: AssessmentPoint | None
     changes: list[Change]
+    #: the working leg when one (``left``); the number counts that test on that leg
+    leg: str | None = None
 
 
 def remember_analysis(
@@ -98,11 +102,16 @@ def remember_analysis(
     with open_journal(url) as journal, journal.transaction() as session:
         p = get_or_create_person(session, person)
         stored = add_assessment(session, p, summary, files, files_dir=journal.files_dir)
-        same = assessments_of(session, p, stored.test)
-        previous = point(same[-2]) if len(same) > 1 else None
+        latest = point(stored)
+        # the previous assessment of the same test *and* working side(s)
+        same = [a.id for a in map(point, assessments_of(session, p, stored.test))
+                if a.group == latest.group]  # fmt: skip
+        n = same.index(latest.id)
+        previous = point(session.get_one(Assessment, same[n - 1])) if n else None
         return StoredAssessment(
-            p.name, len(same), stored.test_label, journal.files_dir / p.key / stored.key,
-            previous, compare(previous, point(stored)) if previous else [],
+            p.name, n + 1, latest.test_label, journal.files_dir / p.key / stored.key,
+            previous, compare(previous, latest) if previous else [],
+            latest.working[0] if len(latest.working) == 1 else None,
         )  # fmt: skip
 
 
@@ -212,6 +221,10 @@ class PlannedToday:
     programme_version: int | None
     #: exercise id → what the coaching rules said after it was last logged (before ``day``)
     last_decisions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: exercises the current programme leaves out (its constraints): never advised
+    excluded: tuple[str, ...] = ()
+    #: sessions already logged for ``day``
+    logged: int = 0
 
 
 def last_decisions(logs: Sequence[SessionLog], before: date) -> dict[str, dict[str, Any]]:
@@ -232,11 +245,43 @@ def planned_for(person: str, day: date, *, url: str | None = None) -> PlannedTod
         p = find_person(session, person)
         programme = current_programme(session, p)
         planned = scheduled_on(session, p, day)
+        excluded = (programme.document.get("excluded") or {}) if programme else {}
         return PlannedToday(
             day, planned.label if planned else None,
             [dict(e) for e in planned.planned] if planned else [],
             programme.version if programme else None, last_decisions(p.session_logs, day),
+            tuple(sorted(excluded)), sum(log.day == day for log in p.session_logs),
         )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ReplanBasis:
+    """What a re-plan of a person takes from the journal (``plan --person``)."""
+
+    decisions: dict[str, LoggedDecision]
+    #: sessions logged as done since the current programme started (all, without one)
+    n_logged: int
+
+
+def replan_basis(person: str, *, url: str | None = None) -> ReplanBasis:
+    """``person``'s last logged decision per exercise (empty for someone new)."""
+    with open_journal(url) as journal, journal.transaction() as session:
+        try:
+            p = find_person(session, person)
+        except InputError:
+            return ReplanBasis({}, 0)
+        decisions: dict[str, LoggedDecision] = {}
+        for log in sorted(p.session_logs, key=lambda log: (log.day, log.id)):
+            for e in log.exercises:
+                if isinstance(e, dict) and e.get("exercise_id") and e.get("decision") in (
+                    "progress", "hold", "regress"
+                ):  # fmt: skip
+                    eid = str(e["exercise_id"])
+                    decisions[eid] = LoggedDecision(eid, e["decision"], log.day, log.id)
+        programme = current_programme(session, p)
+        since = programme.start_date if programme else date.min
+        n = sum(log.done and log.day >= since for log in p.session_logs)
+        return ReplanBasis(decisions, n)
 
 
 @dataclass(frozen=True)
@@ -266,11 +311,21 @@ class Logged:
     new_person: bool = False
 
 
-def record_session(person: str, entry: SessionEntry, *, url: str | None = None) -> Logged:
-    """Store one session log for ``person`` (created if new)."""
+def record_session(
+    person: str, entry: SessionEntry, *, url: str | None = None, again: bool = False
+) -> Logged:
+    """Store one session log for ``person`` (created if new).
+
+    A second log for the same day is refused unless ``again`` (a second session that day).
+    """
     with open_journal(url) as journal, journal.transaction() as session:
         known = _headcount(session)
         p = get_or_create_person(session, person)
+        if not again and any(log.day == entry.day for log in p.session_logs):
+            raise InputError(
+                f"a session is already logged for {p.name} on {entry.day:%Y-%m-%d}; to log a "
+                "second session that day add --again"
+            )
         log = log_session(
             session, p, day=entry.day, done=entry.done, sets_done=entry.sets_done,
             sets_planned=entry.sets_planned, pain_during=entry.pain_during,
@@ -318,8 +373,10 @@ class History:
     adherence: Adherence
     programme_version: int | None
     files_dir: Path
-    tests: dict[str, list[AssessmentPoint]] = field(default_factory=dict)
+    #: comparable series: (test, working sides) → its assessments, oldest first
+    tests: dict[tuple[str, tuple[str, ...]], list[AssessmentPoint]] = field(default_factory=dict)
     planned_days: list[date] = field(default_factory=list)
+    programme_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -329,6 +386,7 @@ class SessionLogPoint:
     pain_during: int | None
     pain_after: int | None
     rpe: int | None
+    pain_before: int | None = None
 
 
 def history(person: str, *, today: date, url: str | None = None) -> History:
@@ -336,19 +394,60 @@ def history(person: str, *, today: date, url: str | None = None) -> History:
     with open_journal(url) as journal, journal.transaction() as session:
         p = find_person(session, person)
         points = [point(a) for a in assessments_of(session, p)]
-        tests: dict[str, list[AssessmentPoint]] = {}
+        tests: dict[tuple[str, tuple[str, ...]], list[AssessmentPoint]] = {}
         for a in points:
-            tests.setdefault(a.test, []).append(a)
+            tests.setdefault(a.group, []).append(a)
         return History(
             p.name, points, [_log_point(log) for log in p.session_logs],
             [(c.day, c.pain) for c in p.pain_checkins], adherence_of(p, today=today),
             p.programmes[-1].version if p.programmes else None, journal.files_dir, tests,
             [s.day for s in p.programmes[-1].sessions] if p.programmes else [],
+            p.programmes[-1].reason if p.programmes else "",
         )  # fmt: skip
 
 
 def _log_point(log: SessionLog) -> SessionLogPoint:
-    return SessionLogPoint(log.day, log.done, log.pain_during, log.pain_after, log.rpe)
+    return SessionLogPoint(
+        log.day, log.done, log.pain_during, log.pain_after, log.rpe, log.pain_before
+    )
+
+
+def choose(h: History, first: int, second: int) -> tuple[AssessmentPoint, AssessmentPoint]:
+    """Assessments number ``first`` and ``second`` (1-based, as ``progress`` lists them).
+
+    Refused (InputError) unless both exist and are of the same test and working side(s).
+    """
+    n = len(h.assessments)
+    for k in (first, second):
+        if not 1 <= k <= n:
+            listed = f"1 to {n}" if n else "none stored yet"
+            raise InputError(
+                f"--compare: no assessment number {k} for {h.person} ({listed}; "
+                f"kneecoach progress --person {h.person!r} lists them)"
+            )
+    if first == second:
+        raise InputError("--compare: give two different assessment numbers")
+    a, b = h.assessments[first - 1], h.assessments[second - 1]
+    if a.group != b.group:
+        raise InputError(
+            f"--compare: assessment {first} is a {a.label.lower()} and {second} a "
+            f"{b.label.lower()}; only the same test with the same working leg(s) can be compared"
+        )
+    return a, b
+
+
+def listing(h: History) -> list[str]:
+    """One line per assessment, numbered as ``progress --compare`` takes them."""
+    lines = []
+    for i, a in enumerate(h.assessments, start=1):
+        peaks = ", ".join(
+            f"{side} {a.sides[side].peak_fppa_deg:.1f}°"
+            for side in a.working
+            if a.sides[side].peak_fppa_deg is not None
+        )
+        head = f"{i:>3}. {short_date(a.measured_at)}  {a.label}"
+        lines.append(f"{head}  ({peaks})" if peaks else head)
+    return lines
 
 
 def comparisons(points: Sequence[AssessmentPoint]) -> dict[str, list[Change]]:
@@ -370,17 +469,40 @@ class ProgressReport:
 
     path: Path
     sentence: str
-    changes: dict[str, list[Change]]  # test label → first → latest changes
+    changes: dict[str, list[Change]]  # series label → first → latest changes
     adherence: Adherence
+    listing: list[str] = field(default_factory=list)
+    #: ``--compare N M``: (title, changes, sentence)
+    chosen: tuple[str, list[Change], str] | None = None
+    programme: str = ""
 
 
 def write_progress_report(
-    person: str, out: Path, *, today: date, url: str | None = None
+    person: str,
+    out: Path,
+    *,
+    today: date,
+    url: str | None = None,
+    compare_pair: tuple[int, int] | None = None,
 ) -> ProgressReport:
-    """Write ``person``'s progress page to ``out``."""
+    """Write ``person``'s progress page to ``out`` (with ``compare_pair``: those two, too)."""
     h = history(person, today=today, url=url)
+    chosen = None
+    if compare_pair is not None:
+        before, after = choose(h, *compare_pair)
+        chosen_changes = compare(before, after)
+        title = (
+            f"{before.label}: no. {compare_pair[0]} ({short_date(before.measured_at)}) → "
+            f"no. {compare_pair[1]} ({short_date(after.measured_at)})"
+        )
+        chosen = (title, chosen_changes, summary_sentence(before, after, chosen_changes))
     tests = [_test_context(h, points) for points in h.tests.values()]
     sentence = progress_sentence(h)
+    programme = (
+        f"Programme version {h.programme_version}: {h.programme_reason or 'new programme'}."
+        if h.programme_version is not None
+        else ""
+    )
     context = {
         "person": h.person,
         "version": __version__,
@@ -389,6 +511,12 @@ def write_progress_report(
         "n_assessments": len(h.assessments),
         "n_sessions": sum(log.done for log in h.logs),
         "sentence": sentence,
+        "chosen": (
+            {"title": chosen[0], "sentence": chosen[2], "rows": [_row(c) for c in chosen[1]]}
+            if chosen
+            else None
+        ),
+        "programme": programme,
         "tests": tests,
         "pain_chart": _pain_chart(h),
         "adherence": {
@@ -398,15 +526,16 @@ def write_progress_report(
         },
         "disclaimer": PROGRESS_DISCLAIMER,
         "sources": [FPPA_SDD_SOURCE + " (science.md §1.3)",
-                    PELVIC_DROP_SOURCE + " (science.md §2.3)"],
+                    PELVIC_DROP_SOURCE + " (science.md §2.3; measured in running)",
+                    "left-right difference: " + ASYMMETRY_SDC_SOURCE],
     }  # fmt: skip
     path = render_progress(context, out)
     changes = {
-        points[-1].test_label: compare(points[0], points[-1])
+        points[-1].label: compare(points[0], points[-1])
         for points in h.tests.values()
         if len(points) > 1
     }
-    return ProgressReport(path, sentence, changes, h.adherence)
+    return ProgressReport(path, sentence, changes, h.adherence, listing(h), chosen, programme)
 
 
 PROGRESS_DISCLAIMER = (
@@ -422,13 +551,17 @@ PROGRESS_DISCLAIMER = (
 def progress_sentence(h: History) -> str:
     """One or two sentences a client understands: the knee line, then the training."""
     compared = [pts for pts in h.tests.values() if len(pts) > 1]
-    if compared:
-        latest = max(compared, key=lambda pts: pts[-1].measured_at)
-        knee = summary_sentence(latest[0], latest[-1], compare(latest[0], latest[-1]))
+    if compared:  # the latest test, each working leg (or both legs) its own series
+        test = max(compared, key=lambda pts: pts[-1].measured_at)[0].test
+        knee = " ".join(
+            summary_sentence(pts[0], pts[-1], compare(pts[0], pts[-1]))
+            for pts in compared
+            if pts[0].test == test
+        )
     elif h.assessments:
         a = h.assessments[-1]
         knee = (
-            f"One {a.test_label.lower()} assessment so far ({long_date(a.measured_at)}); "
+            f"One {a.label.lower()} assessment so far ({long_date(a.measured_at)}); "
             "film the same test again in a few weeks to see what changed."
         )
     else:
@@ -448,7 +581,7 @@ def _period(h: History, today: date) -> str:
 
 
 def _test_context(h: History, points: list[AssessmentPoint]) -> dict[str, Any]:
-    label = points[-1].test_label
+    label = points[-1].label
     trends: dict[str, Trend] = {
         side: [(p.measured_at, p.sides[side].peak_fppa_deg, p.sides[side].rep_fppa_deg)
                for p in points if side in p.sides and p.sides[side].working]
@@ -496,6 +629,7 @@ def _worst_pair(h: History, points: list[AssessmentPoint]) -> list[dict[str, str
 
 def _pain_chart(h: History) -> str | None:
     series = {
+        "before": [(log.day, log.pain_before) for log in h.logs if log.pain_before is not None],
         "during": [(log.day, log.pain_during) for log in h.logs if log.pain_during is not None],
         "after": [(log.day, log.pain_after) for log in h.logs if log.pain_after is not None],
         "check-in": list(h.checkins),

@@ -50,7 +50,9 @@ def test_analyze_person_then_progress_says_improved(run, clips, tmp_path: Path) 
     before, after = clips
     first = run("analyze", before, "--test", "single-leg-squat", "--no-video", "--person", "Mary")
     assert first.exit_code == 0, first.output
-    assert "Stored in Mary's journal: Single-leg squat assessment no. 1." in _flat(first.output)
+    assert "Stored in Mary's journal: Single-leg squat assessment no. 1 (left leg)." in _flat(
+        first.output
+    )
     second = run("analyze", after, "--test", "single-leg-squat", "--no-video", "--person", "mary")
     out = _flat(second.output)
     assert "assessment no. 2" in out and "Compared with" in out
@@ -136,7 +138,7 @@ def test_export_delete_import_from_the_command_line(run, clips) -> None:
     assert run("export", "--person", "bob").exit_code == 0
     assert Path("bob-journal.zip").is_file()
     home = Path("home")
-    stored = [p for p in (home / "journal-files").rglob("*") if p.is_file()]
+    stored = [p for p in (home / "journal-files").glob("*/*/*") if p.is_file()]
     assert stored and any(p.name == "worst_1.png" for p in stored)
 
     kept = run("delete", "--person", "bob", input="n\n")
@@ -199,7 +201,9 @@ def test_a_programme_day_is_shown_and_linked_when_logging(run) -> None:
     assert "hold clamshell: Keep the same exercise" in out and "not all sets" in out
     # all sets, pain-free, easy (effort 3): progress to the library's next exercise
     flags = ("--done", "--pain-before", 0, "--pain-during", 0, "--pain-after", 0, "--rpe", 3)
-    result = run("log", "--person", "ann", "--date", day, *flags)
+    again = run("log", "--person", "ann", "--date", day, *flags)
+    assert again.exit_code == 1 and "already logged" in again.output and "--again" in again.output
+    result = run("log", "--person", "ann", "--date", day, *flags, "--again")
     out = _flat(result.output)
     assert "progress clamshell: Move on to clamshell-band next time" in out
     with open_journal() as j, j.transaction() as s:
@@ -259,3 +263,102 @@ def test_plan_for_a_person_uses_and_stores_the_journal(run, clips) -> None:
 def test_every_journal_command_has_help_with_an_example(run, command) -> None:
     result = run(command, "--help")
     assert result.exit_code == 0 and "Example:" in result.output
+
+
+def test_log_never_advises_an_exercise_the_plan_left_out(run) -> None:
+    from kneecoach.storage.db import open_journal
+    from kneecoach.storage.repository import PlannedDay, add_programme, get_or_create_person
+
+    day = date(2026, 3, 2)
+    with open_journal() as j, j.transaction() as s:
+        planned = ({"exercise_id": "hip-hinge", "name": "Hip hinge", "sets": 3},)
+        add_programme(
+            s, get_or_create_person(s, "ann"),
+            {"schema": "kneecoach.plan/1",
+             "excluded": {"romanian-deadlift": "low-back: no loaded bending and twisting"}},
+            start=day, weeks=1, days=[PlannedDay(day, "Hip strength", planned)],
+        )  # fmt: skip
+    flags = ("--done", "--pain-before", 0, "--pain-during", 0, "--pain-after", 0, "--rpe", 3)
+    out = _flat(run("log", "--person", "ann", "--date", day, *flags).output)
+    assert "progress hip-hinge" in out and "romanian-deadlift" not in out
+
+
+def test_log_refuses_future_days_and_asks_before_a_second_log(run) -> None:
+    tomorrow = date.today() + timedelta(days=1)
+    future = run("log", "--person", "ann", "--date", tomorrow, "--done")
+    assert future.exit_code == 1 and "after today" in future.output
+    assert run("log", "--person", "ann", "--date", "2026-03-02", "--missed").exit_code == 0
+    again = run("log", "--person", "ann", "--date", "2026-03-02", "--missed")
+    assert again.exit_code == 1 and "already logged" in again.output
+    declined = run("log", "--person", "ann", "--date", "2026-03-02", input="n\n")
+    assert declined.exit_code == 1 and "Log a second session that day?" in declined.output
+    second = run("log", "--person", "ann", "--date", "2026-03-02", "--missed", "--again")
+    assert second.exit_code == 0, second.output
+    export = run("export", "--person", "ann", "--out", "a.zip")
+    assert export.exit_code == 0
+    with zipfile.ZipFile("a.zip") as zf:
+        assert len(json.loads(zf.read("journal.json"))["session_logs"]) == 2
+
+
+def test_alternating_legs_and_compare_from_the_command_line(run, analysis_dir) -> None:
+    from journal_data import summary
+
+    from kneecoach import journal
+
+    for doc in (
+        summary((20.0, 22.0, 24.0), (), created="2026-03-01T10:00:00+00:00"),
+        summary((), (6.0, 7.0, 8.0), created="2026-03-01T10:05:00+00:00"),
+        summary((8.0, 9.0, 10.0), (), created="2026-04-12T10:00:00+00:00"),
+    ):
+        journal.remember_analysis(analysis_dir(doc), "ann")
+    listed = run("progress", "--person", "ann")
+    assert listed.exit_code == 0, listed.output
+    out = _flat(listed.output)
+    assert "1. 1 Mar 2026 Single leg squat, left leg (left 24.0°)" in out
+    assert "2. 1 Mar 2026 Single leg squat, right leg (right 8.0°)" in out
+    chosen = _flat(run("progress", "--person", "ann", "--compare", 1, 3).output)
+    assert "no. 1 (1 Mar 2026) → no. 3 (12 Apr 2026)" in chosen
+    assert re.search(r"improved left worst knee angle \(peak FPPA\): 24\.0° → 10\.0°", chosen)
+    refused = run("progress", "--person", "ann", "--compare", 1, 2)
+    assert refused.exit_code == 1 and "same working leg" in _flat(refused.output)
+
+
+def test_a_re_plan_moves_on_from_the_logged_decisions(run, tmp_path) -> None:
+    from kneecoach.program import load_library
+    from kneecoach.storage.db import open_journal
+    from kneecoach.storage.repository import find_person
+
+    url = f"sqlite:///{tmp_path / 'elsewhere' / 'j.sqlite3'}"  # plan takes --database-url
+    made = run("plan", "--person", "zoe", "--intake", EXAMPLE_INTAKE, "--weeks", 2,
+               "--start", "2026-03-02", "--out", "p1", "--database-url", url)  # fmt: skip
+    assert made.exit_code == 0, made.output
+    assert "programme version 1 (new programme)" in _flat(made.output)
+    v1 = json.loads(Path("p1/plan.json").read_text())
+    first = v1["sessions"][0]
+    library = load_library()
+    ids = [e["exercise_id"] for e in first["exercises"]]
+    movable = [
+        i for i in ids
+        if (nxt := library.get(i).progression) and nxt not in v1["excluded"] and nxt not in ids
+    ]  # fmt: skip
+    assert movable, ids
+    flags = ("--done", "--pain-before", 0, "--pain-during", 0, "--pain-after", 0, "--rpe", 3)
+    logged = run("log", "--person", "zoe", "--date", first["date"], *flags, "--database-url", url)
+    assert "Move on to" in _flat(logged.output)
+    again = run("plan", "--person", "zoe", "--weeks", 2, "--start", "2026-03-16", "--out", "p2",
+                "--database-url", url)  # fmt: skip
+    assert again.exit_code == 0, again.output
+    assert "progressed after 1 logged session: " in _flat(again.output)
+    v2 = json.loads(Path("p2/plan.json").read_text())
+    new_ids = {e["exercise_id"] for s in v2["sessions"] for e in s["exercises"]}
+    for old in movable:
+        assert library.get(old).progression in new_ids
+    assert not set(movable) & {e["exercise_id"] for e in v2["sessions"][0]["exercises"]}
+    with open_journal(url) as j, j.transaction() as s:
+        zoe = find_person(s, "zoe")
+        assert zoe.programmes[0].reason == "new programme"
+        reason = zoe.programmes[1].reason
+        assert reason.startswith("progressed after 1 logged session: ")
+        assert all(f"{old} → {library.get(old).progression}" in reason for old in movable)
+    shown = run("progress", "--person", "zoe", "--database-url", url)
+    assert "Programme version 2: progressed after 1 logged session" in _flat(shown.output)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from kneecoach.core.errors import InputError
-from kneecoach.program import ExerciseLog, adapt
+from kneecoach.program import ExerciseLog, adapt, build_programme, load_library
+from kneecoach.program.adapt import LoggedDecision, apply_decisions, destination, replan_reason
+from kneecoach.program.intake import demo_intake
 
 
 def log(**kw: object) -> ExerciseLog:
@@ -68,3 +72,57 @@ def test_pain_above_five_always_regresses_and_progress_needs_pain_free(
         assert a.decision == "regress"
     if a.decision == "progress":
         assert during <= 2 and during - before < 2 and (easy or rpe < 5)
+
+
+# --------------------------------------------------------------------------- re-planning
+
+D1, D2, D3 = (date(2026, 3, d) for d in (2, 4, 6))
+
+
+def test_destination_follows_the_newest_decisions_only() -> None:
+    library = load_library()
+    progressed = {"clamshell": LoggedDecision("clamshell", "progress", D1)}
+    assert destination("clamshell", progressed, library=library) == "clamshell-band"
+    assert destination("clamshell", progressed, library=library, excluded={"clamshell-band"}) == (
+        "clamshell"
+    )
+    # progressed, then regressed on the harder one later: back where it started
+    back = {**progressed, "clamshell-band": LoggedDecision("clamshell-band", "regress", D2)}
+    assert destination("clamshell", back, library=library) == "clamshell"
+    # an older decision on the harder exercise does not count after a newer progression
+    stale = {
+        "clamshell": LoggedDecision("clamshell", "progress", D3),
+        "clamshell-band": LoggedDecision("clamshell-band", "regress", D1),
+    }
+    assert destination("clamshell", stale, library=library) == "clamshell-band"
+    hold = {"clamshell": LoggedDecision("clamshell", "hold", D1)}
+    assert destination("clamshell", hold, library=library) == "clamshell"
+
+
+def test_apply_decisions_swaps_exercises_and_says_why() -> None:
+    intake = demo_intake()
+    programme = build_programme(intake, start=D1, weeks=2)
+    library = load_library()
+    ids = [p.exercise_id for p in programme.sessions[0].exercises]
+    eid = next(
+        i for i in ids
+        if (n := library.get(i).progression) and n not in programme.excluded and n not in ids
+    )  # fmt: skip
+    target = library.get(eid).progression
+    assert target is not None
+    decisions = {eid: LoggedDecision(eid, "progress", D1)}
+    adapted, moved = apply_decisions(programme, decisions, equipment=intake.equipment)
+    assert moved == {eid: target}
+    first = adapted.sessions[0]
+    swapped = next(p for p in first.exercises if p.exercise_id == target)
+    old = next(p for p in programme.sessions[0].exercises if p.exercise_id == eid)
+    assert swapped.sets == old.sets and swapped.name == library.get(target).name
+    assert first.minutes == round(sum(p.minutes for p in first.exercises), 1)
+    assert adapted == apply_decisions(programme, decisions, equipment=intake.equipment)[0]
+    assert replan_reason(moved, 3) == f"progressed after 3 logged sessions: {eid} → {target}"
+    assert replan_reason({target: eid}, 1) == f"regressed after 1 logged session: {target} → {eid}"
+    assert replan_reason({}, 0) == "new programme"
+    assert "no exercise changed" in replan_reason({}, 2)
+    # excluded by the new programme: not applied
+    blocked = programme.model_copy(update={"excluded": {**programme.excluded, target: "test"}})
+    assert apply_decisions(blocked, decisions, equipment=intake.equipment)[1] == {}

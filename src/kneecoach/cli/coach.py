@@ -244,6 +244,7 @@ def _ask(q: Question) -> Any:
 )
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("plan"), show_default=True, help="Output folder.")  # fmt: skip
+@journal_cli.database_option
 def plan(
     intake_file: Path | None,
     person_name: str | None,
@@ -252,12 +253,15 @@ def plan(
     days: str | None,
     start: dt.datetime | None,
     out_dir: Path,
+    database_url: str | None,
 ) -> None:
     """Make a personal, scheduled exercise plan: worksheet, calendar and JSON.
 
     Writes to --out: worksheet.html and worksheet.pdf (one page per session),
     plan.ics (calendar events) and plan.json. Warning signs in the intake stop
-    the plan and write referral.txt instead.
+    the plan and write referral.txt instead. With --person, a new plan moves
+    each exercise on (or back) as the coaching rules decided in the logged
+    sessions, and says why.
 
     \b
     Example:
@@ -268,22 +272,29 @@ def plan(
     if intake_file is not None:
         person = load_intake(intake_file)
     elif person_name is not None:
-        person = journal_cli.stored_plan_inputs(person_name)[0]
+        person = journal_cli.stored_plan_inputs(person_name, url=database_url)[0]
     else:
         raise click.UsageError("give --intake FILE.toml, or --person NAME with a stored intake")
     summary: dict[str, Any] | None
     if findings:
         summary = load_findings(findings)
     else:
-        summary = journal_cli.stored_findings(person_name) if person_name else None
+        summary = (
+            journal_cli.stored_findings(person_name, url=database_url) if person_name else None
+        )
     source = str(intake_file) if intake_file else f"{person_name}'s stored intake"
     programme = make_plan(person, summary, weeks=weeks, days=days,
                           start=(start.date() if start else dt.date.today()),
                           out_dir=out_dir, source=source)  # fmt: skip
+    reason = "new programme"
+    if person_name is not None:  # a re-plan moves on (or back) from the logged decisions
+        programme, reason = journal_cli.apply_logged_decisions(
+            person_name, person, programme, url=database_url
+        )
     files = write_plan(programme, load_library(), out_dir)
     print_plan(programme, files)
     if person_name is not None:
-        journal_cli.remember_plan(person_name, person, programme)
+        journal_cli.remember_plan(person_name, person, programme, url=database_url, reason=reason)
 
 
 def make_plan(

@@ -23,7 +23,8 @@ from kneecoach.cli.common import err, out
 from kneecoach.core.errors import InputError
 from kneecoach.core.settings import SETTINGS
 from kneecoach.program import ExerciseLog, Intake, Programme, adapt, intake_from_dict
-from kneecoach.storage.archive import export_person, import_person
+from kneecoach.program.adapt import apply_decisions, replan_reason
+from kneecoach.storage.archive import export_person, import_person, missing_in_archive
 from kneecoach.storage.db import describe_url, open_journal
 from kneecoach.storage.progress import Change, long_date, short_date
 from kneecoach.storage.repository import PlannedDay, find_person
@@ -78,12 +79,13 @@ def remember(
     if stored is None:
         out.print(f"[yellow]not stored for {person}:[/] no rep was measured in this clip")
         return
+    leg = f" ({stored.leg} leg)" if stored.leg else ""
     out.print(
         f"\nStored in {stored.person}'s journal: {stored.test_label} assessment "
-        f"no. {stored.number}."
+        f"no. {stored.number}{leg}."
     )
     if stored.previous is not None:
-        out.print(f"Compared with {long_date(stored.previous.measured_at)}:")
+        out.print(f"Compared with {long_date(stored.previous.measured_at)}{leg}:")
         _print_changes(stored.changes)
 
 
@@ -94,12 +96,19 @@ def _print_changes(changes: list[Change]) -> None:
 
 
 def _today(value: str | None) -> date:
+    """``--date`` (default today); a day after today is refused (it has not happened yet)."""
+    today = date.today()
     if value is None:
-        return date.today()
+        return today
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise InputError(f"--date: expected YYYY-MM-DD, got {value!r}") from None
+    if day > today:
+        raise InputError(
+            f"--date: {day:%Y-%m-%d} is after today ({today:%Y-%m-%d}); log a session once done"
+        )
+    return day
 
 
 @click.command()
@@ -163,12 +172,13 @@ _RATING = click.IntRange(0, 10)
     default=None,
     help="Record only a pain rating (0-10) for the day, no session.",
 )
+@click.option("--again", is_flag=True, help="Log a second session on a day that already has one.")
 @database_option
 def log(
     person: str, day: str | None, done: bool | None, sets_done: int | None,
     sets_planned: int | None, pain_before: int | None, pain_during: int | None,
     pain_after: int | None, rpe: int | None, notes: str, check_in: int | None,
-    database_url: str | None,
+    again: bool, database_url: str | None,
 ) -> None:  # fmt: skip
     """Log today's session: done or missed, sets, pain during and after, effort, notes.
 
@@ -189,6 +199,12 @@ def log(
         out.print(f"Pain {check_in}/10 recorded for {person} on {when:%a} {short_date(when)}.")
         return
     plan = _planned(person, when, database_url)
+    if plan.logged and not again:
+        already = f"A session is already logged for {person} on {when:%a} {short_date(when)}"
+        if done is not None:  # scripted: refuse rather than double-count
+            raise InputError(f"{already}; to log a second session that day add --again")
+        click.confirm(f"{already}. Log a second session that day?", default=False, abort=True)
+        again = True
     if done is None:
         entry = _ask(plan)
     else:
@@ -201,8 +217,8 @@ def log(
             when, done, sets_done, sets_planned or _sets(plan), pain_during, pain_after, rpe,
             notes, exercises, pain_before,
         )  # fmt: skip
-    entry, advice = with_adaptations(entry)
-    logged = journal.record_session(person, entry, url=database_url)
+    entry, advice = with_adaptations(entry, excluded=plan.excluded)
+    logged = journal.record_session(person, entry, url=database_url, again=again)
     what = "done" if entry.done else "missed"
     planned = "" if logged.planned else " (no session was planned that day)"
     out.print(f"Logged for {logged.person}: {when:%a} {short_date(when)}, {what}{planned}.")
@@ -230,9 +246,12 @@ def _sets(plan: journal.PlannedToday) -> int | None:
     return sum(int(e.get("sets") or 0) for e in plan.exercises) or None
 
 
-def with_adaptations(entry: journal.SessionEntry) -> tuple[journal.SessionEntry, list[str]]:
+def with_adaptations(
+    entry: journal.SessionEntry, *, excluded: tuple[str, ...] = ()
+) -> tuple[journal.SessionEntry, list[str]]:
     """Each logged exercise's next step by the coaching rules (progress / hold / regress).
 
+    ``excluded``: the programme's left-out exercises, never advised as the next step.
     The decision is stored with the exercise in the log and returned as lines to print.
     """
     exercises, lines = [], []
@@ -247,7 +266,7 @@ def with_adaptations(entry: journal.SessionEntry) -> tuple[journal.SessionEntry,
             pain_next_day=entry.pain_after, rpe=entry.rpe,
         )  # fmt: skip
         try:
-            a = adapt(log)
+            a = adapt(log, excluded=excluded)
         except InputError:  # an exercise the library no longer has
             exercises.append(dict(e))
             continue
@@ -312,23 +331,49 @@ def _ask(plan: journal.PlannedToday) -> journal.SessionEntry:
     show_default=True,
     help="The page to write.",
 )
+@click.option(
+    "--compare",
+    "compare_pair",
+    type=(click.IntRange(1), click.IntRange(1)),
+    default=None,
+    metavar="N M",
+    help="Also compare assessments number N and M (as listed here): same test and leg.",
+)
 @database_option
-def progress(person: str, out_file: Path, database_url: str | None) -> None:
+def progress(
+    person: str, out_file: Path, compare_pair: tuple[int, int] | None, database_url: str | None
+) -> None:
     """Compare a person's assessments and show pain and training over time.
 
     Writes a page with the knee angle per side per test over time (with the
     band of change that re-filming alone can cause), the worst moment before
     and after, pain and sessions done. "Improved" is only said beyond that noise.
+    Each test and working leg is its own series (a left-leg squat is compared
+    with the last left-leg squat). The assessments are listed, numbered, for
+    --compare.
 
     \b
     Example:
       kneecoach progress --person mary --out progress.html
+      kneecoach progress --person mary --compare 1 3
     """
-    report = journal.write_progress_report(person, out_file, today=date.today(), url=database_url)
+    report = journal.write_progress_report(
+        person, out_file, today=date.today(), url=database_url, compare_pair=compare_pair
+    )
     out.print(f"[bold]{report.sentence}[/]")
+    if report.listing:
+        out.print("\nAssessments (numbers for --compare N M):")
+        for line in report.listing:
+            out.print(line, highlight=False)
     for label, changes in report.changes.items():
         out.print(f"\n{label}, first → latest:")
         _print_changes(changes)
+    if report.chosen is not None:
+        title, changes, sentence = report.chosen
+        out.print(f"\n[bold]{title}[/]\n{sentence}")
+        _print_changes(changes)
+    if report.programme:
+        out.print(f"\n{report.programme}")
     out.print(f"\nOpen the page: {report.path.resolve()}")
 
 
@@ -345,9 +390,21 @@ def _slug(name: str) -> str:
     default=None,
     help="The archive to write [default: NAME-journal.zip in the current folder].",
 )
+@click.option(
+    "--skip-bad-files",
+    is_flag=True,
+    help="Export even when stored files are missing or damaged: they are left out and "
+    "listed as missing in the archive (import accepts that).",
+)
 @database_option
-def export(person: str, archive: Path | None, database_url: str | None) -> None:
+def export(
+    person: str, archive: Path | None, skip_bad_files: bool, database_url: str | None
+) -> None:
     """Write everything stored about a person to one zip archive (JSON, CSV, images).
+
+    Every stored file is checked against its SHA-256 first; a missing or damaged
+    one stops the export (nothing written) unless --skip-bad-files. The archive
+    is read back and checked before it is put in place, so `import` takes it.
 
     \b
     Example:
@@ -356,8 +413,10 @@ def export(person: str, archive: Path | None, database_url: str | None) -> None:
     with open_journal(database_url) as j, j.transaction() as session:
         p = find_person(session, person)
         archive = archive or Path(f"{_slug(p.name)}-journal.zip")
-        export_person(p, j.files_dir, archive)
+        skipped = export_person(p, j.files_dir, archive, skip_bad_files=skip_bad_files)
     out.print(f"Exported {p.name}'s journal to {archive.resolve()}")
+    if skipped:
+        err.print(f"[yellow]left out ({len(skipped)} missing or damaged):[/] {', '.join(skipped)}")
     out.print("It holds health data: keep it somewhere private.")
 
 
@@ -377,6 +436,10 @@ def import_(archive: Path, name: str | None, database_url: str | None) -> None:
         p = import_person(session, archive, j.files_dir, name=name)
         summary = f"{len(p.assessments)} assessments, {len(p.session_logs)} session logs"
     out.print(f"Imported {p.name}: {summary}.")
+    missing = missing_in_archive(archive)
+    if missing:
+        err.print(f"[yellow]note:[/] {len(missing)} stored files were missing or damaged when "
+                  f"this archive was made and are not in it: {', '.join(missing)}")  # fmt: skip
 
 
 @click.command()
@@ -392,6 +455,7 @@ def delete(person: str, yes: bool, database_url: str | None) -> None:
       kneecoach delete --person mary
     """
     if not yes:
+        out.print(f"Keep a copy first, if wanted: kneecoach export --person {person!r}")
         click.confirm(
             f"Delete everything stored about {person!r} (assessments, programmes, logs, "
             "pictures)? This cannot be undone",
@@ -425,8 +489,30 @@ def stored_findings(person: str, *, url: str | None = None) -> dict[str, Any] | 
         return None
 
 
-def remember_plan(
+def apply_logged_decisions(
     person: str, intake: Intake, programme: Programme, *, url: str | None = None
+) -> tuple[Programme, str]:
+    """A re-plan for ``person``: ``programme`` moved on (or back) by their logged decisions.
+
+    Each planned exercise becomes where the last progress / regress decisions logged
+    for it lead (never an excluded exercise); returns the programme and the reason
+    stored with the new version ("new programme", "progressed after 6 logged
+    sessions: clamshell → clamshell-band" ...).
+    """
+    basis = journal.replan_basis(person, url=url)
+    adapted, moved = apply_decisions(programme, basis.decisions, equipment=intake.equipment)
+    if not basis.decisions and not moved:
+        return programme, "new programme"
+    return adapted, replan_reason(moved, basis.n_logged)
+
+
+def remember_plan(
+    person: str,
+    intake: Intake,
+    programme: Programme,
+    *,
+    url: str | None = None,
+    reason: str = "new programme",
 ) -> None:
     """Store the programme (and its intake) in ``person``'s journal and say so."""
     days = [
@@ -436,11 +522,11 @@ def remember_plan(
     version = journal.remember_programme(
         person, json.loads(programme.to_json()),
         intake=intake.model_dump(mode="json", by_alias=True), start=programme.start,
-        weeks=programme.weeks, days=days, url=url,
+        weeks=programme.weeks, days=days, url=url, reason=reason,
     )  # fmt: skip
     out.print(
-        f"\nStored in {person}'s journal as programme version {version}. After each session: "
-        f"kneecoach log --person {person!r}"
+        f"\nStored in {person}'s journal as programme version {version} ({reason}). After "
+        f"each session: kneecoach log --person {person!r}"
     )
 
 

@@ -17,15 +17,33 @@ The rules follow science.md §7.2, "Progression principles found":
    marked easy, or effort below 5/10 (principle 1: "progress load when the
    exercise no longer feels hard"; FOHX works at RPE 5-7 on a 0-11 scale).
    Without a pain rating there is no progression: pain-free must be said.
+
+:func:`apply_decisions` turns the logged decisions into the next programme
+version (``plan --person`` re-plans): each planned exercise is replaced by
+where the last decisions logged for it lead (progress: its harder variant,
+regress: its easier one, never an excluded exercise), and
+:func:`replan_reason` says why in words.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
 
 from kneecoach.core.errors import InputError
 from kneecoach.program.exercises import load_library
-from kneecoach.program.models import Adaptation, Decision, Exercise, ExerciseLog, Library
+from kneecoach.program.models import (
+    Adaptation,
+    Decision,
+    Exercise,
+    ExerciseLog,
+    Library,
+    Prescription,
+    Programme,
+)
+from kneecoach.program.prescribe import _equipment_plan
+from kneecoach.program.timing import exercise_seconds
 
 PAIN_FREE_MAX = 2
 PAIN_ACCEPTABLE_MAX = 5
@@ -115,3 +133,132 @@ def _advice(
         reason=reason,
         source=SOURCE,
     )
+
+
+# --------------------------------------------------------------------------- re-planning
+
+
+@dataclass(frozen=True)
+class LoggedDecision:
+    """The last decision logged for one exercise, and when (day, then log order)."""
+
+    exercise_id: str
+    decision: Decision
+    day: date
+    order: int = 0
+
+
+def destination(
+    exercise_id: str,
+    decisions: Mapping[str, LoggedDecision],
+    *,
+    library: Library,
+    excluded: Collection[str] = (),
+) -> str:
+    """Where the logged decisions lead from ``exercise_id``.
+
+    Follows progress → the library's progression, regress → its regression, step
+    by step, each step only through a decision logged later than the one before
+    (so an old "progress" never undoes a newer "regress"); stops at a hold, an
+    excluded or unknown exercise, or the end of the chain.
+    """
+    current = exercise_id
+    last: tuple[date, int] | None = None
+    while True:  # each step needs a strictly newer decision, so this ends
+        d = decisions.get(current)
+        if d is None or d.decision == "hold" or (last is not None and (d.day, d.order) <= last):
+            return current
+        try:
+            exercise = library.get(current)
+        except KeyError:
+            return current
+        target = exercise.progression if d.decision == "progress" else exercise.regression
+        if target is None or target in excluded or target not in library.ids:
+            return current
+        current, last = target, (d.day, d.order)
+
+
+def apply_decisions(
+    programme: Programme,
+    decisions: Mapping[str, LoggedDecision],
+    *,
+    equipment: Sequence[str],
+    library: Library | None = None,
+) -> tuple[Programme, dict[str, str]]:
+    """``programme`` with each exercise replaced by its :func:`destination`; and what changed.
+
+    A replacement keeps the prescription's sets (the phase's choice), takes the new
+    exercise's dosage, equipment and timing, and is skipped in a session that
+    already has the new exercise. Pure and deterministic.
+    """
+    library = library or load_library()
+    excluded = set(programme.excluded)
+    moved: dict[str, str] = {}
+    for s in programme.sessions:
+        for p in s.exercises:
+            if p.exercise_id not in moved:
+                moved[p.exercise_id] = destination(
+                    p.exercise_id, decisions, library=library, excluded=excluded
+                )
+    moved = {old: new for old, new in moved.items() if new != old}
+    if not moved:
+        return programme, {}
+    weaker = programme.weaker_side
+    sides = [weaker, "right" if weaker == "left" else "left"] if weaker else ["left", "right"]
+    sessions = []
+    for s in programme.sessions:
+        ids = {p.exercise_id for p in s.exercises}
+        new = [
+            _swap(p, library.get(moved[p.exercise_id]), equipment, library, sides)
+            if p.exercise_id in moved and moved[p.exercise_id] not in ids
+            else p
+            for p in s.exercises
+        ]
+        total = round(sum(p.minutes for p in new), 1)
+        sessions.append(s.model_copy(update={"exercises": new, "minutes": total}))
+    substitutions = sorted(
+        {f"{p.name}: {p.substitution}" for s in sessions for p in s.exercises if p.substitution}
+    )
+    update = {"sessions": sessions, "substitutions": substitutions}
+    return programme.model_copy(update=update), moved
+
+
+def _swap(
+    p: Prescription, e: Exercise, equipment: Sequence[str], library: Library, sides: list[str]
+) -> Prescription:
+    used, notes = _equipment_plan(e, list(equipment), library.equipment)
+    d = e.dosage
+    return p.model_copy(
+        update={
+            "exercise_id": e.id, "name": e.name, "category": e.category, "reps": d.reps,
+            "hold_s": d.hold_s, "time_s": d.time_s, "rest_s": d.rest_s,
+            "dosage": d.model_copy(update={"sets": p.sets}).text(),
+            "sides": (p.sides or sides) if e.per_side else [], "equipment": used,
+            "substitution": " ".join(notes) or None, "cue": e.cues[0],
+            "minutes": round(exercise_seconds(e, sets=p.sets) / 60, 1),
+        }
+    )  # fmt: skip
+
+
+def replan_reason(
+    moved: Mapping[str, str], n_logged: int, *, library: Library | None = None
+) -> str:
+    """Why a re-planned version differs: ``progressed after 6 logged sessions: a → b`` ..."""
+    if n_logged == 0 and not moved:
+        return "new programme"
+    after = f"after {n_logged} logged session{'' if n_logged == 1 else 's'}"
+    if not moved:
+        return f"re-planned {after}: no exercise changed (hold)"
+    library = library or load_library()
+    up = [f"{a} → {b}" for a, b in moved.items() if _level(library, b) >= _level(library, a)]
+    down = [f"{a} → {b}" for a, b in moved.items() if _level(library, b) < _level(library, a)]
+    parts = []
+    if up:
+        parts.append(f"progressed {after}: {', '.join(up)}")
+    if down:
+        parts.append(f"regressed {after}: {', '.join(down)}")
+    return "; ".join(parts)
+
+
+def _level(library: Library, exercise_id: str) -> int:
+    return library.get(exercise_id).difficulty
