@@ -26,7 +26,7 @@ from kneecoach.assessment.detect import detect_test
 from kneecoach.assessment.findings import side_summary
 from kneecoach.assessment.gait import GAIT_PROTOCOLS, assess_gait, worst_steps
 from kneecoach.assessment.norms import Sex
-from kneecoach.assessment.protocols import PROTOCOLS
+from kneecoach.assessment.protocols import FRONT_FILMING, PROTOCOLS, view_refusal
 from kneecoach.assessment.summary import (
     DISCLAIMER,
     METHOD_NOTES,
@@ -120,20 +120,25 @@ def run_analyze(
         "quality": track.quality.to_dict(),
     }
     result = AnalysisResult(track, fm, summary, files, list(track.notes) + cutoff_note)
+    summary["notes"] = result.notes
     try:
         chosen, detected = choose_test(test, fm, rate, clean)
     except InsufficientDataError as exc:
         _finish_empty(result, out, "auto", str(exc))
-        raise
+        raise InsufficientDataError(
+            f"{exc}. {_advice(result, FRONT_FILMING)} (frames.csv and the report were kept in "
+            f"{out})"
+        ) from None
     summary["test_detected"] = detected
     if chosen in GAIT_TESTS:
         return _analyze_gait(result, chosen, source, out, settings, sex)
     try:
         reps = segment(fm.table, chosen, fps=rate)
     except InsufficientDataError as exc:
-        _finish_empty(result, out, chosen, f"{exc}. {PROTOCOLS[chosen].filming}")
+        _finish_empty(result, out, chosen, str(exc))
         raise InsufficientDataError(
-            f"{exc}; frames.csv and the report were kept in {out}. {PROTOCOLS[chosen].filming}"
+            f"{exc}; frames.csv and the report were kept in {out}. "
+            f"{_advice(result, PROTOCOLS[chosen].filming)}"
         ) from None
     summary.update(assess(fm, reps, test=chosen, sex=sex))
     summary["sex"] = sex
@@ -245,9 +250,10 @@ def _analyze_gait(
     try:
         steps = find_steps(sig, test=test)
     except InsufficientDataError as exc:
-        _finish_empty(result, out, test, f"{exc}. {protocol.filming}")
+        _finish_empty(result, out, test, str(exc))
         raise InsufficientDataError(
-            f"{exc}; frames.csv and the report were kept in {out}. {protocol.filming}"
+            f"{exc}; frames.csv and the report were kept in {out}. "
+            f"{_advice(result, protocol.filming)}"
         ) from None
     summary = result.summary
     summary.update(assess_gait(fm, sig, steps, test=test))
@@ -260,19 +266,39 @@ def _analyze_gait(
     return result
 
 
+def _advice(result: AnalysisResult, filming: str) -> str:
+    """What else the user should know when nothing could be measured: view, notes, filming."""
+    view = result.measures.view
+    parts = [] if view in FRONTAL_VIEWS else [view_refusal(view, "").strip()]
+    parts += [f"Note: {n}." if not n.endswith(".") else f"Note: {n}" for n in result.notes]
+    return " ".join([*parts, filming])
+
+
 def _finish_empty(result: AnalysisResult, out: Path, test: str, reason: str) -> None:
     """Write a summary and report that explain why there is nothing to measure."""
     protocol = PROTOCOLS.get(test) or GAIT_PROTOCOLS.get(test)
+    filming = protocol.filming if protocol else FRONT_FILMING
+    view = result.measures.view
+    findings = [
+        {"code": "no_reps", "side": None, "severity": "refused", "text": reason, "source": None}
+    ]
+    if view not in FRONTAL_VIEWS:
+        findings.append({"code": "view_refused", "side": None, "severity": "refused",
+                         "text": view_refusal(view, filming), "source": None})  # fmt: skip
+    nothing = side_summary([], test=test, sex=None, working=False)
     result.summary.update(
         test=test,
         test_label=protocol.label if protocol else "Movement not recognised",
-        view=result.measures.view,
-        sides={s: side_summary([], test=test, sex=None, working=False) for s in SIDES},
-        findings=[
-            {"code": "no_reps", "side": None, "severity": "refused", "text": reason, "source": None}
-        ],  # fmt: skip
+        view=view,
+        sides={s: {**nothing, "working": None} for s in SIDES},  # null: not known, not "no"
+        findings=findings,
         suggestions=[],
         worst_moments=[],
+        filming=filming,
+        notes=result.notes,
+        method_notes=METHOD_NOTES + result.measures.notes,
+        sources=SOURCES,
+        disclaimer=DISCLAIMER,
     )
     _write(result, out, {})
 

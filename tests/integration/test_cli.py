@@ -3,14 +3,17 @@
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from kneecoach.assessment.summary import DISCLAIMER
 from kneecoach.cli.main import cli
-from kneecoach.core.settings import SETTINGS
+from kneecoach.core.settings import SETTINGS, Settings
+from kneecoach.filtering import clean_track
 from kneecoach.io import to_csv_file, to_netcdf_file
-from kneecoach.synthetic import double_leg_squat, single_leg_squat
+from kneecoach.synthetic import body, double_leg_squat, single_leg_squat
 
 
 @pytest.fixture(autouse=True)
@@ -104,6 +107,28 @@ def test_analyze_refuses_a_knee_that_is_not_in_the_picture(run, tmp_path) -> Non
     for side in ("left", "right"):
         assert all(r["fppa_deg"] is None and r["kasr"] is None
                    for r in summary["sides"][side]["reps"])  # fmt: skip
+
+
+def test_an_unrecognised_oblique_clip_keeps_view_filming_tip_and_notes(tmp_path) -> None:
+    t = np.arange(120) / 30
+    ds = body(t, hip_y=np.full(120, 640.0), ankle_y=(1160.0, 1160.0), fppa_deg=(0.0, 0.0), fps=30)
+    x = ds["position"].sel(space="x")
+    ds["position"].loc[{"space": "x"}] = 360 + (x - 360) * 0.5  # seen at an angle
+    nc = to_netcdf_file(clean_track(ds, settings=Settings()), tmp_path / "oblique.nc")
+    result = CliRunner().invoke(cli, ["analyze", str(nc), "--out", str(tmp_path / "e"),
+                                      "--no-video"])  # fmt: skip
+    message = " ".join(result.output.split())
+    assert result.exit_code == 1 and "could not recognise the movement" in message
+    assert "at an angle (oblique)" in message and "Film from the front" in message
+    assert "already cleaned" in message  # the tracking note is not dropped
+    summary = json.loads((tmp_path / "e" / "summary.json").read_text())
+    assert any("already cleaned" in n for n in summary["notes"])
+    assert [f["code"] for f in summary["findings"]] == ["no_reps", "view_refused"]
+    assert summary["filming"].startswith("Film from the front")
+    assert summary["sides"]["left"]["working"] is None  # not known, rather than "not working"
+    report = " ".join((tmp_path / "e" / "report.html").read_text("utf-8").split())
+    assert "already cleaned" in report and "was not the working leg" not in report
+    assert DISCLAIMER.replace("'", "&#39;") in report  # the one disclaimer, not a stand-in
 
 
 def test_track_a_csv_with_options(run, tmp_path: Path) -> None:

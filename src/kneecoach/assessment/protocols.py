@@ -19,6 +19,27 @@ class Protocol:
 _FRONT = (
     "Film from the front at hip height, 3-4 m away, the whole body in view, 60 fps if possible."
 )
+#: The filming tip when the test is not known (a movement that was not recognised).
+FRONT_FILMING = _FRONT
+
+#: How the camera saw the person, in words ("The camera sees the person ...").
+VIEW_WORDS = {
+    "frontal": "from the front",
+    "rear": "from behind",
+    "oblique": "at an angle (oblique), neither from the front nor from the side",
+    "sagittal": "from the side",
+}
+
+
+def view_refusal(view: str, filming: str) -> str:
+    """Why frontal-plane measures are not reported for ``view``, and how to film instead."""
+    seen = VIEW_WORDS.get(view, "from an angle that could not be told")
+    return (
+        f"The camera sees the person {seen}. Knee valgus (FPPA), pelvic drop and hip adduction "
+        f"need the camera in front of or behind the person, so they are not reported. {filming}"
+    )
+
+
 PROTOCOLS: dict[str, Protocol] = {
     p.name: p
     for p in (

@@ -10,7 +10,7 @@ import pandas as pd
 from kneecoach.assessment import findings as fnd
 from kneecoach.assessment import norms
 from kneecoach.assessment.norms import Sex
-from kneecoach.assessment.protocols import PROTOCOLS
+from kneecoach.assessment.protocols import PROTOCOLS, view_refusal
 from kneecoach.assessment.readings import fppa_frame, read_rep
 from kneecoach.core.schema import SIDES, Side
 from kneecoach.events.reps import Rep
@@ -88,9 +88,7 @@ def assess(fm: FrameMeasures, reps: list[Rep], /, *, test: str, sex: Sex | None)
     if fm.view not in FRONTAL_VIEWS:
         findings.insert(0, {
             "code": "view_refused", "side": None, "severity": "refused",
-            "text": f"The camera sees the person from the {fm.view}. Knee valgus (FPPA), pelvic "
-                    "drop and hip adduction need the camera in front of or behind the person, "
-                    f"so they are not reported. {protocol.filming}", "source": None,
+            "text": view_refusal(fm.view, protocol.filming), "source": None,
         })  # fmt: skip
     if protocol.bilateral and test in ("squat", "drop-jump"):
         kasr = [r["kasr"] for r in sides["left"]["reps"] if r.get("kasr") is not None]

@@ -20,6 +20,7 @@ import pandas as pd
 
 from kneecoach import __version__
 from kneecoach.assessment.findings import KNEE_OVER_FOOT_TESTS
+from kneecoach.assessment.summary import DISCLAIMER
 from kneecoach.core.schema import SIDES
 from kneecoach.metrics.frames import FRONTAL_VIEWS
 from kneecoach.reports.gait import gait_facts, is_gait, step_tables, steps_figure
@@ -30,13 +31,8 @@ DASH = "—"
 FRONTAL_NEED = "this needs the camera in front of or behind the person"
 TEMPLATE = "report.html.j2"
 
-#: Shown when a summary carries no disclaimer of its own.
-DEFAULT_DISCLAIMER = (
-    "kneecoach is a movement screen, not a diagnosis. Angles measured on a single video are 2D "
-    "projections, not 3D joint angles, and the same person measured on two days varies by about "
-    "8°. It does not replace a clinician: see one if the knee hurts, is hot, red or swollen, "
-    "locks or gives way, or if you cannot bear weight on it."
-)
+#: Shown when a summary carries no disclaimer of its own: the one text, from one source.
+DEFAULT_DISCLAIMER = DISCLAIMER
 
 #: Per-rep table columns: (key, header, unit, digits).
 REP_COLUMNS: tuple[tuple[str, str, str, int], ...] = (
@@ -194,6 +190,7 @@ def report_context(
         ],
         "quality": _quality(_dict(summary.get("quality")), summary),
         "filming": _text(summary.get("filming")),
+        "notes": [_text(n) for n in _list(summary.get("notes"))],
         "measures_used": [
             (key.replace("_", " ").upper() if len(key) <= 4 else key.replace("_", " "), _text(v))
             for key, v in _dict(summary.get("measures_used")).items()
@@ -245,9 +242,9 @@ def _side_card(
     finding = next((f for f in findings if f["side"] == side), None)
     if finding is not None:
         sentence = finding["text"]
-    elif info and not info.get("working", True):
+    elif info and info.get("working", True) is False:
         sentence = f"Your {side} leg was not the working leg in this test."
-    elif not info:
+    elif not info or (info.get("working", True) is None and not reps):
         sentence = f"Your {side} knee could not be measured in this clip."
     else:
         sentence = _text(cls.get("label")).capitalize()
@@ -386,8 +383,10 @@ def _rep_table(side: str, info: Mapping[str, Any], summary: Mapping[str, Any]) -
     ]
     if not info:
         why = "Nothing was measured for this side (see the findings above)."
-    elif not info.get("working", True):
+    elif info.get("working", True) is False:
         why = "This leg was not the working leg in this test, so it has no reps."
+    elif info.get("working", True) is None:
+        why = "Nothing was measured for this side (see the findings above)."
     elif not reps:
         why = "No complete rep was found for this leg."
     else:
