@@ -3,6 +3,7 @@
 # export KNEECOACH_TEST_POSTGRES_URL, and stop the server (and remove its files) on exit.
 # Installs the Debian `postgresql` package when no server binaries are found (CI runs as
 # root on Debian). The server listens on a Unix socket in a temporary folder only.
+# With KNEECOACH_REQUIRE_POSTGRES set (.ci/run sets it), no server is an error, not a skip.
 
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
 if [ -z "$pg_bin" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
@@ -13,6 +14,10 @@ if [ -z "$pg_bin" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
 fi
 
 if [ -z "$pg_bin" ]; then
+    if [ "${KNEECOACH_REQUIRE_POSTGRES:-0}" != 0 ]; then
+        echo "PostgreSQL not found and KNEECOACH_REQUIRE_POSTGRES is set: cannot run the journal's PostgreSQL tests" >&2
+        return 1 2>/dev/null || exit 1
+    fi
     echo "PostgreSQL not found: the journal's PostgreSQL tests will be skipped" >&2
 else
     pg_dir=$(mktemp -d /tmp/kneecoach-pg.XXXXXX)

@@ -7,25 +7,40 @@ import os
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 from journal_data import summary
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 PG_ENV = "KNEECOACH_TEST_POSTGRES_URL"
+#: Set to 1 (``.ci/run`` does): PostgreSQL tests fail instead of skipping without a server.
+REQUIRE_ENV = "KNEECOACH_REQUIRE_POSTGRES"
+
+
+def _unavailable(reason: str) -> NoReturn:
+    """Skip, or fail when PostgreSQL is required (CI must not pass without it)."""
+    if os.environ.get(REQUIRE_ENV, "") not in ("", "0"):
+        pytest.fail(f"{reason}, but {REQUIRE_ENV} is set: the PostgreSQL tests must run")
+    pytest.skip(reason)
 
 
 def _postgres_database() -> Iterator[str]:
     """A fresh, empty PostgreSQL database for one test (dropped afterwards)."""
     admin_url = os.environ.get(PG_ENV)
     if not admin_url:
-        pytest.skip(f"PostgreSQL not available: set {PG_ENV} (.ci/run starts a server and sets it)")
+        _unavailable(
+            f"PostgreSQL not available: set {PG_ENV} (.ci/run starts a server and sets it)"
+        )
     name = f"kc_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except (ImportError, SQLAlchemyError) as exc:
+        _unavailable(f"PostgreSQL at {PG_ENV} not reachable ({type(exc).__name__}: {exc})")
     try:
         yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     finally:
