@@ -268,6 +268,24 @@ def test_squat_card_headlines_the_knee_over_the_foot(
     assert "No published typical range" in text and "Above the typical range" not in text
 
 
+def test_rep_table_shows_every_measured_value(
+    tmp_path: Path, summary: dict[str, Any], frames: pd.DataFrame
+) -> None:
+    s = copy.deepcopy(summary)
+    s["sides"]["left"]["reps"] = [rep(1, 1.5, 9.0, fppa_at_contact_deg=3.2, kasr_at_contact=0.94,
+                                      hold_s=6.04, knee_over_toe_pct=12.0)]  # fmt: skip
+    html = render_report(s, frames, {}, tmp_path / "r.html").read_text("utf-8")
+    headers = re.findall(r'<th scope="col">([^<]+)<span class="unit">', html)
+    for name in ("Knee angle at contact", "KASR at contact", "Hold", "Knee past the toes",
+                 "Hip shift", "Depth"):  # fmt: skip
+        assert name in headers, name
+    cells = re.findall(r'<td class="num">(.*?)</td>', html)
+    for value in ("3.2", "0.94", "6.0", "12", "2.0", "28"):
+        assert value in cells, value
+    assert headers.index("Depth") > headers.index("Trunk lean")  # context after the knee
+    assert headers.index("Knee angle at contact") == headers.index("Knee angle (FPPA)") + 1
+
+
 def test_report_survives_a_summary_with_nothing_measured(
     tmp_path: Path, summary: dict[str, Any]
 ) -> None:

@@ -238,6 +238,10 @@ def test_side_view_gives_knee_flexion_and_knee_over_toe_but_no_fppa(facing: str)
         # the knee sits 260 px × sin(45°) ahead of the ankle, the toe 120 px: (183.8 - 120) / 260
         assert rep["knee_over_toe_pct"] == pytest.approx(24.6, abs=0.05)
         assert rep["fppa_deg"] is None and s["sides"][side]["peak_fppa_deg"] is None
+    texts = {f["code"]: f["text"] for f in s["findings"]}
+    assert texts["view_refused"].startswith("The camera sees the person from the side.")
+    assert "from the front or from behind" in texts["knee_shift_not_measured"]
+    assert "standing still" not in texts["knee_shift_not_measured"]  # not the reason here
 
 
 def test_squat_asymmetry_and_drift_do_not_use_fppa() -> None:

@@ -152,7 +152,9 @@ def drift(reps: list[dict[str, Any]]) -> dict[str, Any] | None:
             "beyond_noise": beyond, "sdd_deg": norms.FPPA_SDD_DEG, "text": text}  # fmt: skip
 
 
-def side_findings(side: Side, s: dict[str, Any], *, test_label: str, test: str) -> list[Finding]:
+def side_findings(
+    side: Side, s: dict[str, Any], *, test_label: str, test: str, view: str = "frontal"
+) -> list[Finding]:
     """One plain sentence per side (and more when there is more to say)."""
     out: list[Finding] = []
     name = side.capitalize()
@@ -160,7 +162,7 @@ def side_findings(side: Side, s: dict[str, Any], *, test_label: str, test: str) 
     if not s["working"]:
         return out
     if test in KNEE_OVER_FOOT_TESTS:
-        return out + _knee_shift_finding(side, s, test_label)
+        return out + _knee_shift_finding(side, s, test_label, view)
     if mean is None:
         out.append({"code": "fppa_not_measured", "side": side, "severity": "refused",
                     "text": f"{name} knee: no valid knee angle could be measured in this clip.",
@@ -198,12 +200,19 @@ def side_findings(side: Side, s: dict[str, Any], *, test_label: str, test: str) 
 KNEE_OVER_FOOT_TESTS = ("squat", "sit-to-stand")
 
 
-def _knee_shift_finding(side: Side, s: dict[str, Any], test_label: str) -> list[Finding]:
+def _knee_shift_finding(
+    side: Side, s: dict[str, Any], test_label: str, view: str = "frontal"
+) -> list[Finding]:
     shift = s.get("mean_knee_shift_pct")
     if shift is None:
+        why = (
+            "start the clip standing still on both feet"
+            if view in ("frontal", "rear")
+            else "a side-to-side shift of the knee shows only from the front or from behind"
+        )
         return [{"code": "knee_shift_not_measured", "side": side, "severity": "refused",
                  "text": f"{side.capitalize()} knee: its path over the foot could not be "
-                         "measured (start the clip standing still on both feet).",
+                         f"measured ({why}).",
                  "source": None}]  # fmt: skip
     way = "inward" if shift > 0 else "outward"
     return [{

@@ -77,7 +77,9 @@ def assess(fm: FrameMeasures, reps: list[Rep], /, *, test: str, sex: Sex | None)
     for side in SIDES:
         readings = [read_rep(fm.table, r, side, test) for r in by_side[side]]
         sides[side] = fnd.side_summary(readings, test=test, sex=sex, working=bool(by_side[side]))
-        findings += fnd.side_findings(side, sides[side], test_label=protocol.label, test=test)
+        findings += fnd.side_findings(
+            side, sides[side], test_label=protocol.label, test=test, view=fm.view
+        )
     unclear = [r.index for r in reps if not protocol.bilateral and r.side is None]
     if unclear:
         findings.append({

@@ -47,9 +47,17 @@ REP_COLUMNS: tuple[tuple[str, str, str, int], ...] = (
 )
 #: Shown only when at least one rep of the side has a value.
 OPTIONAL_COLUMNS: tuple[tuple[str, str, str, int], ...] = (
+    ("fppa_at_contact_deg", "Knee angle at contact", "°", 1),
+    ("kasr_at_contact", "KASR at contact", "ratio", 2),
+    ("hold_s", "Hold", "s", 1),
     ("knee_shift_pct", "Knee shift over foot", "% leg", 1),
     ("knee_flexion_deg", "Knee flexion", "°", 0),
+    ("knee_over_toe_pct", "Knee past the toes", "% shank", 0),
+    ("hip_shift_pct", "Hip shift", "% hip width", 1),
+    ("depth_pct", "Depth", "% leg", 0),
 )
+#: Optional columns shown after the frontal measures (before confidence), not after FPPA.
+LATE_COLUMNS = ("knee_over_toe_pct", "hip_shift_pct", "depth_pct")
 #: Why a rep's cell can be empty (shown under the table for the columns that have one).
 NULL_REASONS = {
     "time_s": "no reading frame was found in this rep",
@@ -350,7 +358,9 @@ def _worst(summary: Mapping[str, Any], images: Mapping[str, Path]) -> list[dict[
 def _rep_table(side: str, info: Mapping[str, Any], summary: Mapping[str, Any]) -> dict[str, Any]:
     reps = [r for r in _list(info.get("reps")) if isinstance(r, Mapping)]
     optional = [c for c in OPTIONAL_COLUMNS if any(_number(r.get(c[0])) is not None for r in reps)]
-    columns = [*REP_COLUMNS[:2], *optional, *REP_COLUMNS[2:]]
+    early = [c for c in optional if c[0] not in LATE_COLUMNS]
+    late = [c for c in optional if c[0] in LATE_COLUMNS]
+    columns = [*REP_COLUMNS[:2], *early, *REP_COLUMNS[2:-1], *late, REP_COLUMNS[-1]]
     rows = []
     empty: list[str] = []
     for rep in reps:
