@@ -98,9 +98,21 @@ def test_side_running_clip_gives_no_valgus_number(analysed) -> None:
     assert all(near(contacts(s, "right"), f, 2) for f in (4, 23))
     assert all(near(contacts(s, "left"), f, 2) for f in (11, 29))
     assert 170 <= s["gait"]["cadence_spm"] <= 210
-    # at frame 29 the keypoints put the knee at 87° of flexion: no running contact looks so
+    # at frame 29 the legs' keypoints are muddled (0.1 s "stance"; the audit read 87° of knee
+    # flexion there, no running contact looks so): shown, not averaged
     late = [x for x in s["sides"]["left"]["steps"] if abs(x["frame"] - 29) <= 2]
-    assert late and not late[0]["complete"] and "knee flexion" in late[0]["problem"]
+    assert late and not late[0]["complete"]
+    flex = late[0]["knee_flexion_contact_deg"]
+    assert flex is None or flex <= 60 or "knee flexion" in late[0]["problem"]
     for side in ("left", "right"):
         done = [x for x in s["sides"][side]["steps"] if x["complete"]]
         assert all(-10 <= x["knee_flexion_contact_deg"] <= 60 for x in done)
+
+
+def test_front_walking_is_recognised_as_walking_despite_the_extra_contact(tmp_path) -> None:
+    # 4 contacts a foot, but only 2 complete steps each (missed toe-offs behind the cane) and
+    # one extra right "contact": auto counts contacts, leaving out the one landing together
+    result = run_analyze(media("front_walking_01.mp4"), out_dir=tmp_path, settings=Settings(),
+                         video=False)  # fmt: skip
+    assert result.summary["test"] == "walk"
+    assert "8 alternating contacts" in result.summary["test_detected"]["evidence"]

@@ -235,6 +235,19 @@ def _drop_outlier_stances(steps: list[Step]) -> list[Step]:
     ]  # fmt: skip
 
 
+def _together(steps: list[Step]) -> list[bool]:
+    """Per step (in time order): does it land with the other foot, not a step after it?"""
+    gaps = [b.contact - a.contact for a, b in pairwise(steps) if a.side != b.side]
+    close = DOUBLE_CONTACT * float(np.median(gaps)) if len(gaps) >= 3 else 0.0
+    last: dict[Side, int | None] = {"left": None, "right": None}
+    out = []
+    for s in steps:
+        other = last[OTHER[s.side]]
+        last[s.side] = s.contact
+        out.append(other is not None and s.contact - other <= close)
+    return out
+
+
 def _drop_double_contacts(steps: list[Step], fps: float, test: str) -> list[Step]:
     """Mark implausible steps incomplete (``steps`` in time order).
 
@@ -243,15 +256,10 @@ def _drop_double_contacts(steps: list[Step], fps: float, test: str) -> list[Step
     :data:`SHORT_STANCE` of the median stance, or a walking stance under
     :data:`MIN_WALK_STANCE_S`: each holds a spurious or a missed event.
     """
-    gaps = [b.contact - a.contact for a, b in pairwise(steps) if a.side != b.side]
-    close = DOUBLE_CONTACT * float(np.median(gaps)) if len(gaps) >= 3 else 0.0
-    last: dict[Side, int | None] = {"left": None, "right": None}
-    kept = []
-    for s in steps:
-        other = last[OTHER[s.side]]
-        last[s.side] = s.contact
-        together = other is not None and s.contact - other <= close
-        kept.append(replace(s, complete=False) if together else s)
+    kept = [
+        replace(s, complete=False) if together else s
+        for s, together in zip(steps, _together(steps), strict=True)
+    ]
     stances = [s.toe_off - s.contact for s in kept if s.complete and s.toe_off is not None]
     short = SHORT_STANCE * float(np.median(stances)) if len(stances) >= 3 else 0.0
     if test == "walk":
@@ -381,8 +389,9 @@ def alternation(steps: list[Step], fps: float) -> float:
                           for a, b in pairs]))  # fmt: skip
 
 
-#: Recognising gait (``--test auto``): at least this many complete steps per foot,
-#: this share of alternating contacts (derived; stricter than for a named test).
+#: Recognising gait (``--test auto``): at least this many contacts per foot (not landing
+#: with the other foot, not walking backwards) and a complete step on each foot, this
+#: share of alternating contacts (derived; stricter than for a named test).
 AUTO_MIN_STEPS = 3
 AUTO_ALTERNATION = 0.8
 #: Steps per minute from which a gait counts as running (derived: walking is usually
@@ -402,10 +411,19 @@ def recognise_gait(sig: GaitSignals, /) -> tuple[str, str] | None:
     except InsufficientDataError:
         return None
     done = [s for s in steps if s.complete]
-    per_side = [sum(s.side == side for s in done) for side in SIDES]
-    if min(per_side) < AUTO_MIN_STEPS or alternation(steps, sig.fps) < AUTO_ALTERNATION:
+    # a contact whose toe-off was missed is still a step: count contacts, not stances
+    real = [s for s, t in zip(steps, _together(steps), strict=True) if not t and not s.backward]
+    per_side = [sum(s.side == side for s in real) for side in SIDES]
+    done_side = [sum(s.side == side for s in done) for side in SIDES]
+    if (
+        min(per_side) < AUTO_MIN_STEPS
+        or min(done_side) < 1
+        or alternation(real, sig.fps) < AUTO_ALTERNATION
+    ):
         return None
     contacts = np.array([s.contact for s in steps], dtype=float) / sig.fps
     cadence = step_rate(contacts, [s.side for s in steps]) or 0.0
     test = "run" if cadence >= RUN_CADENCE else "walk"
-    return test, f"{len(done)} alternating steps at {cadence:.0f} steps/min"
+    return test, (
+        f"{len(real)} alternating contacts ({len(done)} complete steps) at {cadence:.0f} steps/min"
+    )
