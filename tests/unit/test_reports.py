@@ -286,6 +286,17 @@ def test_rep_table_shows_every_measured_value(
     assert headers.index("Knee angle at contact") == headers.index("Knee angle (FPPA)") + 1
 
 
+def test_gait_drift_is_about_the_leg_not_the_knee(
+    tmp_path: Path, summary: dict[str, Any], frames: pd.DataFrame
+) -> None:
+    s = copy.deepcopy(summary)
+    s["test"], s["test_label"] = "run", "Running"
+    s["drift"] = {"left": {"text": "Pelvic drop grows over the run."}, "right": None}
+    html = render_report(s, frames, {}, tmp_path / "r.html").read_text("utf-8")
+    assert "Left leg: Pelvic drop grows over the run." in html
+    assert "Left knee: Pelvic drop" not in html
+
+
 def test_report_survives_a_summary_with_nothing_measured(
     tmp_path: Path, summary: dict[str, Any]
 ) -> None:

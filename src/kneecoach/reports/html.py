@@ -164,6 +164,7 @@ def report_context(
     used = {id(c["finding"]) for c in cards if c["finding"] is not None}
     drift = _dict(summary.get("drift"))
     gait = is_gait(summary)
+    limb = "leg" if gait else "knee"  # gait drift covers pelvis and trunk, not just the knee
     png = figure_png(steps_figure(summary) if gait else timeseries_figure(frames, summary))
     return {
         "header": _header(summary),
@@ -174,7 +175,7 @@ def report_context(
             for text in (
                 _text(_dict(summary.get("asymmetry")).get("text")),
                 *(
-                    f"{side.capitalize()} knee: {_text(_dict(drift.get(side)).get('text'))}"
+                    f"{side.capitalize()} {limb}: {_text(_dict(drift.get(side)).get('text'))}"
                     for side in SIDES
                     if _dict(drift.get(side)).get("text")
                 ),
