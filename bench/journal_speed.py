@@ -92,7 +92,7 @@ def main() -> None:
     print(f"{'fill':<40} {time.perf_counter() - t0:8.3f} s")
     timed("open (schema up to date)", lambda: open_journal(url).close())
     entry = journal.SessionEntry(date(2026, 6, 1), True, 9, None, 2, 1, 6)
-    timed("log one session", journal.record_session, "person 0", entry, url=url)
+    timed("log one session", journal.record_session, "person 0", entry, url=url, again=True)
     folder = folder_for(root, summary(date(2026, 6, 2), 9.0))
     timed("store one assessment (+ files)", journal.remember_analysis, folder, "person 0", url=url)
     with open_journal(url) as j, j.transaction() as s:

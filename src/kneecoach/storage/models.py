@@ -9,7 +9,8 @@ stored as the coaching stage's validated JSON documents, so this schema does not
 depend on their internals; the columns beside them are what the journal queries.
 
 The migrations in ``migrations/versions`` must produce exactly this schema
-(``tests/unit/test_storage_migrations.py`` compares them).
+(``test_migrations_from_empty_reach_the_models_exactly`` in
+``tests/journal/test_journal_storage.py`` compares them, on SQLite and PostgreSQL).
 """
 
 from __future__ import annotations
