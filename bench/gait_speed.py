@@ -2,11 +2,13 @@
 
 Usage::
 
-    python bench/gait_speed.py [--minutes 30] [--fps 60] [--cores 2]
+    python bench/gait_speed.py [--minutes 30] [--fps 60] [--cores 2] [--test run|skate]
 
 Builds a synthetic front-view treadmill run of that length in 1-minute chunks
 (kneecoach.synthetic_gait.long_run; 170 steps/min, a slow fatigue drift of
-0.3° per minute), joins them into one track, then times on the already-tracked
+0.3° per minute; or, with ``--test skate``, 0.8 s glides as
+kneecoach.synthetic_gait.skating, ~63 steps/min, which times the glides), joins
+them into one track, then times on the already-tracked
 data, pinned to ``--cores`` CPU cores: per-frame measures, gait events,
 per-step readings, summaries and drift, worst steps (the analysis itself), and
 separately the files (frames.csv, summary.json, report.html). Prints seconds
@@ -42,20 +44,28 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=30.0)
     parser.add_argument("--fps", type=float, default=60.0)
     parser.add_argument("--cores", type=int, default=2)
+    parser.add_argument("--test", choices=("run", "skate"), default="run")
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, set(sorted(os.sched_getaffinity(0))[: args.cores]))
     rss_start = peak_rss_mb()
     t0 = time.perf_counter()
-    track = xr.concat(list(long_run(minutes=args.minutes, fps=args.fps, drift_per_min=0.3)),
-                      dim="time")  # fmt: skip
+    push, glide = 0.15, 0.8  # as kneecoach.synthetic_gait.skating
+    gait = (
+        {"cadence_spm": 60 / (glide + push), "stance_fraction": 0.5 + push / (2 * (glide + push)),
+         "lift": 0.12}
+        if args.test == "skate"
+        else {}
+    )  # fmt: skip
+    chunks = long_run(minutes=args.minutes, fps=args.fps, drift_per_min=0.3, **gait)
+    track = xr.concat(list(chunks), dim="time")
     built = time.perf_counter() - t0
     rss_track = peak_rss_mb()
     t1 = time.perf_counter()
     fm = frame_measures(track, view="frontal")
     sig = gait_signals(track, view=fm.view)
-    steps = find_steps(sig, test="run")
-    summary = assess_gait(fm, sig, steps, test="run")
+    steps = find_steps(sig, test=args.test)
+    summary = assess_gait(fm, sig, steps, test=args.test)
     summary["worst_moments"] = worst_steps(fm, steps, n=3)
     t2 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
