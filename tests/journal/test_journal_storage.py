@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import tempfile
+import time
 import zipfile
 from datetime import date, timedelta
 from pathlib import Path
@@ -446,9 +448,15 @@ def test_a_files_folder_shared_with_another_journal_is_not_swept(tmp_path, analy
         _store(j, "mary", analysis_dir())
         files_dir = j.files_dir
     before = sorted(p.relative_to(files_dir) for p in files_dir.rglob("*"))
+    stale, fresh = files_dir / ".incoming-0ld", files_dir / ".incoming-new"
+    stale.mkdir()
+    fresh.mkdir()  # maybe another process's write in progress: kept
+    os.utime(stale, (time.time() - 2 * 24 * 3600,) * 2)  # a killed write, two days ago
     with open_journal(second) as j:
         assert j.files_dir == files_dir
         _store(j, "bob", analysis_dir())
+    assert fresh.is_dir() and not stale.exists()
+    fresh.rmdir()
     with open_journal(first) as j, j.transaction() as s:
         assert find_person(s, "mary")
     after = {p.relative_to(files_dir) for p in files_dir.rglob("*")}

@@ -84,7 +84,7 @@ def remember(
         f"\nStored in {stored.person}'s journal: {stored.test_label} assessment "
         f"no. {stored.number}{leg}."
     )
-    if stored.previous is not None:
+    if stored.previous is not None and stored.changes:
         out.print(f"Compared with {long_date(stored.previous.measured_at)}{leg}:")
         _print_changes(stored.changes)
 

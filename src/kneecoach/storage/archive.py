@@ -174,8 +174,8 @@ def export_person(
         listed = "; ".join(f"{_member(p)}: {why}" for p, why in sorted(bad.items()))
         raise InputError(
             f"cannot export {person.name}: {len(bad)} stored file(s) are missing or damaged "
-            f"({listed}). Nothing was written; an archive without them could not be imported "
-            "as it is. To export everything else (they are listed as missing in the archive): "
+            f"({listed}). Nothing was written. To export everything else, with these listed as "
+            "missing (import accepts that): "
             f"kneecoach export --person {person.name!r} --skip-bad-files"
         )
     doc = person_document(person, leave_out=bad)

@@ -22,7 +22,7 @@ created, or when every person folder in it belongs to that database; any other
 journal opening it adds itself). A folder shared with another journal (two SQLite
 files side by side, or a server database and the default SQLite file in the same
 data folder) is never swept of folders, only of staging folders whose assessment
-this journal committed.
+this journal committed and of staging folders a day old (no write takes that long).
 
 Concurrency: SQLite serialises every transaction (``BEGIN IMMEDIATE``); on PostgreSQL
 writers that stage files hold a shared advisory lock until they end, and the sweep
@@ -32,6 +32,7 @@ takes it exclusively, so it never removes a staging folder still being written.
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 from sqlalchemy import select, text
@@ -46,6 +47,8 @@ MARKER = ".journal"
 UNKNOWN = "(unknown journal)"
 #: ``Session.info`` key: the (staging folder, final folder) pairs of this transaction.
 STAGED = "kneecoach.staged"
+#: A staging folder this old was left by a killed process, whichever journal made it.
+STALE_S = 24 * 3600
 #: PostgreSQL advisory-lock key of the files folder ("kneefile" in hex).
 FILES_LOCK = 0x6B6E656566696C65
 #: Folders of health data that kneecoach creates: readable by their owner only.
@@ -143,7 +146,7 @@ def sweep(session: Session, files_dir: Path, me: str) -> list[Path]:
             key = name.removeprefix(INCOMING)
             if key in where:  # committed, killed before the rename: finish it
                 _move_into_place(entry, files_dir / where[key] / key, files_dir)
-            elif mine:
+            elif mine or time.time() - entry.stat().st_mtime > STALE_S:
                 shutil.rmtree(entry, ignore_errors=True)
                 removed.append(entry)
         elif not mine or name.startswith(".") or not entry.is_dir():
