@@ -259,7 +259,7 @@ class ReplanBasis:
     """What a re-plan of a person takes from the journal (``plan --person``)."""
 
     decisions: dict[str, LoggedDecision]
-    #: sessions logged as done since the current programme started (all, without one)
+    #: sessions logged as done since the current programme started (all, without a programme)
     n_logged: int
 
 
