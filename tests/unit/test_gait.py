@@ -19,6 +19,7 @@ from kneecoach.events.gait import (
     Step,
     _drop_double_contacts,
     _glides,
+    _side_steps,
     alternation,
     find_steps,
     recognise_gait,
@@ -449,6 +450,7 @@ def test_wording_gives_directions_and_walking_cites_no_running_norms() -> None:
     text = {(f["code"], f["side"]): f for f in s["findings"]}
     drop = text[("gait_pelvic_drop", "left")]["text"]  # standing on the left: right side
     assert "pelvis rises " in drop and "drops -" not in drop
+    assert "no such study or normal limit is published for walking" in drop
     knee = text[("gait_fppa", "left")]["text"]
     assert "6° outward" in knee and ("inward in any stance" in knee or "still" in knee)
     for f in s["findings"]:
@@ -499,3 +501,24 @@ def test_the_report_shows_drift_with_cis_sds_and_worst_steps() -> None:
     assert "95% CI" in stats["Change over the clip: step width"]
     assert stats["Cadence from this foot's strides"] == "170 steps/min"
     assert drift_rows(analyse_track(treadmill(duration_s=6.0).track), "left") == []
+
+
+def test_walking_backwards_swaps_the_side_view_events_and_is_not_averaged() -> None:
+    # a side-view walk played backwards while the body travels against the way it faces
+    # (facing image right, moving left at 0.5 leg lengths per second): backward walking
+    g = treadmill(view="sagittal", cadence_spm=110, stance_fraction=0.62, lift=0.15,
+                  duration_s=8.0, image_size=(4000, 1280))  # fmt: skip
+    ds = g.track.copy(deep=True)
+    t = ds["time"].values
+    reverse = ds["position"].values[::-1].copy()
+    reverse[:, 0] += (1000.0 - 0.5 * 520.0 * t)[:, None, None]  # leg: 520 px
+    ds["position"].values = reverse
+    clean = clean_track(ds, settings=Settings())
+    sig = gait_signals(clean, view="sagittal")
+    events = _side_steps(sig, "left", bridge=10, stride=0.7)
+    assert len(events) >= 4 and all(back for *_, back in events[1:-1])
+    stances = [(off - on) / 60 for on, off, _ in events if off is not None]
+    # the forward method read the swing (0.41 s) as the stance; swapped, it is 0.68 s
+    assert np.median(stances) == pytest.approx(g.truth.stance_s, abs=0.08)
+    with pytest.raises(InsufficientDataError, match="walks backwards"):
+        find_steps(sig, test="walk")

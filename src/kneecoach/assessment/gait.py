@@ -444,8 +444,12 @@ def side_findings(
                     f"{'drops' if drop >= 0 else 'rises'} {abs(drop):.1f}° at midstance on "
                     "average "
                     f"(SD {s['sd_pelvic_drop_deg'] or 0:.1f}°). "
-                    "More drop goes with running injuries (each degree raised the odds of being "
-                    "injured by 80% in one study), but there is no published normal limit.",
+                    + ("In runners, more drop went with injuries (each degree raised the odds "
+                       "by 80% in one study); no such study or normal limit is published for "
+                       "walking." if test == "walk" else
+                       "More drop goes with running injuries (each degree raised the odds of "
+                       "being injured by 80% in one study), but there is no published normal "
+                       "limit."),
             "source": BRAMAH,
         })  # fmt: skip
     share = s["crossover_share"]

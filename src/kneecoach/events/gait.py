@@ -335,9 +335,17 @@ def find_steps(sig: GaitSignals, /, *, test: str, walk_stance: bool = True) -> l
     if test == "skate":
         steps = _glides(steps)
     if not any(s.complete for s in steps):
+        why = (
+            " (the person walks backwards, or the clip plays in reverse)"
+            if steps and sum(s.backward for s in steps) > len(steps) / 2
+            else " (found contacts but no toe-offs)"
+            if steps and not any(s.toe_off is not None for s in steps)
+            else " (found contacts, but no step was complete)"
+            if steps
+            else ""
+        )
         raise InsufficientDataError(
-            "no complete step was found: the feet never clearly landed and lifted off"
-            + (" (found contacts but no toe-offs)" if steps else "")
+            "no complete step was found: the feet never clearly landed and lifted off" + why
         )
     share = alternation(steps, sig.fps)
     if len(steps) >= 3 and share < MIN_ALTERNATION:
