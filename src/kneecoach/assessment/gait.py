@@ -445,8 +445,8 @@ def side_findings(
                     "average "
                     f"(SD {s['sd_pelvic_drop_deg'] or 0:.1f}°). "
                     + ("In runners, more drop went with injuries (each degree raised the odds "
-                       "by 80% in one study); no such study or normal limit is published for "
-                       "walking." if test == "walk" else
+                       "by 80% in one study); that evidence is from running, and no normal "
+                       "limit is applied to walking." if test == "walk" else
                        "More drop goes with running injuries (each degree raised the odds of "
                        "being injured by 80% in one study), but there is no published normal "
                        "limit."),
