@@ -100,9 +100,9 @@ def test_exercises_list_filter_and_show() -> None:
 
 def test_intake_questionnaire_writes_a_valid_file(tmp_path: Path) -> None:
     answers = [
-        "Sam", "17", "run without pain", "running", "2", "4", "front", "right",
+        "Sam", "17", *["n"] * 11,  # the warning signs come first
+        "run without pain", "running", "2", "4", "front", "right",
         "yes", "no", "yes", "outer-hip", "right", "", "band,step", "mon,thu", "25",
-        *["n"] * 11,
     ]  # fmt: skip
     out = tmp_path / "me.toml"
     r = run("intake", "--out", out, input="\n".join(answers) + "\n")
@@ -112,6 +112,17 @@ def test_intake_questionnaire_writes_a_valid_file(tmp_path: Path) -> None:
     data = tomllib.loads(out.read_text())
     assert data["schedule"] == {"days": ["mon", "thu"], "minutes": 25}
     assert data["self_tests"]["weaker_side"] == "right" and data["equipment"] == ["band", "step"]
+
+
+def test_intake_stops_at_the_first_warning_sign(tmp_path: Path) -> None:
+    """A "yes" to a red flag ends the questionnaire at once: a referral note, no intake."""
+    out = tmp_path / "me.toml"
+    r = run("intake", "--out", out, input="\n".join(["Sam", "40", "n", "y"]) + "\n")
+    assert r.exit_code == 1
+    assert "See a clinician" in r.output and "Your goal" not in r.output
+    assert not out.exists()
+    note = (tmp_path / "me-referral.txt").read_text()
+    assert "did not make an exercise plan" in note and "  - " in note
 
 
 def test_intake_from_a_partial_file_asks_only_what_is_missing(tmp_path: Path) -> None:

@@ -29,12 +29,11 @@ from kneecoach.program import (
     load_intake,
     load_library,
     parse_days,
-    red_flags,
 )
 from kneecoach.program.intake import demo_intake
 from kneecoach.program.models import Exercise
 from kneecoach.program.questions import Question, get_path, questions, set_path
-from kneecoach.program.redflags import referral_text
+from kneecoach.program.redflags import referral_text, reported
 from kneecoach.reports.worksheet import write_plan
 
 # --------------------------------------------------------------------------- exercises
@@ -158,20 +157,29 @@ def intake(out_file: Path, from_file: Path | None) -> None:
         except tomllib.TOMLDecodeError as e:
             raise InputError(f"{from_file}: not valid TOML ({e})") from None
     asked = 0
-    for q in questions():
+    for q in questions(red_flags_first=True):
         if get_path(data, q.path) is None:
             set_path(data, q.path, _ask(q))
             asked += 1
+        if q.stops and (found := reported(data)):
+            _stop_for_red_flags(found, out_file)
     result = intake_from_dict(data, source=str(from_file or "intake"))
     out_file.parent.mkdir(parents=True, exist_ok=True)
     out_file.write_text(intake_to_toml(result), encoding="utf-8")
     out.print(f"Intake written to {out_file} ({asked} questions asked).")
-    flags = red_flags(result)
-    if flags:
-        err.print(f"[red]Warning signs reported: {', '.join(flags)}.[/] See a clinician before "
-                  "starting any programme; `kneecoach plan` will not make one.")  # fmt: skip
-    else:
-        out.print(f"Next: kneecoach plan --intake {out_file} --out plan/")
+    out.print(f"Next: kneecoach plan --intake {out_file} --out plan/")
+
+
+def _stop_for_red_flags(found: list[str], out_file: Path) -> None:
+    """End the questionnaire at a warning sign: a note for the clinician, no intake, exit 1."""
+    note = out_file.with_name(f"{out_file.stem}-referral.txt")
+    note.parent.mkdir(parents=True, exist_ok=True)
+    note.write_text(referral_text(found), encoding="utf-8")
+    raise RedFlagError(
+        f"Warning signs reported: {', '.join(found)}. See a clinician (GP, physiotherapist or "
+        f"sports doctor) before starting any programme; no intake was written and "
+        f"`kneecoach plan` will not make one. A note to show them: {note}"
+    )
 
 
 def _ask(q: Question) -> Any:
