@@ -222,3 +222,18 @@ def test_the_pain_chart_includes_pain_before(sqlite_url) -> None:
     h = journal.history("ann", today=date(2026, 3, 3), url=sqlite_url)
     assert h.logs[0].pain_before == 3
     assert journal._pain_chart(h) is not None  # only a "before" rating: still charted
+
+
+def test_squats_claim_no_knee_angle_change() -> None:
+    """A double-leg squat is read by knee shift: FPPA is neither compared nor its asymmetry."""
+    before, after = point(20.0, right=5.0), point(2.0, right=20.0, when=T0 + timedelta(weeks=6))
+    squat = [AssessmentPoint(1, p.measured_at, "squat", "Squat", p.sides) for p in (before, after)]
+    changes = compare(*squat)
+    assert {c.measure for c in changes} == {"pelvic_drop"}
+    assert squat[0].asymmetry_deg() is None
+    sentence = summary_sentence(*squat, changes)
+    assert (
+        "improved" not in sentence and "less" not in sentence and "shift over the foot" in sentence
+    )
+    # the same numbers on a single-leg squat are compared
+    assert {"peak_fppa", "asymmetry"} <= {c.measure for c in compare(before, after)}

@@ -23,6 +23,11 @@ can move a 2D angle that much.
 The pelvic-drop SDD (Dingenen et al. 2018) was measured in treadmill running
 at midstance, not in the squat or landing tests; it is the only published one.
 
+The squat-type tests (double-leg squat, sit-to-stand) are read by the knee's
+shift over the foot, not by FPPA (science.md §1.1: FPPA is not valid once the
+hip nears knee height); that shift has no published detectable change, so
+their FPPA is not compared and no change is claimed for them.
+
 Two assessments are comparable when they are of the same test with the same
 working side(s) (:meth:`AssessmentPoint.group`): a left-leg squat is compared
 with the last left-leg squat, not with the right leg filmed in between.
@@ -36,6 +41,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Literal
 
+from kneecoach.assessment.findings import KNEE_OVER_FOOT_TESTS
 from kneecoach.assessment.norms import (
     FPPA_SDD_DEG,
     FPPA_SDD_SOURCE,
@@ -102,7 +108,9 @@ class AssessmentPoint:
         return self.test_label
 
     def asymmetry_deg(self) -> float | None:
-        """|left − right| mean FPPA, when both legs worked and were measured."""
+        """|left − right| mean FPPA, when both legs worked and were measured (not for squats)."""
+        if self.test in KNEE_OVER_FOOT_TESTS:
+            return None
         left, right = self.sides.get("left"), self.sides.get("right")
         if not (left and right and left.working and right.working):
             return None
@@ -203,9 +211,10 @@ def compare(before: AssessmentPoint, after: AssessmentPoint) -> list[Change]:
         if a is None or not (a.working and b.working):
             continue
         sdc, why = smallest_detectable_change(FPPA_SDD_DEG, b.rep_fppa_deg, a.rep_fppa_deg)
-        changes.append(Change("peak_fppa", side, b.peak_fppa_deg, a.peak_fppa_deg, sdc,
-                              why or FPPA_SDD_SOURCE,
-                              verdict(b.peak_fppa_deg, a.peak_fppa_deg, sdc)))  # fmt: skip
+        if before.test not in KNEE_OVER_FOOT_TESTS:
+            changes.append(Change("peak_fppa", side, b.peak_fppa_deg, a.peak_fppa_deg, sdc,
+                                  why or FPPA_SDD_SOURCE,
+                                  verdict(b.peak_fppa_deg, a.peak_fppa_deg, sdc)))  # fmt: skip
         sdc, why = smallest_detectable_change(
             PELVIC_DROP_SDD_DEG, b.rep_pelvic_drop_deg, a.rep_pelvic_drop_deg
         )
@@ -226,6 +235,11 @@ def summary_sentence(
     """One sentence for the client about the knee line between two assessments."""
     knee = [c for c in changes if c.measure == "peak_fppa" and c.verdict != "not comparable"]
     since = f"Since {long_date(before.measured_at)}, on the {before.label.lower()}"
+    if not knee and before.test in KNEE_OVER_FOOT_TESTS:
+        return (
+            f"{since}, the knee line is read by the knee's shift over the foot, which has no "
+            "published detectable change: compare the worst frames side by side."
+        )
     if not knee:
         return f"{since}, the knee angle could not be measured in both assessments."
     parts = []
