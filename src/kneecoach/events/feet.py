@@ -24,6 +24,7 @@ Pose2Sim balancing trial, whose reference stance phases are in
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import numpy as np
@@ -80,23 +81,32 @@ def off_floor(foot: FloatArray, fps: float, *, start_off: bool = False) -> BoolA
         if (b - a) / fps >= MIN_STILL_S:
             planted[a:b] = True
     window = max(2, int(round(MIN_STILL_S * fps)))
-    spot = np.median(f[: max(2, int(0.1 * fps))], axis=0)
+    # what does not depend on the state below, for every frame at once
+    not_planted = np.concatenate([[0], np.cumsum(~planted)])
+    ends = np.minimum(np.arange(n) + window, n)
+    settled = (not_planted[ends] - not_planted[:n] == 0).tolist()  # planted[t : t + window]
+    fell = pd.Series(vel[:, 1]).rolling(window + 1, min_periods=1).max().to_numpy(float)
+    came_down = (fell > DESCENT_SPEED).tolist()  # came down fast in the window up to t
+    fx, fy, is_planted, speeds = f[:, 0].tolist(), f[:, 1].tolist(), planted.tolist(), moving
+    sx, sy = (float(v) for v in np.median(f[: max(2, int(0.1 * fps))], axis=0))
     lifted, known = start_off, not start_off  # known: where the foot was last planted
     for t in range(n):
-        away = float(np.hypot(*(f[t] - spot))) > LIFT
-        stays = bool(np.all(np.hypot(*(f[t : t + window] - spot).T) > LIFT))
-        if not lifted and stays:
+        away = math.hypot(fx[t] - sx, fy[t] - sy) > LIFT
+        if (
+            not lifted
+            and away
+            and all(math.hypot(fx[k] - sx, fy[k] - sy) > LIFT for k in range(t, ends[t]))
+        ):
             lifted = True
             s = t
-            while s > 0 and moving[s - 1] >= STILL_SPEED:
+            while s > 0 and speeds[s - 1] >= STILL_SPEED:
                 s -= 1
             off[s:t] = True  # the lift started when the foot started moving
-        elif lifted and planted[t : t + window].all():  # stopped, not about to move
-            came_down = float(np.max(vel[max(0, t - window) : t + 1, 1])) > DESCENT_SPEED
-            if came_down or (known and not away):
-                lifted, spot, known = False, f[t], True
-        elif not lifted and planted[t]:
-            spot = f[t]  # follows a foot that slides or a keypoint that drifts
+        elif lifted and settled[t]:  # stopped, not about to move
+            if came_down[t] or (known and not away):
+                lifted, sx, sy, known = False, fx[t], fy[t], True
+        elif not lifted and is_planted[t]:
+            sx, sy = fx[t], fy[t]  # follows a foot that slides or a keypoint that drifts
         off[t] = lifted
     return off
 
