@@ -396,6 +396,22 @@ def test_foot_and_ankle_work_survives_a_hip_emphasis(minutes: int) -> None:
         assert all(g & {x.exercise_id for x in s.exercises} for g in groups), s.title
 
 
+@pytest.mark.parametrize("minutes", [40, 60, 120])
+def test_each_reported_fatigue_spot_gets_its_own_exercise(minutes: int) -> None:
+    """Sole of the foot → short foot, front of the ankle → dorsiflexion: both, given time."""
+    p = plan(intake(**ANN, schedule={"days": ["tue", "thu", "sat"], "minutes": minutes}))
+    short_foot = {"short-foot", "short-foot-single-leg"}
+    ankle = {"ankle-dorsiflexion-mobilisation", "knee-to-wall"}
+    for s in training(p):
+        ids = {x.exercise_id for x in s.exercises}
+        assert short_foot & ids and ankle & ids, (s.title, sorted(ids))
+    # only the spot that was reported: front of the ankle alone brings no short foot
+    tests = {**ANN["self_tests"], "single_leg_squat_fatigue": ["front-of-ankle"]}
+    ankle_only = {**ANN, "self_tests": tests}
+    p = plan(intake(**ankle_only, schedule={"days": ["tue"], "minutes": minutes}))
+    assert not any(short_foot & {x.exercise_id for x in s.exercises} for s in training(p))
+
+
 def test_a_long_request_says_why_sessions_stop_short() -> None:
     p = plan(intake(**ANN, schedule={"days": ["tue", "thu", "sat"], "minutes": 120}))
     longest = max(s.minutes for s in training(p))

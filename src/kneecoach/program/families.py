@@ -55,6 +55,11 @@ FAMILIES: tuple[Family, ...] = (
            "Hips and trunk resist being pulled round, as in cutting and skating."),
 )  # fmt: skip
 
+#: Where a single-leg squat tires the person first → the family that trains that part
+#: (issue 5, science.md §5: sole of the foot → foot intrinsics; front of the ankle →
+#: dorsiflexion; the outer hip is served by the hip core groups already).
+FATIGUE_FAMILY: dict[str, str] = {"sole-of-foot": "short-foot", "front-of-ankle": "dorsiflexion"}
+
 #: Warm-up and cool-down mobility, by what the intake reports.
 WARM_UP = {"default": "foam-roll-glute-tfl", "front-thigh": "foam-roll-quads"}
 #: cool-down candidates in order; the first one the constraints allow is used

@@ -36,6 +36,7 @@ from kneecoach.program.families import (
     DEFAULT_TAIL,
     EMPHASIS_TAIL,
     FAMILIES,
+    FATIGUE_FAMILY,
     GROUP_CAUSE,
     MAX_WORKING,
     MOBILITY_WHY,
@@ -335,7 +336,9 @@ def select_families(ctx: _Context, phases: list[Phase], /) -> list[Family]:
        work at a lower dose rather than dropping it); the core's second families
        in their place in the list, only where the full dosage still fits;
     2. for every further emphasised cause that no family taken so far serves in
-       every phase, its highest-ranked family, at :data:`SHORT_SETS` sets. When
+       every phase, its highest-ranked family, at :data:`SHORT_SETS` sets; then the
+       family of each fatigue spot the intake reports (:data:`FATIGUE_FAMILY`: sole
+       of the foot → short foot, front of the ankle → dorsiflexion), likewise. When
        the core groups cannot serve such a cause at all (foot/ankle behind a hip
        emphasis), this step comes before the core's second families, so a long
        hip list never crowds out the foot and ankle (issue 5);
@@ -353,9 +356,11 @@ def select_families(ctx: _Context, phases: list[Phase], /) -> list[Family]:
         for n, group in firsts:
             picker.core_group(n, group)
         picker.further_causes()
+        picker.fatigue_spots()
     for n, group in steps:
         picker.core_group(n, group)
     picker.further_causes()
+    picker.fatigue_spots()
     for fam in ctx.families:
         picker.take(fam, picker.cap(fam), full_must_fit=True)
     if not picker.chosen:
@@ -421,6 +426,13 @@ class _Picker:
             for fam in candidates:
                 if self.take(fam, self.cap(fam), full_must_fit=False):
                     break
+
+    def fatigue_spots(self) -> None:
+        """The family of each fatigue spot the intake reports, at short sets if time allows."""
+        for spot in self.ctx.intake.self_tests.single_leg_squat_fatigue:
+            for fam in self.ctx.families:
+                if fam.name == FATIGUE_FAMILY.get(spot):
+                    self.take(fam, self.cap(fam), full_must_fit=False)
 
 
 def _serves(ctx: _Context, fam: Family, cause: Cause, phases: list[Phase]) -> bool:
