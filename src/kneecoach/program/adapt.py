@@ -42,7 +42,7 @@ from kneecoach.program.models import (
     Prescription,
     Programme,
 )
-from kneecoach.program.prescribe import _equipment_plan
+from kneecoach.program.prescribe import equipment_plan
 from kneecoach.program.timing import exercise_seconds
 
 PAIN_FREE_MAX = 2
@@ -226,7 +226,7 @@ def apply_decisions(
 def _swap(
     p: Prescription, e: Exercise, equipment: Sequence[str], library: Library, sides: list[str]
 ) -> Prescription:
-    used, notes = _equipment_plan(e, list(equipment), library.equipment)
+    used, notes = equipment_plan(e, list(equipment), library.equipment)
     d = e.dosage
     return p.model_copy(
         update={

@@ -248,7 +248,7 @@ def _prescribe(
     ctx: _Context, e: Exercise, phase: Phase, why: str, *, short: bool = False
 ) -> Prescription:
     sets = _sets_for(e, phase, short=short)
-    equipment, notes = _equipment_plan(e, ctx.intake.equipment, ctx.library.equipment)
+    equipment, notes = equipment_plan(e, ctx.intake.equipment, ctx.library.equipment)
     d = e.dosage
     return Prescription(
         exercise_id=e.id,
@@ -269,9 +269,11 @@ def _prescribe(
     )
 
 
-def _equipment_plan(
+def equipment_plan(
     e: Exercise, have: list[str], names: dict[str, str]
 ) -> tuple[list[str], list[str]]:
+    """The equipment ``e`` uses from ``have`` (an alternative where needed), and a note for
+    each substitute or do-without; ``names`` gives the equipment's names for the notes."""
     used: list[str] = []
     notes: list[str] = []
     for need in e.equipment:
