@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 import xarray as xr
 from hypothesis import given, settings
@@ -31,6 +34,7 @@ from kneecoach.metrics.frames import frame_measures
 from kneecoach.metrics.gait import gait_signals
 from kneecoach.quality.view import classify_view
 from kneecoach.reports.gait import drift_rows, step_tables
+from kneecoach.reports.html import render_report
 from kneecoach.synthetic import (
     double_leg_squat,
     drop_landing,
@@ -490,17 +494,94 @@ def test_the_report_shows_drift_with_cis_sds_and_worst_steps() -> None:
     tired = analyse_track(treadmill(duration_s=150, fps=30.0, drift_per_min=4.0,
                                     offset_drift_per_min=-0.2).track)  # fmt: skip
     rows = {r["measure"]: r for r in drift_rows(tired, "left")}
-    assert rows["pelvic drop"]["verdict"].startswith("changed (beyond the SDD 2.8°")
-    slope = float(rows["pelvic drop"]["slope"].split("°")[0])
-    assert slope == pytest.approx(4.0, abs=0.4) and " to " in rows["pelvic drop"]["slope_ci"]
-    assert "minimum effect, no published SDD" in rows["step width"]["verdict"]
-    assert rows["step width"]["change"].endswith("pelvis widths")
+    drop = rows["pelvic drop"]
+    assert drop["verdict"] == "changed: beyond the noise" and drop["tone"] == "attention"
+    assert drop["threshold"] == "SDD 2.8" and "Dingenen" in drop["threshold_source"]
+    assert drop["unit"] == "°" and float(drop["slope"]) == pytest.approx(4.0, abs=0.4)
+    lo, hi = (float(x.replace("−", "-")) for x in drop["slope_ci"].split(" to "))
+    assert lo < float(drop["slope"]) < hi
+    width = rows["step width"]
+    assert width["unit"] == "pelvis widths" and width["threshold"] == "minimum effect 0.25"
+    assert width["threshold_source"].startswith("no published SDD")
+    assert width["change"].startswith("−0.")  # narrower, with a true minus sign
+    assert rows["knee angle (FPPA)"]["threshold"] == "SDD 8.9"
     stats = dict(step_tables(tired)[0]["stats"])
     assert "(SD " in stats["Average pelvic drop"]
     assert stats["Steps with the largest knee angle"].startswith("step ")
-    assert "95% CI" in stats["Change over the clip: step width"]
+    assert not any(k.startswith("Change over the clip") for k in stats)  # a table now
     assert stats["Cadence from this foot's strides"] == "170 steps/min"
-    assert drift_rows(analyse_track(treadmill(duration_s=6.0).track), "left") == []
+    short = analyse_track(treadmill(duration_s=6.0).track)
+    assert drift_rows(short, "left") == []
+    assert "at least 25 complete steps" in step_tables(short)[0]["drift_note"]
+
+
+def test_a_steady_clear_but_small_change_is_within_the_noise_in_the_table() -> None:
+    rng = np.random.default_rng(2)
+    steps = [{"time_s": i * 3.0, "step_width": 0.6 - 0.1 * (i >= 40) + rng.normal(0, 0.02),
+              "complete": True} for i in range(50)]  # fmt: skip
+    summary = {"drift": {"left": side_drift(steps), "right": None}}
+    (row,) = drift_rows(summary, "left")
+    assert row["verdict"] == "no real change: clear, but within the noise"
+    assert row["tone"] == "ok" and row["change_ci"].endswith(tuple("0123456789"))
+
+
+class _Tables(HTMLParser):
+    """Each table's caption and the text of each body row, cell by cell."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[dict[str, Any]] = []
+        self._cell: list[str] | None = None
+        self._in_caption = self._in_body = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table":
+            self.tables.append({"class": dict(attrs).get("class"), "caption": "", "rows": []})
+        elif tag == "caption":
+            self._in_caption = True
+        elif tag == "tbody":
+            self._in_body = True
+        elif tag == "tr" and self._in_body:
+            self.tables[-1]["rows"].append([])
+        elif tag in ("td", "th") and self._in_body:
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "caption":
+            self._in_caption = False
+        elif tag == "tbody":
+            self._in_body = False
+        elif tag in ("td", "th") and self._cell is not None:
+            self.tables[-1]["rows"][-1].append(" ".join(" ".join(self._cell).split()))
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._in_caption:
+            self.tables[-1]["caption"] += data
+        elif self._cell is not None:
+            self._cell.append(data)
+
+
+def test_report_html_has_a_drift_table_per_side_with_verdicts(tmp_path: Path) -> None:
+    tired = analyse_track(treadmill(duration_s=150, fps=30.0, drift_per_min=4.0).track)
+    html = render_report(tired, pd.DataFrame(), {}, tmp_path / "report.html").read_text("utf-8")
+    page = _Tables()
+    page.feed(html)
+    drift_tables = [t for t in page.tables if t["class"] == "drift"]
+    assert [t["caption"].split(":")[0] for t in drift_tables] == ["Left foot", "Right foot"]
+    for table in drift_tables:
+        rows = {r[0]: r for r in table["rows"]}
+        # measure, unit, slope (CI), change (CI), threshold (source), verdict
+        assert all(len(r) == 6 for r in rows.values())
+        measure, unit, slope, change, threshold, verdict = rows["pelvic drop"]
+        assert unit == "°" and verdict == "changed: beyond the noise"
+        assert float(slope.split()[0]) == pytest.approx(4.0, abs=0.4) and " to " in slope
+        assert threshold.startswith("SDD 2.8") and "Dingenen" in threshold
+        width = rows["step width"]
+        assert width[1] == "pelvis widths" and width[4].startswith("minimum effect 0.25")
+        assert width[5].startswith("no real change")
+    assert "<strong>changed: beyond the noise</strong>" in html
+    assert "Change over the clip: pelvic drop" not in html  # no longer label/value rows
 
 
 def test_walking_backwards_swaps_the_side_view_events_and_is_not_averaged() -> None:

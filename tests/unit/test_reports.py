@@ -297,6 +297,30 @@ def test_gait_drift_is_about_the_leg_not_the_knee(
     assert "Left knee: Pelvic drop" not in html
 
 
+def test_gait_drift_table_shows_threshold_source_and_verdict(
+    tmp_path: Path, summary: dict[str, Any], frames: pd.DataFrame
+) -> None:
+    s = copy.deepcopy(summary)
+    s["test"], s["test_label"] = "run", "Running"
+    for side in ("left", "right"):
+        s["sides"][side]["steps"] = [{"index": 1, "time_s": 0.5, "complete": True}]
+    drop = {"slope_per_min": 1.234, "slope_ci95": [-0.5, 2.9], "first_last": -0.04,
+            "first_last_ci95": [-1.1, 1.0], "steps_per_group": 8, "sdd": 2.8,
+            "sdd_source": "Dingenen <2018>", "min_effect": None, "min_effect_source": None,
+            "unit": "°", "beyond_noise": False}  # fmt: skip
+    odd = drop | {"sdd": None, "sdd_source": None, "beyond_noise": None}
+    s["drift"] = {"left": {"measures": {"pelvic_drop_deg": drop, "overstride_pct": odd},
+                           "changed": [], "text": "No change."}, "right": None}  # fmt: skip
+    html = render_report(s, frames, {}, tmp_path / "r.html").read_text("utf-8")
+    assert html.count('<table class="drift">') == 1  # the right side has no drift
+    assert "+1.23<br><small>−0.50 to +2.90</small>" in html
+    assert "0.0<br><small>−1.1 to +1.0</small>" in html  # −0.04 rounds to 0.0, unsigned
+    assert "SDD 2.8<br><small>Dingenen &lt;2018&gt;</small>" in html
+    assert "no real change: 95% CI includes 0" in html
+    assert "not judged (no noise threshold)" in html
+    assert "Change over the clip: not judged. It needs at least 25" in html  # right side
+
+
 def test_report_survives_a_summary_with_nothing_measured(
     tmp_path: Path, summary: dict[str, Any]
 ) -> None:

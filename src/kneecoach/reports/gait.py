@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
+from kneecoach.assessment.gait import MIN_DRIFT_S, MIN_DRIFT_STEPS
 from kneecoach.core.schema import SIDES
 
 GAIT_TESTS = ("run", "walk", "skate")
@@ -82,17 +83,44 @@ def _fmt(value: Any, digits: int) -> str:
     return DASH if v is None else f"{v:.{digits}f}"
 
 
-def _ci(pair: Any, digits: int, unit: str) -> str:
+def _signed(value: float, digits: int) -> str:
+    """``+1.20`` / ``−0.35``: a true minus sign, and no ``−0.0``."""
+    text = f"{value:+.{digits}f}"
+    if float(text) == 0:
+        text = f"{0.0:.{digits}f}"
+    return text.replace("-", "−")
+
+
+def _ci(pair: Any, digits: int) -> str:
     if not isinstance(pair, list | tuple) or len(pair) != 2:
         return DASH
     lo, hi = (_num(v) for v in pair)
     if lo is None or hi is None:
         return DASH
-    return f"{lo:+.{digits}f} to {hi:+.{digits}f}{unit}"
+    return f"{_signed(lo, digits)} to {_signed(hi, digits)}"
+
+
+def _verdict(d: Mapping[str, Any]) -> tuple[str, str]:
+    """The verdict in words and its tone (``attention``, ``ok`` or ``none``)."""
+    beyond = d.get("beyond_noise")
+    if beyond is None:
+        return "not judged (no noise threshold)", "none"
+    if beyond:
+        return "changed: beyond the noise", "attention"
+    ci = d.get("first_last_ci95")
+    lo, hi = (_num(v) for v in ci) if isinstance(ci, list | tuple) and len(ci) == 2 else (None,) * 2
+    if lo is not None and hi is not None and (lo > 0 or hi < 0):
+        return "no real change: clear, but within the noise", "ok"
+    return "no real change: 95% CI includes 0", "ok"
 
 
 def drift_rows(summary: Mapping[str, Any], side: str) -> list[dict[str, str]]:
-    """One side's fatigue drift, one row per measure followed (empty for a short clip)."""
+    """One side's fatigue drift, one row per measure followed (empty for a short clip).
+
+    Numbers come without their unit (the row's ``unit`` says it); ``threshold`` is the
+    noise a change had to exceed: the SDD, or where none is published the minimum
+    effect, with ``threshold_source``.
+    """
     drifts = summary.get("drift")
     info = drifts.get(side) if isinstance(drifts, Mapping) else None
     measures = info.get("measures") if isinstance(info, Mapping) else None
@@ -104,23 +132,25 @@ def drift_rows(summary: Mapping[str, Any], side: str) -> list[dict[str, str]]:
         if not isinstance(d, Mapping):
             continue
         slope, change = _num(d.get("slope_per_min")), _num(d.get("first_last"))
-        noise = _num(d.get("sdd"))
-        floor = noise if noise is not None else _num(d.get("min_effect"))
-        what = "SDD" if noise is not None else "minimum effect, no published SDD"
-        beyond = d.get("beyond_noise")
-        verdict = (
-            "not judged" if beyond is None
-            else f"changed (beyond the {what} {floor:.{digits}f}{unit})" if beyond
-            else f"no real change (within the {what} {floor:.{digits}f}{unit})"
-            if floor is not None else "no real change"
-        )  # fmt: skip
+        sdd, effect = _num(d.get("sdd")), _num(d.get("min_effect"))
+        if sdd is not None:
+            threshold, source = f"SDD {sdd:.{digits}f}", d.get("sdd_source")
+        elif effect is not None:
+            threshold, source = f"minimum effect {effect:.{digits}f}", d.get("min_effect_source")
+        else:
+            threshold, source = DASH, None
+        verdict, tone = _verdict(d)
         rows.append({
             "measure": name,
-            "slope": DASH if slope is None else f"{slope:+.{digits + 1}f}{unit} per min",
-            "slope_ci": _ci(d.get("slope_ci95"), digits + 1, unit),
-            "change": DASH if change is None else f"{change:+.{digits}f}{unit}",
-            "change_ci": _ci(d.get("first_last_ci95"), digits, unit),
+            "unit": d["unit"] if isinstance(d.get("unit"), str) and d["unit"] else unit.strip(),
+            "slope": DASH if slope is None else _signed(slope, digits + 1),
+            "slope_ci": _ci(d.get("slope_ci95"), digits + 1),
+            "change": DASH if change is None else _signed(change, digits),
+            "change_ci": _ci(d.get("first_last_ci95"), digits),
+            "threshold": threshold,
+            "threshold_source": source if isinstance(source, str) else "",
             "verdict": verdict,
+            "tone": tone,
         })  # fmt: skip
     return rows
 
@@ -168,8 +198,21 @@ def _mean_sd(info: Mapping[str, Any], key: str, digits: int, unit: str) -> str:
     return mean + unit + ("" if sd is None else f" (SD {sd:.{digits}f}{unit})")
 
 
+def _drift_note(summary: Mapping[str, Any], side: str) -> str:
+    drifts = summary.get("drift")
+    if not isinstance(drifts, Mapping) or drifts.get(side) is not None:
+        return ""
+    return (
+        f"Change over the clip: not judged. It needs at least {MIN_DRIFT_STEPS} complete steps "
+        f"of this foot over {MIN_DRIFT_S:.0f} s or more."
+    )
+
+
 def step_tables(summary: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Per side: headers, one row per step, and the side's averages."""
+    """Per side: headers, one row per step, the side's averages and its drift table.
+
+    ``drift_note`` says why a gait summary has no drift table for this side (a short clip).
+    """
     out = []
     for side in SIDES:
         steps = _steps(summary, side)
@@ -213,18 +256,14 @@ def step_tables(summary: Mapping[str, Any]) -> list[dict[str, Any]]:
             ("Average stance time", _mean_sd(info, "stance_time_s", 3, " s")),
             ("Average knee flexion at contact", _mean_sd(info, "knee_flexion_contact_deg", 1, "°")),
         ]  # fmt: skip
-        for r in drift_rows(summary, side):  # the drift table, as rows the template shows
-            stats.append((
-                f"Change over the clip: {r['measure']}",
-                f"{r['slope']} (95% CI {r['slope_ci']}); last − first fifth of the steps "
-                f"{r['change']} (95% CI {r['change_ci']}): {r['verdict']}",
-            ))  # fmt: skip
         out.append({
             "side": side,
             "title": f"{side.capitalize()} foot",
             "headers": [(h, u) for _, h, u, _ in cols],
             "rows": rows,
             "stats": [(k, v) for k, v in stats if not v.startswith(DASH)],
+            "drift": drift_rows(summary, side),
+            "drift_note": _drift_note(summary, side),
         })  # fmt: skip
     return out
 
