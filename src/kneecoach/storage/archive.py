@@ -40,7 +40,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kneecoach.core.errors import InputError
-from kneecoach.storage.files import staging_folder
+from kneecoach.storage.files import staging_folder, sync_file
 from kneecoach.storage.models import (
     Assessment,
     Intake,
@@ -328,3 +328,4 @@ def _unpack_files(
                 if staging is None:
                     staging = staging_folder(session, files_dir, person_key, a["key"])
                 (staging / parts[2]).write_bytes(zf.read(_member(f["path"])))
+                sync_file(staging / parts[2])

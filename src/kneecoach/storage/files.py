@@ -31,6 +31,7 @@ takes it exclusively, so it never removes a staging folder still being written.
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from pathlib import Path
@@ -53,6 +54,14 @@ STALE_S = 24 * 3600
 FILES_LOCK = 0x6B6E656566696C65
 #: Folders of health data that kneecoach creates: readable by their owner only.
 PRIVATE = 0o700
+
+
+def sync_file(path: Path) -> Path:
+    """Flush ``path`` to the disk before its record commits (the database itself waits for
+    the disk on every commit: a power cut must not leave a row whose file is empty)."""
+    with path.open("rb+") as fh:
+        os.fsync(fh.fileno())
+    return path
 
 
 def make_private(folder: Path, root: Path) -> None:

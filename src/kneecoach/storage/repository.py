@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from kneecoach.core.errors import InputError
 from kneecoach.core.schema import SIDES
-from kneecoach.storage.files import DELETED, staging_folder
+from kneecoach.storage.files import DELETED, staging_folder, sync_file
 from kneecoach.storage.models import (
     Assessment,
     Intake,
@@ -221,7 +221,7 @@ def copy_files(files: Mapping[str, Path], staging: Path, final: str) -> list[Sto
     stored = []
     for kind, src in sorted(files.items()):
         target = staging / src.name
-        shutil.copyfile(src, target)
+        sync_file(shutil.copyfile(src, target))
         stored.append(
             StoredFile(
                 kind=kind, path=f"{final}/{target.name}",
