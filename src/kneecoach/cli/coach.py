@@ -157,7 +157,7 @@ def intake(out_file: Path, from_file: Path | None) -> None:
         except tomllib.TOMLDecodeError as e:
             raise InputError(f"{from_file}: not valid TOML ({e})") from None
     asked = 0
-    for q in questions(red_flags_first=True):
+    for q in questions():
         if get_path(data, q.path) is None:
             set_path(data, q.path, _ask(q))
             asked += 1

@@ -1,12 +1,11 @@
 """The intake questions, in the order ``kneecoach intake`` asks them (data, not prompts).
 
 Choices come from the intake model itself, so the questionnaire, the TOML file
-and the validation can never disagree. With ``red_flags_first=True`` the warning
-signs come first, right after name and age (the under-16 flags depend on age),
-and each is marked :attr:`Question.stops`: a "yes" ends the questionnaire with
-the referral message (:func:`~kneecoach.program.redflags.reported` tells which
-answers refer this person). A file given with ``--from`` is still only checked,
-and questions already answered there are not asked.
+and the validation can never disagree. The warning signs come first, right after
+name and age (the under-16 flags depend on age), and each is marked
+:attr:`Question.stops`: a "yes" ends the questionnaire with the referral message
+(:func:`~kneecoach.program.redflags.reported` tells which answers refer this
+person). Questions already answered in a file given with ``--from`` are not asked.
 """
 
 from __future__ import annotations
@@ -43,20 +42,14 @@ class Question:
 _YES_NO = get_args(YesNo)
 
 
-@lru_cache(maxsize=2)
-def questions(*, red_flags_first: bool = False) -> tuple[Question, ...]:
-    """Every intake question, in order (the equipment choices come from the library).
-
-    ``red_flags_first``: name, age, then the red flags (each :attr:`Question.stops`),
-    then the rest, as the README describes. (The default keeps the old order, red
-    flags last, until ``kneecoach intake`` stops early on a "yes".)
-    """
+@lru_cache(maxsize=1)
+def questions() -> tuple[Question, ...]:
+    """Every intake question, in the order asked: name, age, the red flags (each
+    :attr:`Question.stops`), then the rest (the equipment choices come from the library)."""
     everything = _QUESTIONS_BEFORE + (
         Question(("equipment",), "Equipment you have", "choices",
                  tuple(load_library().equipment)),
     ) + _QUESTIONS_AFTER  # fmt: skip
-    if not red_flags_first:
-        return everything
     first = tuple(q for q in everything if q.path in (("person", "name"), ("person", "age")))
     flags = tuple(replace(q, stops=True) for q in everything if q.path[0] == "red_flags")
     rest = tuple(q for q in everything if q not in first and q.path[0] != "red_flags")
