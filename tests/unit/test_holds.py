@@ -8,8 +8,8 @@ import pytest
 from kneecoach.assessment.detect import detect_test
 from kneecoach.assessment.summary import assess
 from kneecoach.events import segment
-from kneecoach.events.feet import feet_off_floor, off_floor
 from kneecoach.metrics import frame_measures
+from kneecoach.metrics.feet import feet_off_floor, off_floor
 from kneecoach.synthetic import body
 
 FPS = 30.0

@@ -7,7 +7,7 @@ Rules, in order (all on leg-length-normalised signals, derived heuristics):
 2. one foot off the floor for most of the clip: higher in the image and
    moving, unlike the other foot (a staggered or angled stance also puts one
    ankle higher in the image), or lifted off while the other stays planted
-   (the foot-motion rule of :mod:`kneecoach.events.feet`, which the
+   (the foot-motion rule of :mod:`kneecoach.metrics.feet`, which the
    single-leg stance holds use): a single-leg squat if the hips dip, else a
    single-leg stance hold (a step-down if the free foot hangs *below* the
    still stance foot);
@@ -23,8 +23,15 @@ import numpy as np
 import pandas as pd
 
 from kneecoach.core.errors import InsufficientDataError
-from kneecoach.events.feet import feet_off_floor, single_leg_holds
-from kneecoach.events.reps import FOOT_LIFT, MIN_HOLD_S, MIN_REP_DEPTH, dips, landings
+from kneecoach.events.reps import (
+    FOOT_LIFT,
+    MIN_HOLD_S,
+    MIN_REP_DEPTH,
+    dips,
+    landings,
+    single_leg_holds,
+)
+from kneecoach.metrics.feet import feet_off_floor
 
 #: Share of frames with one foot up that makes a clip a single-leg test.
 SINGLE_LEG_SHARE = 0.5

@@ -8,7 +8,7 @@ assumed:
 * single-leg squat, single-leg landing: the stance foot is the lower one (the
   other foot is off the floor);
 * single-leg stance: the planted foot while the other is off the floor, by
-  foot motion (:mod:`kneecoach.events.feet`), not height: a camera from
+  foot motion (:mod:`kneecoach.metrics.feet`), not height: a camera from
   slightly above shows the foot nearer to it lower in the image;
 * step-down: the stance foot stays still on the step while the free foot
   reaches down, so it is the foot that moves least;
@@ -34,8 +34,9 @@ import pandas as pd
 from scipy.signal import find_peaks, medfilt
 
 from kneecoach.core.errors import InsufficientDataError
-from kneecoach.core.schema import OTHER, Side
-from kneecoach.events.feet import feet_off_floor, single_leg_holds, table_fps
+from kneecoach.core.runs import true_runs
+from kneecoach.core.schema import OTHER, SIDES, Side
+from kneecoach.metrics.feet import feet_off_floor, table_fps
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -242,3 +243,16 @@ def segment(table: pd.DataFrame, test: str, /, *, fps: float) -> list[Rep]:
         contact = start if test in LANDINGS else None
         reps.append(Rep(i, start, reading, end, side, complete, contact))
     return reps
+
+
+def single_leg_holds(
+    off: dict[Side, npt.NDArray[np.bool_]], fps: float, min_s: float
+) -> list[tuple[int, int, Side]]:
+    """``(first, last, stance)`` rows of each run of one foot off and the other planted."""
+    out: list[tuple[int, int, Side]] = []
+    for stance in SIDES:
+        free = OTHER[stance]
+        for a, b in true_runs(off[free] & ~off[stance]):
+            if (b - a) / fps >= min_s:
+                out.append((a, b - 1, stance))
+    return sorted(out)

@@ -19,7 +19,7 @@ rotation. It needs a few frames standing on both feet.
 
 ``foot_x/y_<side>_pct`` is the foot (mean of ankle, heel and toe) in % of leg
 length, image axes: the input of the foot-contact rules of
-:mod:`kneecoach.events.feet`. "Standing on both feet" (the baseline of
+:mod:`kneecoach.metrics.feet`. "Standing on both feet" (the baseline of
 pelvic drop, knee shift and hip shift) is the hips near their highest and
 neither foot off the floor by those rules, so a foot that drifts in the
 image or sits lower because it is nearer the camera does not spoil it.
@@ -46,8 +46,8 @@ import xarray as xr
 
 from kneecoach.core.schema import OTHER, SIDES, Side
 from kneecoach.core.track import positions
-from kneecoach.events.feet import RAISED, feet_off
 from kneecoach.metrics import geometry as g
+from kneecoach.metrics.feet import RAISED, feet_off
 from kneecoach.quality.view import View, classify_view
 
 FloatArray = npt.NDArray[np.float64]
@@ -55,8 +55,8 @@ FRONTAL_VIEWS = ("frontal", "rear")
 SAGITTAL_VIEWS = ("sagittal", "oblique")
 #: A frame counts as "standing on both feet" for the pelvic-obliquity baseline
 #: when the hips are within this share of leg length of their highest position
-#: and neither foot is off the floor (:mod:`kneecoach.events.feet`) nor held
-#: more than :data:`~kneecoach.events.feet.RAISED` above the other (derived).
+#: and neither foot is off the floor (:mod:`kneecoach.metrics.feet`) nor held
+#: more than :data:`~kneecoach.metrics.feet.RAISED` above the other (derived).
 STANDING_TOLERANCE = 0.05
 #: A keypoint this close to the image edge (share of the image size) counts as
 #: out of frame (derived: the keypoints of a limb cut by the edge collect there).

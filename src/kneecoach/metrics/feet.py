@@ -135,19 +135,6 @@ def feet_off_floor(table: pd.DataFrame, fps: float) -> dict[Side, BoolArray]:
     return feet_off(feet, fps)
 
 
-def single_leg_holds(
-    off: dict[Side, BoolArray], fps: float, min_s: float
-) -> list[tuple[int, int, Side]]:
-    """``(first, last, stance)`` rows of each run of one foot off and the other planted."""
-    out: list[tuple[int, int, Side]] = []
-    for stance in SIDES:
-        free: Side = "right" if stance == "left" else "left"
-        for a, b in true_runs(off[free] & ~off[stance]):
-            if (b - a) / fps >= min_s:
-                out.append((a, b - 1, stance))
-    return sorted(out)
-
-
 def table_fps(table: pd.DataFrame) -> float:
     """Frame rate from the table's time column (median frame interval)."""
     t = table["time_s"].to_numpy(float)
