@@ -588,14 +588,21 @@ def _test_context(h: History, points: list[AssessmentPoint]) -> dict[str, Any]:
         for side in SIDES
     }  # fmt: skip
     trends = {side: t for side, t in trends.items() if t}
-    chart = figure_uri(fppa_trend_figure(label, trends, sdc_deg=FPPA_SDD_DEG))
+    compared = comparisons(points)
+    # the band of each side: the detectable change its first → latest comparison used
+    sdc = {side: FPPA_SDD_DEG for side in trends}
+    sdc |= {c.side: c.sdc_deg for c in compared.get("first", [])
+            if c.measure == "peak_fppa" and c.side in sdc}  # fmt: skip
+    chart = figure_uri(fppa_trend_figure(label, trends, sdc_deg=sdc))
     tables = []
-    for key, changes in comparisons(points).items():
+    for key, changes in compared.items():
         before = points[0] if key == "first" else points[-2]
         title = f"{short_date(before.measured_at)} → {short_date(points[-1].measured_at)}"
         tables.append({"title": title, "rows": [_row(c) for c in changes]})
     return {
-        "label": label, "chart": chart, "sdc": f"{FPPA_SDD_DEG:.1f}°",
+        "label": label, "chart": chart,
+        "sdc": " / ".join(f"{v:.1f}° ({side})" if len(sdc) > 1 else f"{v:.1f}°"
+                          for side, v in sdc.items()),
         "comparisons": tables, "worst": _worst_pair(h, points),
     }  # fmt: skip
 

@@ -237,3 +237,22 @@ def test_squats_claim_no_knee_angle_change() -> None:
     )
     # the same numbers on a single-leg squat are compared
     assert {"peak_fppa", "asymmetry"} <= {c.measure for c in compare(before, after)}
+
+
+def test_charts_read_as_dates_and_the_band_is_the_tables_sdc() -> None:
+    """Two assessments an hour apart, one pain rating: the axes still span days, and the
+    knee band is the detectable change the comparison used (the reps' spread when larger)."""
+    from matplotlib.dates import num2date
+
+    from kneecoach.reports.progress import MIN_SPAN_DAYS, fppa_trend_figure, pain_figure
+
+    t0, t1 = T0, T0 + timedelta(hours=1)
+    trends = {"left": [(t0, 20.0, (0.0, 10.0, 20.0)), (t1, 18.0, (0.0, 10.0, 20.0))]}
+    fig = fppa_trend_figure("Single-leg squat", trends, sdc_deg={"left": 27.7})
+    ax = fig.axes[0]
+    lo, hi = (num2date(x) for x in ax.get_xlim())
+    assert timedelta(days=MIN_SPAN_DAYS) <= hi - lo <= timedelta(days=MIN_SPAN_DAYS + 3)
+    assert any("± 27.7°" in label for label in ax.get_legend_handles_labels()[1])
+    pain = pain_figure({"after": [(date(2026, 3, 1), 1)]}).axes[0]
+    lo, hi = (num2date(x) for x in pain.get_xlim())
+    assert timedelta(days=MIN_SPAN_DAYS) <= hi - lo <= timedelta(days=MIN_SPAN_DAYS + 3)

@@ -46,14 +46,29 @@ def image_uri(path: Path) -> str | None:
     return png_uri(path.read_bytes()) if path.suffix.lower() == ".png" and path.is_file() else None
 
 
-def _dates(ax: Any) -> None:
+#: A time axis spans at least this many days, so one day (or two assessments an hour
+#: apart) reads as dates, not as hours or as years.
+MIN_SPAN_DAYS = 14
+
+
+def _dates(ax: Any, times: Sequence[date | datetime]) -> None:
+    """Date ticks; the axis at least :data:`MIN_SPAN_DAYS` wide, centred on the data."""
+    if times:
+        first = np.datetime64(min(times), "s")
+        last = np.datetime64(max(times), "s")
+        pad = max(np.timedelta64(MIN_SPAN_DAYS * 86400, "s") - (last - first), np.timedelta64(0))
+        pad = max(pad / 2, np.timedelta64(86400, "s"))  # a day's margin at least
+        ax.set_xlim(first - pad, last + pad)
     locator = AutoDateLocator(minticks=3, maxticks=8)  # type: ignore[no-untyped-call]
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
 
 
-def fppa_trend_figure(title: str, trends: Mapping[str, Trend], *, sdc_deg: float) -> Figure:
-    """Peak FPPA per side over time, every rep as a small dot, the first value's SDC band."""
+def fppa_trend_figure(
+    title: str, trends: Mapping[str, Trend], *, sdc_deg: Mapping[str, float]
+) -> Figure:
+    """Peak FPPA per side over time, every rep as a small dot, the first value's SDC band
+    (``sdc_deg`` per side: the detectable change the comparison of that side used)."""
     fig = Figure(figsize=(9.0, 3.4), layout="constrained")
     ax = fig.add_subplot()
     for side, trend in trends.items():
@@ -65,15 +80,15 @@ def fppa_trend_figure(title: str, trends: Mapping[str, Trend], *, sdc_deg: float
         if not pts:
             continue
         ax.plot(*zip(*pts, strict=True), "o-", color=colour, lw=2, label=f"{side} worst rep")
-        first = pts[0][1]
-        ax.axhspan(first - sdc_deg, first + sdc_deg, color=colour, alpha=0.10, lw=0,
-                   label=f"{side}: first ± {sdc_deg:.1f}° (no real change)")  # fmt: skip
+        first, sdc = pts[0][1], sdc_deg[side]
+        ax.axhspan(first - sdc, first + sdc, color=colour, alpha=0.10, lw=0,
+                   label=f"{side}: first ± {sdc:.1f}° (no real change)")  # fmt: skip
         ax.axhline(first, color=colour, lw=0.8, ls="--", alpha=0.7)
     ax.axhline(0, color="0.3", lw=0.8)
     ax.set_title(title, loc="left", fontsize=11)
     ax.set_ylabel("knee angle, FPPA (°)\n+ = caving in")
     ax.grid(alpha=0.25)
-    _dates(ax)
+    _dates(ax, [t for trend in trends.values() for t, _, _ in trend])
     if ax.get_legend_handles_labels()[0]:
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
     return fig
@@ -90,7 +105,7 @@ def pain_figure(series: Mapping[str, Sequence[tuple[date, int]]]) -> Figure:
     ax.set_ylim(-0.3, 10.3)
     ax.set_ylabel("pain (0-10)")
     ax.grid(alpha=0.25)
-    _dates(ax)
+    _dates(ax, [d for points in series.values() for d, _ in points])
     if ax.get_legend_handles_labels()[0]:
         ax.legend(loc="upper right", fontsize=8, frameon=False, ncols=4)
     return fig
