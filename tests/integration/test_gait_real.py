@@ -13,6 +13,7 @@ import pytest
 from tests.conftest import media
 
 from kneecoach.analyze import run_analyze
+from kneecoach.core.errors import InsufficientDataError
 from kneecoach.core.settings import Settings
 
 pytestmark = [pytest.mark.media, pytest.mark.model]
@@ -116,3 +117,12 @@ def test_front_walking_is_recognised_as_walking_despite_the_extra_contact(tmp_pa
                          video=False)  # fmt: skip
     assert result.summary["test"] == "walk"
     assert "8 alternating contacts" in result.summary["test_detected"]["evidence"]
+
+
+def test_a_short_side_view_run_is_not_called_a_squat(tmp_path) -> None:
+    """Two strides are too few to recognise running, but the feet cross the picture: the
+    user is asked to name the gait test, not shown a squat's refusal."""
+    with pytest.raises(InsufficientDataError, match="--test walk or --test run"):
+        run_analyze(media("side_running_01.mp4"), out_dir=tmp_path, settings=Settings(),
+                    test="auto", video=False)  # fmt: skip
+    assert json.loads((tmp_path / "summary.json").read_text())["test"] == "auto"

@@ -167,6 +167,19 @@ def test_auto_recognises_the_test(ds, test: str) -> None:
     assert detect_test(frame_measures(ds).table, fps=float(ds.attrs["fps"]))[0] == test
 
 
+def test_feet_that_travel_across_the_picture_are_not_a_movement_test() -> None:
+    """A side-view clip too short for gait recognition is not called a squat."""
+    ds = side_squat()
+    table = frame_measures(ds).table
+    assert detect_test(table, fps=float(ds.attrs["fps"]))[0] == "squat"
+    walked = table.copy()
+    travel = np.linspace(0.0, 300.0, len(walked))  # 3 leg lengths across the picture
+    for side in ("left", "right"):
+        walked[f"foot_x_{side}_pct"] += travel
+    with pytest.raises(InsufficientDataError, match="--test walk or --test run"):
+        detect_test(walked, fps=float(ds.attrs["fps"]))
+
+
 def test_standing_still_is_not_a_test() -> None:
     t = np.arange(120) / 30
     ds = body(t, hip_y=np.full(120, 640.0), ankle_y=(1160.0, 1160.0), fppa_deg=(0.0, 0.0), fps=30)

@@ -2,6 +2,10 @@
 
 Rules, in order (all on leg-length-normalised signals, derived heuristics):
 
+0. feet that travel across the picture (their midpoint over more than
+   :data:`LOCOMOTION_TRAVEL` leg lengths) are walking or running, too short
+   for the gait recognition that runs before these rules: no movement test is
+   named, the user is asked to name the gait test (or film more steps);
 1. a fast fall of the feet followed by a stop is a landing: a single-leg
    landing if one foot stays up after contact, else a drop jump;
 2. one foot off the floor for most of the clip: higher in the image and
@@ -44,8 +48,31 @@ SEATED_TOLERANCE = 0.02
 LUNGE_KNEE_RATIO = 2.0
 
 
+#: Locomotion: the feet's midpoint travels this many leg lengths across the picture
+#: (5th to 95th percentile; derived: the movement tests of the shared clips stay within
+#: 0.65, a balance-and-reach trial included, while two side-view strides travel 3).
+LOCOMOTION_TRAVEL = 1.5
+
+
+def feet_travel(table: pd.DataFrame, /) -> float:
+    """How far the feet's midpoint travels sideways in the picture, in leg lengths."""
+    if "foot_x_left_pct" not in table or "foot_x_right_pct" not in table:
+        return 0.0
+    feet = table[["foot_x_left_pct", "foot_x_right_pct"]].to_numpy(float) / 100
+    mid = feet.mean(axis=1)
+    mid = mid[np.isfinite(mid)]
+    return float(np.percentile(mid, 95) - np.percentile(mid, 5)) if mid.size >= 2 else 0.0
+
+
 def detect_test(table: pd.DataFrame, /, *, fps: float) -> tuple[str, str]:
     """``(test, evidence)``; raises when nothing recognisable happens."""
+    travel = feet_travel(table)
+    if travel > LOCOMOTION_TRAVEL:
+        raise InsufficientDataError(
+            f"the feet travel {travel:.1f} leg lengths across the picture, as in walking or "
+            "running, but too few steps were seen to recognise which; name it with "
+            "--test walk or --test run (or film a longer stretch)"
+        )
     found_landings = landings(table, fps)
     diff = table["ankle_height_diff_pct"].to_numpy(float) / 100
     lifted = np.abs(diff) >= FOOT_LIFT
