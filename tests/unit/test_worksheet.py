@@ -132,6 +132,22 @@ def test_pdf_has_one_readable_page_per_session(
     doc.close()
 
 
+@pytest.mark.parametrize("which", ["plan", "longest"])
+def test_a_page_skips_the_trial_run_only_when_it_surely_fits(
+    which: str, request: pytest.FixtureRequest
+) -> None:
+    """The quick upper bound of a page's height never passes a page that would spill."""
+    from kneecoach.reports import worksheet_pdf as w
+
+    plan: Programme = request.getfixturevalue(which)
+    measure, scratch = w._new_pdf(plan), w._new_pdf(plan)
+    pages = [p for p in worksheet_pages(plan, LIB) if p.kind != "guide"]
+    sure = [p for p in pages if w._surely_fits(measure, p)]
+    assert all(w._fits(scratch, p, w.LAYOUTS[0]) for p in sure)
+    if which == "plan":  # a usual plan skips the trial run for most pages
+        assert len(sure) >= len(pages) // 2
+
+
 def test_calendar_round_trips_through_a_parser(plan: Programme) -> None:
     ics = render_ics(plan)
     cal = Calendar.from_ical(ics)
