@@ -126,3 +126,22 @@ def test_apply_decisions_swaps_exercises_and_says_why() -> None:
     # excluded by the new programme: not applied
     blocked = programme.model_copy(update={"excluded": {**programme.excluded, target: "test"}})
     assert apply_decisions(blocked, decisions, equipment=intake.equipment)[1] == {}
+
+
+@pytest.mark.parametrize("minutes", [15, 20, 30])
+def test_a_replan_never_makes_a_session_longer_than_asked(minutes: int) -> None:
+    """Harder variants can take longer (short foot → single-leg short foot: 4 → 7 min): a
+    swap that would push a session past the intake's minutes is not made there."""
+    intake = demo_intake()
+    intake = intake.model_copy(
+        update={"schedule": intake.schedule.model_copy(update={"minutes": minutes})}
+    )
+    programme = build_programme(intake, start=D1, weeks=4)
+    every = {p.exercise_id for s in programme.sessions for p in s.exercises}
+    decisions = {i: LoggedDecision(i, "progress", D1) for i in every}
+    adapted, moved = apply_decisions(programme, decisions, equipment=intake.equipment)
+    assert moved  # something did move on
+    for old, new in zip(programme.sessions, adapted.sessions, strict=True):
+        assert new.minutes <= max(minutes, old.minutes) + 1e-6, (new.title, new.minutes)
+    now = {p.exercise_id for s in adapted.sessions for p in s.exercises}
+    assert set(moved.values()) <= now  # what the reason will name was really made

@@ -189,7 +189,8 @@ def apply_decisions(
 
     A replacement keeps the prescription's sets (the phase's choice), takes the new
     exercise's dosage, equipment and timing, and is skipped in a session that
-    already has the new exercise. Pure and deterministic.
+    already has the new exercise or that it would make longer than the programme's
+    minutes. Pure and deterministic.
     """
     library = library or load_library()
     excluded = set(programme.excluded)
@@ -205,22 +206,28 @@ def apply_decisions(
         return programme, {}
     weaker = programme.weaker_side
     sides = [weaker, "right" if weaker == "left" else "left"] if weaker else ["left", "right"]
-    sessions = []
+    sessions, applied = [], set()
     for s in programme.sessions:
         ids = {p.exercise_id for p in s.exercises}
-        new = [
-            _swap(p, library.get(moved[p.exercise_id]), equipment, library, sides)
-            if p.exercise_id in moved and moved[p.exercise_id] not in ids
-            else p
-            for p in s.exercises
-        ]
+        # a harder variant may take longer: never past the minutes asked for (or the
+        # session's own length, were it already longer)
+        limit = max(float(programme.minutes), s.minutes) + 1e-6
+        new = list(s.exercises)
+        for i, p in enumerate(s.exercises):
+            target = moved.get(p.exercise_id)
+            if target is None or target in ids:
+                continue
+            swapped = _swap(p, library.get(target), equipment, library, sides)
+            if sum(q.minutes for q in new) - p.minutes + swapped.minutes <= limit:
+                new[i] = swapped
+                applied.add(p.exercise_id)
         total = round(sum(p.minutes for p in new), 1)
         sessions.append(s.model_copy(update={"exercises": new, "minutes": total}))
     substitutions = sorted(
         {f"{p.name}: {p.substitution}" for s in sessions for p in s.exercises if p.substitution}
     )
     update = {"sessions": sessions, "substitutions": substitutions}
-    return programme.model_copy(update=update), moved
+    return programme.model_copy(update=update), {k: v for k, v in moved.items() if k in applied}
 
 
 def _swap(
