@@ -86,6 +86,20 @@ def test_noisy_track_with_gaps_and_swaps_stays_within_the_noise() -> None:
     assert [r["fppa_deg"] for r in got] == pytest.approx([14.0] * 3, abs=2.0)
     # rep 1 is read on an interpolated knee: it says so through a lower confidence
     assert got[0]["confidence"] <= 0.3 < got[1]["confidence"]
+    # ... but its pelvic drop rests on the hips alone, which were seen
+    assert got[0]["pelvis_confidence"] > 0.3 and got[0]["trunk_confidence"] > 0.3
+
+
+def test_each_kind_of_value_has_its_own_confidence() -> None:
+    """Shoulders lost during a rep: its trunk lean loses confidence, while its pelvic drop
+    (the hips) and knee values (hip, knee, ankle) keep theirs."""
+    truth = single_leg_squat(peak_fppa_deg=14.0)
+    raw = with_dropout(truth, keypoints=["left_shoulder", "right_shoulder"], start=240, stop=300)
+    _, reps, s = analyse(clean_track(raw, settings=Settings()), "single-leg-squat")
+    got = s["sides"]["left"]["reps"]
+    rep3 = next(r for r in got if 240 <= r["frame"] <= 300)
+    assert rep3["trunk_confidence"] <= 0.3 < rep3["pelvis_confidence"]
+    assert rep3["confidence"] > 0.3  # the leg was seen
 
 
 def test_deep_squat_reads_fppa_where_valid_and_kasr_at_the_bottom() -> None:

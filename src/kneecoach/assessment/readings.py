@@ -86,6 +86,9 @@ def read_rep(table: pd.DataFrame, rep: Rep, side: Side, test: str) -> dict[str, 
         values["hold_s"] = _num(t[rep.end] - t[rep.start], 2)
     conf_row = f if f is not None else rep.reading
     values["confidence"] = _num(table[f"confidence_{side}"].iloc[conf_row], 2)
+    for key, column in (("pelvis_confidence", "confidence_pelvis"),
+                        ("trunk_confidence", "confidence_trunk")):  # fmt: skip
+        values[key] = _num(row[column], 2) if column in table else None
     notes = []
     if f is not None and f != rep.reading and test != "sit-to-stand":
         notes.append(

@@ -63,6 +63,7 @@ STANDING_TOLERANCE = 0.05
 IN_FRAME_MARGIN = 0.02
 #: Confidence multiplier for measures taken in a view that only partly supports them.
 OBLIQUE_CONFIDENCE = 0.5
+LEG_JOINTS = ("hip", "knee", "ankle")
 
 
 @dataclass(frozen=True)
@@ -92,8 +93,8 @@ def _pts(ds: xr.Dataset) -> dict[str, FloatArray]:
     }
 
 
-def _conf(ds: xr.Dataset, side: Side) -> FloatArray:
-    names = [f"{side}_{j}" for j in ("hip", "knee", "ankle")]
+def _conf(ds: xr.Dataset, names: list[str]) -> FloatArray:
+    """Per frame, the lowest confidence of ``names`` (filled-in values count as 0.3 at most)."""
     if not all(k in ds["keypoints"] for k in names):
         return np.full(ds.sizes["time"], np.nan)
     c = ds["confidence"].sel(keypoints=names).isel(individuals=0).values
@@ -187,6 +188,7 @@ def frame_measures(
                 "both feet)"
             )
     level = obliquity - (baseline or 0.0)
+    view_factor = 1.0 if frontal else OBLIQUE_CONFIDENCE
     for s in SIDES:
         o = OTHER[s]
         hip, knee, ankle, other = p[f"{s}_hip"], p[f"{s}_knee"], p[f"{s}_ankle"], p[f"{o}_hip"]
@@ -212,9 +214,12 @@ def frame_measures(
         cols[f"knee_over_toe_{s}_pct"] = (
             _knee_over_toe(knee, ankle, p[f"{s}_heel"], p[f"{s}_foot_index"]) if sagittal else nan
         )
-        cols[f"confidence_{s}"] = _conf(ds, s) * (
-            1.0 if view in FRONTAL_VIEWS else OBLIQUE_CONFIDENCE
-        )
+        cols[f"confidence_{s}"] = _conf(ds, [f"{s}_{j}" for j in LEG_JOINTS]) * view_factor
+    # the pelvis and trunk measures rest on other keypoints than the leg's
+    cols["confidence_pelvis"] = _conf(ds, ["left_hip", "right_hip"]) * view_factor
+    cols["confidence_trunk"] = (
+        _conf(ds, [f"{s}_{j}" for s in SIDES for j in ("shoulder", "hip")]) * view_factor
+    )
     if frontal:
         knees = g.separation(p["left_knee"], p["right_knee"])
         with np.errstate(invalid="ignore", divide="ignore"):
