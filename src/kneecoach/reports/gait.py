@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
-from kneecoach.assessment.gait import MIN_DRIFT_S, MIN_DRIFT_STEPS
+from kneecoach.assessment.gait import MIN_DRIFT_S, MIN_DRIFT_STEPS, UNITS
 from kneecoach.core.schema import SIDES
 
 GAIT_TESTS = ("run", "walk", "skate")
@@ -47,16 +47,17 @@ PANELS: tuple[tuple[str, str], ...] = (
     ("trunk_forward_lean_deg", "Forward trunk lean at midstance (°)"),
 )
 DASH = "—"
-#: Drift rows: (key, plain name, unit, digits), in the order of the report.
-DRIFT_ROWS: tuple[tuple[str, str, str, int], ...] = (
-    ("fppa_deg", "knee angle (FPPA)", "°", 1),
-    ("pelvic_drop_deg", "pelvic drop", "°", 1),
-    ("hip_adduction_deg", "hip adduction", "°", 1),
-    ("trunk_lean_deg", "sideways trunk lean", "°", 1),
-    ("step_width", "step width", " pelvis widths", 2),
-    ("foot_offset", "foot from midline", " pelvis widths", 2),
-    ("knee_flexion_contact_deg", "knee flexion at contact", "°", 1),
-    ("overstride_pct", "heel ahead of pelvis", "% leg", 1),
+#: Drift rows: (key, plain name, digits), in the order of the report; the unit is the
+#: summary's own (:data:`kneecoach.assessment.gait.UNITS`).
+DRIFT_ROWS: tuple[tuple[str, str, int], ...] = (
+    ("fppa_deg", "knee angle (FPPA)", 1),
+    ("pelvic_drop_deg", "pelvic drop", 1),
+    ("hip_adduction_deg", "hip adduction", 1),
+    ("trunk_lean_deg", "sideways trunk lean", 1),
+    ("step_width", "step width", 2),
+    ("foot_offset", "foot from midline", 2),
+    ("knee_flexion_contact_deg", "knee flexion at contact", 1),
+    ("overstride_pct", "heel ahead of pelvis", 1),
 )
 
 
@@ -127,7 +128,7 @@ def drift_rows(summary: Mapping[str, Any], side: str) -> list[dict[str, str]]:
     if not isinstance(measures, Mapping):
         return []
     rows = []
-    for key, name, unit, digits in DRIFT_ROWS:
+    for key, name, digits in DRIFT_ROWS:
         d = measures.get(key)
         if not isinstance(d, Mapping):
             continue
@@ -142,7 +143,7 @@ def drift_rows(summary: Mapping[str, Any], side: str) -> list[dict[str, str]]:
         verdict, tone = _verdict(d)
         rows.append({
             "measure": name,
-            "unit": d["unit"] if isinstance(d.get("unit"), str) and d["unit"] else unit.strip(),
+            "unit": unit if isinstance(unit := d.get("unit"), str) and unit else UNITS[key].strip(),
             "slope": DASH if slope is None else _signed(slope, digits + 1),
             "slope_ci": _ci(d.get("slope_ci95"), digits + 1),
             "change": DASH if change is None else _signed(change, digits),
