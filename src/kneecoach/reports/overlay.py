@@ -9,6 +9,7 @@ in that frame when one is given (the same numbers as ``frames.csv``).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 from pathlib import Path
@@ -19,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 import xarray as xr
 
+from kneecoach.capture.prefetch import prefetch
 from kneecoach.capture.video import Frame, Image
 from kneecoach.core.schema import SIDES, SKELETON
 
@@ -117,46 +119,101 @@ def write_annotated_video(
     ``legend`` is written in the top-left corner of every frame. The video is at
     most :data:`MAX_SIDE_PX` on its longer side (frames may arrive already
     scaled down to it), the pose scaled with it. Frame timing
-    is kept: each output frame's timestamp is its source time.
+    is kept: each output frame's timestamp is its source time. Drawing runs in
+    a worker thread while the encoder works, so the two use both cores.
     """
     path = Path(path)
-    keypoints = [str(k) for k in track["keypoints"].values]
-    xy = track["position"].isel(individuals=0).transpose("time", "keypoints", "space").values
-    row_of = {int(f): i for i, f in enumerate(track["frame"].values)}
     container = av.open(str(path), mode="w")
-    stream = None
     try:
-        for frame in frames:
-            image = frame.image
-            if stream is None:  # the size of the source the track is measured in
-                src_w = int(track.attrs.get("image_width", image.shape[1]))
-                src_h = int(track.attrs.get("image_height", image.shape[0]))
-                scale = min(1.0, MAX_SIDE_PX / max(src_w, src_h))
-                size = (round(src_w * scale), round(src_h * scale))
-                w, h = size[0] // 2 * 2, size[1] // 2 * 2
-                stream = container.add_stream("libx264", rate=Fraction(round(fps * 1000), 1000))
-                stream.width, stream.height = w, h
-                stream.pix_fmt = "yuv420p"
-                stream.time_base = Fraction(1, 1000)
-                stream.codec_context.time_base = Fraction(1, 1000)
-                stream.options = {"preset": "ultrafast", "crf": "23"}
-            if (image.shape[1], image.shape[0]) != size:  # frames not already scaled down
-                image = np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA))
-            row = row_of.get(frame.index)
-            drawn = (
-                image.copy()
-                if row is None
-                else draw_pose(image, xy[row] * scale, keypoints, labels[row] if labels else None)
-            )
-            if legend:
-                em = max(drawn.shape[:2]) / 1000 * 0.6
-                _text(drawn, legend, (round(20 * em), round(50 * em)), GREY, em)
-            out = av.VideoFrame.from_ndarray(np.ascontiguousarray(drawn[:h, :w]), format="rgb24")
-            out.pts = int(round(frame.time_s * 1000))
-            out.time_base = Fraction(1, 1000)
-            container.mux(stream.encode(out))
-        if stream is not None:
+        frames = iter(frames)
+        first = next(frames, None)
+        if first is not None:
+            src_w = int(track.attrs.get("image_width", first.image.shape[1]))
+            src_h = int(track.attrs.get("image_height", first.image.shape[0]))
+            scale = min(1.0, MAX_SIDE_PX / max(src_w, src_h))
+            size = (round(src_w * scale), round(src_h * scale))
+            stream = container.add_stream("libx264", rate=Fraction(round(fps * 1000), 1000))
+            stream.width, stream.height = size[0] // 2 * 2, size[1] // 2 * 2
+            stream.pix_fmt = "yuv420p"
+            stream.time_base = Fraction(1, 1000)
+            stream.codec_context.time_base = Fraction(1, 1000)
+            stream.options = {"preset": "ultrafast", "crf": "23"}
+            # One encoder thread: decoding and drawing already keep the other core
+            # busy, and x264's own threads cost more CPU than they save here.
+            stream.codec_context.thread_count = 1
+            draw = _FrameDrawer(track, size, scale, labels, legend)
+            for time_s, yuv in prefetch(draw(f) for f in itertools.chain([first], frames)):
+                out = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
+                out.pts = int(round(time_s * 1000))
+                out.time_base = Fraction(1, 1000)
+                container.mux(stream.encode(out))
             container.mux(stream.encode(None))
     finally:
         container.close()
     return path
+
+
+class _FrameDrawer:
+    """One source frame → (time, YUV 4:2:0 image of the video's even size) with the pose."""
+
+    def __init__(
+        self,
+        track: xr.Dataset,
+        size: tuple[int, int],
+        scale: float,
+        labels: Sequence[Mapping[str, str]] | None,
+        legend: str | None,
+    ) -> None:
+        self.keypoints = [str(k) for k in track["keypoints"].values]
+        xy = track["position"].isel(individuals=0).transpose("time", "keypoints", "space").values
+        self.xy = xy * scale
+        self.row_of = {int(f): i for i, f in enumerate(track["frame"].values)}
+        self.size, self.labels = size, labels
+        self.even = (size[0] // 2 * 2, size[1] // 2 * 2)
+        self.legend = None if legend is None else _Stamp(legend, (size[1], size[0]))
+
+    def __call__(self, frame: Frame) -> tuple[float, Image]:
+        image = frame.image
+        if (image.shape[1], image.shape[0]) != self.size:  # frames not already scaled down
+            image = np.asarray(cv2.resize(image, self.size, interpolation=cv2.INTER_AREA))
+        row = self.row_of.get(frame.index)
+        if row is None:
+            drawn = image.copy()
+        else:
+            labels = self.labels[row] if self.labels else None
+            drawn = draw_pose(image, self.xy[row], self.keypoints, labels)
+        if self.legend is not None:
+            self.legend.apply(drawn)
+        w, h = self.even
+        # OpenCV's RGB → YUV 4:2:0 is cheaper than the encoder's own converter.
+        yuv = cv2.cvtColor(np.ascontiguousarray(drawn[:h, :w]), cv2.COLOR_RGB2YUV_I420)
+        return frame.time_s, np.asarray(yuv, dtype=np.uint8)
+
+
+class _Stamp:
+    """A text drawn once and blended into every frame, as :func:`_text` would draw it.
+
+    The text is drawn over black (``a``) and over white (``b``); as drawing is
+    a blend ``alpha·colour + (1 − alpha)·background``, any background ``g``
+    gives ``a + g·(b − a)/255`` (within a few levels: each drawn layer is rounded).
+    """
+
+    def __init__(self, text: str, shape: tuple[int, int]) -> None:
+        em = max(shape) / 1000 * 0.6
+        black = np.zeros((*shape, 3), np.uint8)
+        white = np.full((*shape, 3), 255, np.uint8)
+        for canvas in (black, white):
+            _text(canvas, text, (round(20 * em), round(50 * em)), GREY, em)
+        rows, cols = np.nonzero((black != 0).any(axis=2) | (white != 255).any(axis=2))
+        if rows.size == 0:
+            self.region: tuple[slice, slice] | None = None
+            return
+        self.region = (slice(rows.min(), rows.max() + 1), slice(cols.min(), cols.max() + 1))
+        self.a = black[self.region].astype(np.float32)
+        self.k = (white[self.region].astype(np.float32) - self.a) / 255
+
+    def apply(self, image: Image) -> None:
+        """Blend the text into ``image`` in place."""
+        if self.region is not None:
+            patch = image[self.region]
+            patch[...] = np.rint(self.a + patch * self.k).astype(np.uint8)
