@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 
 from kneecoach.assessment.gait import MIN_DRIFT_S, MIN_DRIFT_STEPS, UNITS
 from kneecoach.core.schema import SIDES
+from kneecoach.reports.templating import DASH
 
 GAIT_TESTS = ("run", "walk", "skate")
 SIDE_COLOURS = {"left": "#0072b2", "right": "#e69f00"}
@@ -46,7 +47,6 @@ PANELS: tuple[tuple[str, str], ...] = (
     ("overstride_pct", "Heel ahead of the pelvis at contact (% leg length)"),
     ("trunk_forward_lean_deg", "Forward trunk lean at midstance (°)"),
 )
-DASH = "—"
 #: Drift rows: (key, plain name, digits), in the order of the report; the unit is the
 #: summary's own (:data:`kneecoach.assessment.gait.UNITS`).
 DRIFT_ROWS: tuple[tuple[str, str, int], ...] = (

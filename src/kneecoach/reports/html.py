@@ -25,9 +25,8 @@ from kneecoach.core.schema import SIDES
 from kneecoach.metrics.frames import FRONTAL_VIEWS
 from kneecoach.reports.gait import gait_facts, is_gait, step_tables, steps_figure
 from kneecoach.reports.plots import figure_png, timeseries_figure
-from kneecoach.reports.templating import environment, file_uri, png_uri
+from kneecoach.reports.templating import DASH, environment, file_uri, png_uri
 
-DASH = "—"
 FRONTAL_NEED = "this needs the camera in front of or behind the person"
 TEMPLATE = "report.html.j2"
 

@@ -7,6 +7,9 @@ from pathlib import Path
 
 import jinja2
 
+#: What a report shows where a value is missing.
+DASH = "—"
+
 _MIME = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 
 
