@@ -11,7 +11,9 @@ projected into each camera with ``Calib.qca.txt`` and compared with kneecoach's
 raw BlazePose track and its cleaned track: per stance leg (left: frames 6-72,
 right: 87-99, 0-based video frames; reference row k is video frame k-1), the
 stance leg's FPPA MAE, bias (kneecoach - reference) and Pearson r, and the
-median 2D pixel error of hips, knees and ankles against the projection.
+median 2D pixel error of hips, knees and ankles against the projection; and an
+error budget: the clean MAE again with the reference's own hips, knee or ankle
+put in place of kneecoach's (which keypoint carries the error).
 
 Projection conventions (as Pose2Sim's ``calib_qca_fun`` reads Qualisys files):
 
@@ -196,6 +198,23 @@ def sync_check(track: Track, ref: Track, lags: range = range(-5, 6)) -> dict[str
     return {"best_lag_frames": best, "px_at_best": errors[best], "px_at_0": errors[0]}
 
 
+def error_budget(track: Track, ref: Track, side: str, frames: slice) -> dict[str, float]:
+    """Stance-leg FPPA MAE with one joint (both hips; the knee; the ankle) taken from the
+    reference where the track has it: how much of the error each keypoint carries."""
+    ref_fppa = stance_fppa(ref, side)[frames]
+    budget = {}
+    for label, joints in (
+        ("hips", ["left_hip", "right_hip"]),
+        ("knee", [f"{side}_knee"]),
+        ("ankle", [f"{side}_ankle"]),
+    ):
+        swapped = dict(track)
+        for j in joints:
+            swapped[j] = np.where(np.isfinite(track[j]), ref[j], np.nan)
+        budget[label] = compare(stance_fppa(swapped, side)[frames], ref_fppa)["mae_deg"]
+    return budget
+
+
 def evaluate(tracks: dict[str, Track], ref: Track) -> dict[str, Any]:
     """Per stance leg: reference FPPA range and the stats of each track."""
     out: dict[str, Any] = {}
@@ -214,6 +233,7 @@ def evaluate(tracks: dict[str, Track], ref: Track) -> dict[str, Any]:
             stats = compare(stance_fppa(track, side)[frames], ref_fppa)
             stats["pixel_error_median"] = pixel_error(track, ref, frames)
             row[label] = stats
+        row["clean_with_reference"] = error_budget(tracks["clean"], ref, side, frames)
         out[side] = row
     return out
 
@@ -280,6 +300,12 @@ def print_table(results: dict[str, Any]) -> None:
                     f"{label:6} {s['mae_deg']:6.1f} {s['bias_deg']:+6.1f} {s['r']:6.2f} "
                     f"{s['n']:3d} {s['pixel_error_median']:7.1f}"
                 )
+    for camera, legs in results.items():
+        for side in STANCE:
+            budget = ", ".join(
+                f"{k} {v:.1f}°" for k, v in legs[side]["clean_with_reference"].items()
+            )
+            print(f"clean MAE {camera} {side} with the reference's own ... {budget}")
     for camera, legs in results.items():
         sync = legs["sync"]
         print(
