@@ -9,7 +9,13 @@ import av
 import numpy as np
 
 from kneecoach.capture.video import Frame
-from kneecoach.reports.overlay import SIDE_RGB, _Stamp, _text, write_annotated_video
+from kneecoach.reports.overlay import (
+    SIDE_RGB,
+    _knee_label,
+    _Stamp,
+    _text,
+    write_annotated_video,
+)
 from kneecoach.synthetic import single_leg_squat
 
 
@@ -53,3 +59,14 @@ def test_video_draws_each_leg_in_its_colour_at_its_source_time(tmp_path: Path) -
         knee = xy.sel(keypoints=f"{side}_knee").values
         x, y = np.round((hip + knee) / 2).astype(int)
         assert np.abs(image[y, x].astype(int) - colour).max() < 40, (side, image[y, x])
+
+
+def test_knee_labels_of_two_close_knees_do_not_overlap() -> None:
+    left_in_picture = np.zeros((200, 400, 3), np.uint8)
+    _knee_label(left_in_picture, "R 14°", (200, 100), (210, 100), (230, 159, 0), 0.5)
+    right_in_picture = np.zeros((200, 400, 3), np.uint8)
+    _knee_label(right_in_picture, "L -3°", (210, 100), (200, 100), (0, 114, 178), 0.5)
+    xs_left = np.nonzero(left_in_picture.any(axis=2))[1]
+    xs_right = np.nonzero(right_in_picture.any(axis=2))[1]
+    assert xs_left.size and xs_right.size
+    assert xs_left.max() < 200 and xs_right.min() > 210

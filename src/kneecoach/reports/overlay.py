@@ -32,6 +32,16 @@ GREY = (200, 200, 200)
 MAX_SIDE_PX = 1280
 
 
+def _text_width(text: str, size: float) -> int:
+    """Width in pixels of ``text`` as :func:`_text` draws it (the ``°`` ring included)."""
+    plain = text.replace("°", "")
+    weight = max(1, round(2.5 * size / 0.9))
+    (width, height), _ = cv2.getTextSize(plain, cv2.FONT_HERSHEY_SIMPLEX, size, weight)
+    if "°" in text:
+        width += max(3, round(height / 4)) + 2 * max(2, round(height / 5)) + weight
+    return int(width)
+
+
 def _text(
     out: Image, text: str, at: tuple[int, int], colour: tuple[int, int, int], size: float
 ) -> None:
@@ -87,12 +97,28 @@ def draw_pose(
         for p in chain:
             if p:
                 cv2.circle(out, p, max(3, round(8 * scale)), colour, -1, cv2.LINE_AA)
-        knee = chain[1]
+        knee, other = chain[1], pt(f"{'right' if side == 'left' else 'left'}_knee")
         if knee:
-            label_at = (knee[0] + round(14 * scale), knee[1] - round(10 * scale))
             text = (labels or {}).get(side, side[0].upper())
-            _text(out, text, label_at, colour, 0.9 * scale)
+            _knee_label(out, text, knee, other, colour, scale)
     return out
+
+
+def _knee_label(
+    out: Image,
+    text: str,
+    knee: tuple[int, int],
+    other: tuple[int, int] | None,
+    colour: tuple[int, int, int],
+    scale: float,
+) -> None:
+    """``text`` beside ``knee``: on its left when it is the knee further left in the
+    picture, so that two knees close together do not write over each other."""
+    gap, size = round(14 * scale), 0.9 * scale
+    x = knee[0] + gap
+    if other and knee[0] < other[0]:
+        x = knee[0] - gap - _text_width(text, size)
+    _text(out, text, (x, knee[1] - round(10 * scale)), colour, size)
 
 
 def blank_frames(track: xr.Dataset, /, *, size: tuple[int, int]) -> Iterable[Frame]:
