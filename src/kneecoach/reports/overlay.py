@@ -32,28 +32,33 @@ GREY = (200, 200, 200)
 MAX_SIDE_PX = 1280
 
 
-def _text_width(text: str, size: float) -> int:
-    """Width in pixels of ``text`` as :func:`_text` draws it (the ``°`` ring included)."""
+FONT = cv2.FONT_HERSHEY_SIMPLEX
+
+
+def _layout(text: str, size: float) -> tuple[str, int, int, int, int, int]:
+    """How :func:`_text` draws ``text``: the text without ``°``, line weight, its
+    width and height, and the ``°`` ring's gap and radius."""
     plain = text.replace("°", "")
     weight = max(1, round(2.5 * size / 0.9))
-    (width, height), _ = cv2.getTextSize(plain, cv2.FONT_HERSHEY_SIMPLEX, size, weight)
-    if "°" in text:
-        width += max(3, round(height / 4)) + 2 * max(2, round(height / 5)) + weight
-    return int(width)
+    (width, height), _ = cv2.getTextSize(plain, FONT, size, weight)
+    return plain, weight, width, height, max(3, round(height / 4)), max(2, round(height / 5))
+
+
+def _text_width(text: str, size: float) -> int:
+    """Width in pixels of ``text`` as :func:`_text` draws it (the ``°`` ring included)."""
+    _, weight, width, _, gap, r = _layout(text, size)
+    return width + (gap + 2 * r + weight if "°" in text else 0)
 
 
 def _text(
     out: Image, text: str, at: tuple[int, int], colour: tuple[int, int, int], size: float
 ) -> None:
     """``text`` with a dark outline (readable on any background); ``°`` drawn as a ring."""
-    plain = text.replace("°", "")
-    font, weight = cv2.FONT_HERSHEY_SIMPLEX, max(1, round(2.5 * size / 0.9))
+    plain, weight, width, height, gap, r = _layout(text, size)
     for c, w in (((0, 0, 0), weight + 3), (colour, weight)):
-        cv2.putText(out, plain, at, font, size, c, w, cv2.LINE_AA)
+        cv2.putText(out, plain, at, FONT, size, c, w, cv2.LINE_AA)
     if "°" in text:
-        (width, height), _ = cv2.getTextSize(plain, font, size, weight)
-        ring = (at[0] + width + max(3, round(height / 4)), at[1] - height + max(2, height // 5))
-        r = max(2, round(height / 5))
+        ring = (at[0] + width + gap, at[1] - height + max(2, height // 5))
         for c, w in (((0, 0, 0), weight + 2), (colour, max(1, weight - 1))):
             cv2.circle(out, ring, r, c, w, cv2.LINE_AA)
 
