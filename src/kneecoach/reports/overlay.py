@@ -23,6 +23,7 @@ import xarray as xr
 from kneecoach.capture.prefetch import prefetch
 from kneecoach.capture.video import Frame, Image
 from kneecoach.core.schema import SIDES, SKELETON
+from kneecoach.reports.text import put_text, text_width
 
 #: RGB colours per side (Okabe & Ito 2008 colour-blind-safe palette).
 SIDE_RGB = {"left": (0, 114, 178), "right": (230, 159, 0)}
@@ -32,35 +33,15 @@ GREY = (200, 200, 200)
 MAX_SIDE_PX = 1280
 
 
-FONT = cv2.FONT_HERSHEY_SIMPLEX
-
-
-def _layout(text: str, size: float) -> tuple[str, int, int, int, int, int]:
-    """How :func:`_text` draws ``text``: the text without ``°``, line weight, its
-    width and height, and the ``°`` ring's gap and radius."""
-    plain = text.replace("°", "")
-    weight = max(1, round(2.5 * size / 0.9))
-    (width, height), _ = cv2.getTextSize(plain, FONT, size, weight)
-    return plain, weight, width, height, max(3, round(height / 4)), max(2, round(height / 5))
-
-
-def _text_width(text: str, size: float) -> int:
-    """Width in pixels of ``text`` as :func:`_text` draws it (the ``°`` ring included)."""
-    _, weight, width, _, gap, r = _layout(text, size)
-    return width + (gap + 2 * r + weight if "°" in text else 0)
+def _weight(size: float) -> int:
+    return max(1, round(2.5 * size / 0.9))
 
 
 def _text(
     out: Image, text: str, at: tuple[int, int], colour: tuple[int, int, int], size: float
 ) -> None:
-    """``text`` with a dark outline (readable on any background); ``°`` drawn as a ring."""
-    plain, weight, width, height, gap, r = _layout(text, size)
-    for c, w in (((0, 0, 0), weight + 3), (colour, weight)):
-        cv2.putText(out, plain, at, FONT, size, c, w, cv2.LINE_AA)
-    if "°" in text:
-        ring = (at[0] + width + gap, at[1] - height + max(2, height // 5))
-        for c, w in (((0, 0, 0), weight + 2), (colour, max(1, weight - 1))):
-            cv2.circle(out, ring, r, c, w, cv2.LINE_AA)
+    """``text`` with a dark outline, readable on any background."""
+    put_text(out, text, at, size, colour, _weight(size), outline=3)
 
 
 def draw_pose(
@@ -122,7 +103,7 @@ def _knee_label(
     gap, size = round(14 * scale), 0.9 * scale
     x = knee[0] + gap
     if other and knee[0] < other[0]:
-        x = knee[0] - gap - _text_width(text, size)
+        x = knee[0] - gap - text_width(text, size, _weight(size))
     _text(out, text, (x, knee[1] - round(10 * scale)), colour, size)
 
 

@@ -24,6 +24,7 @@ from matplotlib.figure import Figure
 from kneecoach.core.schema import SIDES, SKELETON
 from kneecoach.metrics.frames import FRONTAL_VIEWS
 from kneecoach.reports.overlay import SIDE_RGB
+from kneecoach.reports.text import put_text, text_width
 
 RGBImage = npt.NDArray[np.uint8]
 
@@ -35,7 +36,6 @@ MAX_HEIGHT_PX = 800
 MIN_PICTURE_PX = 480
 HEADER_PX = 92
 CANVAS_GREY = 235
-FONT = cv2.FONT_HERSHEY_SIMPLEX
 INK = (25, 25, 25)
 
 
@@ -305,37 +305,6 @@ def person_crop(
     return Crop(x0, y0, max(x1, x0 + 1), max(y1, y0 + 1), scale)
 
 
-def _text_width(text: str, scale: float, thickness: int) -> int:
-    width = 0
-    for i, part in enumerate(text.split("°")):
-        if i:
-            width += 2 * max(2, round(5 * scale)) + 4
-        if part:
-            width += int(cv2.getTextSize(part, FONT, scale, thickness)[0][0])
-    return width
-
-
-def _put_text(
-    img: RGBImage,
-    text: str,
-    org: tuple[int, int],
-    scale: float,
-    colour: tuple[int, int, int],
-    thickness: int,
-) -> None:
-    """``cv2.putText`` that also draws ``°`` (Hershey fonts have no degree sign)."""
-    x, y = org
-    cap = int(cv2.getTextSize("0", FONT, scale, thickness)[0][1])
-    for i, part in enumerate(text.split("°")):
-        if i:
-            r = max(2, round(5 * scale))
-            cv2.circle(img, (x + r + 2, y - cap + r), r, colour, max(1, thickness - 1), cv2.LINE_AA)
-            x += 2 * r + 4
-        if part:
-            cv2.putText(img, part, (x, y), FONT, scale, colour, thickness, cv2.LINE_AA)
-            x += int(cv2.getTextSize(part, FONT, scale, thickness)[0][0])
-
-
 def _dashed(
     img: RGBImage,
     p0: tuple[float, float],
@@ -437,8 +406,8 @@ def worst_moment(
     title = title or angle_text(side, fppa_deg)
     when = f"Rep {rep} at {time_s:.2f} s" if rep is not None else f"at {time_s:.2f} s"
     subtitle = f"{when}  -  dashed: where a straight leg would be"
-    title_w = _text_width(title, 1.1, 3) + 40
-    sub_w = _text_width(subtitle, 0.55, 1) + 40
+    title_w = text_width(title, 1.1, 3) + 40
+    sub_w = text_width(subtitle, 0.55, 1) + 40
     total_w = max(out_w, title_w, sub_w)
     left = (total_w - out_w) // 2
     still = np.full((HEADER_PX + out_h, total_w, 3), 255, dtype=np.uint8)
@@ -451,8 +420,8 @@ def worst_moment(
 
     colour = SIDE_RGB.get(side, (120, 120, 120))
     cv2.rectangle(still, (0, 0), (11, HEADER_PX - 1), colour, -1)
-    _put_text(still, title, (24, 44), 1.1, INK, 3)
-    _put_text(still, subtitle, (24, 76), 0.55, (70, 70, 70), 1)
+    put_text(still, title, (24, 44), 1.1, INK, 3)
+    put_text(still, subtitle, (24, 76), 0.55, (70, 70, 70), 1)
     cv2.line(still, (0, HEADER_PX - 1), (total_w, HEADER_PX - 1), (200, 200, 200), 1)
     return still, crop
 
