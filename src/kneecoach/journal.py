@@ -104,10 +104,10 @@ def remember_analysis(
         stored = add_assessment(session, p, summary, files, files_dir=journal.files_dir)
         latest = point(stored)
         # the previous assessment of the same test *and* working side(s)
-        same = [a.id for a in map(point, assessments_of(session, p, stored.test))
+        same = [a for a in map(point, assessments_of(session, p, stored.test))
                 if a.group == latest.group]  # fmt: skip
-        n = same.index(latest.id)
-        previous = point(session.get_one(Assessment, same[n - 1])) if n else None
+        n = [a.id for a in same].index(latest.id)
+        previous = same[n - 1] if n else None
         return StoredAssessment(
             p.name, n + 1, latest.test_label, journal.files_dir / p.key / stored.key,
             previous, compare(previous, latest) if previous else [],
@@ -496,8 +496,10 @@ def write_progress_report(
             f"no. {compare_pair[1]} ({short_date(after.measured_at)})"
         )
         chosen = (title, chosen_changes, summary_sentence(before, after, chosen_changes))
-    tests = [_test_context(h, points) for points in h.tests.values()]
-    sentence = progress_sentence(h)
+    # each series' comparisons (first → latest, previous → latest), made once
+    compared = {key: comparisons(points) for key, points in h.tests.items()}
+    tests = [_test_context(h, points, compared[key]) for key, points in h.tests.items()]
+    sentence = progress_sentence(h, compared)
     programme = (
         f"Programme version {h.programme_version}: {h.programme_reason or 'new programme'}."
         if h.programme_version is not None
@@ -530,11 +532,7 @@ def write_progress_report(
                     "left-right difference: " + ASYMMETRY_SDC_SOURCE],
     }  # fmt: skip
     path = render_progress(context, out)
-    changes = {
-        points[-1].label: compare(points[0], points[-1])
-        for points in h.tests.values()
-        if len(points) > 1
-    }
+    changes = {h.tests[key][-1].label: c["first"] for key, c in compared.items() if c}
     return ProgressReport(path, sentence, changes, h.adherence, listing(h), chosen, programme)
 
 
@@ -548,15 +546,18 @@ PROGRESS_DISCLAIMER = (
 )
 
 
-def progress_sentence(h: History) -> str:
-    """One or two sentences a client understands: the knee line, then the training."""
-    compared = [pts for pts in h.tests.values() if len(pts) > 1]
-    if compared:  # the latest test, each working leg (or both legs) its own series
-        test = max(compared, key=lambda pts: pts[-1].measured_at)[0].test
+def progress_sentence(
+    h: History, compared: Mapping[tuple[str, tuple[str, ...]], dict[str, list[Change]]]
+) -> str:
+    """One or two sentences a client understands: the knee line, then the training.
+
+    ``compared``: each series' :func:`comparisons` (keyed as ``h.tests``).
+    """
+    series = [(pts, compared[key]["first"]) for key, pts in h.tests.items() if len(pts) > 1]
+    if series:  # the latest test, each working leg (or both legs) its own series
+        test = max(series, key=lambda s: s[0][-1].measured_at)[0][0].test
         knee = " ".join(
-            summary_sentence(pts[0], pts[-1], compare(pts[0], pts[-1]))
-            for pts in compared
-            if pts[0].test == test
+            summary_sentence(pts[0], pts[-1], first) for pts, first in series if pts[0].test == test
         )
     elif h.assessments:
         a = h.assessments[-1]
@@ -580,7 +581,10 @@ def _period(h: History, today: date) -> str:
     return f"{short_date(min(days))} to {short_date(max(days))}"
 
 
-def _test_context(h: History, points: list[AssessmentPoint]) -> dict[str, Any]:
+def _test_context(
+    h: History, points: list[AssessmentPoint], compared: dict[str, list[Change]]
+) -> dict[str, Any]:
+    """One series' chart and tables; ``compared``: its :func:`comparisons`."""
     label = points[-1].label
     trends: dict[str, Trend] = {
         side: [(p.measured_at, p.sides[side].peak_fppa_deg, p.sides[side].rep_fppa_deg)
@@ -588,7 +592,6 @@ def _test_context(h: History, points: list[AssessmentPoint]) -> dict[str, Any]:
         for side in SIDES
     }  # fmt: skip
     trends = {side: t for side, t in trends.items() if t}
-    compared = comparisons(points)
     # the band of each side: the detectable change its first → latest comparison used
     sdc = {side: FPPA_SDD_DEG for side in trends}
     sdc |= {c.side: c.sdc_deg for c in compared.get("first", [])
