@@ -36,7 +36,7 @@ from scipy.signal import find_peaks, medfilt
 from kneecoach.core.errors import InsufficientDataError
 from kneecoach.core.runs import true_runs
 from kneecoach.core.schema import OTHER, SIDES, Side
-from kneecoach.metrics.feet import feet_off_floor, table_fps
+from kneecoach.metrics.feet import feet_off_floor
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -135,9 +135,8 @@ def _least_moving(table: pd.DataFrame, rows: slice, joint: str) -> Side | None:
 
 
 def working_leg(table: pd.DataFrame, test: str, rows: slice) -> Side | None:
-    """Which leg works in ``rows`` (None for bilateral tests or when unclear)."""
-    if test == "single-leg-stance":
-        return _planted_foot(table, rows)
+    """Which leg works in ``rows`` (None for bilateral tests or when unclear; a single-leg
+    stance hold knows its planted foot from :func:`single_leg_holds`)."""
     if test in ("single-leg-squat", "single-leg-landing"):
         return _stance_by_height(table, rows) or _least_moving(table, rows, "ankle")
     if test == "step-down":
@@ -190,21 +189,6 @@ def landings(table: pd.DataFrame, fps: float) -> list[tuple[int, int, int, bool]
     return out
 
 
-def _planted_foot(table: pd.DataFrame, rows: slice) -> Side | None:
-    """The foot on the floor while the other is off it, in most of ``rows``."""
-    off = feet_off_floor(table, table_fps(table))
-    on = {s: int(np.sum(off[OTHER[s]][rows] & ~off[s][rows])) for s in ("left", "right")}
-    n = len(range(*rows.indices(len(table))))
-    best: Side = "left" if on["left"] >= on["right"] else "right"
-    return best if n and on[best] > n / 2 else None
-
-
-def _holds(table: pd.DataFrame, fps: float) -> list[tuple[int, int, int, bool]]:
-    """One foot off the floor and the other planted for :data:`MIN_HOLD_S` or more."""
-    holds = single_leg_holds(feet_off_floor(table, fps), fps, MIN_HOLD_S)
-    return [(a, a, b, True) for a, b, _ in holds]  # a hold cut by the clip still counts
-
-
 def hold_reading(table: pd.DataFrame, start: int, end: int, side: Side, fps: float) -> int:
     """Row of the largest drop of the free side of the pelvis, away from the hold's ends."""
     edge = min(int(round(HOLD_EDGE_S * fps)), (end - start) // 4)
@@ -217,10 +201,12 @@ def hold_reading(table: pd.DataFrame, start: int, end: int, side: Side, fps: flo
 
 def segment(table: pd.DataFrame, test: str, /, *, fps: float) -> list[Rep]:
     """The reps of ``test`` in the per-frame table, each with its working leg."""
+    holds: list[tuple[int, int, Side]] = []
     if test in LANDINGS:
         found = landings(table, fps)
-    elif test == "single-leg-stance":
-        found = _holds(table, fps)
+    elif test == "single-leg-stance":  # one foot off the floor and the other planted
+        holds = single_leg_holds(feet_off_floor(table, fps), fps, MIN_HOLD_S)
+        found = [(a, a, b, True) for a, b, _ in holds]  # a hold cut by the clip still counts
     elif test == "sit-to-stand":  # a rep is each rise to standing: dips of (- depth)
         found = dips(-table["depth_pct"].to_numpy(float) / 100, fps)
     else:
@@ -236,10 +222,12 @@ def segment(table: pd.DataFrame, test: str, /, *, fps: float) -> list[Rep]:
         )
     reps = []
     for i, (start, reading, end, complete) in enumerate(found, start=1):
-        rows = slice(start, end + 1)
-        side = working_leg(table, test, rows)
-        if test == "single-leg-stance" and side is not None:
+        side: Side | None
+        if test == "single-leg-stance":  # the hold's planted foot
+            side = holds[i - 1][2]
             reading = hold_reading(table, start, end, side, fps)
+        else:
+            side = working_leg(table, test, slice(start, end + 1))
         contact = start if test in LANDINGS else None
         reps.append(Rep(i, start, reading, end, side, complete, contact))
     return reps

@@ -133,11 +133,3 @@ def feet_off_floor(table: pd.DataFrame, fps: float) -> dict[Side, BoolArray]:
         for side in SIDES
     }
     return feet_off(feet, fps)
-
-
-def table_fps(table: pd.DataFrame) -> float:
-    """Frame rate from the table's time column (median frame interval)."""
-    t = table["time_s"].to_numpy(float)
-    dt = np.diff(t[np.isfinite(t)])
-    dt = dt[dt > 0]
-    return float(1.0 / np.median(dt)) if dt.size else 30.0
