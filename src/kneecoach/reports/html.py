@@ -30,9 +30,6 @@ from kneecoach.reports.templating import DASH, environment, file_uri, png_uri
 FRONTAL_NEED = "this needs the camera in front of or behind the person"
 TEMPLATE = "report.html.j2"
 
-#: Shown when a summary carries no disclaimer of its own: the one text, from one source.
-DEFAULT_DISCLAIMER = DISCLAIMER
-
 #: Per-rep table columns: (key, header, unit, digits).
 REP_COLUMNS: tuple[tuple[str, str, str, int], ...] = (
     ("time_s", "Time", "s", 2),
@@ -205,7 +202,7 @@ def report_context(
         ],
         "method_notes": [_text(n) for n in _list(summary.get("method_notes"))],
         "sources": [_text(s) for s in _list(summary.get("sources"))],
-        "disclaimer": _text(summary.get("disclaimer")) or DEFAULT_DISCLAIMER,
+        "disclaimer": _text(summary.get("disclaimer")) or DISCLAIMER,
     }
 
 
@@ -335,10 +332,8 @@ def _worst(summary: Mapping[str, Any], images: Mapping[str, Path]) -> list[dict[
         side = _text(m.get("side"))
         angle, shift = _number(m.get("fppa_deg")), _number(m.get("knee_shift_pct"))
         if shift is not None:
-            what = (
-                f"{fmt(abs(shift), 0, '%')} of leg length {'inward' if shift >= 0 else 'outward'}"
-            )
-            what += " over the foot"
+            way = "inward" if shift >= 0 else "outward"
+            what = f"{fmt(abs(shift), 0, '%')} of leg length {way} over the foot"
         elif angle is not None:
             what = f"{fmt(abs(angle), 0, '°')} {'inward' if angle >= 0 else 'outward'}"
         else:
@@ -391,12 +386,10 @@ def _rep_table(side: str, info: Mapping[str, Any], summary: Mapping[str, Any]) -
         for key in empty
         if key in NULL_REASONS
     ]
-    if not info:
+    if not info or info.get("working", True) is None:  # None: not known, nothing measured
         why = "Nothing was measured for this side (see the findings above)."
     elif info.get("working", True) is False:
         why = "This leg was not the working leg in this test, so it has no reps."
-    elif info.get("working", True) is None:
-        why = "Nothing was measured for this side (see the findings above)."
     elif not reps:
         why = "No complete rep was found for this leg."
     else:
