@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from kneecoach.core.errors import InputError
+from kneecoach.core.schema import OTHER, Side
 from kneecoach.program.exercises import load_library
 from kneecoach.program.models import (
     Adaptation,
@@ -39,11 +40,9 @@ from kneecoach.program.models import (
     Exercise,
     ExerciseLog,
     Library,
-    Prescription,
     Programme,
 )
-from kneecoach.program.prescribe import equipment_plan
-from kneecoach.program.timing import exercise_seconds
+from kneecoach.program.prescribe import prescription
 
 PAIN_FREE_MAX = 2
 PAIN_ACCEPTABLE_MAX = 5
@@ -205,7 +204,8 @@ def apply_decisions(
     if not moved:
         return programme, {}
     weaker = programme.weaker_side
-    sides = [weaker, "right" if weaker == "left" else "left"] if weaker else ["left", "right"]
+    sides: list[Side] = [weaker, OTHER[weaker]] if weaker else ["left", "right"]
+    have = list(equipment)
     sessions, applied = [], set()
     for s in programme.sessions:
         ids = {p.exercise_id for p in s.exercises}
@@ -217,7 +217,8 @@ def apply_decisions(
             target = moved.get(p.exercise_id)
             if target is None or target in ids:
                 continue
-            swapped = _swap(p, library.get(target), equipment, library, sides)
+            swapped = prescription(library.get(target), p.sets, have=have,
+                                   library=library, sides=p.sides or sides, why=p.why)  # fmt: skip
             if sum(q.minutes for q in new) - p.minutes + swapped.minutes <= limit:
                 new[i] = swapped
                 applied.add(p.exercise_id)
@@ -228,23 +229,6 @@ def apply_decisions(
     )
     update = {"sessions": sessions, "substitutions": substitutions}
     return programme.model_copy(update=update), {k: v for k, v in moved.items() if k in applied}
-
-
-def _swap(
-    p: Prescription, e: Exercise, equipment: Sequence[str], library: Library, sides: list[str]
-) -> Prescription:
-    used, notes = equipment_plan(e, list(equipment), library.equipment)
-    d = e.dosage
-    return p.model_copy(
-        update={
-            "exercise_id": e.id, "name": e.name, "category": e.category, "reps": d.reps,
-            "hold_s": d.hold_s, "time_s": d.time_s, "rest_s": d.rest_s,
-            "dosage": d.model_copy(update={"sets": p.sets}).text(),
-            "sides": (p.sides or sides) if e.per_side else [], "equipment": used,
-            "substitution": " ".join(notes) or None, "cue": e.cues[0],
-            "minutes": round(exercise_seconds(e, sets=p.sets) / 60, 1),
-        }
-    )  # fmt: skip
 
 
 def replan_reason(

@@ -27,22 +27,11 @@ _SOURCES: dict[Cause, str] = {
 def find_emphasis(intake: Intake, findings: Mapping[str, Any] | None = None, /) -> list[Emphasis]:
     """Causes to emphasise, strongest evidence first, each with its reason and source."""
     reasons: dict[Cause, list[str]] = {}
-
-    def add(cause: Cause, why: str) -> None:
+    for cause, why, _ in _evidence(intake, findings):
         reasons.setdefault(cause, []).append(why)
-
-    for s in (findings or {}).get("suggestions", []) or []:
-        cause = s.get("cause")
-        if cause in _SOURCES:
-            add(cause, f"the analysis suggests it for the {s.get('side', '?')} leg")
-    for f in (findings or {}).get("findings", []) or []:
-        if f.get("code") == "pelvic_drop":
-            add("hip", f"the analysis measured pelvic drop standing on the {f.get('side')} leg")
-    for cause, why in _intake_reasons(intake):
-        add(cause, why)
     if not reasons:
-        add("hip", "no specific pattern reported: hip and knee work is the first line for "
-                   "knee pain and valgus")  # fmt: skip
+        reasons["hip"] = ["no specific pattern reported: hip and knee work is the first line "
+                          "for knee pain and valgus"]  # fmt: skip
     return [
         Emphasis(cause=c, reason="; ".join(dict.fromkeys(r)), source=_SOURCES[c])
         for c, r in reasons.items()
@@ -55,15 +44,25 @@ def emphasis_basis(
     """What points to each emphasised cause: ``"results"`` (the analysis) or ``"answers"``
     (only the intake). A cause in neither is the default hip emphasis (no pattern)."""
     basis: dict[Cause, str] = {}
+    for cause, _, by in _evidence(intake, findings):
+        basis.setdefault(cause, by)
+    return basis
+
+
+def _evidence(intake: Intake, findings: Mapping[str, Any] | None) -> list[tuple[Cause, str, str]]:
+    """Each pointer to a cause: (cause, why, ``"results"`` or ``"answers"``), analysis first."""
+    out: list[tuple[Cause, str, str]] = []
     for s in (findings or {}).get("suggestions", []) or []:
-        if s.get("cause") in _SOURCES:
-            basis[s["cause"]] = "results"
+        cause = s.get("cause")
+        if cause in _SOURCES:
+            why = f"the analysis suggests it for the {s.get('side', '?')} leg"
+            out.append((cause, why, "results"))
     for f in (findings or {}).get("findings", []) or []:
         if f.get("code") == "pelvic_drop":
-            basis["hip"] = "results"
-    for cause, _ in _intake_reasons(intake):
-        basis.setdefault(cause, "answers")
-    return basis
+            why = f"the analysis measured pelvic drop standing on the {f.get('side')} leg"
+            out.append(("hip", why, "results"))
+    out += [(cause, why, "answers") for cause, why in _intake_reasons(intake)]
+    return out
 
 
 def _intake_reasons(intake: Intake) -> list[tuple[Cause, str]]:

@@ -248,7 +248,16 @@ def _prescribe(
     ctx: _Context, e: Exercise, phase: Phase, why: str, *, short: bool = False
 ) -> Prescription:
     sets = _sets_for(e, phase, short=short)
-    equipment, notes = equipment_plan(e, ctx.intake.equipment, ctx.library.equipment)
+    return prescription(e, sets, have=ctx.intake.equipment, library=ctx.library,
+                        sides=ctx.sides, why=why)  # fmt: skip
+
+
+def prescription(
+    e: Exercise, sets: int, *, have: list[str], library: Library, sides: list[Side], why: str
+) -> Prescription:
+    """``e`` at ``sets`` sets with its own dosage, the equipment it uses from ``have``, and
+    ``sides`` when it is one-sided (also used to swap an exercise when re-planning)."""
+    equipment, notes = _equipment_plan(e, have, library.equipment)
     d = e.dosage
     return Prescription(
         exercise_id=e.id,
@@ -260,7 +269,7 @@ def _prescribe(
         time_s=d.time_s,
         rest_s=d.rest_s,
         dosage=d.model_copy(update={"sets": sets}).text(),
-        sides=list(ctx.sides) if e.per_side else [],
+        sides=list(sides) if e.per_side else [],
         equipment=equipment,
         substitution=" ".join(notes) or None,
         why=why,
@@ -269,7 +278,7 @@ def _prescribe(
     )
 
 
-def equipment_plan(
+def _equipment_plan(
     e: Exercise, have: list[str], names: dict[str, str]
 ) -> tuple[list[str], list[str]]:
     """The equipment ``e`` uses from ``have`` (an alternative where needed), and a note for
@@ -349,17 +358,16 @@ def select_families(ctx: _Context, phases: list[Phase], /) -> list[Family]:
     """
     picker = _Picker(ctx, phases)
     core = picker.core
-    steps = list(enumerate(core))
     core_causes = {c for f in ctx.families if f.group in core for c in f.causes}
     if any(e.cause not in core_causes for e in ctx.emphasis[1:]):
         # a cause the core groups cannot serve: its family comes before the second ones
-        firsts = [(n, g) for n, g in steps if g not in core[:n]]
-        steps = firsts + [x for x in steps if x not in firsts]
-        for n, group in firsts:
-            picker.core_group(n, group)
+        for n, group in enumerate(core):
+            if group not in core[:n]:
+                picker.core_group(n, group)
         picker.further_causes()
         picker.fatigue_spots()
-    for n, group in steps:
+    # (a step already done changes nothing when run again: what failed to fit still fails)
+    for n, group in enumerate(core):
         picker.core_group(n, group)
     picker.further_causes()
     picker.fatigue_spots()

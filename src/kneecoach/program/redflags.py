@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from kneecoach.core.errors import RedFlagError
-from kneecoach.program.models import Intake, RedFlags
+from kneecoach.program.models import Intake
 
 #: question field → (question asked, what a "yes" means in the referral message)
 QUESTIONS: dict[str, tuple[str, str]] = {
@@ -55,19 +55,19 @@ SOURCE = "science.md §7.3, red flags"
 
 def red_flags(intake: Intake, /) -> list[str]:
     """The warning signs reported in ``intake``, in words (empty: none)."""
-    flags: RedFlags = intake.red_flags
-    keys = ALWAYS + (UNDER_16 if intake.person.age < 16 else ())
-    return [QUESTIONS[k][1] for k in keys if getattr(flags, k)]
+    return _found(intake.red_flags.model_dump(), intake.person.age)
 
 
 def reported(answers: Mapping[str, Any], /) -> list[str]:
     """The warning signs in partial intake answers (a dict as ``kneecoach intake`` builds it),
     for stopping the questionnaire at the first "yes": the under-16 flags count only when
     ``person.age`` is known and under 16."""
-    flags = answers.get("red_flags") or {}
-    age = (answers.get("person") or {}).get("age")
-    young = isinstance(age, int) and age < 16
-    keys = ALWAYS + (UNDER_16 if young else ())
+    return _found(answers.get("red_flags") or {}, (answers.get("person") or {}).get("age"))
+
+
+def _found(flags: Mapping[str, Any], age: Any) -> list[str]:
+    """The flags answered ``True``, in words; the under-16 ones only for a known age under 16."""
+    keys = ALWAYS + (UNDER_16 if isinstance(age, int) and age < 16 else ())
     return [QUESTIONS[k][1] for k in keys if flags.get(k) is True]
 
 
