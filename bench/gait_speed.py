@@ -7,7 +7,7 @@ Usage::
 Builds a synthetic front-view treadmill run of that length in 1-minute chunks
 (kneecoach.synthetic_gait.long_run; 170 steps/min, a slow fatigue drift of
 0.3° per minute; or, with ``--test skate``, 0.8 s glides as
-kneecoach.synthetic_gait.skating, ~63 steps/min, which times the glides), joins
+kneecoach.synthetic_gait.skate_gait, ~63 steps/min, which times the glides), joins
 them into one track, then times on the already-tracked
 data, pinned to ``--cores`` CPU cores: per-frame measures, gait events,
 per-step readings, summaries and drift, worst steps (the analysis itself), and
@@ -32,7 +32,7 @@ from kneecoach.events.gait import find_steps
 from kneecoach.metrics import frame_measures
 from kneecoach.metrics.gait import gait_signals
 from kneecoach.reports.html import render_report
-from kneecoach.synthetic_gait import long_run
+from kneecoach.synthetic_gait import long_run, skate_gait
 
 
 def peak_rss_mb() -> float:
@@ -50,13 +50,7 @@ def main() -> None:
         os.sched_setaffinity(0, set(sorted(os.sched_getaffinity(0))[: args.cores]))
     rss_start = peak_rss_mb()
     t0 = time.perf_counter()
-    push, glide = 0.15, 0.8  # as kneecoach.synthetic_gait.skating
-    gait = (
-        {"cadence_spm": 60 / (glide + push), "stance_fraction": 0.5 + push / (2 * (glide + push)),
-         "lift": 0.12}
-        if args.test == "skate"
-        else {}
-    )  # fmt: skip
+    gait = skate_gait() if args.test == "skate" else {}  # 0.8 s glides, as skating()
     chunks = long_run(minutes=args.minutes, fps=args.fps, drift_per_min=0.3, **gait)
     track = xr.concat(list(chunks), dim="time")
     built = time.perf_counter() - t0

@@ -330,6 +330,19 @@ def overground_walk(
     return SyntheticGait(ds, truth)
 
 
+def skate_gait(glide_s: float = 0.8) -> dict[str, float]:
+    """The :func:`treadmill` settings (``cadence_spm``, ``stance_fraction``, ``lift``) of
+    skating strides: glides of ``glide_s``, both skates on the ice for a short push
+    (0.15 s) in between, the free skate lifted low."""
+    push = 0.15
+    return {
+        "cadence_spm": 60 / (glide_s + push),
+        "stance_fraction": (glide_s + push) / (2 * (glide_s + push))
+        + push / (2 * (glide_s + push)),
+        "lift": 0.12,
+    }
+
+
 def skating(
     *,
     fps: float = 60.0,
@@ -342,15 +355,14 @@ def skating(
     """Skating strides seen from the front: long single-leg glides, left then right.
 
     Each glide lasts ``glide_s``; the free skate is lifted for all of it and
-    both skates are on the ice for a short push (0.15 s) in between.
+    both skates are on the ice for a short push (0.15 s) in between (:func:`skate_gait`).
     """
-    push = 0.15
-    g = treadmill(
-        fps=fps, duration_s=duration_s, cadence_spm=60 / (glide_s + push),
-        stance_fraction=(glide_s + push) / (2 * (glide_s + push)) + push / (2 * (glide_s + push)),
-        fppa_deg=fppa_deg, lift=0.12, k=k, image_size=image_size,
+    gait = skate_gait(glide_s)
+    return treadmill(
+        fps=fps, duration_s=duration_s, cadence_spm=gait["cadence_spm"],
+        stance_fraction=gait["stance_fraction"], fppa_deg=fppa_deg, lift=gait["lift"], k=k,
+        image_size=image_size,
     )  # fmt: skip
-    return g
 
 
 def long_run(

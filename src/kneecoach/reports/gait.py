@@ -92,10 +92,15 @@ def _signed(value: float, digits: int) -> str:
     return text.replace("-", "−")
 
 
+def _pair(value: Any) -> tuple[float | None, float | None]:
+    """A 95% CI's (low, high), each None where missing."""
+    if not isinstance(value, list | tuple) or len(value) != 2:
+        return None, None
+    return _num(value[0]), _num(value[1])
+
+
 def _ci(pair: Any, digits: int) -> str:
-    if not isinstance(pair, list | tuple) or len(pair) != 2:
-        return DASH
-    lo, hi = (_num(v) for v in pair)
+    lo, hi = _pair(pair)
     if lo is None or hi is None:
         return DASH
     return f"{_signed(lo, digits)} to {_signed(hi, digits)}"
@@ -108,8 +113,7 @@ def _verdict(d: Mapping[str, Any]) -> tuple[str, str]:
         return "not judged (no noise threshold)", "none"
     if beyond:
         return "changed: beyond the noise", "attention"
-    ci = d.get("first_last_ci95")
-    lo, hi = (_num(v) for v in ci) if isinstance(ci, list | tuple) and len(ci) == 2 else (None,) * 2
+    lo, hi = _pair(d.get("first_last_ci95"))
     if lo is not None and hi is not None and (lo > 0 or hi < 0):
         return "no real change: clear, but within the noise", "ok"
     return "no real change: 95% CI includes 0", "ok"
