@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import xarray as xr
 
 from kneecoach import __version__
@@ -33,15 +32,17 @@ from kneecoach.assessment.summary import (
     SCHEMA,
     SOURCES,
     assess,
-    working_sides,
+    legs_out_of_frame,
+    out_of_frame_finding,
+    view_refused,
     worst_moments,
 )
 from kneecoach.capture.video import VideoReader
 from kneecoach.core.errors import InputError, InsufficientDataError
-from kneecoach.core.schema import SIDES, Side
+from kneecoach.core.schema import SIDES
 from kneecoach.core.settings import Settings
 from kneecoach.events.gait import GAIT_TESTS, find_steps, recognise_gait
-from kneecoach.events.reps import Rep, segment
+from kneecoach.events.reps import segment
 from kneecoach.filtering.smoothing import dual_pass_correction
 from kneecoach.io import is_keypoint_input
 from kneecoach.metrics.frames import FRONTAL_VIEWS, FrameMeasures, frame_measures
@@ -144,7 +145,7 @@ def run_analyze(
     summary["sex"] = sex
     cut = legs_out_of_frame(fm.table, reps, bilateral=PROTOCOLS[chosen].bilateral)
     if cut:
-        summary["findings"].insert(0, _out_of_frame_finding(cut, PROTOCOLS[chosen].filming))
+        summary["findings"].insert(0, out_of_frame_finding(cut, PROTOCOLS[chosen].filming))
     moments = worst_moments(
         fm.table, reps, bilateral=PROTOCOLS[chosen].bilateral, n=settings.worst_moments,
         test=chosen,
@@ -163,41 +164,6 @@ def run_analyze(
             f"{PROTOCOLS[chosen].filming}"
         )
     return result
-
-
-#: A rep is refused when its working leg is in the picture for less than this share
-#: of it (derived: most of the rep must be seen to read it).
-MIN_IN_FRAME_SHARE = 0.5
-
-
-def legs_out_of_frame(
-    table: pd.DataFrame, reps: list[Rep], /, *, bilateral: bool
-) -> list[tuple[int, Side]]:
-    """``(rep, side)`` of each working leg that is in the picture for under half its rep."""
-    cut: list[tuple[int, Side]] = []
-    for side, side_reps in working_sides(reps, bilateral=bilateral).items():
-        column = f"leg_in_frame_{side}"
-        if column not in table:
-            continue
-        inside = table[column].to_numpy(float)
-        for rep in side_reps:
-            if np.nanmean(inside[rep.start : rep.end + 1]) < MIN_IN_FRAME_SHARE:
-                cut.append((rep.index, side))
-    return sorted(cut)
-
-
-def _out_of_frame_finding(cut: list[tuple[int, Side]], filming: str) -> dict[str, Any]:
-    sides = sorted({side for _, side in cut})
-    legs = "Both legs are" if len(sides) == 2 else f"Your {sides[0]} leg (hip, knee or ankle) is"
-    reps = ", ".join(str(i) for i in sorted({i for i, _ in cut}))
-    return {
-        "code": "leg_out_of_frame", "side": sides[0] if len(sides) == 1 else None,
-        "severity": "refused",
-        "text": f"{legs} out of the picture for most of rep(s) "
-                f"{reps}, so the knee could not be measured. Step back or zoom out so the whole "
-                f"body, feet included, stays in view. {filming}",
-        "source": None,
-    }  # fmt: skip
 
 
 #: What the gait report adds to the method notes (docs/gait.md).
@@ -283,8 +249,7 @@ def _finish_empty(result: AnalysisResult, out: Path, test: str, reason: str) -> 
         {"code": "no_reps", "side": None, "severity": "refused", "text": reason, "source": None}
     ]
     if view not in FRONTAL_VIEWS:
-        findings.append({"code": "view_refused", "side": None, "severity": "refused",
-                         "text": view_refusal(view, filming), "source": None})  # fmt: skip
+        findings.append(view_refused(view, filming))
     nothing = side_summary([], test=test, sex=None, working=False)
     result.summary.update(
         test=test,

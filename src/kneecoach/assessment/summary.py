@@ -88,10 +88,7 @@ def assess(fm: FrameMeasures, reps: list[Rep], /, *, test: str, sex: Sex | None)
                     "out. Keep the free foot clearly off the floor.", "source": None,
         })  # fmt: skip
     if fm.view not in FRONTAL_VIEWS:
-        findings.insert(0, {
-            "code": "view_refused", "side": None, "severity": "refused",
-            "text": view_refusal(fm.view, protocol.filming), "source": None,
-        })  # fmt: skip
+        findings.insert(0, view_refused(fm.view, protocol.filming))
     if protocol.bilateral and test in ("squat", "drop-jump"):
         kasr = [r["kasr"] for r in sides["left"]["reps"] if r.get("kasr") is not None]
         if kasr:
@@ -127,6 +124,48 @@ def assess(fm: FrameMeasures, reps: list[Rep], /, *, test: str, sex: Sex | None)
     }
 
 
+#: A rep is refused when its working leg is in the picture for less than this share
+#: of it (derived: most of the rep must be seen to read it).
+MIN_IN_FRAME_SHARE = 0.5
+
+
+def legs_out_of_frame(
+    table: pd.DataFrame, reps: list[Rep], /, *, bilateral: bool
+) -> list[tuple[int, Side]]:
+    """``(rep, side)`` of each working leg that is in the picture for under half its rep."""
+    cut: list[tuple[int, Side]] = []
+    for side, side_reps in working_sides(reps, bilateral=bilateral).items():
+        column = f"leg_in_frame_{side}"
+        if column not in table:
+            continue
+        inside = table[column].to_numpy(float)
+        for rep in side_reps:
+            if np.nanmean(inside[rep.start : rep.end + 1]) < MIN_IN_FRAME_SHARE:
+                cut.append((rep.index, side))
+    return sorted(cut)
+
+
+def out_of_frame_finding(cut: list[tuple[int, Side]], filming: str) -> dict[str, Any]:
+    """The refusal for the reps :func:`legs_out_of_frame` found, with how to film instead."""
+    sides = sorted({side for _, side in cut})
+    legs = "Both legs are" if len(sides) == 2 else f"Your {sides[0]} leg (hip, knee or ankle) is"
+    reps = ", ".join(str(i) for i in sorted({i for i, _ in cut}))
+    return {
+        "code": "leg_out_of_frame", "side": sides[0] if len(sides) == 1 else None,
+        "severity": "refused",
+        "text": f"{legs} out of the picture for most of rep(s) "
+                f"{reps}, so the knee could not be measured. Step back or zoom out so the whole "
+                f"body, feet included, stays in view. {filming}",
+        "source": None,
+    }  # fmt: skip
+
+
+def view_refused(view: str, filming: str) -> dict[str, Any]:
+    """The finding that frontal-plane measures are not reported from ``view``."""
+    return {"code": "view_refused", "side": None, "severity": "refused",
+            "text": view_refusal(view, filming), "source": None}  # fmt: skip
+
+
 def worst_moments(
     table: pd.DataFrame, reps: list[Rep], /, *, bilateral: bool, n: int, test: str = ""
 ) -> list[dict[str, Any]]:
@@ -139,7 +178,7 @@ def worst_moments(
     with ``fppa_deg`` only where FPPA is read at that same frame.
     """
     by_shift = test in fnd.KNEE_OVER_FOOT_TESTS
-    peaks: list[tuple[float, int, Side, int]] = []
+    peaks: list[tuple[float, int, Side, Rep]] = []
     for side, side_reps in working_sides(reps, bilateral=bilateral).items():
         for rep in side_reps:
             row = rep.reading if by_shift else fppa_frame(table, rep, side, test)
@@ -148,17 +187,16 @@ def worst_moments(
             column = f"knee_shift_{side}_pct" if by_shift else f"fppa_{side}_deg"
             value = float(table[column].iloc[row])
             if np.isfinite(value) and value > 0:  # only valgus is a "worst" moment
-                peaks.append((round(value, 1), row, side, rep.index))
+                peaks.append((round(value, 1), row, side, rep))
     peaks.sort(key=lambda p: (-p[0], p[1]))
     t = table["time_s"].to_numpy(float)
     out = []
-    for i, (value, row, side, index) in enumerate(peaks[:n], start=1):
+    for i, (value, row, side, rep) in enumerate(peaks[:n], start=1):
         fppa = float(table[f"fppa_{side}_deg"].iloc[row])
-        rep = next(r for r in reps if r.index == index)
         same_frame = not by_shift or fppa_frame(table, rep, side, test) == row
         moment: dict[str, Any] = {
             "time_s": round(float(t[row]), 3), "frame": int(table["frame"].iloc[row]),
-            "row": row, "side": side, "rep": index,
+            "row": row, "side": side, "rep": rep.index,
             "fppa_deg": round(fppa, 1) if np.isfinite(fppa) and same_frame else None,
         }  # fmt: skip
         if by_shift:
