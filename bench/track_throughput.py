@@ -12,7 +12,10 @@ Prints, on one clip:
    to (1) — decoding, colour conversion, cropping, cleaning and writing are meant
    to hide behind inference (decode thread);
 3. end-to-end frames/s with the annotated video (a second decode + encode pass);
-4. peak RSS of ``kneecoach track --no-video`` on a 10-second and a long clip
+4. the ceiling of any one-pass overlay: the model, with each frame scaled, drawn
+   (the raw keypoints: no cleaning, no files) and encoded as it is tracked; what
+   `track` with the video could reach at best if it drew before cleaning;
+5. peak RSS of ``kneecoach track --no-video`` on a 10-second and a long clip
    made by looping VIDEO (each in its own process), to show memory does not
    grow with clip length.
 """
@@ -24,15 +27,21 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import av
+import cv2
 import numpy as np
+import numpy.typing as npt
 
-from kneecoach.capture.video import VideoReader
+from kneecoach.capture.prefetch import prefetch
+from kneecoach.capture.video import Image, VideoReader
+from kneecoach.core.schema import KEYPOINTS
 from kneecoach.core.settings import Settings
 from kneecoach.pipeline import run_track
 from kneecoach.pose.mediapipe import MediaPipePose
+from kneecoach.reports.overlay import MAX_SIDE_PX, draw_pose
 
 
 def raw_model_fps(video: Path, n: int) -> tuple[float, tuple[int, int]]:
@@ -55,6 +64,44 @@ def end_to_end_fps(video: Path, *, with_video: bool) -> float:
         result = run_track(video, out_dir=out, settings=Settings(), video=with_video)
         elapsed = time.perf_counter() - start
     return result.raw.sizes["time"] / elapsed
+
+
+def one_pass_overlay_fps(video: Path) -> float:
+    """Track ``video`` and draw + encode each frame as it is tracked (no cleaning, no files).
+
+    The model and the decoder run in worker threads; the main thread scales,
+    draws and encodes, as ``track``'s own overlay pass does (same size, codec
+    and preset).
+    """
+    pose = MediaPipePose()
+    missing = np.full((len(KEYPOINTS), 2), np.nan)
+
+    def tracked(reader: VideoReader) -> Iterator[tuple[Image, npt.NDArray[np.float64]]]:
+        for frame in prefetch(reader.frames()):
+            found = pose.estimate(frame.image)
+            yield frame.image, missing if found is None else found.xy
+
+    with tempfile.TemporaryDirectory() as tmp, VideoReader(video) as reader:
+        w, h = reader.info.width, reader.info.height
+        scale = min(1.0, MAX_SIDE_PX / max(w, h))
+        size = (round(w * scale) // 2 * 2, round(h * scale) // 2 * 2)
+        n, start = 0, time.perf_counter()
+        with av.open(str(Path(tmp) / "one_pass.mp4"), "w") as out:
+            stream = out.add_stream("libx264", rate=30)
+            stream.width, stream.height = size
+            stream.pix_fmt = "yuv420p"
+            stream.options = {"preset": "ultrafast", "crf": "23"}
+            stream.codec_context.thread_count = 1
+            for image, xy in prefetch(tracked(reader)):
+                small = np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA), np.uint8)
+                drawn = draw_pose(small, xy * scale, list(KEYPOINTS))
+                yuv = np.asarray(cv2.cvtColor(drawn, cv2.COLOR_RGB2YUV_I420), np.uint8)
+                out.mux(stream.encode(av.VideoFrame.from_ndarray(yuv, format="yuv420p")))
+                n += 1
+            out.mux(stream.encode(None))
+        elapsed = time.perf_counter() - start
+    pose.close()
+    return n / elapsed
 
 
 def looped_clip(video: Path, seconds: float, dest: Path) -> Path:
@@ -121,6 +168,10 @@ def main() -> None:
         print(
             f"kneecoach track (with video):   {e2e_video:6.1f} frames/s  "
             f"(ratio {e2e_video / raw:.2f})"
+        )
+        ceiling = one_pass_overlay_fps(clip)
+        print(
+            f"one-pass overlay (ceiling):     {ceiling:6.1f} frames/s  (ratio {ceiling / raw:.2f})"
         )
     if args.skip_memory:
         return
