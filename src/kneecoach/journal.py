@@ -231,7 +231,7 @@ def last_decisions(logs: Sequence[SessionLog], before: date) -> dict[str, dict[s
     """The latest ``decision`` / ``next_exercise_id`` logged for each exercise before a day."""
     found: dict[str, dict[str, Any]] = {}
     for log in sorted(logs, key=lambda log: (log.day, log.id)):
-        if log.day >= before:
+        if log.day >= before or not log.done:
             continue
         for e in log.exercises:
             if isinstance(e, dict) and e.get("exercise_id") and e.get("decision"):
@@ -272,6 +272,8 @@ def replan_basis(person: str, *, url: str | None = None) -> ReplanBasis:
             return ReplanBasis({}, 0)
         decisions: dict[str, LoggedDecision] = {}
         for log in sorted(p.session_logs, key=lambda log: (log.day, log.id)):
+            if not log.done:  # a missed session decided nothing (older logs may say "hold")
+                continue
             for e in log.exercises:
                 if isinstance(e, dict) and e.get("exercise_id") and e.get("decision") in (
                     "progress", "hold", "regress"

@@ -362,3 +362,17 @@ def test_a_re_plan_moves_on_from_the_logged_decisions(run, tmp_path) -> None:
         assert all(f"{old} → {library.get(old).progression}" in reason for old in movable)
     shown = run("progress", "--person", "zoe", "--database-url", url)
     assert "Programme version 2: progressed after 1 logged session" in _flat(shown.output)
+
+
+def test_a_missed_session_does_not_undo_the_progress_logged_before(run) -> None:
+    made = run("plan", "--person", "kim", "--intake", EXAMPLE_INTAKE, "--weeks", 2,
+               "--start", "2026-03-02", "--out", "p1")  # fmt: skip
+    assert made.exit_code == 0, made.output
+    flags = ("--done", "--pain-before", 0, "--pain-during", 0, "--pain-after", 0, "--rpe", 3)
+    done = run("log", "--person", "kim", "--date", "2026-03-02", *flags)
+    assert "Move on to" in _flat(done.output)
+    missed = run("log", "--person", "kim", "--date", "2026-03-04", "--missed")
+    assert missed.exit_code == 0, missed.output
+    assert "hold" not in missed.output and "Next time" not in missed.output
+    again = run("plan", "--person", "kim", "--weeks", 2, "--start", "2026-03-16", "--out", "p2")
+    assert "progressed after 1 logged session: " in _flat(again.output)

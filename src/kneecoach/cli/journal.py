@@ -253,7 +253,11 @@ def with_adaptations(
 
     ``excluded``: the programme's left-out exercises, never advised as the next step.
     The decision is stored with the exercise in the log and returned as lines to print.
+    A missed session decides nothing (nothing was tried), so it never overrides the
+    decisions of the sessions that were done.
     """
+    if not entry.done:
+        return entry, []
     exercises, lines = [], []
     for e in entry.exercises:
         if not e.get("exercise_id"):
