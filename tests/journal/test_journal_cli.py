@@ -376,3 +376,22 @@ def test_a_missed_session_does_not_undo_the_progress_logged_before(run) -> None:
     assert "hold" not in missed.output and "Next time" not in missed.output
     again = run("plan", "--person", "kim", "--weeks", 2, "--start", "2026-03-16", "--out", "p2")
     assert "progressed after 1 logged session: " in _flat(again.output)
+
+
+def test_warning_signs_in_a_log_hold_every_exercise_instead_of_advising_harder(run) -> None:
+    made = run("plan", "--person", "lea", "--intake", EXAMPLE_INTAKE, "--weeks", 2,
+               "--start", "2026-03-02", "--out", "p1")  # fmt: skip
+    assert made.exit_code == 0, made.output
+    n = len(json.loads(Path("p1/plan.json").read_text())["sessions"][0]["exercises"])
+    # done, every set, pain-free, easy: progress, were it not for the warning signs
+    answers = ["y", *[""] * n, "0", "0", "0", "3", "y", "knee swelled"]
+    flagged = run("log", "--person", "lea", "--date", "2026-03-02", input="\n".join(answers) + "\n")
+    assert flagged.exit_code == 0, flagged.output
+    out = _flat(flagged.output)
+    assert "see a clinician" in out and "Move on to" not in out and "progress" not in out
+    again = run("plan", "--person", "lea", "--weeks", 2, "--start", "2026-03-16", "--out", "p2")
+    assert "progressed" not in _flat(again.output)
+    run("export", "--person", "lea", "--out", "l.zip")
+    with zipfile.ZipFile("l.zip") as zf:
+        (log,) = json.loads(zf.read("journal.json"))["session_logs"]
+    assert log["notes"].startswith("warning signs reported") and "knee swelled" in log["notes"]

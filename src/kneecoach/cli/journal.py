@@ -205,8 +205,9 @@ def log(
             raise InputError(f"{already}; to log a second session that day add --again")
         click.confirm(f"{already}. Log a second session that day?", default=False, abort=True)
         again = True
+    warned = False
     if done is None:
-        entry = _ask(plan)
+        entry, warned = _ask(plan)
     else:
         exercises = tuple(
             {"exercise_id": e.get("exercise_id"), "sets_planned": e.get("sets"),
@@ -217,7 +218,10 @@ def log(
             when, done, sets_done, sets_planned or _sets(plan), pain_during, pain_after, rpe,
             notes, exercises, pain_before,
         )  # fmt: skip
-    entry, advice = with_adaptations(entry, excluded=plan.excluded)
+    if warned:
+        entry, advice = held_for_warning_signs(entry)
+    else:
+        entry, advice = with_adaptations(entry, excluded=plan.excluded)
     logged = journal.record_session(person, entry, url=database_url, again=again)
     what = "done" if entry.done else "missed"
     planned = "" if logged.planned else " (no session was planned that day)"
@@ -282,8 +286,29 @@ def with_adaptations(
     return replace(entry, exercises=tuple(exercises)), lines
 
 
-def _ask(plan: journal.PlannedToday) -> journal.SessionEntry:
-    """The interactive questions (the planned session shown first)."""
+def held_for_warning_signs(
+    entry: journal.SessionEntry,
+) -> tuple[journal.SessionEntry, list[str]]:
+    """A session after which warning signs were reported: nothing moves on (hold), noted.
+
+    The coaching rules would otherwise advise (and a re-plan apply) a harder exercise
+    right after the advice to stop and see a clinician.
+    """
+    exercises = tuple(
+        {**e, "decision": "hold", "next_exercise_id": e["exercise_id"]}
+        if e.get("exercise_id") else dict(e)
+        for e in entry.exercises
+    )  # fmt: skip
+    notes = "; ".join(n for n in (WARNING_NOTE, entry.notes) if n)
+    lines = [f"[red]Next time: no exercise moves on; {RED_FLAG_ADVICE}[/]"]
+    return replace(entry, exercises=exercises, notes=notes), lines
+
+
+WARNING_NOTE = "warning signs reported (swelling, locking, giving way or night/rest pain)"
+
+
+def _ask(plan: journal.PlannedToday) -> tuple[journal.SessionEntry, bool]:
+    """The interactive questions (the planned session shown first); True: warning signs."""
     when = plan.day
     planned_sets = _sets(plan)
     if plan.label:
@@ -299,7 +324,7 @@ def _ask(plan: journal.PlannedToday) -> journal.SessionEntry:
     done = click.confirm("Did you do the session?", default=True)
     if not done:
         notes = click.prompt("Why not (optional)", default="", show_default=False)
-        return journal.SessionEntry(when, False, sets_planned=planned_sets, notes=notes)
+        return journal.SessionEntry(when, False, sets_planned=planned_sets, notes=notes), False
     exercises: list[dict[str, Any]] = []
     for e in plan.exercises:
         name = e.get("name", e.get("exercise_id", "?"))
@@ -316,13 +341,14 @@ def _ask(plan: journal.PlannedToday) -> journal.SessionEntry:
     pain_during = click.prompt("Pain during, 0-10", type=_RATING, default=0)
     pain_after = click.prompt("Pain after, by the next morning, 0-10", type=_RATING, default=0)
     rpe = click.prompt("Effort, 0-10 (0 rest, 5 hard, 10 maximal)", type=_RATING, default=5)
-    if click.confirm(RED_FLAG_QUESTION, default=False):
+    warned = click.confirm(RED_FLAG_QUESTION, default=False)
+    if warned:
         err.print(f"[red]{RED_FLAG_ADVICE}[/]")
     notes = click.prompt("Notes (optional)", default="", show_default=False)
     return journal.SessionEntry(
         when, True, sets_done, planned_sets, pain_during, pain_after, rpe, notes,
         tuple(exercises), pain_before,
-    )  # fmt: skip
+    ), warned  # fmt: skip
 
 
 @click.command()
