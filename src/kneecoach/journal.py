@@ -346,10 +346,12 @@ def _headcount(session: Session) -> int:
 
 def record_checkin(
     person: str, *, day: date, pain: int, notes: str = "", url: str | None = None
-) -> None:
-    """Store a pain check-in (0-10) for ``person``."""
+) -> bool:
+    """Store a pain check-in (0-10) for ``person``; True when ``person`` was new."""
     with open_journal(url) as journal, journal.transaction() as session:
+        known = _headcount(session)
         add_checkin(session, get_or_create_person(session, person), day=day, pain=pain, notes=notes)
+        return _headcount(session) > known
 
 
 def adherence_of(p: Person, *, today: date) -> Adherence:

@@ -109,7 +109,11 @@ def test_log_with_flags_interactive_and_check_in(run) -> None:
         input="\n".join(["y", "3", "0", "6", "6", "5", "y", ""]) + "\n",
     )
     assert "see a clinician" in _flat(flagged.output)
-    run("log", "--person", "mary", "--check-in", 4, "--date", "2026-03-05")
+    checked = run("log", "--person", "mary", "--check-in", 4, "--date", "2026-03-05")
+    assert "new in the journal" not in checked.output
+    typo = run("log", "--person", "mray", "--check-in", 4, "--date", "2026-03-05")
+    assert "mray is new in the journal" in _flat(typo.output)
+    run("delete", "--person", "mray", "--yes")
     export = run("export", "--person", "mary", "--out", "m.zip")
     assert export.exit_code == 0, export.output
     with zipfile.ZipFile("m.zip") as zf:

@@ -195,8 +195,10 @@ def log(
     """
     when = _today(day)
     if check_in is not None:
-        journal.record_checkin(person, day=when, pain=check_in, notes=notes, url=database_url)
+        new = journal.record_checkin(person, day=when, pain=check_in, notes=notes, url=database_url)
         out.print(f"Pain {check_in}/10 recorded for {person} on {when:%a} {short_date(when)}.")
+        if new:
+            _new_person_note(person)
         return
     plan = _planned(person, when, database_url)
     if plan.logged and not again:
@@ -227,8 +229,7 @@ def log(
     planned = "" if logged.planned else " (no session was planned that day)"
     out.print(f"Logged for {logged.person}: {when:%a} {short_date(when)}, {what}{planned}.")
     if logged.new_person:
-        out.print(f"[cyan]note:[/] {logged.person} is new in the journal (kneecoach people lists "
-                  "everyone; a misspelt name can be removed with kneecoach delete)")  # fmt: skip
+        _new_person_note(logged.person)
     out.print(logged.adherence.text())
     for line in advice:
         out.print(line)
@@ -237,6 +238,11 @@ def log(
             f"[yellow]{logged.adherence.missed_in_a_row} planned sessions missed in a row.[/] "
             "Pick up with the next planned session; don't squeeze the missed ones in."
         )
+
+
+def _new_person_note(person: str) -> None:
+    out.print(f"[cyan]note:[/] {person} is new in the journal (kneecoach people lists "
+              "everyone; a misspelt name can be removed with kneecoach delete)")  # fmt: skip
 
 
 def _planned(person: str, when: date, url: str | None) -> journal.PlannedToday:
