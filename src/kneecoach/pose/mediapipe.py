@@ -62,14 +62,19 @@ class MediaPipePose:
                 f"MediaPipe is not importable ({exc}); reinstall with `pip install -e .`"
             ) from None
         self._warm = False
-        self._pose: Any = mp.solutions.pose.Pose(
-            static_image_mode=static_image_mode,
-            model_complexity=MODEL_COMPLEXITY,
-            smooth_landmarks=False,
-            enable_segmentation=False,
-            min_detection_confidence=min_detection_confidence,
-            min_tracking_confidence=min_tracking_confidence,
-        )
+        # The graph opens its models in its own threads after the constructor returns,
+        # and logs as it does (TFLite INFO, absl warnings): keep fd 2 quiet until a first
+        # (blank) image has gone through, which waits for every model to be open.
+        with _quiet_native_stderr():
+            self._pose: Any = mp.solutions.pose.Pose(
+                static_image_mode=static_image_mode,
+                model_complexity=MODEL_COMPLEXITY,
+                smooth_landmarks=False,
+                enable_segmentation=False,
+                min_detection_confidence=min_detection_confidence,
+                min_tracking_confidence=min_tracking_confidence,
+            )
+            self._pose.process(np.zeros((32, 32, 3), dtype=np.uint8))
 
     def estimate(self, image: Image, /) -> PoseResult | None:
         """Run BlazePose on an RGB image; landmarks are converted to pixels."""
