@@ -76,3 +76,16 @@ def test_out_of_frame_feet_are_reported(squat) -> None:
     q = assess_quality(cut, cut, threshold=0.3)
     assert q.lower_limb_in_frame_rate == 0.0 and q.whole_body_in_frame is False
     assert any("in frame" in w for w in q.warnings)
+
+
+def test_withheld_keypoints_are_not_out_of_frame(squat) -> None:
+    """A clean track (a kneecoach track.nc read again) leaves untrusted hips empty.
+
+    Those frames are not out of the picture: the quality verdict must match the video's.
+    """
+    withheld = squat.copy(deep=True)
+    hips = ["left_hip", "right_hip"]
+    withheld["position"].loc[{"keypoints": hips, "time": withheld["time"][100:160]}] = np.nan
+    q = assess_quality(withheld, withheld, threshold=0.3)
+    assert q.lower_limb_in_frame_rate == 1.0 and q.whole_body_in_frame is True
+    assert q.usable_for_frontal_measures

@@ -73,8 +73,10 @@ def _in_frame_rate(
         .values
     )
     conf = raw["confidence"].sel(keypoints=names).isel(individuals=0).values
-    inside = (xy[..., 0] >= 0) & (xy[..., 0] <= w) & (xy[..., 1] >= 0) & (xy[..., 1] <= h)
-    seen = inside & ~(conf < threshold)
+    x, y = xy[..., 0], xy[..., 1]
+    # An empty position (a clean track's withheld hips) is not evidence of leaving the picture.
+    outside = (x < 0) | (x > w) | (y < 0) | (y > h)
+    seen = ~outside & ~(conf < threshold)
     return round(float(seen.all(axis=1)[present].mean()), 3)
 
 
