@@ -257,14 +257,20 @@ def import_person(
     doc = read_archive(archive)
     p = doc["person"]
     person_name = clean_name(name or p["name"])
+    same = session.scalar(select(Person).where(Person.key == p["key"]))
+    if same is not None:  # imported before (or never deleted): --as would not help
+        where = "" if same.name == p["name"] else " under another name"
+        raise InputError(
+            f"{archive}: this person is already in the journal{where} ({same.name!r}): the "
+            f"archive was imported before. To replace them with the archive, delete them "
+            f"first (kneecoach delete --person {same.name!r})"
+        )
     taken = session.scalar(select(Person).where(func.lower(Person.name) == person_name.lower()))
     if taken is not None:
         raise InputError(
             f"{archive}: {person_name!r} is already in the journal; import with --as NEW_NAME "
             f"or delete the existing one first (kneecoach delete --person {person_name!r})"
         )
-    if session.scalar(select(Person).where(Person.key == p["key"])) is not None:
-        raise InputError(f"{archive}: this person is already in the journal under another name")
     person = Person(key=p["key"], name=person_name, created_at=_dt(p["created_at"]))
     person.intakes = [Intake(created_at=_dt(i["created_at"]), document=i["document"])
                       for i in doc["intakes"]]  # fmt: skip
