@@ -432,3 +432,10 @@ def test_worst_moment_without_keypoints_keeps_the_canvas() -> None:
 )  # fmt: skip
 def test_angle_text(side: str, value: float, text: str) -> None:
     assert angle_text(side, value) == text
+
+
+def test_empty_knee_displacement_gives_the_thigh_reason(report: str) -> None:
+    """MKD is withheld with FPPA (thigh towards the camera), not only when a joint is missing."""
+    text = re.sub(r"\s+", " ", report)
+    reason = text.split("Medial knee displacement", 2)[-1][:250]
+    assert "foreshortened towards the camera" in reason

@@ -59,7 +59,8 @@ NULL_REASONS = {
     "time_s": "no reading frame was found in this rep",
     "fppa_deg": "not valid at the reading frame: keypoints too uncertain, or the thigh "
     "foreshortened towards the camera (see the rep's notes)",
-    "mkd_pct": "needs the hip, knee and ankle of this leg at the reading frame",
+    "mkd_pct": "needs the hip, knee and ankle of this leg at the reading frame, and is "
+    "withheld with FPPA where the thigh is foreshortened towards the camera",
     "pelvic_drop_deg": "needs both hips at the reading frame",
     "hip_adduction_deg": "needs both hips and this knee at the reading frame",
     "trunk_lean_deg": "needs both shoulders and both hips at the reading frame",
