@@ -70,3 +70,16 @@ def test_knee_labels_of_two_close_knees_do_not_overlap() -> None:
     xs_right = np.nonzero(right_in_picture.any(axis=2))[1]
     assert xs_left.size and xs_right.size
     assert xs_left.max() < 200 and xs_right.min() > 210
+
+
+def test_video_skips_frames_that_repeat_a_timestamp(tmp_path: Path) -> None:
+    """The track keeps the first frame of a repeated time (pipeline.estimate_video); so does
+    the video, instead of handing the encoder a timestamp it already has."""
+    track = single_leg_squat(fps=30, duration_s=0.5, reps=1, image_size=(360, 640))
+    image = np.full((640, 360, 3), 40, np.uint8)
+    rows = zip(track["frame"].values, track["time"].values, strict=True)
+    frames = [Frame(index=int(i), time_s=float(t), image=image) for i, t in rows]
+    frames.insert(5, Frame(index=10_000, time_s=frames[4].time_s, image=image))
+    path = write_annotated_video(frames, track, tmp_path / "a.mp4", fps=30)
+    with av.open(str(path)) as video:
+        assert len(list(video.decode(video=0))) == len(frames) - 1

@@ -154,9 +154,15 @@ def write_annotated_video(
             # busy, and x264's own threads cost more CPU than they save here.
             stream.codec_context.thread_count = 1
             draw = _FrameDrawer(track, size, scale, labels, legend)
+            last: int | None = None
             for time_s, yuv in prefetch(draw(f) for f in itertools.chain([first], frames)):
+                pts = int(round(time_s * 1000))
+                # A repeated time: the track kept the first frame of it, and so does the video.
+                if last is not None and pts <= last:
+                    continue
+                last = pts
                 out = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
-                out.pts = int(round(time_s * 1000))
+                out.pts = pts
                 out.time_base = Fraction(1, 1000)
                 container.mux(stream.encode(out))
             container.mux(stream.encode(None))
