@@ -292,6 +292,53 @@ def test_an_altered_or_foreign_archive_is_refused(sqlite_url, analysis_dir, tmp_
             import_person(s, tmp_path / "junk.zip", j.files_dir)
 
 
+@pytest.mark.parametrize(
+    ("edit", "why"),
+    [
+        (lambda d: d.pop("intakes"), "KeyError"),
+        (lambda d: d["session_logs"][0].update(day=12), "TypeError"),
+        (lambda d: d["session_logs"][0].update(day="2026-02-30"), "out of range"),
+        (lambda d: d["session_logs"][0].update(pain_during=99), "pain_during must be 0-10"),
+        (lambda d: d["pain_checkins"][0].update(pain=-3), "pain must be 0-10"),
+        (lambda d: d["assessments"][0]["sides"][0].update(bogus=1), "bogus"),
+    ],
+)
+def test_an_edited_journal_json_is_refused_in_one_line(
+    sqlite_url, analysis_dir, tmp_path, edit, why
+) -> None:
+    archive, edited = tmp_path / "mary.zip", tmp_path / "edited.zip"
+    with open_journal(sqlite_url) as j:
+        _store(j, "mary", analysis_dir())
+        with j.transaction() as s:
+            p = find_person(s, "mary")
+            log_session(s, p, day=date(2026, 3, 2), done=True, pain_during=1)
+            add_checkin(s, p, day=date(2026, 3, 3), pain=2)
+        with j.transaction() as s:
+            export_person(find_person(s, "mary"), j.files_dir, archive)
+    with zipfile.ZipFile(archive) as src, zipfile.ZipFile(edited, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "journal.json":
+                doc = json.loads(data)
+                doc["person"]["key"] = "f" * 32  # not the stored person's
+                for a in doc["assessments"]:
+                    a["key"] = "e" * 32
+                    for f in a["files"]:
+                        f["path"] = "/".join(("f" * 32, "e" * 32, f["path"].split("/")[-1]))
+                edit(doc)
+                data = json.dumps(doc).encode()
+            name = item.filename
+            if name.startswith("files/"):
+                name = "/".join(("files", "e" * 32, name.split("/")[-1]))
+            dst.writestr(name, data)
+    with open_journal(sqlite_url) as j:
+        with j.transaction() as s, pytest.raises(InputError, match="damaged or was edited") as e:
+            import_person(s, edited, j.files_dir, name="eve")
+        assert why in str(e.value)
+        with j.transaction() as s:
+            assert [p.name for p in s.scalars(select(Person))] == ["mary"]
+
+
 def test_ratings_outside_0_to_10_are_refused(sqlite_url) -> None:
     with open_journal(sqlite_url) as j, j.transaction() as s:
         p = get_or_create_person(s, "mary")

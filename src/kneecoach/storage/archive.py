@@ -37,6 +37,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kneecoach.core.errors import InputError
@@ -253,11 +254,19 @@ def _d(value: str) -> date:
 def import_person(
     session: Session, archive: Path, files_dir: Path, *, name: str | None = None
 ) -> Person:
-    """Re-create the person in ``archive`` (optionally under another ``name``)."""
+    """Re-create the person in ``archive`` (optionally under another ``name``).
+
+    A ``journal.json`` that was edited into something kneecoach did not write
+    (a missing field, a wrong type, a pain rating outside 0-10) is refused with
+    one message, nothing stored.
+    """
     doc = read_archive(archive)
-    p = doc["person"]
-    person_name = clean_name(name or p["name"])
-    same = session.scalar(select(Person).where(Person.key == p["key"]))
+    try:
+        p = doc["person"]
+        key, person_name = str(p["key"]), clean_name(name or p["name"])
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise _damaged(archive, exc) from None
+    same = session.scalar(select(Person).where(Person.key == key))
     if same is not None:  # imported before (or never deleted): --as would not help
         where = "" if same.name == p["name"] else " under another name"
         raise InputError(
@@ -271,15 +280,51 @@ def import_person(
             f"{archive}: {person_name!r} is already in the journal; import with --as NEW_NAME "
             f"or delete the existing one first (kneecoach delete --person {person_name!r})"
         )
-    person = Person(key=p["key"], name=person_name, created_at=_dt(p["created_at"]))
+    try:
+        person = _person(doc, key, person_name)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise _damaged(archive, exc) from None
+    session.add(person)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise InputError(
+            f"{archive}: records in it are already in the journal under another person "
+            "(was journal.json edited?); nothing was imported"
+        ) from None
+    _unpack_files(session, archive, doc, person.key, files_dir)
+    return person
+
+
+def _damaged(archive: Path, exc: Exception) -> InputError:
+    what = f"{type(exc).__name__}: {exc}"
+    return InputError(
+        f"{archive}: journal.json is damaged or was edited ({what}); nothing was imported. "
+        "Import the archive as kneecoach export wrote it"
+    )
+
+
+RATINGS = ("pain_before", "pain_during", "pain_after", "rpe")
+
+
+def _rating(value: Any, what: str) -> Any:
+    if value is not None and (not isinstance(value, int) or not 0 <= value <= 10):
+        raise ValueError(f"{what} must be 0-10, got {value!r}")
+    return value
+
+
+def _person(doc: Mapping[str, Any], key: str, name: str) -> Person:
+    """The records of an export document, checked as they are built."""
+    p = doc["person"]
+    person = Person(key=key, name=name, created_at=_dt(p["created_at"]))
     person.intakes = [Intake(created_at=_dt(i["created_at"]), document=i["document"])
                       for i in doc["intakes"]]  # fmt: skip
     person.assessments = [_assessment(a) for a in doc["assessments"]]
     by_day: dict[tuple[int, str], ScheduledSession] = {}
     for pr in doc["programmes"]:
         programme = Programme(
-            version=pr["version"], created_at=_dt(pr["created_at"]),
-            start_date=_d(pr["start_date"]), weeks=pr["weeks"], reason=pr["reason"],
+            version=int(pr["version"]), created_at=_dt(pr["created_at"]),
+            start_date=_d(pr["start_date"]), weeks=int(pr["weeks"]), reason=pr["reason"],
             document=pr["document"],
         )  # fmt: skip
         for s in pr["sessions"]:
@@ -288,15 +333,15 @@ def import_person(
             by_day[(pr["version"], s["day"])] = scheduled
         person.programmes.append(programme)
     for log in doc["session_logs"]:
+        for rating in RATINGS:
+            _rating(log.get(rating), f"session_logs {log.get('day')}: {rating}")
         person.session_logs.append(_log(log, by_day))
     person.pain_checkins = [
-        PainCheckin(day=_d(c["day"]), created_at=_dt(c["created_at"]), pain=c["pain"],
+        PainCheckin(day=_d(c["day"]), created_at=_dt(c["created_at"]),
+                    pain=_rating(c["pain"], f"pain_checkins {c.get('day')}: pain"),
                     notes=c["notes"])
         for c in doc["pain_checkins"]
     ]  # fmt: skip
-    session.add(person)
-    session.flush()
-    _unpack_files(session, archive, doc, person.key, files_dir)
     return person
 
 
