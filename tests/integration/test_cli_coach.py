@@ -173,3 +173,24 @@ def test_a_real_analysis_aims_the_plan(tmp_path: Path) -> None:
     sided = [x for s in plan["sessions"] for x in s["exercises"] if x["sides"]]
     assert sided and all(x["sides"] == ["right", "left"] for x in sided)
     assert "--test single-leg-squat" in plan["retest_command"]
+
+
+def test_the_printed_table_shows_each_rows_own_days_in_order(tmp_path: Path) -> None:
+    # a Thursday start: week 1 runs Thursday to Wednesday
+    r = run(
+        "plan", "--intake", EXAMPLE, "--out", tmp_path / "p", "--start", "2026-01-08", "--weeks", 2
+    )
+    assert r.exit_code == 0, r.output
+    rows = [
+        [c.strip() for c in line.split("│")[1:-1]]
+        for line in r.output.splitlines()
+        if line.startswith("│") and line.split("│")[1].strip()
+    ]
+    phases = [(row[0], row[1], row[2]) for row in rows]
+    assert phases == [
+        ("1", "activation", "fri, mon, wed"),
+        ("2", "integration", "fri, mon, wed"),
+        ("3", "retest", "fri"),  # one day, not every training day
+        ("3-10", "maintenance", "mon, fri"),
+        ("10", "retest", "wed"),  # the second re-test comes after maintenance
+    ]

@@ -354,19 +354,23 @@ def print_plan(programme: Programme, files: dict[str, Path]) -> None:
     table = Table(title="Your plan", title_justify="left")
     for col in ("week", "phase", "days", "exercises", "min"):
         table.add_column(col)
-    seen: set[int] = set()
-    for s in programme.sessions:
-        if s.week in seen or s.phase == "maintenance":
-            continue
-        seen.add(s.week)
-        names = ", ".join(p.name for p in s.exercises) or (s.title if s.retest else "")
-        table.add_row(str(s.week), s.phase, ", ".join(programme.days), names, f"{s.minutes:g}")
+    seen: set[tuple[int, str]] = set()
     maintenance = [s for s in programme.sessions if s.phase == "maintenance"]
-    if maintenance:
-        weeks = f"{maintenance[0].week}-{maintenance[-1].week}"
-        days = [d for d in programme.days if any(s.weekday == d for s in maintenance)]
-        minutes = f"{maintenance[0].minutes:g}"
-        table.add_row(weeks, "maintenance", ", ".join(days), "the same, 2 sets", minutes)
+    for s in programme.sessions:
+        if s.phase == "maintenance":
+            if s is maintenance[0]:  # one row, in its place (before the last re-test)
+                weeks = f"{s.week}-{maintenance[-1].week}"
+                days = [d for d in programme.days if any(m.weekday == d for m in maintenance)]
+                table.add_row(weeks, "maintenance", ", ".join(days), "the same, 2 sets",
+                              f"{s.minutes:g}")  # fmt: skip
+            continue
+        if (s.week, s.phase) in seen:
+            continue
+        seen.add((s.week, s.phase))
+        # the days this week really has (a re-test is one day; a mid-week start, fewer)
+        days = [x.weekday for x in programme.sessions if (x.week, x.phase) == (s.week, s.phase)]
+        names = ", ".join(p.name for p in s.exercises) or (s.title if s.retest else "")
+        table.add_row(str(s.week), s.phase, ", ".join(days), names, f"{s.minutes:g}")
     out.print(table)
     for e in programme.emphasis:
         out.print(f"[cyan]emphasis:[/] {e.cause}: {e.reason}")
