@@ -90,10 +90,11 @@ def estimate_video(
         if progress:
             progress("tracking", len(times), total)
     if not times:
+        length = reader.info.duration_s
+        why = [f"the clip is {length:.2f} s long"] if length else []
+        why += reader.report.problems
         raise InsufficientDataError(
-            f"{reader.path}: no frames between {start_s} s and "
-            f"{'the end' if end_s is None else f'{end_s} s'}"
-            + (f" ({'; '.join(reader.report.problems)})" if reader.report.problems else "")
+            f"{reader.path}: {_no_frames(start_s, end_s)}" + (f" ({'; '.join(why)})" if why else "")
         )
     fps = effective_fps(times) if len(times) > 1 else float(reader.info.nominal_fps or 0)
     ds = from_numpy(
@@ -123,15 +124,23 @@ def estimate_video(
     )
 
 
-def trim(ds: xr.Dataset, /, *, start_s: float, end_s: float | None) -> xr.Dataset:
-    """Keep the frames with ``start_s <= time <= end_s``."""
+def trim(
+    ds: xr.Dataset, /, *, start_s: float, end_s: float | None, source: str | Path = ""
+) -> xr.Dataset:
+    """Keep the frames with ``start_s <= time <= end_s`` (``source`` names it in errors)."""
     t = ds["time"].values
     keep = (t >= start_s - 1e-9) & (t <= (np.inf if end_s is None else end_s + 1e-9))
     if not keep.any():
-        raise InsufficientDataError(f"no frames between {start_s} s and {end_s} s")
+        where = f"{source}: " if source else ""
+        covered = f" (the track runs from {t.min():.2f} to {t.max():.2f} s)" if len(t) else ""
+        raise InsufficientDataError(f"{where}{_no_frames(start_s, end_s)}{covered}")
     if keep.all():
         return ds
     return log_step(ds.isel(time=keep), "trim", start_s=start_s, end_s=end_s)
+
+
+def _no_frames(start_s: float, end_s: float | None) -> str:
+    return f"no frames between {start_s:g} s and {'the end' if end_s is None else f'{end_s:g} s'}"
 
 
 def canvas_size(ds: xr.Dataset) -> tuple[int, int] | None:
@@ -168,7 +177,7 @@ def run_track(
     out = Path(out_dir)
     notes: list[str] = []
     if is_keypoint_input(source):
-        raw = trim(load_keypoints(source, fps=fps), start_s=start_s, end_s=end_s)
+        raw = trim(load_keypoints(source, fps=fps), start_s=start_s, end_s=end_s, source=source)
         frames: Callable[[], Iterable[Frame]] | None = None
     else:
         with VideoReader(source) as reader:

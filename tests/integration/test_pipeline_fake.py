@@ -10,7 +10,7 @@ import pytest
 from kneecoach.core.errors import InsufficientDataError
 from kneecoach.core.settings import Settings
 from kneecoach.core.track import read_log
-from kneecoach.io import from_netcdf_file, from_trc_file
+from kneecoach.io import from_netcdf_file, from_trc_file, to_csv_file
 from kneecoach.pipeline import knee_labels, run_track
 from kneecoach.pose import FakePoseEstimator
 from kneecoach.synthetic import side_squat, single_leg_squat, with_swap
@@ -69,6 +69,18 @@ def test_trimmed_run_keeps_source_frame_numbers(scene, tmp_path: Path) -> None:
     )
     assert result.raw["frame"].values[0] == 30 and result.raw["frame"].values[-1] == 60
     assert "video" not in result.files
+
+
+def test_start_beyond_the_end_says_how_long_the_input_is(scene, tmp_path: Path) -> None:
+    video, truth = scene
+    clip = r"between 50 s and the end \(the clip is 3\.00 s long\)"
+    with pytest.raises(InsufficientDataError, match=clip):
+        run_track(video, out_dir=tmp_path, settings=Settings(), start_s=50,
+                  estimator=FakePoseEstimator(truth))  # fmt: skip
+    csv = to_csv_file(truth, tmp_path / "k.csv")
+    track = r"k\.csv: no frames between 50 s and 60 s \(the track runs from 0\.00 to 2\.97 s\)"
+    with pytest.raises(InsufficientDataError, match=track):
+        run_track(csv, out_dir=tmp_path, settings=Settings(), start_s=50, end_s=60)
 
 
 def test_no_person_keeps_the_quality_report_and_says_why(scene, tmp_path: Path) -> None:
