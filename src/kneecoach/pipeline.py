@@ -9,6 +9,7 @@ stays flat whatever the clip length.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -178,9 +179,11 @@ def run_track(
     notes: list[str] = []
     if is_keypoint_input(source):
         raw = trim(load_keypoints(source, fps=fps), start_s=start_s, end_s=end_s, source=source)
+        make_out_dir(out)
         frames: Callable[[], Iterable[Frame]] | None = None
     else:
         with VideoReader(source) as reader:
+            make_out_dir(out)  # before the long work: a bad --out fails now, not after it
             own = estimator is None
             est = estimator or create_estimator(
                 "mediapipe",
@@ -202,7 +205,6 @@ def run_track(
                 frames = again.frames(start_s=start_s, end_s=end_s, max_side=MAX_SIDE_PX)
                 yield from prefetch(frames)
 
-    out.mkdir(parents=True, exist_ok=True)
     if not person_present(raw).any():
         _write_quality(assess_quality(raw, raw, threshold=settings.confidence_threshold), out)
         raise InsufficientDataError(
@@ -225,6 +227,17 @@ def run_track(
     if video:
         _write_overlay(result, frames, out / "annotated.mp4", progress, settings)
     return result
+
+
+def make_out_dir(out: Path, /) -> Path:
+    """Create the output folder, or say in one line why it cannot be used."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"--out {out}: cannot create the folder ({exc.strerror})") from None
+    if not os.access(out, os.W_OK):
+        raise InputError(f"--out {out}: the folder is not writable")
+    return out
 
 
 def already_clean(ds: xr.Dataset, /) -> bool:

@@ -165,6 +165,7 @@ def test_track_a_csv_with_options(run, tmp_path: Path) -> None:
         (["track", "{tmp}/k.csv", "--person-select", "tallest"], 1, "--person-select"),
         (["track", "{tmp}/k.csv", "--cutoff-hz", "abc"], 2, "abc"),
         (["track", "{tmp}"], 1, "no OpenPose .json files"),
+        (["track", "{tmp}/k.csv", "--out", "{tmp}/notes.mp4/o"], 1, "cannot create the folder"),
         (["track"], 2, "Missing argument"),
     ],
 )

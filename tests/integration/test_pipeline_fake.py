@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kneecoach.core.errors import InsufficientDataError
+from kneecoach.core.errors import InputError, InsufficientDataError
 from kneecoach.core.settings import Settings
 from kneecoach.core.track import read_log
 from kneecoach.io import from_netcdf_file, from_trc_file, to_csv_file
@@ -81,6 +81,15 @@ def test_start_beyond_the_end_says_how_long_the_input_is(scene, tmp_path: Path) 
     track = r"k\.csv: no frames between 50 s and 60 s \(the track runs from 0\.00 to 2\.97 s\)"
     with pytest.raises(InsufficientDataError, match=track):
         run_track(csv, out_dir=tmp_path, settings=Settings(), start_s=50, end_s=60)
+
+
+def test_a_bad_output_folder_fails_before_tracking(scene, tmp_path: Path) -> None:
+    video, truth = scene
+    (tmp_path / "file").write_text("not a folder")
+    fake = FakePoseEstimator(truth)
+    with pytest.raises(InputError, match="cannot create the folder"):
+        run_track(video, out_dir=tmp_path / "file" / "o", settings=Settings(), estimator=fake)
+    assert fake.calls == []
 
 
 def test_no_person_keeps_the_quality_report_and_says_why(scene, tmp_path: Path) -> None:
