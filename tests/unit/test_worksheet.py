@@ -170,3 +170,13 @@ def test_plan_json_round_trips(plan: Programme, tmp_path: Path) -> None:
     files = write_plan(plan, LIB, tmp_path)
     again = Programme.model_validate_json(files["plan"].read_text(encoding="utf-8"))
     assert again == plan
+
+
+def test_the_guide_gives_the_dosages_this_plan_prescribes(plan: Programme) -> None:
+    guide = next(p for p in worksheet_pages(plan, LIB) if p.kind == "guide")
+    for item in guide.items:
+        doses = {p.dosage for s in plan.sessions for p in s.exercises if p.name == item.title}
+        assert doses and set(item.dosage.removeprefix("in this plan: ").split(" or ")) == doses
+    # clamshell runs only in the activation phase, at 2 sets: never "3 × 10" in its guide entry
+    clamshell = next(i for i in guide.items if i.title == "Clamshell")
+    assert clamshell.dosage == "in this plan: 2 × 10"

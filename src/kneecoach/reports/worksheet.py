@@ -143,16 +143,24 @@ def _maintenance_page(plan: Programme, sessions: list[Session]) -> Page:
 
 
 def _guide(plan: Programme, library: Library) -> Page:
-    used = dict.fromkeys(p.exercise_id for s in plan.sessions for p in s.exercises)
+    # each exercise's dosages as this plan prescribes them (the library's full dosage, e.g.
+    # 3 × 10, would contradict a session page that says 2 × 10 in the activation phase)
+    used: dict[str, list[str]] = {}
+    for s in plan.sessions:
+        for p in s.exercises:
+            doses = used.setdefault(p.exercise_id, [])
+            if p.dosage not in doses:
+                doses.append(p.dosage)
     items = []
-    for eid in used:
+    for eid, doses in used.items():
         e = library.get(eid)
         lines = [e.purpose, *[f"{i + 1}) {step}" for i, step in enumerate(e.steps)]]
         lines += [f"Cues: {' '.join(e.cues)}", f"Harder: {e.harder}", f"Easier: {e.easier}"]
         if e.progression:
             lines.append(f"Next step: {library.get(e.progression).name}")
         lines.append(f"Evidence: {e.evidence}. Dosage: {e.dosage.source}.")
-        items.append(Item(title=e.name, dosage=e.dosage.text(), sides="", lines=lines))
+        dosage = f"in this plan: {' or '.join(doses)}"
+        items.append(Item(title=e.name, dosage=dosage, sides="", lines=lines))
     return Page(kind="guide", title="Exercise guide", items=items)
 
 
