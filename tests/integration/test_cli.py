@@ -179,6 +179,16 @@ def test_bad_input_gives_one_clear_line(run, tmp_path: Path, args, code, message
     assert "Traceback" not in result.output
 
 
+def test_an_unwritable_output_file_is_not_called_a_bug(tmp_path: Path) -> None:
+    to_csv_file(single_leg_squat(duration_s=4, reps=2), tmp_path / "k.csv")
+    (tmp_path / "o" / "report.html").mkdir(parents=True)  # where the report should go
+    args = ["analyze", str(tmp_path / "k.csv"), "--no-video", "--out", str(tmp_path / "o")]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1, result.output
+    assert "report.html: Is a directory" in result.output and "bug" not in result.output
+    assert (tmp_path / "o" / "summary.json").exists()
+
+
 def test_info_shows_versions_and_settings(run) -> None:
     text = run("info").output
     assert "mediapipe" in text and "0.10.21" in text and "confidence_threshold" in text

@@ -53,6 +53,13 @@ class KneecoachGroup(click.Group):
             sys.exit(130)
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
             raise
+        except OSError as exc:  # a file or folder that cannot be written or read: not a bug
+            if ctx.meta.get("kneecoach.debug"):
+                raise
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise click.ClickException(
+                f"{where}{exc.strerror or exc}; files already written were kept"
+            ) from None
         except Exception as exc:
             if ctx.meta.get("kneecoach.debug"):
                 raise
