@@ -403,3 +403,14 @@ def test_warning_signs_in_a_log_hold_every_exercise_instead_of_advising_harder(r
     with zipfile.ZipFile("l.zip") as zf:
         (log,) = json.loads(zf.read("journal.json"))["session_logs"]
     assert log["notes"].startswith("warning signs reported") and "knee swelled" in log["notes"]
+
+
+def test_fewer_sets_than_planned_never_progress(run) -> None:
+    made = run("plan", "--person", "bo", "--intake", EXAMPLE_INTAKE, "--weeks", 2,
+               "--start", "2026-03-02", "--out", "p1")  # fmt: skip
+    assert made.exit_code == 0, made.output
+    flags = ("--done", "--pain-before", 0, "--pain-during", 0, "--pain-after", 0, "--rpe", 2)
+    short = _flat(run("log", "--person", "bo", "--date", "2026-03-02", *flags, "--sets", 3).output)
+    assert "progress" not in short and "hold" in short and "not all sets were done" in short
+    full = run("log", "--person", "bo", "--date", "2026-03-04", *flags)  # every set done
+    assert "Move on to" in _flat(full.output)

@@ -268,13 +268,20 @@ def with_adaptations(
     """
     if not entry.done:
         return entry, []
+    # `--sets N` below the planned total: which exercise fell short is not known, so none
+    # of them counts as done in full (none progresses)
+    short = (
+        entry.sets_done is not None and entry.sets_planned is not None
+        and entry.sets_done < entry.sets_planned
+    )  # fmt: skip
     exercises, lines = [], []
     for e in entry.exercises:
         if not e.get("exercise_id"):
             exercises.append(dict(e))
             continue
         log = ExerciseLog(
-            exercise_id=str(e["exercise_id"]), done=entry.done,
+            exercise_id=str(e["exercise_id"]),
+            done=entry.done and not (short and e.get("sets_done") is None),
             sets_done=e.get("sets_done"), sets_planned=e.get("sets_planned") or None,
             pain_before=entry.pain_before, pain_during=entry.pain_during,
             pain_next_day=entry.pain_after, rpe=entry.rpe,
