@@ -132,7 +132,7 @@ def run_analyze(
         ) from None
     summary["test_detected"] = detected
     if chosen in GAIT_TESTS:
-        return _analyze_gait(result, chosen, source, out, settings, sex)
+        return _analyze_gait(result, chosen, source, out, settings, sex, progress)
     try:
         reps = segment(fm.table, chosen, fps=rate)
     except InsufficientDataError as exc:
@@ -150,7 +150,7 @@ def run_analyze(
         fm.table, reps, bilateral=PROTOCOLS[chosen].bilateral, n=settings.worst_moments,
         test=chosen,
     )  # fmt: skip
-    images = _worst_images(moments, clean, source, out, is_video=track.is_video)
+    images = _worst_images(moments, clean, source, out, is_video=track.is_video, progress=progress)
     summary["worst_moments"] = [{k: v for k, v in m.items() if k != "row"} for m in moments]
     _write(result, out, images)
     if cut:
@@ -207,7 +207,7 @@ def gait_cutoff(source: str | Path, test: str, settings: Settings) -> tuple[Sett
 
 def _analyze_gait(
     result: AnalysisResult, test: str, source: str | Path, out: Path, settings: Settings,
-    sex: Sex | None,
+    sex: Sex | None, progress: Progress | None = None,
 ) -> AnalysisResult:  # fmt: skip
     """Steps, per-step readings, per-side summaries, drift, worst steps, report."""
     fm, clean = result.measures, result.track.clean
@@ -226,7 +226,9 @@ def _analyze_gait(
     summary.update(method_notes=METHOD_NOTES + GAIT_NOTES + fm.notes, sources=SOURCES,
                    disclaimer=DISCLAIMER, sex=sex)  # fmt: skip
     moments = worst_steps(fm, steps, n=settings.worst_moments)
-    images = _worst_images(moments, clean, source, out, is_video=result.track.is_video)
+    images = _worst_images(
+        moments, clean, source, out, is_video=result.track.is_video, progress=progress
+    )
     summary["worst_moments"] = [{k: v for k, v in m.items() if k != "row"} for m in moments]
     _write(result, out, images)
     return result
@@ -278,27 +280,34 @@ def _write(result: AnalysisResult, out: Path, images: dict[str, Path]) -> None:
     )
 
 
-def _frames_at(source: Path, wanted: set[int]) -> dict[int, np.ndarray[Any, Any]]:
-    """Decode only the wanted frames (streaming through the clip once)."""
+def _frames_at(
+    source: Path, wanted: set[int], progress: Progress | None = None
+) -> dict[int, np.ndarray[Any, Any]]:
+    """Convert only the wanted frames (streaming through the clip once, with progress)."""
     got: dict[int, np.ndarray[Any, Any]] = {}
+    stage = "reading the worst moments' frames"
+    if progress:
+        progress(stage, 0, len(wanted))
     with VideoReader(source) as reader:
-        for frame in reader.frames():
-            if frame.index in wanted:
-                got[frame.index] = frame.image
-                if len(got) == len(wanted):
-                    break
+        for frame in reader.frames(only=wanted):
+            got[frame.index] = frame.image
+            if progress:
+                progress(stage, len(got), len(wanted))
+            if len(got) == len(wanted):
+                break
     return got
 
 
 def _worst_images(
     moments: Iterable[dict[str, Any]], clean: xr.Dataset, source: str | Path, out: Path,
-    *, is_video: bool,
+    *, is_video: bool, progress: Progress | None = None,
 ) -> dict[str, Path]:  # fmt: skip
     moments = list(moments)
     size = canvas_size(clean)
     if not moments or size is None:
         return {}  # world-unit imports have no image to draw on
-    frames = _frames_at(Path(source), {m["frame"] for m in moments}) if is_video else {}
+    wanted = {m["frame"] for m in moments}
+    frames = _frames_at(Path(source), wanted, progress) if is_video else {}
     names = [str(k) for k in clean["keypoints"].values]
     pos = clean["position"].isel(individuals=0).transpose("time", "keypoints", "space").values
     images = {}

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from kneecoach.analyze import run_analyze
 from kneecoach.core.errors import InputError, InsufficientDataError
 from kneecoach.core.settings import Settings
 from kneecoach.core.track import read_log
@@ -127,3 +128,17 @@ def test_knee_labels_show_the_angle_the_view_supports() -> None:
     side, legend = knee_labels(side_squat(peak_knee_flexion_deg=90.0), "sagittal", Settings())
     assert side[90] == {"left": "L 90°", "right": "R 90°"} and legend == "knee flexion (2D)"
     assert knee_labels(side_squat(), "unknown", Settings()) == ([], None)
+
+
+def test_analysis_shows_progress_while_it_reads_the_worst_frames(tiny_video, tmp_path) -> None:
+    """Decoding a long clip again for the worst moments takes a while: it gets a bar too."""
+    truth = single_leg_squat(fps=30, duration_s=9, image_size=(180, 320), scale_px=1)
+    video = tiny_video(n=truth.sizes["time"], size=(180, 320))
+    calls: list[tuple[str, int, int | None]] = []
+    result = run_analyze(video, out_dir=tmp_path, settings=Settings(), test="single-leg-squat",
+                         video=False, estimator=FakePoseEstimator(truth),
+                         progress=lambda *call: calls.append(call))  # fmt: skip
+    wanted = len(result.summary["worst_moments"])
+    assert wanted > 0
+    stage = [c for c in calls if c[0] == "reading the worst moments' frames"]
+    assert stage[0] == (stage[0][0], 0, wanted) and stage[-1][1:] == (wanted, wanted)

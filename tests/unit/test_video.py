@@ -72,6 +72,13 @@ def test_trimming_keeps_source_indices_and_times(tiny_video) -> None:
         check_time_range(-1.0, None)
 
 
+def test_only_the_wanted_frames_are_converted(tiny_video) -> None:
+    with VideoReader(tiny_video(n=12)) as reader:
+        frames = list(reader.frames(only={2, 7}))
+    assert [f.index for f in frames] == [2, 7]
+    assert [bar_x(f.image) for f in frames] == [4, 14]
+
+
 def test_missing_not_a_video_and_folder(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no such file"):
         VideoReader(tmp_path / "nope.mp4")

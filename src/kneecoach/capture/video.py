@@ -10,7 +10,7 @@ phone clips come out upright.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -123,13 +123,19 @@ class VideoReader:
             return 0
 
     def frames(
-        self, *, start_s: float = 0.0, end_s: float | None = None, max_side: int | None = None
+        self,
+        *,
+        start_s: float = 0.0,
+        end_s: float | None = None,
+        max_side: int | None = None,
+        only: Container[int] | None = None,
     ) -> Iterator[Frame]:
         """Yield frames with ``start_s <= time_s <= end_s``.
 
         With ``max_side``, larger frames are scaled down (bilinear, after the
         colour conversion) so that their longer side is at most ``max_side``
-        pixels.
+        pixels. With ``only``, just the frames of those indices are converted
+        and yielded (the others are decoded, which is several times cheaper).
 
         Times are seconds from the first frame of the source; indices are
         0-based in the source, so a trimmed track stays aligned with the clip.
@@ -149,6 +155,8 @@ class VideoReader:
                     continue
                 if end_s is not None and time_s > end_s + 1e-9:
                     break
+                if only is not None and index not in only:
+                    continue
                 image = upright(_rgb(frame, max_side), self.info.rotation_deg)
                 self.report.frames_decoded += 1
                 yield Frame(index=index, time_s=time_s, image=image)
