@@ -34,3 +34,20 @@ def test_bad_config_is_a_clear_error(text: str, message: str) -> None:
     config.write_text(text)
     with pytest.raises(InputError, match=message):
         load_settings()
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("confidence_threshold", 2.0, "from 0 to 1"),
+        ("confidence_threshold", float("nan"), "from 0 to 1"),
+        ("cutoff_hz", float("nan"), "float ≥ 0"),  # was a crash deep in the filter
+        ("max_gap_s", float("inf"), "float ≥ 0"),
+        ("filter_order", 3, "even whole number ≥ 2"),
+        ("filter_order", 0, "even whole number ≥ 2"),
+        ("worst_moments", -1, "int ≥ 0"),
+    ],
+)
+def test_out_of_range_flag_values_are_refused(name: str, value: object, message: str) -> None:
+    with pytest.raises(InputError, match=f"setting {name}: expected .*{message}"):
+        Settings().with_overrides(**{name: value})

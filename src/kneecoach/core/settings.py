@@ -8,6 +8,7 @@ platform config directory, or ``$KNEECOACH_HOME/config.toml``) → environment
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from dataclasses import dataclass, fields, replace
@@ -178,7 +179,7 @@ def _coerce(name: str, value: Any) -> Any:
     table = {s.name: s for s in SETTINGS}
     if name not in table:
         raise InputError(f"unknown setting {name!r}; known settings: {', '.join(table)}")
-    default = table[name].default
+    default, unit = table[name].default, table[name].unit
     try:
         if isinstance(default, bool):
             if isinstance(value, str):
@@ -186,20 +187,33 @@ def _coerce(name: str, value: Any) -> Any:
                     raise ValueError(value)
                 return value.lower() in {"1", "true", "yes", "on"}
             return bool(value)
-        if isinstance(default, int):
-            return int(value)
-        if isinstance(default, float):
-            number = float(value)
-            if number < 0:
+        if isinstance(default, int | float):
+            number = type(default)(value)
+            if not _allowed(name, unit, number):
                 raise ValueError(value)
             return number
         if name == "person_select":
             parse_select(str(value))
         return str(value)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise InputError(
-            f"setting {name}: expected a {type(default).__name__} ≥ 0, got {value!r}"
+            f"setting {name}: expected {_need(name, unit, default)}, got {value!r}"
         ) from None
+
+
+def _allowed(name: str, unit: str, number: float) -> bool:
+    """A number fits its setting: finite, ≥ 0, a share at most 1, an even filter order."""
+    if not math.isfinite(number) or number < 0 or (unit == "0-1" and number > 1):
+        return False
+    return name != "filter_order" or (number >= 2 and number % 2 == 0)
+
+
+def _need(name: str, unit: str, default: Any) -> str:
+    if unit == "0-1":
+        return "a number from 0 to 1"
+    if name == "filter_order":
+        return "an even whole number ≥ 2"
+    return f"a {type(default).__name__} ≥ 0"
 
 
 def load_settings(config_file: Path | None = None) -> Settings:
