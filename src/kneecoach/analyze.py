@@ -2,10 +2,11 @@
 
 :func:`run_analyze` writes, as soon as each is known, so a failure later on
 keeps what is valid: the track files (as ``track``), ``frames.csv``, then
-``summary.json``, the worst-moment pictures and ``report.html``. When the
-input cannot support the request (wrong view, no complete rep), the files
-that are valid are written first and the error says what was wrong and how
-to film it.
+``summary.json``, the worst-moment pictures and ``report.html``, and last the
+annotated video, the slowest step (a failure or Ctrl-C while it is drawn
+keeps every other file). When the input cannot support the request (wrong
+view, no complete rep), the files that are valid are written first and the
+error says what was wrong and how to film it.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from kneecoach.assessment.summary import (
     worst_moments,
 )
 from kneecoach.capture.video import VideoReader
-from kneecoach.core.errors import InputError, InsufficientDataError
+from kneecoach.core.errors import InputError, InsufficientDataError, KneecoachError
 from kneecoach.core.schema import SIDES
 from kneecoach.core.settings import Settings
 from kneecoach.events.gait import GAIT_TESTS, find_steps, recognise_gait
@@ -47,7 +48,7 @@ from kneecoach.filtering.smoothing import dual_pass_correction
 from kneecoach.io import is_keypoint_input
 from kneecoach.metrics.frames import FRONTAL_VIEWS, FrameMeasures, frame_measures
 from kneecoach.metrics.gait import gait_signals
-from kneecoach.pipeline import Progress, TrackResult, canvas_size, run_track
+from kneecoach.pipeline import Progress, TrackResult, canvas_size, draw_video, run_track
 from kneecoach.pose.base import PoseEstimator
 from kneecoach.reports.html import render_report
 from kneecoach.reports.plots import save_png, shift_text, worst_moment_image
@@ -104,9 +105,27 @@ def run_analyze(
     out = Path(out_dir)
     settings, cutoff_note = gait_cutoff(source, test, settings)
     track = run_track(
-        source, out_dir=out, settings=settings, formats=(), video=video,
+        source, out_dir=out, settings=settings, formats=(), video=video, video_later=True,
         start_s=start_s, end_s=end_s, fps=fps, estimator=estimator, progress=progress,
     )  # fmt: skip
+    try:
+        result = _analyze_track(track, source, out, settings, test, sex, cutoff_note, progress)
+    except KneecoachError:  # the files that are valid were written: the video still helps
+        if video:
+            draw_video(track, out, settings=settings, progress=progress)
+        raise
+    if video:  # last: the slowest step, and every other file is written already
+        draw_video(track, out, settings=settings, progress=progress)
+        if "video" in track.files:
+            result.files["video"] = track.files["video"]
+    return result
+
+
+def _analyze_track(
+    track: TrackResult, source: str | Path, out: Path, settings: Settings, test: str,
+    sex: Sex | None, cutoff_note: list[str], progress: Progress | None,
+) -> AnalysisResult:  # fmt: skip
+    """Everything after tracking but the annotated video: measures, reps, findings, files."""
     clean = track.clean
     fm = frame_measures(clean, min_thigh_height=settings.fppa_min_thigh_height)
     files = dict(track.files)

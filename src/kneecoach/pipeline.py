@@ -50,6 +50,8 @@ class TrackResult:
     files: dict[str, Path] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     is_video: bool = False
+    #: the source's frames again, for the annotated video (None: a keypoint input)
+    frames: Callable[[], Iterable[Frame]] | None = field(default=None, repr=False)
 
 
 def expected_frames(info: VideoInfo, start_s: float, end_s: float | None) -> int | None:
@@ -167,8 +169,13 @@ def run_track(
     fps: float | None = None,
     estimator: PoseEstimator | None = None,
     progress: Progress | None = None,
+    video_later: bool = False,
 ) -> TrackResult:
-    """Track a video or keypoint file and write the track, quality report and overlay."""
+    """Track a video or keypoint file and write the track, quality report and overlay.
+
+    ``video_later``: do not draw the annotated video here (the slowest step):
+    the caller writes its own files first, then calls :func:`draw_video`.
+    """
     source = Path(source)
     formats = tuple(formats)
     check_time_range(start_s, end_s)
@@ -217,15 +224,19 @@ def run_track(
     else:
         clean = clean_track(raw, settings=settings)
     quality = assess_quality(raw, clean, threshold=settings.confidence_threshold)
-    result = TrackResult(raw, clean, quality, notes=notes, is_video=frames is not None)
+    result = TrackResult(
+        raw, clean, quality, notes=notes, is_video=frames is not None, frames=frames
+    )
     result.files["track"] = to_netcdf_file(clean, out / "track.nc")
     if "csv" in formats:
         result.files["csv"] = to_csv_file(clean, out / "track.csv")
     if "trc" in formats:
         result.files["trc"] = to_trc_file(clean, out / "track.trc")
     result.files["quality"] = _write_quality(quality, out)
-    if video:
-        _write_overlay(result, frames, out / "annotated.mp4", progress, settings)
+    if video and frames is None and canvas_size(clean) is None:
+        result.notes.append("annotated video skipped: the keypoints are not in pixels")
+    elif video and not video_later:
+        draw_video(result, out, settings=settings, progress=progress)
     return result
 
 
@@ -258,26 +269,27 @@ def _counted(frames: Iterable[Frame], total: int, progress: Progress | None) -> 
             progress("drawing the annotated video", i, total)
 
 
-def _write_overlay(
-    result: TrackResult,
-    frames: Callable[[], Iterable[Frame]] | None,
-    path: Path,
-    progress: Progress | None,
-    settings: Settings,
+def draw_video(
+    result: TrackResult, out: Path, /, *, settings: Settings, progress: Progress | None = None
 ) -> None:
-    if frames is None:
+    """Draw the clean track on the source's frames as ``out/annotated.mp4``.
+
+    Listed in ``result.files`` only once it is written. A keypoint input is drawn
+    on a plain background, or not at all without pixel positions (``run_track``
+    notes that).
+    """
+    if result.frames is None:
         size = canvas_size(result.clean)
         if size is None:
-            result.notes.append("annotated video skipped: the keypoints are not in pixels")
             return
         source = blank_frames(result.clean, size=size)
     else:
-        source = frames()
+        source = result.frames()
     fps = float(result.clean.attrs["fps"])
     counted = _counted(source, result.clean.sizes["time"], progress)
     labels, legend = knee_labels(result.clean, result.quality.view, settings)
     result.files["video"] = write_annotated_video(
-        counted, result.clean, path, fps=fps, labels=labels, legend=legend
+        counted, result.clean, out / "annotated.mp4", fps=fps, labels=labels, legend=legend
     )
 
 

@@ -142,3 +142,46 @@ def test_analysis_shows_progress_while_it_reads_the_worst_frames(tiny_video, tmp
     assert wanted > 0
     stage = [c for c in calls if c[0] == "reading the worst moments' frames"]
     assert stage[0] == (stage[0][0], 0, wanted) and stage[-1][1:] == (wanted, wanted)
+
+
+def test_analysis_writes_every_other_file_before_the_annotated_video(
+    tiny_video, tmp_path, monkeypatch
+) -> None:
+    """The video is the slowest step: Ctrl-C while it is drawn keeps the report and the rest."""
+    import kneecoach.pipeline
+
+    truth = single_leg_squat(fps=30, duration_s=9, image_size=(180, 320), scale_px=1)
+    video = tiny_video(n=truth.sizes["time"], size=(180, 320))
+    out = tmp_path / "out"
+    written: list[str] = []
+
+    def interrupted(*args: object, **kwargs: object) -> Path:
+        written.extend(sorted(p.name for p in out.iterdir()))
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(kneecoach.pipeline, "write_annotated_video", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run_analyze(video, out_dir=out, settings=Settings(), test="single-leg-squat",
+                    estimator=FakePoseEstimator(truth))  # fmt: skip
+    assert {"track.nc", "quality.json", "frames.csv", "summary.json", "report.html",
+            "worst_1.png"} <= set(written)  # fmt: skip
+
+
+def test_analysis_draws_the_video_last_and_lists_it(tiny_video, tmp_path) -> None:
+    truth = single_leg_squat(fps=30, duration_s=9, image_size=(180, 320), scale_px=1)
+    video = tiny_video(n=truth.sizes["time"], size=(180, 320))
+    stages: list[str] = []
+    result = run_analyze(video, out_dir=tmp_path, settings=Settings(), test="single-leg-squat",
+                         estimator=FakePoseEstimator(truth),
+                         progress=lambda stage, *_: stages.append(stage))  # fmt: skip
+    assert stages[-1] == "drawing the annotated video"
+    assert list(result.files)[-1] == "video" and result.files["video"].is_file()
+
+
+def test_a_refused_analysis_still_draws_the_video(tiny_video, tmp_path) -> None:
+    truth = single_leg_squat(fps=30, duration_s=9, image_size=(180, 320), scale_px=1)
+    video = tiny_video(n=truth.sizes["time"], size=(180, 320))
+    with pytest.raises(InsufficientDataError):
+        run_analyze(video, out_dir=tmp_path, settings=Settings(), test="drop-jump",
+                    estimator=FakePoseEstimator(truth))  # fmt: skip
+    assert (tmp_path / "report.html").is_file() and (tmp_path / "annotated.mp4").is_file()
