@@ -414,3 +414,29 @@ def test_fewer_sets_than_planned_never_progress(run) -> None:
     assert "progress" not in short and "hold" in short and "not all sets were done" in short
     full = run("log", "--person", "bo", "--date", "2026-03-04", *flags)  # every set done
     assert "Move on to" in _flat(full.output)
+
+
+def test_warning_signs_cover_the_screen_and_are_asked_after_a_missed_session_or_flagged(
+    run,
+) -> None:
+    made = run("plan", "--person", "ida", "--intake", EXAMPLE_INTAKE, "--weeks", 2,
+               "--start", "2026-03-02", "--out", "p1")  # fmt: skip
+    assert made.exit_code == 0, made.output
+    # missed, then a "yes" to the warning signs (a calf that swelled, say)
+    missed = run("log", "--person", "ida", "--date", "2026-03-02", input="n\nill\ny\n")
+    assert missed.exit_code == 0, missed.output
+    text = _flat(missed.output)
+    for sign in ("calf swelling", "a hot or red knee, or fever", "numbness", "locking"):
+        assert sign in text
+    assert "see a clinician" in text
+    # scripted: --warning-signs holds every exercise of a session that would progress
+    flags = ("--done", "--pain-before", 0, "--pain-during", 0, "--pain-after", 0, "--rpe", 3)
+    flagged = run("log", "--person", "ida", "--date", "2026-03-04", *flags, "--warning-signs")
+    assert flagged.exit_code == 0, flagged.output
+    out = _flat(flagged.output)
+    assert "see a clinician" in out and "Move on to" not in out
+    run("export", "--person", "ida", "--out", "i.zip")
+    with zipfile.ZipFile("i.zip") as zf:
+        logs = json.loads(zf.read("journal.json"))["session_logs"]
+    assert all(log["notes"].startswith("warning signs reported") for log in logs)
+    assert {e["decision"] for log in logs for e in log["exercises"]} <= {"hold"}

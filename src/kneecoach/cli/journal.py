@@ -22,7 +22,7 @@ from kneecoach import journal
 from kneecoach.cli.common import err, out
 from kneecoach.core.errors import InputError
 from kneecoach.core.settings import SETTINGS
-from kneecoach.program import ExerciseLog, Intake, Programme, adapt, intake_from_dict
+from kneecoach.program import ExerciseLog, Intake, Programme, adapt, intake_from_dict, redflags
 from kneecoach.program.adapt import apply_decisions, replan_reason
 from kneecoach.storage.archive import export_person, import_person, missing_in_archive
 from kneecoach.storage.db import describe_url, open_journal
@@ -31,13 +31,10 @@ from kneecoach.storage.repository import PlannedDay, find_person
 
 _URL = next(s for s in SETTINGS if s.name == "database_url")
 VERDICT_STYLE = {"improved": "green", "worse": "yellow", "no real change": "cyan"}
-RED_FLAG_QUESTION = (
-    "Since last time, any swelling, locking, giving way, or pain at night or at rest?"
-)
+RED_FLAG_QUESTION = f"Since last time, any of these: {redflags.since_last_time()}?"
 RED_FLAG_ADVICE = (
     "Stop the programme and see a clinician (GP or physiotherapist) before training again: "
-    "swelling, locking, giving way and night or rest pain are warning signs that exercise "
-    "alone should not treat (science.md §7.3)."
+    "these are warning signs that exercise alone should not treat (science.md §7.3)."
 )
 
 
@@ -173,12 +170,18 @@ _RATING = click.IntRange(0, 10)
     help="Record only a pain rating (0-10) for the day, no session.",
 )
 @click.option("--again", is_flag=True, help="Log a second session on a day that already has one.")
+@click.option(
+    "--warning-signs",
+    is_flag=True,
+    help=f"Report warning signs since last time ({redflags.since_last_time()}): nothing "
+    "moves on and the log notes it; see a clinician.",
+)
 @database_option
 def log(
     person: str, day: str | None, done: bool | None, sets_done: int | None,
     sets_planned: int | None, pain_before: int | None, pain_during: int | None,
     pain_after: int | None, rpe: int | None, notes: str, check_in: int | None,
-    again: bool, database_url: str | None,
+    again: bool, warning_signs: bool, database_url: str | None,
 ) -> None:  # fmt: skip
     """Log today's session: done or missed, sets, pain during and after, effort, notes.
 
@@ -207,9 +210,12 @@ def log(
             raise InputError(f"{already}; to log a second session that day add --again")
         click.confirm(f"{already}. Log a second session that day?", default=False, abort=True)
         again = True
-    warned = False
+    warned = warning_signs
+    if warning_signs:
+        err.print(f"[red]{RED_FLAG_ADVICE}[/]")
     if done is None:
-        entry, warned = _ask(plan)
+        entry, asked = _ask(plan)
+        warned = warned or asked
     else:
         exercises = tuple(
             {"exercise_id": e.get("exercise_id"), "sets_planned": e.get("sets"),
@@ -317,7 +323,7 @@ def held_for_warning_signs(
     return replace(entry, exercises=exercises, notes=notes), lines
 
 
-WARNING_NOTE = "warning signs reported (swelling, locking, giving way or night/rest pain)"
+WARNING_NOTE = "warning signs reported (see a clinician)"
 
 
 def _ask(plan: journal.PlannedToday) -> tuple[journal.SessionEntry, bool]:
@@ -337,7 +343,8 @@ def _ask(plan: journal.PlannedToday) -> tuple[journal.SessionEntry, bool]:
     done = click.confirm("Did you do the session?", default=True)
     if not done:
         notes = click.prompt("Why not (optional)", default="", show_default=False)
-        return journal.SessionEntry(when, False, sets_planned=planned_sets, notes=notes), False
+        missed = journal.SessionEntry(when, False, sets_planned=planned_sets, notes=notes)
+        return missed, _warning_signs()
     exercises: list[dict[str, Any]] = []
     for e in plan.exercises:
         name = e.get("name", e.get("exercise_id", "?"))
@@ -354,14 +361,20 @@ def _ask(plan: journal.PlannedToday) -> tuple[journal.SessionEntry, bool]:
     pain_during = click.prompt("Pain during, 0-10", type=_RATING, default=0)
     pain_after = click.prompt("Pain after, by the next morning, 0-10", type=_RATING, default=0)
     rpe = click.prompt("Effort, 0-10 (0 rest, 5 hard, 10 maximal)", type=_RATING, default=5)
-    warned = click.confirm(RED_FLAG_QUESTION, default=False)
-    if warned:
-        err.print(f"[red]{RED_FLAG_ADVICE}[/]")
+    warned = _warning_signs()
     notes = click.prompt("Notes (optional)", default="", show_default=False)
     return journal.SessionEntry(
         when, True, sets_done, planned_sets, pain_during, pain_after, rpe, notes,
         tuple(exercises), pain_before,
     ), warned  # fmt: skip
+
+
+def _warning_signs() -> bool:
+    """Ask the warning-sign question; a "yes" is answered at once with the advice."""
+    warned = click.confirm(RED_FLAG_QUESTION, default=False)
+    if warned:
+        err.print(f"[red]{RED_FLAG_ADVICE}[/]")
+    return warned
 
 
 @click.command()

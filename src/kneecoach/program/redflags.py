@@ -51,6 +51,18 @@ QUESTIONS: dict[str, tuple[str, str]] = {
 ALWAYS = tuple(k for k in QUESTIONS if k not in ("knee_swelling", "hip_or_groin_pain"))
 UNDER_16 = ("knee_swelling", "hip_or_groin_pain")
 SOURCE = "science.md §7.3, red flags"
+#: the signs asked about after each logged session: the screen's, less the ones that only
+#: make sense before starting (an injury's swelling, weight loss; hip or groin pain stays
+#: an under-16 flag), with a swollen knee for everyone (swelling after training)
+SINCE_LAST_TIME = (
+    "knee_swelling", "locking", "giving_way", "hot_red_or_fever", "night_or_rest_pain",
+    "cannot_bear_weight", "calf_swelling", "numbness",
+)  # fmt: skip
+
+
+def since_last_time() -> str:
+    """The warning signs asked about when a session is logged, in words, ``; ``-separated."""
+    return "; ".join(QUESTIONS[k][1] for k in SINCE_LAST_TIME)
 
 
 def red_flags(intake: Intake, /) -> list[str]:
