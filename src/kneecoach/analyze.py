@@ -155,9 +155,10 @@ def _analyze_track(
     try:
         reps = segment(fm.table, chosen, fps=rate)
     except InsufficientDataError as exc:
-        _finish_empty(result, out, chosen, str(exc))
+        reason = named(str(exc), chosen)
+        _finish_empty(result, out, chosen, reason)
         raise InsufficientDataError(
-            f"{exc}; frames.csv and the report were kept in {out}. "
+            f"{reason}; frames.csv and the report were kept in {out}. "
             f"{_advice(result, PROTOCOLS[chosen].filming)}"
         ) from None
     summary.update(assess(fm, reps, test=chosen, sex=sex))
@@ -251,6 +252,14 @@ def _analyze_gait(
     summary["worst_moments"] = [{k: v for k, v in m.items() if k != "row"} for m in moments]
     _write(result, out, images)
     return result
+
+
+def named(reason: str, test: str) -> str:
+    """``reason`` with the test's id ("no single-leg-stance was found") as its name in words."""
+    protocol = PROTOCOLS.get(test) or GAIT_PROTOCOLS.get(test)
+    if protocol is None:
+        return reason
+    return reason.replace(f"no {test} ", f"no {protocol.label.lower()} ")
 
 
 def _advice(result: AnalysisResult, filming: str) -> str:

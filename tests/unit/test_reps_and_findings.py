@@ -280,3 +280,21 @@ def test_squat_asymmetry_and_drift_do_not_use_fppa() -> None:
     assert "inward" not in asym["text"] and "really differ" not in asym["text"]
     assert s["sides"]["left"]["mean_knee_shift_pct"] < 0
     assert s["drift"] == {"left": None, "right": None}
+
+
+def test_no_rep_messages_name_the_test_in_words() -> None:
+    """As the tables and the report name it (the protocol's label), not by its --test id."""
+    from kneecoach.analyze import named
+
+    t = np.arange(120) / 30
+    ds = body(t, hip_y=np.full(120, 640.0), ankle_y=(1160.0, 1160.0), fppa_deg=(0.0, 0.0), fps=30)
+    table = frame_measures(ds).table
+    said = {}
+    for test in ("single-leg-squat", "squat", "single-leg-stance"):
+        with pytest.raises(InsufficientDataError) as exc:
+            segment(table, test, fps=30)
+        said[test] = named(str(exc.value), test)
+    assert said["single-leg-squat"].startswith("no single-leg squat rep was found: the hips")
+    assert said["squat"].startswith("no squat (double-leg) rep was found")
+    assert said["single-leg-stance"].startswith("no single-leg stance (pelvic drop) was found")
+    assert named("no complete step was found", "run") == "no complete step was found"
