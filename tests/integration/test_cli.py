@@ -12,7 +12,7 @@ from kneecoach.assessment.summary import DISCLAIMER
 from kneecoach.cli.main import cli
 from kneecoach.core.settings import SETTINGS, Settings
 from kneecoach.filtering import clean_track
-from kneecoach.io import to_csv_file, to_netcdf_file
+from kneecoach.io import to_csv_file, to_netcdf_file, to_trc_file
 from kneecoach.synthetic import body, double_leg_squat, single_leg_squat
 
 
@@ -181,6 +181,19 @@ def test_bad_input_gives_one_clear_line(run, tmp_path: Path, args, code, message
     assert result.exit_code == code, result.output
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("fps", ["0", "-5", "nan", "inf"])
+@pytest.mark.parametrize("command", ["track", "analyze"])
+def test_a_frame_rate_that_is_not_positive_is_refused(tmp_path: Path, command, fps) -> None:
+    """--fps 0 was silently ignored, --fps -5 called an 'invalid pose track: fps'."""
+    trc = to_trc_file(single_leg_squat(duration_s=1, reps=1), tmp_path / "k.trc")
+    args = [command, str(trc), f"--fps={fps}", "--no-video", "--out", str(tmp_path / "o")]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1, result.output
+    line = f"Error: --fps must be a positive frame rate in frames per second, got {fps}"
+    assert result.output.strip() == line
+    assert not (tmp_path / "o").exists()
 
 
 def test_an_unwritable_output_file_is_not_called_a_bug(tmp_path: Path) -> None:

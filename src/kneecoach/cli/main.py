@@ -6,6 +6,7 @@ stderr, partial results kept); 2 usage error. ``--debug`` shows tracebacks.
 
 from __future__ import annotations
 
+import math
 import os
 import platform
 import sys
@@ -24,7 +25,7 @@ from kneecoach.cli import coach as coach_cli
 from kneecoach.cli import journal as journal_cli
 from kneecoach.cli.common import err, out, print_outcome, progress_bar, stage_progress
 from kneecoach.cli.gait import print_gait
-from kneecoach.core.errors import InsufficientDataError, KneecoachError
+from kneecoach.core.errors import InputError, InsufficientDataError, KneecoachError
 from kneecoach.core.settings import (
     SETTINGS,
     Setting,
@@ -90,12 +91,19 @@ def input_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--start", "start_s", type=float, default=0.0, show_default=True,
                      help="Start time in seconds from the first frame."),
         click.option("--end", "end_s", type=float, default=None, help="End time in seconds."),
-        click.option("--fps", type=float, default=None,
+        click.option("--fps", type=float, default=None, callback=_check_fps,
                      help="Frame rate of keypoint inputs that store none (OpenPose JSON); "
                      "overrides a .trc file's DataRate. Videos use their own timestamps."),
     )):  # fmt: skip
         command = option(command)
     return command
+
+
+def _check_fps(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    """Refuse ``--fps 0``, negative, NaN or infinite (0 was silently ignored)."""
+    if value is not None and not (math.isfinite(value) and value > 0):
+        raise InputError(f"--fps must be a positive frame rate in frames per second, got {value:g}")
+    return value
 
 
 def settings_options(*stages: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
