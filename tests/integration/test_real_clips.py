@@ -98,8 +98,8 @@ def test_truncated_real_clip_keeps_what_decoded(tmp_path: Path) -> None:
 
     try:
         result = run_track(cut, out_dir=tmp_path / "out", settings=Settings(), video=False)
-    except InputError as exc:
-        assert "damaged" in str(exc)
+    except InputError as exc:  # this phone wrote the index (moov) at the end: nothing readable
+        assert "ends before its index" in str(exc) and "Copy the file again" in str(exc)
         return
     assert 0 < result.raw.sizes["time"] < 144
     assert any("kept" in n for n in result.notes)

@@ -91,19 +91,43 @@ def test_missing_not_a_video_and_folder(tmp_path: Path) -> None:
 
 
 def test_truncated_video_keeps_what_decoded_and_says_so(tiny_video, tmp_path: Path) -> None:
+    """The index (moov) at the start, as phones often write it: the frames before the cut."""
+    import av
+
     whole = tiny_video(n=60, size=(160, 120))
-    data = whole.read_bytes()
+    fast = tmp_path / "fast.mp4"
+    with (
+        av.open(str(whole)) as src,
+        av.open(str(fast), "w", options={"movflags": "faststart"}) as dst,
+    ):
+        stream = dst.add_stream_from_template(src.streams.video[0])
+        for packet in src.demux(src.streams.video[0]):
+            if packet.dts is not None:
+                packet.stream = stream
+                dst.mux(packet)
+    data = fast.read_bytes()
+    assert data.find(b"moov") < data.find(b"mdat")
     cut = tmp_path / "cut.mp4"
     cut.write_bytes(data[: int(len(data) * 0.6)])
-    try:
-        reader = VideoReader(cut)
-    except InputError as exc:  # moov atom at the end: nothing readable, said clearly
-        assert "damaged" in str(exc)
-        return
-    with reader:
+    with VideoReader(cut) as reader:
         frames = list(reader.frames())
     assert 0 < len(frames) < 60
     assert reader.report.problems and "kept" in reader.report.problems[0]
+
+
+def test_a_video_cut_before_its_index_says_so(tiny_video, tmp_path: Path) -> None:
+    """The index (moov) at the end: nothing can be read, and the message says why."""
+    data = tiny_video(n=60, size=(160, 120)).read_bytes()
+    assert data.find(b"moov") > data.find(b"mdat")
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(data[: int(len(data) * 0.6)])
+    with pytest.raises(InputError) as exc:
+        VideoReader(cut)
+    said = str(exc.value)
+    assert said.startswith(f"{cut}: the file ends before its index")
+    assert "cut off while copying or recording" in said and "no frame can be read" in said
+    assert said.endswith("Copy the file again from the phone.")
+    assert "damaged beyond reading" not in said
 
 
 def test_zero_frames_is_a_clear_error(tmp_path: Path) -> None:

@@ -86,6 +86,13 @@ class VideoReader:
         try:
             self._container: Any = av.open(str(self.path))
         except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
+            if _index_missing(self.path):
+                raise InputError(
+                    f"{self.path}: the file ends before its index (the 'moov' atom, which this "
+                    "recording keeps at the end), so it was probably cut off while copying or "
+                    "recording; no frame can be read from it without the index. Copy the file "
+                    "again from the phone."
+                ) from None
             raise InputError(
                 f"{self.path}: not a video file, or damaged beyond reading ({exc})"
             ) from None
@@ -191,6 +198,38 @@ class VideoReader:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+#: The boxes an MP4/MOV file starts with (ISO/IEC 14496-12; QuickTime's "wide").
+_MP4_FIRST_BOXES = (b"ftyp", b"wide", b"free", b"skip", b"mdat", b"pnot")
+
+
+def _index_missing(path: Path) -> bool:
+    """True for an MP4/MOV file whose index FFmpeg cannot find ("moov atom not found").
+
+    PyAV keeps FFmpeg's messages quiet by default: the open is tried again, only
+    after it failed, with them captured (not printed) to read the reason.
+    """
+    try:
+        with path.open("rb") as f:
+            if f.read(8)[4:] not in _MP4_FIRST_BOXES:
+                return False  # not an MP4/MOV at all (FFmpeg says the same of a text file)
+    except OSError:
+        return False
+    before = av.logging.get_level()
+    av.logging.set_level(av.logging.ERROR)
+    try:
+        with av.logging.Capture():
+            try:
+                av.open(str(path)).close()
+            except av.error.FFmpegError as exc:
+                log = getattr(exc, "log", None)  # (level, origin, message) of the last error
+                return log is not None and "moov atom not found" in str(log[-1])
+            except (UnicodeDecodeError, ValueError):
+                pass
+    finally:
+        av.logging.set_level(before)
+    return False
 
 
 def _rgb(frame: av.VideoFrame, max_side: int | None) -> Image:
