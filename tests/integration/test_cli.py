@@ -217,3 +217,18 @@ def test_environment_overrides_settings(run, tmp_path: Path, monkeypatch) -> Non
     monkeypatch.setenv("KNEECOACH_CONFIDENCE_THRESHOLD", "lots")
     result = CliRunner().invoke(cli, ["info"])
     assert result.exit_code == 1 and "confidence_threshold" in result.output
+
+
+def test_info_shows_long_paths_in_full(run, tmp_path: Path, monkeypatch) -> None:
+    home = tmp_path / ("a-long-folder-name-" * 4) / "kneecoach"
+    monkeypatch.setenv("KNEECOACH_HOME", str(home))
+    monkeypatch.delenv("KNEECOACH_DATABASE_URL", raising=False)
+    lines = run("info").output.splitlines()
+    cells = [[c.strip() for c in line.split("│")[1:3]] for line in lines if "│" in line]
+    start = next(i for i, (key, _) in enumerate(cells) if key == "database")
+    value = cells[start][1]
+    for key, more in cells[start + 1 :]:
+        if key:
+            break
+        value += more
+    assert value == f"sqlite:///{home / 'journal.sqlite3'}"

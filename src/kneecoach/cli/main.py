@@ -407,6 +407,8 @@ def demo(out_dir: Path, no_video: bool) -> None:
 def info() -> None:
     """Versions, paths and settings, for bug reports."""
     table = Table(show_header=False)
+    table.add_column(no_wrap=True)
+    table.add_column(overflow="fold")  # a long path is folded onto more lines, never cut short
     table.add_row("kneecoach", __version__)
     table.add_row("python", f"{platform.python_version()} ({sys.executable})")
     for package in ("mediapipe", "av", "numpy", "scipy", "xarray", "opencv-contrib-python"):
