@@ -194,3 +194,11 @@ def test_the_printed_table_shows_each_rows_own_days_in_order(tmp_path: Path) -> 
         ("3-10", "maintenance", "mon, fri"),
         ("10", "retest", "wed"),  # the second re-test comes after maintenance
     ]
+
+
+def test_exercise_alternatives_read_as_english() -> None:
+    r = run("exercises", "--show", "glute-bridge-band")
+    assert r.exit_code == 0, r.output
+    text = " ".join(r.output.split())
+    assert "or a weight you can hold" in text and " a a " not in text
+    assert "or a cable machine" in run("exercises", "--show", "clamshell-band").output

@@ -94,6 +94,13 @@ def _find(wanted: str, ids: list[str]) -> str:
     raise InputError(f"--show: no exercise {wanted!r}{hint}")
 
 
+def _a(name: str) -> str:
+    """``"a band"``, ``"an ankle weight"``; a name with its own article is kept."""
+    if name.startswith(("a ", "an ")):
+        return name
+    return f"{'an' if name[:1] in 'aeiou' else 'a'} {name}"
+
+
 def _show(eid: str, library: Any) -> None:
     e: Exercise = library.get(eid)
     out.print(f"[bold]{e.name}[/] ({e.id}) · {e.category} · level {e.difficulty}")
@@ -106,8 +113,8 @@ def _show(eid: str, library: Any) -> None:
         out.print(f"  {i}. {step}")
     out.print("Cues: " + " ".join(e.cues))
     for need in e.equipment:
-        names = [library.equipment[a] for a in need.alternatives]
-        alt = f"; or a {' or a '.join(names)}" if names else ""
+        names = [_a(library.equipment[a]) for a in need.alternatives]
+        alt = f"; or {' or '.join(names)}" if names else ""
         without = f"; without: {need.without}" if need.without else ""
         out.print(f"Equipment: {library.equipment[need.item]}{alt}{without}")
     out.print(f"Harder: {e.harder}" + (f" Next: {e.progression}." if e.progression else ""))
