@@ -202,3 +202,13 @@ def test_exercise_alternatives_read_as_english() -> None:
     text = " ".join(r.output.split())
     assert "or a weight you can hold" in text and " a a " not in text
     assert "or a cable machine" in run("exercises", "--show", "clamshell-band").output
+
+
+def test_an_equipment_filter_lists_exercises_that_show_that_equipment(monkeypatch) -> None:
+    from kneecoach.cli import common
+
+    monkeypatch.setattr(common.out, "_width", 200)  # one line per row
+    r = run("exercises", "--equipment", "cable-sling")
+    assert r.exit_code == 0, r.output
+    rows = [line for line in r.output.splitlines() if line.startswith("│ ") and "-" in line[:30]]
+    assert rows and all("cable-sling" in line for line in rows)

@@ -78,7 +78,7 @@ def exercises(
     table.add_column("dosage", ratio=1)
     table.add_column("equipment", ratio=1, overflow="fold")
     for e in rows:
-        gear = ", ".join(n.item for n in e.equipment) or "none"
+        gear = ", ".join(" or ".join((n.item, *n.alternatives)) for n in e.equipment) or "none"
         dose = e.dosage.text() + (" per side" if e.per_side else "")
         about = f"{e.category} · level {e.difficulty} · {', '.join(e.muscles)}"
         table.add_row(e.id, f"{e.name}\n[dim]{about}[/]", dose, gear)
