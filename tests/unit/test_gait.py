@@ -623,3 +623,12 @@ def test_drift_is_found_from_behind_through_noise_gaps_and_swaps() -> None:
         assert "pelvic_drop_deg" in tired["drift"][side]["changed"]
     steady = analyse_track(messy(treadmill(view="rear", duration_s=150, fps=30.0)))
     assert steady["drift"]["left"]["changed"] == steady["drift"]["right"]["changed"] == []
+
+
+def test_a_single_complete_step_is_one_step_not_steps() -> None:
+    from kneecoach.assessment.gait import side_findings
+
+    info = {"working": True, "n_steps": 1, "mean_fppa_deg": None, "peak_fppa_deg": None,
+            "mean_pelvic_drop_deg": None, "crossover_share": None}  # fmt: skip
+    texts = [f["text"] for f in side_findings("left", info, label="Running", frontal=False)]
+    assert any(t.startswith("Only 1 complete left step:") for t in texts), texts

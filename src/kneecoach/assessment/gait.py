@@ -464,7 +464,8 @@ def side_findings(
     if 0 < n < MIN_STEPS:
         out.append({
             "code": "few_steps", "side": side, "severity": "info",
-            "text": f"Only {n} complete {side} steps: the average of at least {MIN_STEPS} steps "
+            "text": f"Only {n} complete {side} step{'s' if n > 1 else ''}: the average of at "
+                    f"least {MIN_STEPS} steps "
                     "per leg is stable, so film a longer stretch.",
             "source": DINGENEN,
         })  # fmt: skip
