@@ -632,3 +632,17 @@ def test_a_single_complete_step_is_one_step_not_steps() -> None:
             "mean_pelvic_drop_deg": None, "crossover_share": None}  # fmt: skip
     texts = [f["text"] for f in side_findings("left", info, label="Running", frontal=False)]
     assert any(t.startswith("Only 1 complete left step:") for t in texts), texts
+
+
+def test_cli_gives_the_clip_duration_as_the_summary_and_report_do(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from kneecoach.cli.main import cli
+
+    nc = to_netcdf_file(treadmill(duration_s=2.5).track, tmp_path / "run.nc")
+    r = CliRunner().invoke(cli, ["analyze", str(nc), "--test", "run", "--out",
+                                 str(tmp_path / "a"), "--no-video"])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    duration = json.loads((tmp_path / "a" / "summary.json").read_text())["gait"]["duration_s"]
+    assert duration == pytest.approx(2.48)
+    assert "steps/min over 2.5 s" in r.output

@@ -26,5 +26,6 @@ def print_gait(result: AnalysisResult, title: str) -> None:
         )  # fmt: skip
     out.print(table)
     if gait.get("cadence_spm"):
-        out.print(f"cadence {gait['cadence_spm']:.0f} steps/min over {gait['duration_s']:.0f} s")
+        # the duration as the report gives it (one decimal): a 1.53 s clip is not "2 s"
+        out.print(f"cadence {gait['cadence_spm']:.0f} steps/min over {gait['duration_s']:.1f} s")
     print_outcome(result)
