@@ -646,3 +646,21 @@ def test_cli_gives_the_clip_duration_as_the_summary_and_report_do(tmp_path: Path
     duration = json.loads((tmp_path / "a" / "summary.json").read_text())["gait"]["duration_s"]
     assert duration == pytest.approx(2.48)
     assert "steps/min over 2.5 s" in r.output
+
+
+def test_stance_glide_and_cadence_use_the_timestamps_of_a_variable_frame_rate_clip() -> None:
+    g = treadmill(duration_s=6.0)
+    t = g.track["time"].values
+    slow = t + 0.3 * np.clip(t - 3.0, 0.0, None)  # after 3 s the frames come 30% further apart
+    s = analyse_track(g.track.assign_coords(time=slow))
+    contacts, feet = [], []
+    for side in ("left", "right"):
+        for step in s["sides"][side]["steps"]:
+            contacts.append(slow[step["frame"]])
+            feet.append(side)
+            if step["toe_off_frame"] is not None:
+                real = slow[step["toe_off_frame"]] - slow[step["frame"]]
+                assert step["stance_time_s"] == pytest.approx(real, abs=0.001)
+    order = np.argsort(contacts)
+    rate = step_rate(np.array(contacts)[order], [feet[i] for i in order])
+    assert s["gait"]["cadence_spm"] == pytest.approx(rate, abs=0.05)

@@ -216,7 +216,8 @@ def read_steps(
             "time_s": round(float(t[c]), 3),
             "midstance_frame": int(frames[m]),
             "toe_off_frame": None if step.toe_off is None else int(frames[end]),
-            "stance_time_s": None if step.toe_off is None else round((end - c) / fps, 3),
+            # timestamps, not frames / fps: a variable-frame-rate clip keeps its real timing
+            "stance_time_s": None if step.toe_off is None else round(float(t[end] - t[c]), 3),
             "step_time_s": None if prev is None else round(float(t[c] - t[prev]), 3),
             "fppa_deg": _r(float(a["fppa"][m])),
             "peak_fppa_deg": _r(float(np.nanmax(fppa))) if np.isfinite(fppa).any() else None,
@@ -235,7 +236,7 @@ def read_steps(
         }
         if test == "skate":
             reading["glide_s"] = (
-                None if step.glide is None else round((step.glide[1] - step.glide[0]) / fps, 3)
+                None if step.glide is None else round(float(t[step.glide[1]] - t[step.glide[0]]), 3)
             )
             reading["complete"] = reading["complete"] and is_glide(step, fps)
         out[s].append(reading)
@@ -292,10 +293,11 @@ def side_summary(steps: list[dict[str, Any]], *, test: str, frontal: bool) -> di
     return out
 
 
-def cadence(steps: list[Step], fps: float) -> float | None:
-    """Steps per minute over the clip (:func:`kneecoach.events.gait.step_rate`)."""
+def cadence(steps: list[Step], time_s: npt.NDArray[np.float64]) -> float | None:
+    """Steps per minute over the clip (:func:`kneecoach.events.gait.step_rate`), from the
+    contacts' timestamps (a variable-frame-rate clip keeps its real timing)."""
     rate = step_rate(
-        np.array([s.contact for s in steps], dtype=float) / fps, [s.side for s in steps]
+        np.array([time_s[s.contact] for s in steps], dtype=float), [s.side for s in steps]
     )
     return None if rate is None else _r(rate, 1)
 
@@ -499,10 +501,10 @@ def assess_gait(
     frontal = fm.view in FRONTAL_VIEWS
     readings = read_steps(fm, sig, steps, test=test)
     sides = {s: side_summary(readings[s], test=test, frontal=frontal) for s in SIDES}
-    cad = cadence(steps, sig.fps)
+    cad = cadence(steps, sig.time_s)
     for side in SIDES:  # each foot's strides, as steps per minute (a limp shows here)
         mine = [s for s in steps if s.side == side]
-        sides[side]["cadence_spm"] = cadence(mine, sig.fps) if len(mine) >= 3 else None
+        sides[side]["cadence_spm"] = cadence(mine, sig.time_s) if len(mine) >= 3 else None
     findings: list[Finding] = []
     if not frontal:
         findings.append({
