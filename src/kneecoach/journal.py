@@ -261,6 +261,12 @@ class ReplanBasis:
     decisions: dict[str, LoggedDecision]
     #: sessions logged as done since the current programme started (all, without a programme)
     n_logged: int
+    #: the last day warning signs were logged since the current programme started, if any
+    warning_signs: date | None = None
+
+
+#: how a session log records warning signs (``kneecoach log``): its notes start with it
+WARNING_NOTE = "warning signs reported (see a clinician)"
 
 
 def replan_basis(person: str, *, url: str | None = None) -> ReplanBasis:
@@ -283,7 +289,9 @@ def replan_basis(person: str, *, url: str | None = None) -> ReplanBasis:
         programme = current_programme(session, p)
         since = programme.start_date if programme else date.min
         n = sum(log.done and log.day >= since for log in p.session_logs)
-        return ReplanBasis(decisions, n)
+        warned = [log.day for log in p.session_logs
+                  if log.day >= since and (log.notes or "").startswith(WARNING_NOTE)]  # fmt: skip
+        return ReplanBasis(decisions, n, max(warned, default=None))
 
 
 @dataclass(frozen=True)

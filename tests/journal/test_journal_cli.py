@@ -440,3 +440,22 @@ def test_warning_signs_cover_the_screen_and_are_asked_after_a_missed_session_or_
         logs = json.loads(zf.read("journal.json"))["session_logs"]
     assert all(log["notes"].startswith("warning signs reported") for log in logs)
     assert {e["decision"] for log in logs for e in log["exercises"]} <= {"hold"}
+
+
+def test_a_re_plan_after_warning_signs_says_to_see_a_clinician_on_screen_and_worksheet(
+    run,
+) -> None:
+    made = run("plan", "--person", "una", "--intake", EXAMPLE_INTAKE, "--weeks", 2,
+               "--start", "2026-03-02", "--out", "p1")  # fmt: skip
+    assert made.exit_code == 0, made.output
+    assert "Warning signs were logged" not in made.output
+    flags = ("--done", "--pain-during", 0, "--pain-after", 0, "--rpe", 3, "--warning-signs")
+    assert run("log", "--person", "una", "--date", "2026-03-04", *flags).exit_code == 0
+    again = run("plan", "--person", "una", "--weeks", 2, "--start", "2026-03-16", "--out", "p2")
+    assert again.exit_code == 0, again.output
+    assert "Warning signs were logged on" in _flat(again.output)
+    notes = json.loads(Path("p2/plan.json").read_text())["notes"]
+    assert notes[0].startswith("Warning signs were logged on") and "clinician" in notes[0]
+    # the plan after that one starts later than the warning: nothing to repeat
+    later = run("plan", "--person", "una", "--weeks", 2, "--start", "2026-03-30", "--out", "p3")
+    assert "Warning signs were logged" not in _flat(later.output)

@@ -318,12 +318,9 @@ def held_for_warning_signs(
         if e.get("exercise_id") else dict(e)
         for e in entry.exercises
     )  # fmt: skip
-    notes = "; ".join(n for n in (WARNING_NOTE, entry.notes) if n)
+    notes = "; ".join(n for n in (journal.WARNING_NOTE, entry.notes) if n)
     lines = [f"[red]Next time: no exercise moves on; {RED_FLAG_ADVICE}[/]"]
     return replace(entry, exercises=exercises, notes=notes), lines
-
-
-WARNING_NOTE = "warning signs reported (see a clinician)"
 
 
 def _ask(plan: journal.PlannedToday) -> tuple[journal.SessionEntry, bool]:
@@ -553,9 +550,18 @@ def apply_logged_decisions(
     Each planned exercise becomes where the last progress / regress decisions logged
     for it lead (never an excluded exercise); returns the programme and the reason
     stored with the new version ("new programme", "progressed after 6 logged
-    sessions: clamshell → clamshell-band" ...).
+    sessions: clamshell → clamshell-band" ...). Warning signs logged since the current
+    programme started head the plan's notes and are said at once.
     """
     basis = journal.replan_basis(person, url=url)
+    if basis.warning_signs is not None:  # on the worksheet too: it is what gets printed
+        warning = (
+            f"Warning signs were logged on {long_date(basis.warning_signs)}: see a clinician "
+            "(GP or physiotherapist) before training again, and follow their advice over "
+            "this plan (science.md §7.3)."
+        )
+        err.print(f"[red]{warning}[/]")
+        programme = programme.model_copy(update={"notes": [warning, *programme.notes]})
     adapted, moved = apply_decisions(programme, basis.decisions, equipment=intake.equipment)
     if not basis.decisions and not moved:
         return programme, "new programme"
