@@ -664,3 +664,18 @@ def test_stance_glide_and_cadence_use_the_timestamps_of_a_variable_frame_rate_cl
     order = np.argsort(contacts)
     rate = step_rate(np.array(contacts)[order], [feet[i] for i in order])
     assert s["gait"]["cadence_spm"] == pytest.approx(rate, abs=0.05)
+
+
+def test_a_value_that_rounds_to_zero_has_no_sign_or_direction() -> None:
+    from kneecoach.assessment.gait import _side_view_findings, side_findings
+
+    info = {"working": True, "n_steps": 9, "mean_fppa_deg": -0.2, "peak_fppa_deg": -0.4,
+            "mean_pelvic_drop_deg": None, "crossover_share": None}  # fmt: skip
+    text = side_findings("left", info, label="Walking", frontal=True)[0]["text"]
+    assert "0° (in line) on average" in text and "outward" not in text, text
+    view = {"mean_knee_flexion_contact_deg": None, "mean_overstride_pct": None}
+    sides = {
+        s: view | {"mean_trunk_forward_lean_deg": v} for s, v in (("left", 0.4), ("right", -0.3))
+    }
+    text = _side_view_findings(sides, None)[0]["text"]  # type: ignore[arg-type]
+    assert "left 0°, right 0°" in text and "-0" not in text, text

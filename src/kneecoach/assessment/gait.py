@@ -423,12 +423,14 @@ def side_findings(
             ""
             if peak is None
             else f" (most inward in any stance: {peak:.0f}° inward)"
-            if peak >= 0
+            if round(peak) >= 0
             else f" (even at its most inward in any stance, still {-peak:.0f}° outward)"
         )
+        # a mean that rounds to 0° has no direction ("0° outward" read oddly)
+        way = "inward" if round(mean) > 0 else "outward" if round(mean) < 0 else "(in line)"
         out.append({
             "code": "gait_fppa", "side": side, "severity": "info",
-            "text": f"{name} knee: {abs(mean):.0f}° {'inward' if mean >= 0 else 'outward'} on "
+            "text": f"{name} knee: {abs(round(mean))}° {way} on "
                     f"average at midstance over {n} steps{most}. There is no published typical "
                     f"range for {label.lower()}, and 2D knee angles in gait track 3D knee motion "
                     "poorly: read the pelvic drop and step width first.",
@@ -484,7 +486,8 @@ def _side_view_findings(sides: dict[Side, dict[str, Any]], cad: float | None) ->
                              "at midstance", "°")):  # fmt: skip
         vals = {s: sides[s][key] for s in SIDES if sides[s][key] is not None}
         if vals:
-            parts.append(f"{what} " + ", ".join(f"{s} {v:.0f}{unit}" for s, v in vals.items()))
+            # round() to an int: -0.3 is "0", not "-0"
+            parts.append(f"{what} " + ", ".join(f"{s} {round(v)}{unit}" for s, v in vals.items()))
     if not parts:
         return []
     return [{"code": "side_view_measures", "side": None, "severity": "info",
