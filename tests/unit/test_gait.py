@@ -679,3 +679,12 @@ def test_a_value_that_rounds_to_zero_has_no_sign_or_direction() -> None:
     }
     text = _side_view_findings(sides, None)[0]["text"]  # type: ignore[arg-type]
     assert "left 0°, right 0°" in text and "-0" not in text, text
+
+
+def test_the_step_table_shows_no_negative_zero() -> None:
+    from kneecoach.reports.gait import step_tables
+
+    step = {"index": 1, "time_s": 0.5, "trunk_lean_deg": -0.04, "complete": True}
+    summary = {"test": "run", "sides": {"left": {"steps": [step]}, "right": {"steps": []}}}
+    row = step_tables(summary)[0]["rows"][0]
+    assert row["cells"] == ["0.50", "0.0"], row

@@ -81,7 +81,10 @@ def _num(value: Any) -> float | None:
 
 def _fmt(value: Any, digits: int) -> str:
     v = _num(value)
-    return DASH if v is None else f"{v:.{digits}f}"
+    if v is None:
+        return DASH
+    text = f"{v:.{digits}f}"
+    return f"{0.0:.{digits}f}" if float(text) == 0 else text  # no "-0.0"
 
 
 def _signed(value: float, digits: int) -> str:
