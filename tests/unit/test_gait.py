@@ -688,3 +688,12 @@ def test_the_step_table_shows_no_negative_zero() -> None:
     summary = {"test": "run", "sides": {"left": {"steps": [step]}, "right": {"steps": []}}}
     row = step_tables(summary)[0]["rows"][0]
     assert row["cells"] == ["0.50", "0.0"], row
+
+
+def test_a_run_analysed_as_walking_is_told_its_stances_are_too_short_for_walking() -> None:
+    g = treadmill(duration_s=5.0)  # 170 steps/min, stances of about 0.27 s
+    clean = clean_track(g.track, settings=RUN)
+    sig = gait_signals(clean, view=classify_view(clean).view)
+    with pytest.raises(InsufficientDataError, match="too short for walking.*--test run"):
+        find_steps(sig, test="walk")
+    assert find_steps(sig, test="run")

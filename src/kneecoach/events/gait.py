@@ -335,6 +335,13 @@ def find_steps(sig: GaitSignals, /, *, test: str, walk_stance: bool = True) -> l
     if test == "skate":
         steps = _glides(steps)
     if not any(s.complete for s in steps):
+        stances = [(s.toe_off - s.contact) / sig.fps for s in steps if s.toe_off is not None]
+        if walk_stance and test == "walk" and stances and max(stances) < MIN_WALK_STANCE_S:
+            raise InsufficientDataError(
+                f"no complete step was found: every stance lasted under {MIN_WALK_STANCE_S} s "
+                f"(the longest {max(stances):.2f} s), too short for walking; if this is "
+                "running, name it with --test run"
+            )
         why = (
             " (the person walks backwards, or the clip plays in reverse)"
             if steps and sum(s.backward for s in steps) > len(steps) / 2
