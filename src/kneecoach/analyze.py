@@ -44,8 +44,10 @@ from kneecoach.core.schema import SIDES
 from kneecoach.core.settings import Settings
 from kneecoach.events.gait import GAIT_TESTS, find_steps, recognise_gait
 from kneecoach.events.reps import segment
+from kneecoach.filtering import clean_track
 from kneecoach.filtering.smoothing import dual_pass_correction
 from kneecoach.io import is_keypoint_input
+from kneecoach.io.netcdf import to_netcdf_file
 from kneecoach.metrics.frames import FRONTAL_VIEWS, FrameMeasures, frame_measures
 from kneecoach.metrics.gait import gait_signals
 from kneecoach.pipeline import Progress, TrackResult, canvas_size, draw_video, run_track
@@ -150,6 +152,12 @@ def _analyze_track(
             f"{out})"
         ) from None
     summary["test_detected"] = detected
+    if test == "auto" and chosen in ("run", "skate"):  # as if named: filtered as running
+        before = settings.cutoff_hz
+        settings, note = gait_cutoff(source, chosen, settings)
+        result.notes.extend(note)
+        if settings.cutoff_hz != before:
+            _refilter(result, out, settings)
     if chosen in GAIT_TESTS:
         return _analyze_gait(result, chosen, source, out, settings, sex, progress)
     try:
@@ -223,6 +231,15 @@ def gait_cutoff(source: str | Path, test: str, settings: Settings) -> tuple[Sett
         ]
     note = f"running: keypoints filtered at {RUNNING_CUTOFF_HZ:.0f} Hz (science.md §8)"
     return settings.with_overrides(cutoff_hz=RUNNING_CUTOFF_HZ), [note]
+
+
+def _refilter(result: AnalysisResult, out: Path, settings: Settings) -> None:
+    """Clean the raw track again with ``settings``; rewrite track.nc and frames.csv."""
+    track = result.track
+    track.clean = clean_track(track.raw, settings=settings)
+    track.files["track"] = result.files["track"] = to_netcdf_file(track.clean, out / "track.nc")
+    result.measures = frame_measures(track.clean, min_thigh_height=settings.fppa_min_thigh_height)
+    result.files["frames"] = frames_csv(result.measures, out / "frames.csv")
 
 
 def _analyze_gait(

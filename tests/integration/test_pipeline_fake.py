@@ -6,6 +6,7 @@ import av
 import numpy as np
 import pandas as pd
 import pytest
+from tests.conftest import write_video
 
 from kneecoach.analyze import run_analyze
 from kneecoach.core.errors import InputError, InsufficientDataError
@@ -15,6 +16,7 @@ from kneecoach.io import from_netcdf_file, from_trc_file, to_csv_file
 from kneecoach.pipeline import knee_labels, run_track
 from kneecoach.pose import FakePoseEstimator
 from kneecoach.synthetic import side_squat, single_leg_squat, with_swap
+from kneecoach.synthetic_gait import treadmill
 
 
 @pytest.fixture
@@ -185,3 +187,21 @@ def test_a_refused_analysis_still_draws_the_video(tiny_video, tmp_path) -> None:
         run_analyze(video, out_dir=tmp_path, settings=Settings(), test="drop-jump",
                     estimator=FakePoseEstimator(truth))  # fmt: skip
     assert (tmp_path / "report.html").is_file() and (tmp_path / "annotated.mp4").is_file()
+
+
+def test_a_run_recognised_by_auto_is_filtered_as_running(tmp_path: Path) -> None:
+    """science.md §8: running at ≥ 40 fps is filtered at 12 Hz, whether named or recognised."""
+
+    run = treadmill(fps=60, duration_s=5, image_size=(360, 640))
+    video = write_video(tmp_path / "run.mp4", n=run.track.sizes["time"], size=(360, 640), fps=60)
+    outputs = {}
+    for test in ("auto", "run"):
+        res = run_analyze(video, out_dir=tmp_path / test, settings=Settings(), test=test,
+                          video=False, estimator=FakePoseEstimator(run.track))  # fmt: skip
+        assert res.summary["test"] == "run"
+        assert "running: keypoints filtered at 12 Hz (science.md §8)" in res.summary["notes"]
+        (step,) = [s for s in read_log(from_netcdf_file(tmp_path / test / "track.nc"))
+                   if s["operation"] == "filter_butterworth"]  # fmt: skip
+        assert step["params"]["cutoff_hz"] == 12.0
+        outputs[test] = (tmp_path / test / "frames.csv").read_text()
+    assert outputs["auto"] == outputs["run"]
