@@ -439,3 +439,17 @@ def test_empty_knee_displacement_gives_the_thigh_reason(report: str) -> None:
     text = re.sub(r"\s+", " ", report)
     reason = text.split("Medial knee displacement", 2)[-1][:250]
     assert "foreshortened towards the camera" in reason
+
+
+@pytest.mark.parametrize(
+    ("view", "said"),
+    [("frontal", "Nothing specific"), ("sagittal", "the camera view is sagittal")],
+)
+def test_no_suggestion_says_what_the_view_can_show(
+    tmp_path: Path, summary: dict[str, Any], frames: pd.DataFrame, view: str, said: str
+) -> None:
+    s = copy.deepcopy(summary) | {"view": view, "suggestions": []}
+    html = render_report(s, frames, {}, tmp_path / "r.html").read_text("utf-8")
+    section = re.sub(r"\s+", " ", html.split('id="suggests"')[1].split("</section>")[0])
+    assert said in section
+    assert ("Nothing specific" in section) == (view == "frontal")

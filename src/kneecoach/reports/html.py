@@ -28,6 +28,19 @@ from kneecoach.reports.plots import figure_png, timeseries_figure
 from kneecoach.reports.templating import DASH, environment, file_uri, png_uri
 
 FRONTAL_NEED = "this needs the camera in front of or behind the person"
+
+
+def _no_suggestion(view: str) -> str:
+    """What "What this suggests" says when nothing is suggested, by what the view can show."""
+    if not view or view in FRONTAL_VIEWS or view == "unknown":
+        return "Nothing specific: the measured pattern does not point to a likely cause."
+    return (
+        f"Nothing can be suggested from this clip: the camera view is {view}, and the patterns "
+        f"that point to a cause (knee, pelvis and foot seen from the front) are not visible; "
+        f"{FRONTAL_NEED}."
+    )
+
+
 TEMPLATE = "report.html.j2"
 
 #: Per-rep table columns: (key, header, unit, digits).
@@ -194,6 +207,7 @@ def report_context(
             for s in _list(summary.get("suggestions"))
             if isinstance(s, Mapping)
         ],
+        "no_suggestion": _no_suggestion(_text(summary.get("view"))),
         "quality": _quality(_dict(summary.get("quality")), summary),
         "filming": _text(summary.get("filming")),
         "notes": [_text(n) for n in _list(summary.get("notes"))],
