@@ -42,6 +42,14 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return before, after
 
 
+def _first_plan(run, person: str):  # type: ignore[no-untyped-def]
+    """``person``'s first plan from the example intake: 2 weeks from Mon 2 March 2026, in p1/."""
+    made = run("plan", "--person", person, "--intake", EXAMPLE_INTAKE, "--weeks", 2,
+               "--start", "2026-03-02", "--out", "p1")  # fmt: skip
+    assert made.exit_code == 0, made.output
+    return made
+
+
 def _flat(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
@@ -242,9 +250,7 @@ def test_plan_for_a_person_uses_and_stores_the_journal(run, clips) -> None:
     assert first.exit_code == 1 and "no intake stored for 'zoe'" in first.output
     assert run("plan", "--out", "p0").exit_code == 2  # neither --intake nor --person
     run("analyze", clips[0], "--test", "single-leg-squat", "--no-video", "--person", "zoe")
-    made = run("plan", "--person", "zoe", "--intake", EXAMPLE_INTAKE, "--weeks", 2,
-               "--start", "2026-03-02", "--out", "p1")  # fmt: skip
-    assert made.exit_code == 0, made.output
+    made = _first_plan(run, "zoe")
     assert "programme version 1" in _flat(made.output)
     again = run("plan", "--person", "zoe", "--weeks", 2, "--start", "2026-03-16", "--out", "p2")
     assert again.exit_code == 0 and "programme version 2" in _flat(again.output)
@@ -373,9 +379,7 @@ def test_a_re_plan_moves_on_from_the_logged_decisions(run, tmp_path) -> None:
 
 
 def test_a_missed_session_does_not_undo_the_progress_logged_before(run) -> None:
-    made = run("plan", "--person", "kim", "--intake", EXAMPLE_INTAKE, "--weeks", 2,
-               "--start", "2026-03-02", "--out", "p1")  # fmt: skip
-    assert made.exit_code == 0, made.output
+    _first_plan(run, "kim")
     flags = ("--done", "--pain-before", 0, "--pain-during", 0, "--pain-after", 0, "--rpe", 3)
     done = run("log", "--person", "kim", "--date", "2026-03-02", *flags)
     assert "Move on to" in _flat(done.output)
@@ -387,9 +391,7 @@ def test_a_missed_session_does_not_undo_the_progress_logged_before(run) -> None:
 
 
 def test_warning_signs_in_a_log_hold_every_exercise_instead_of_advising_harder(run) -> None:
-    made = run("plan", "--person", "lea", "--intake", EXAMPLE_INTAKE, "--weeks", 2,
-               "--start", "2026-03-02", "--out", "p1")  # fmt: skip
-    assert made.exit_code == 0, made.output
+    _first_plan(run, "lea")
     n = len(json.loads(Path("p1/plan.json").read_text())["sessions"][0]["exercises"])
     # done, every set, pain-free, easy: progress, were it not for the warning signs
     answers = ["y", *[""] * n, "0", "0", "0", "3", "y", "knee swelled"]
@@ -406,9 +408,7 @@ def test_warning_signs_in_a_log_hold_every_exercise_instead_of_advising_harder(r
 
 
 def test_fewer_sets_than_planned_never_progress(run) -> None:
-    made = run("plan", "--person", "bo", "--intake", EXAMPLE_INTAKE, "--weeks", 2,
-               "--start", "2026-03-02", "--out", "p1")  # fmt: skip
-    assert made.exit_code == 0, made.output
+    _first_plan(run, "bo")
     flags = ("--done", "--pain-before", 0, "--pain-during", 0, "--pain-after", 0, "--rpe", 2)
     short = _flat(run("log", "--person", "bo", "--date", "2026-03-02", *flags, "--sets", 3).output)
     assert "progress" not in short and "hold" in short and "not all sets were done" in short
@@ -419,9 +419,7 @@ def test_fewer_sets_than_planned_never_progress(run) -> None:
 def test_warning_signs_cover_the_screen_and_are_asked_after_a_missed_session_or_flagged(
     run,
 ) -> None:
-    made = run("plan", "--person", "ida", "--intake", EXAMPLE_INTAKE, "--weeks", 2,
-               "--start", "2026-03-02", "--out", "p1")  # fmt: skip
-    assert made.exit_code == 0, made.output
+    _first_plan(run, "ida")
     # missed, then a "yes" to the warning signs (a calf that swelled, say)
     missed = run("log", "--person", "ida", "--date", "2026-03-02", input="n\nill\ny\n")
     assert missed.exit_code == 0, missed.output
@@ -445,9 +443,7 @@ def test_warning_signs_cover_the_screen_and_are_asked_after_a_missed_session_or_
 def test_a_re_plan_after_warning_signs_says_to_see_a_clinician_on_screen_and_worksheet(
     run,
 ) -> None:
-    made = run("plan", "--person", "una", "--intake", EXAMPLE_INTAKE, "--weeks", 2,
-               "--start", "2026-03-02", "--out", "p1")  # fmt: skip
-    assert made.exit_code == 0, made.output
+    made = _first_plan(run, "una")
     assert "Warning signs were logged" not in made.output
     flags = ("--done", "--pain-during", 0, "--pain-after", 0, "--rpe", 3, "--warning-signs")
     assert run("log", "--person", "una", "--date", "2026-03-04", *flags).exit_code == 0
