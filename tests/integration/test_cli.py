@@ -232,3 +232,12 @@ def test_info_shows_long_paths_in_full(run, tmp_path: Path, monkeypatch) -> None
             break
         value += more
     assert value == f"sqlite:///{home / 'journal.sqlite3'}"
+
+
+def test_the_range_cell_gives_the_verdict_then_the_range_it_refers_to(tmp_path: Path) -> None:
+    from kneecoach.cli.main import range_cell
+
+    above = {"level": "above", "label": "above the typical range", "range_deg": [1.0, 12.0]}
+    assert range_cell(above) == "[yellow]above the typical range[/] (1-12°)"
+    none = {"level": "none", "label": "no published typical range", "range_deg": None}
+    assert range_cell(none) == "[white]no published typical range[/]"

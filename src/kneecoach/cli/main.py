@@ -318,19 +318,22 @@ def _print_analysis(result: AnalysisResult, title: str) -> None:
     table = Table(title=title, title_justify="left")
     for col in ("side", "reps", "mean FPPA", "worst", "typical range", "pelvic drop"):
         table.add_column(col)
-    colour = {"above": "yellow", "within": "green", "below": "cyan"}
     for side, v in s["sides"].items():
         if not v["working"]:
             table.add_row(side, "not working", "", "", "", "")
             continue
-        c = v["classification"]
-        rng = "—" if not c["range_deg"] else f"{c['range_deg'][0]:.0f}-{c['range_deg'][1]:.0f}°"
-        label = f"[{colour.get(c['level'], 'white')}]{c['label']}[/]"
         table.add_row(side, str(len(v["reps"])), fmt(v["mean_fppa_deg"], unit="°"),
-                      fmt(v["peak_fppa_deg"], unit="°"), f"{rng} {label}",
+                      fmt(v["peak_fppa_deg"], unit="°"), range_cell(v["classification"]),
                       fmt(v["mean_pelvic_drop_deg"], unit="°"))  # fmt: skip
     out.print(table)
     print_outcome(result)
+
+
+def range_cell(c: dict[str, Any]) -> str:
+    """The verdict, then the range it refers to: "above the typical range (1-12°)"."""
+    colour = {"above": "yellow", "within": "green", "below": "cyan"}.get(c["level"], "white")
+    rng = f" ({c['range_deg'][0]:.0f}-{c['range_deg'][1]:.0f}°)" if c["range_deg"] else ""
+    return f"[{colour}]{c['label']}[/]{rng}"
 
 
 def _print_knee_over_foot(s: dict[str, Any], title: str) -> None:
