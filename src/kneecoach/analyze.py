@@ -22,9 +22,9 @@ import numpy as np
 import xarray as xr
 
 from kneecoach import __version__
-from kneecoach.assessment.detect import detect_test
+from kneecoach.assessment.detect import LooksLikeGait, detect_test
 from kneecoach.assessment.findings import side_summary
-from kneecoach.assessment.gait import GAIT_PROTOCOLS, assess_gait, worst_steps
+from kneecoach.assessment.gait import GAIT_FILMING, GAIT_PROTOCOLS, assess_gait, worst_steps
 from kneecoach.assessment.norms import Sex
 from kneecoach.assessment.protocols import FRONT_FILMING, PROTOCOLS, view_refusal
 from kneecoach.assessment.summary import (
@@ -147,9 +147,9 @@ def _analyze_track(
         chosen, detected = choose_test(test, fm, rate, clean)
     except InsufficientDataError as exc:
         _finish_empty(result, out, "auto", str(exc))
+        filming = GAIT_FILMING if isinstance(exc, LooksLikeGait) else FRONT_FILMING
         raise InsufficientDataError(
-            f"{exc}. {_advice(result, FRONT_FILMING)} (frames.csv and the report were kept in "
-            f"{out})"
+            f"{exc}. {_advice(result, filming)} (frames.csv and the report were kept in {out})"
         ) from None
     summary["test_detected"] = detected
     if test == "auto" and chosen in ("run", "skate"):  # as if named: filtered as running

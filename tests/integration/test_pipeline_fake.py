@@ -205,3 +205,25 @@ def test_a_run_recognised_by_auto_is_filtered_as_running(tmp_path: Path) -> None
         assert step["params"]["cutoff_hz"] == 12.0
         outputs[test] = (tmp_path / test / "frames.csv").read_text()
     assert outputs["auto"] == outputs["run"]
+
+
+@pytest.mark.parametrize("gait", [True, False])
+def test_an_unrecognised_movement_gets_the_filming_advice_of_what_it_looks_like(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, gait: bool
+) -> None:
+    import kneecoach.analyze as analyze
+    from kneecoach.assessment.detect import LooksLikeGait
+    from kneecoach.assessment.gait import GAIT_FILMING
+    from kneecoach.assessment.protocols import FRONT_FILMING
+    from kneecoach.io import to_trc_file
+
+    def unrecognised(*args: object, **kwargs: object) -> None:
+        raise (LooksLikeGait if gait else InsufficientDataError)("could not tell")
+
+    monkeypatch.setattr(analyze, "choose_test", unrecognised)
+    trc = to_trc_file(single_leg_squat(duration_s=2, reps=1), tmp_path / "clip.trc")
+    with pytest.raises(InsufficientDataError) as caught:
+        run_analyze(trc, out_dir=tmp_path / "out", settings=Settings(), video=False)
+    said = " ".join(str(caught.value).split())
+    assert (" ".join(GAIT_FILMING.split()) in said) == gait
+    assert (" ".join(FRONT_FILMING.split()) in said) != gait

@@ -64,11 +64,15 @@ def feet_travel(table: pd.DataFrame, /) -> float:
     return float(np.percentile(mid, 95) - np.percentile(mid, 5)) if mid.size >= 2 else 0.0
 
 
+class LooksLikeGait(InsufficientDataError):
+    """The feet travel as in walking or running, but too few steps to tell which."""
+
+
 def detect_test(table: pd.DataFrame, /, *, fps: float) -> tuple[str, str]:
     """``(test, evidence)``; raises when nothing recognisable happens."""
     travel = feet_travel(table)
     if travel > LOCOMOTION_TRAVEL:
-        raise InsufficientDataError(
+        raise LooksLikeGait(
             f"the feet travel {travel:.1f} leg lengths across the picture, as in walking or "
             "running, but too few steps were seen to recognise which; name it with "
             "--test walk or --test run (or film a longer stretch)"

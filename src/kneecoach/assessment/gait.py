@@ -50,14 +50,16 @@ class GaitProtocol:
     filming: str
 
 
-_FILM = (
+GAIT_FILMING = (
     "Film from behind or in front at hip height, 3-5 m away, the whole body in view, 60 fps or "
     "more (treadmill, or a straight path towards or away from the camera); a side view gives "
     "cadence, knee flexion at contact, overstride and trunk lean but no knee valgus."
 )
 GAIT_PROTOCOLS: dict[str, GaitProtocol] = {
-    "run": GaitProtocol("run", "Running", _FILM + " Run at least 7 steps per leg (30 s or more)."),
-    "walk": GaitProtocol("walk", "Walking", _FILM + " Walk at least 7 steps per leg."),
+    "run": GaitProtocol(
+        "run", "Running", GAIT_FILMING + " Run at least 7 steps per leg (30 s or more)."
+    ),
+    "walk": GaitProtocol("walk", "Walking", GAIT_FILMING + " Walk at least 7 steps per leg."),
     "skate": GaitProtocol(
         "skate", "Skating",
         "Film from behind or in front at hip height, the whole body in view, 60 fps or more, "
