@@ -161,12 +161,11 @@ def _analyze_track(
     if chosen in GAIT_TESTS:
         return _analyze_gait(result, chosen, source, out, settings, sex, progress)
     try:
-        reps = segment(fm.table, chosen, fps=rate)
+        reps = segment(fm.table, chosen, fps=rate, name=PROTOCOLS[chosen].label.lower())
     except InsufficientDataError as exc:
-        reason = named(str(exc), chosen)
-        _finish_empty(result, out, chosen, reason)
+        _finish_empty(result, out, chosen, str(exc))
         raise InsufficientDataError(
-            f"{reason}; frames.csv and the report were kept in {out}. "
+            f"{exc}; frames.csv and the report were kept in {out}. "
             f"{_advice(result, PROTOCOLS[chosen].filming)}"
         ) from None
     summary.update(assess(fm, reps, test=chosen, sex=sex))
@@ -269,14 +268,6 @@ def _analyze_gait(
     summary["worst_moments"] = [{k: v for k, v in m.items() if k != "row"} for m in moments]
     _write(result, out, images)
     return result
-
-
-def named(reason: str, test: str) -> str:
-    """``reason`` with the test's id ("no single-leg-stance was found") as its name in words."""
-    protocol = PROTOCOLS.get(test) or GAIT_PROTOCOLS.get(test)
-    if protocol is None:
-        return reason
-    return reason.replace(f"no {test} ", f"no {protocol.label.lower()} ")
 
 
 def _advice(result: AnalysisResult, filming: str) -> str:

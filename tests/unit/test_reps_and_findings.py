@@ -284,7 +284,7 @@ def test_squat_asymmetry_and_drift_do_not_use_fppa() -> None:
 
 def test_no_rep_messages_name_the_test_in_words() -> None:
     """As the tables and the report name it (the protocol's label), not by its --test id."""
-    from kneecoach.analyze import named
+    from kneecoach.assessment.protocols import PROTOCOLS
 
     t = np.arange(120) / 30
     ds = body(t, hip_y=np.full(120, 640.0), ankle_y=(1160.0, 1160.0), fppa_deg=(0.0, 0.0), fps=30)
@@ -292,9 +292,8 @@ def test_no_rep_messages_name_the_test_in_words() -> None:
     said = {}
     for test in ("single-leg-squat", "squat", "single-leg-stance"):
         with pytest.raises(InsufficientDataError) as exc:
-            segment(table, test, fps=30)
-        said[test] = named(str(exc.value), test)
+            segment(table, test, fps=30, name=PROTOCOLS[test].label.lower())
+        said[test] = str(exc.value)
     assert said["single-leg-squat"].startswith("no single-leg squat rep was found: the hips")
     assert said["squat"].startswith("no squat (double-leg) rep was found")
     assert said["single-leg-stance"].startswith("no single-leg stance (pelvic drop) was found")
-    assert named("no complete step was found", "run") == "no complete step was found"

@@ -199,8 +199,12 @@ def hold_reading(table: pd.DataFrame, start: int, end: int, side: Side, fps: flo
     return int(rows[np.nanargmax(drop)])
 
 
-def segment(table: pd.DataFrame, test: str, /, *, fps: float) -> list[Rep]:
-    """The reps of ``test`` in the per-frame table, each with its working leg."""
+def segment(table: pd.DataFrame, test: str, /, *, fps: float, name: str = "") -> list[Rep]:
+    """The reps of ``test`` in the per-frame table, each with its working leg.
+
+    ``name``: the test in words for the error when none is found (default: ``test``).
+    """
+    name = name or test
     holds: list[tuple[int, int, Side]] = []
     if test in LANDINGS:
         found = landings(table, fps)
@@ -213,11 +217,11 @@ def segment(table: pd.DataFrame, test: str, /, *, fps: float) -> list[Rep]:
         found = dips(table["depth_pct"].to_numpy(float) / 100, fps)
     if not found and (test in LANDINGS or test == "single-leg-stance"):
         raise InsufficientDataError(
-            f"no {test} was found in the clip (see the quality report and filming tips)"
+            f"no {name} was found in the clip (see the quality report and filming tips)"
         )
     if not found:
         raise InsufficientDataError(
-            f"no {test} rep was found: the hips never moved down and back up by "
+            f"no {name} rep was found: the hips never moved down and back up by "
             f"{MIN_REP_DEPTH:.0%} of leg length"
         )
     reps = []
