@@ -210,9 +210,7 @@ def log(
             raise InputError(f"{already}; to log a second session that day add --again")
         click.confirm(f"{already}. Log a second session that day?", default=False, abort=True)
         again = True
-    warned = warning_signs
-    if warning_signs:
-        err.print(f"[red]{RED_FLAG_ADVICE}[/]")
+    warned = warning_signs  # the advice comes with the log's "next time" line
     if done is None:
         entry, asked = _ask(plan)
         warned = warned or asked
