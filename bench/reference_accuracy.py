@@ -3,7 +3,8 @@
 Usage::
 
     python bench/reference_accuracy.py [--figures DIR] [--json FILE]
-        [--cutoff-hz HZ] [--no-fix-swaps] [--confidence-threshold C] [--person-select RULE]
+        [--model-variants] [--cutoff-hz HZ] [--no-fix-swaps]
+        [--confidence-threshold C] [--person-select RULE]
 
 For the Pose2Sim balancing trial (``cam02`` front view, ``cam03`` rear-left
 oblique), the 3D reference (``BalancingTrial_0-100_filt_butterworth.trc``) is
@@ -26,6 +27,13 @@ Projection conventions (as Pose2Sim's ``calib_qca_fun`` reads Qualisys files):
 * Focal lengths, principal point and distortion coefficients ``k1 k2 p1 p2``
   are the file's values ÷ 64; ``fov_video`` left/top are 0, so no offset, and
   the 1080-px-wide cam02 video is the 1088-px frame cropped on the right.
+
+``--model-variants`` also runs BlazePose itself on cam02 four ways (tracking
+mode and single-image mode, each alone and averaged with a run on the mirrored
+frames, "flip test") and labels every frame left/right by whichever labelling
+is nearer the reference, the best any swap handling could do. Its stance-leg
+FPPA MAE, unfiltered, is what the model gives before kneecoach's cleaning: a
+bias that survives all four is the model's, not the pipeline's.
 
 ``--figures DIR`` draws the reference (filled dots), raw (crosses) and clean
 (rings) hips/knees/ankles over a few frames per camera: look at them before
@@ -283,6 +291,56 @@ def run_camera(
     return {**evaluate(tracks, ref), "sync": sync_check(tracks["raw"], ref)}
 
 
+def best_labelled(track: Track, ref: Track) -> Track:
+    """Per frame, the straight or the mirrored labelling, whichever is nearer ``ref``."""
+    mirrored = {k: track[mirror_name(k)] for k in JOINTS}
+    err = [sum(np.linalg.norm(t[k] - ref[k], axis=1) for k in JOINTS) for t in (track, mirrored)]
+    flip = (err[1] < err[0])[:, None]
+    return {k: np.where(flip, mirrored[k], track[k]) for k in JOINTS}
+
+
+def model_variants(video: Path, ref: Track) -> dict[str, dict[str, dict[str, float]]]:
+    """Stance-leg FPPA MAE of BlazePose run four ways, best-labelled (see the docstring)."""
+    from kneecoach.pose.mediapipe import MediaPipePose
+
+    index = {"left_hip": 23, "right_hip": 24, "left_knee": 25, "right_knee": 26,
+             "left_ankle": 27, "right_ankle": 28}  # fmt: skip
+    runs: dict[tuple[bool, bool], Track] = {}
+    for static in (False, True):
+        for flip in (False, True):
+            est = MediaPipePose(static_image_mode=static)
+            out = {k: np.full((N_FRAMES, 2), np.nan) for k in JOINTS}
+            with av.open(str(video)) as container:
+                for i, frame in enumerate(container.decode(video=0)):
+                    if i >= N_FRAMES:
+                        break
+                    img = np.asarray(frame.to_ndarray(format="rgb24"), dtype=np.uint8)
+                    pose = est.estimate(np.ascontiguousarray(img[:, ::-1]) if flip else img)
+                    if pose is None:
+                        continue
+                    for name, j in index.items():
+                        x, y = pose.xy[j]
+                        if flip:
+                            out[mirror_name(name)][i] = (img.shape[1] - x, y)
+                        else:
+                            out[name][i] = (x, y)
+            est.close()
+            runs[(static, flip)] = best_labelled(out, ref)
+    results = {}
+    for static in (False, True):
+        mode = "single-image" if static else "tracking"
+        plain = runs[(static, False)]
+        averaged = {k: (plain[k] + runs[(static, True)][k]) / 2 for k in JOINTS}
+        for label, track in ((mode, plain), (f"{mode} + flip test", averaged)):
+            results[label] = {
+                side: compare(
+                    stance_fppa(track, side)[a : b + 1], stance_fppa(ref, side)[a : b + 1]
+                )
+                for side, (a, b) in STANCE.items()
+            }
+    return results
+
+
 def print_table(results: dict[str, Any]) -> None:
     """One line per camera, stance leg and track."""
     head = f"{'camera':7} {'leg':5} {'frames':6} {'ref FPPA mean [min,max]':24} {'track':6}"
@@ -320,6 +378,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--figures", type=Path, help="save overlay PNGs to this folder")
     parser.add_argument("--json", type=Path, help="write the numbers to this JSON file")
+    parser.add_argument(
+        "--model-variants", action="store_true", help="also run BlazePose four ways on cam02"
+    )
     parser.add_argument("--cutoff-hz", type=float)
     parser.add_argument("--fix-swaps", action=argparse.BooleanOptionalAction, default=None)
     parser.add_argument("--confidence-threshold", type=float)
@@ -342,6 +403,16 @@ def main(argv: list[str] | None = None) -> int:
         for name in CLIPS
     }
     print_table(results)
+    if args.model_variants:
+        cam = cameras["cam02"]
+        ref = {k: cam.project(ref3d[k]) for k in JOINTS}
+        variants = model_variants(media / CLIPS["cam02"], ref)
+        print("\nBlazePose on cam02, unfiltered, each frame labelled left/right as the reference:")
+        for label, legs in variants.items():
+            stats = (f"{side} MAE {s['mae_deg']:4.1f}° bias {s['bias_deg']:+5.1f}°"
+                     for side, s in legs.items())  # fmt: skip
+            print(f"  {label:26} " + ", ".join(stats))
+        results["cam02_model_variants"] = variants
     if args.json:
         payload = {
             "settings": {k: getattr(settings, k) for k in settings.__dataclass_fields__},
