@@ -1,0 +1,124 @@
+"""``kneecoach analyze A B C …``: many clips in one run, for studies.
+
+Each clip is analysed into its own folder under ``--out``, exactly as a single
+``analyze`` would; a clip that fails is recorded and the others go on. After
+every clip ``clips.csv`` (one row per clip) and ``reps.csv`` (one row per rep or
+step) are rewritten, so an interrupted run keeps the tables of the clips done.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from rich.table import Table
+
+from kneecoach.cli.common import err, out
+from kneecoach.core.errors import KneecoachError
+from kneecoach.reports.batch import CLIP_LEAD, REP_LEAD, clip_row, rep_rows, write_table
+from kneecoach.reports.html import fmt
+
+Analyse = Callable[[Path, Path], object]
+MTIME_SLACK_S = 2.0  # coarse file-system clocks (FAT: 2 s)
+
+
+def folders(sources: Sequence[Path], out_root: Path) -> list[Path]:
+    """One output folder per source, named for the file; a repeated name gets -2, -3 …"""
+    taken: set[str] = set()
+    result = []
+    for source in sources:
+        base = source.stem or source.name
+        name, n = base, 1
+        while name.lower() in taken:
+            n += 1
+            name = f"{base}-{n}"
+        taken.add(name.lower())
+        result.append(out_root / name)
+    return result
+
+
+def analyze_many(
+    sources: Sequence[Path], out_root: Path, analyse: Analyse, *, debug: bool = False
+) -> list[dict[str, Any]]:
+    """Analyse every source with ``analyse(source, folder)``; return the clips.csv rows."""
+    out_root.mkdir(parents=True, exist_ok=True)
+    clips: list[dict[str, Any]] = []
+    reps: list[dict[str, Any]] = []
+    for i, (source, folder) in enumerate(zip(sources, folders(sources, out_root), strict=True)):
+        err.print(f"[bold]clip {i + 1} of {len(sources)}:[/] {source}")
+        status, message = "ok", ""
+        started = time.time()
+        try:
+            analyse(source, folder)
+        except KeyboardInterrupt:
+            _write(out_root, clips, reps)
+            raise
+        except (KneecoachError, OSError) as exc:
+            status, message = "failed", _message(exc)
+        except Exception as exc:
+            if debug:
+                raise
+            status = "failed"
+            message = f"unexpected error ({type(exc).__name__}: {exc}); a bug in kneecoach"
+        summary = _read_summary(folder, since=started)
+        if status == "failed" and summary is not None:
+            status = "partial"  # analyze keeps what it measured (exit 1 for a single clip)
+        if message:
+            err.print(f"  [red]{status}:[/] {message}")
+        label = folder.relative_to(out_root).as_posix()
+        clips.append(clip_row(str(source), label, status, message, summary))
+        if summary is not None:
+            reps += rep_rows(str(source), label, summary)
+        _write(out_root, clips, reps)
+    return clips
+
+
+def print_batch(clips: Sequence[dict[str, Any]], out_root: Path) -> None:
+    """One line per clip, then where the tables are."""
+    table = Table(title=f"{len(clips)} clips", title_justify="left")
+    for col in ("clip", "status", "test", "view", "left peak FPPA", "right peak FPPA"):
+        table.add_column(col)
+    for c in clips:
+        table.add_row(
+            Path(c["source"]).name,
+            c["status"],
+            c.get("test") or "",
+            c.get("view") or "",
+            _deg(c.get("peak_fppa_deg_left")),
+            _deg(c.get("peak_fppa_deg_right")),
+        )
+    out.print(table)
+    out.print(f"  clips    {(out_root / 'clips.csv').resolve()}")
+    out.print(f"  reps     {(out_root / 'reps.csv').resolve()}")
+    out.print(f"  Each clip's report.html is in its own folder under {out_root.resolve()}.")
+
+
+def _deg(value: Any) -> str:
+    return fmt(value, 1, "°") if value is not None else ""
+
+
+def _message(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and not isinstance(exc, KneecoachError):
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}{exc.strerror or exc}"
+    return " ".join(str(exc).split())
+
+
+def _read_summary(folder: Path, *, since: float) -> dict[str, Any] | None:
+    """This run's summary.json, not one left in the folder by an earlier run."""
+    path = folder / "summary.json"
+    try:
+        if path.stat().st_mtime < since - MTIME_SLACK_S:
+            return None
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _write(out_root: Path, clips: list[dict[str, Any]], reps: list[dict[str, Any]]) -> None:
+    write_table(clips, out_root / "clips.csv", CLIP_LEAD)
+    write_table(reps, out_root / "reps.csv", REP_LEAD)

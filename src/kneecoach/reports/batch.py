@@ -1,0 +1,110 @@
+"""Tables over many analyses, for studies: one row per clip, one row per rep or step.
+
+Pure functions of ``summary.json`` contents (schema ``kneecoach.summary/1``, see
+docs/summary-schema.md); the command line writes them as ``clips.csv`` and
+``reps.csv`` beside the clips' own folders. Values are copied, never recomputed,
+so a table cell always equals the number in that clip's summary.json and report.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+#: Per-side summary fields copied into clips.csv as ``<field>_<side>``.
+SIDE_FIELDS = (
+    "working",
+    "n_reps",
+    "n_steps",
+    "peak_fppa_deg",
+    "mean_fppa_deg",
+    "sd_fppa_deg",
+    "mean_pelvic_drop_deg",
+    "mean_hip_adduction_deg",
+    "mean_kasr",
+    "mean_knee_shift_pct",
+    "classification",
+)
+CLIP_LEAD = ("source", "folder", "status", "message", "test", "test_label", "view", "fps")
+REP_LEAD = ("source", "folder", "test", "view", "side", "kind", "index")
+SIDES = ("left", "right")
+
+
+def clip_row(
+    source: str, folder: str, status: str, message: str, summary: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """One clips.csv row: how the analysis ended and each side's headline numbers.
+
+    ``status`` is ``ok``, ``partial`` (some results kept, ``message`` says what
+    is missing) or ``failed`` (nothing measured); ``summary`` is the clip's
+    summary.json, or ``None`` when none was written.
+    """
+    row: dict[str, Any] = {"source": source, "folder": folder, "status": status,
+                           "message": message}  # fmt: skip
+    if summary is None:
+        return row
+    row.update({k: summary.get(k) for k in CLIP_LEAD[4:]})
+    quality = summary.get("quality") or {}
+    row["detection_rate"] = quality.get("detection_rate")
+    row["usable_for_frontal_measures"] = quality.get("usable_for_frontal_measures")
+    for side in SIDES:
+        s = (summary.get("sides") or {}).get(side) or {}
+        for field in SIDE_FIELDS:
+            if field == "n_reps":
+                value: Any = len(s.get("reps") or [])
+            elif field == "n_steps":
+                value = len(s.get("steps") or [])
+            elif field == "classification":
+                value = (s.get("classification") or {}).get("label")
+            else:
+                value = s.get(field)
+            row[f"{field}_{side}"] = value
+    asymmetry = summary.get("asymmetry") or {}
+    row["asymmetry_beyond_noise"] = asymmetry.get("beyond_noise")
+    return row
+
+
+def rep_rows(source: str, folder: str, summary: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """reps.csv rows: every rep (movement tests) or step (gait) of both sides.
+
+    Each row holds the rep's or step's own scalar fields as summary.json has them
+    (lists such as ``notes`` are joined with "; ").
+    """
+    rows = []
+    for side in SIDES:
+        s = (summary.get("sides") or {}).get(side) or {}
+        for kind, items in (("rep", s.get("reps") or []), ("step", s.get("steps") or [])):
+            for item in items:
+                row: dict[str, Any] = {"source": source, "folder": folder,
+                                       "test": summary.get("test"), "view": summary.get("view"),
+                                       "side": side, "kind": kind}  # fmt: skip
+                for key, value in item.items():
+                    row[key] = "; ".join(map(str, value)) if isinstance(value, list) else value
+                rows.append(row)
+    return rows
+
+
+def write_table(rows: Sequence[Mapping[str, Any]], path: Path, lead: Iterable[str]) -> Path:
+    """Write rows as CSV: the ``lead`` columns first, then every other key in first-seen order.
+
+    Missing and null values are empty cells; booleans are ``true``/``false``.
+    """
+    columns = list(lead)
+    for row in rows:
+        columns += [k for k in row if k not in columns]
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=columns, extrasaction="raise")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: _cell(row.get(k)) for k in columns})
+    return path
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value

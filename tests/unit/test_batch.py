@@ -1,0 +1,111 @@
+"""Many clips in one run: the tables copy each clip's summary.json, failures are recorded."""
+
+import csv
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from kneecoach.analyze import run_analyze
+from kneecoach.cli.batch import analyze_many, folders
+from kneecoach.core.errors import InsufficientDataError
+from kneecoach.core.settings import Settings
+from kneecoach.io import to_netcdf_file
+from kneecoach.reports.batch import clip_row, rep_rows
+from kneecoach.synthetic import single_leg_squat
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_folders_are_named_for_the_files_and_never_shared(tmp_path: Path) -> None:
+    sources = [Path("a/clip.mp4"), Path("b/clip.mp4"), Path("b/CLIP.mov"), Path("x.trc")]
+    names = [f.name for f in folders(sources, tmp_path)]
+    assert names == ["clip", "clip-2", "CLIP-3", "x"]  # case-insensitive file systems too
+
+
+def test_rows_copy_the_summary_values(tmp_path: Path) -> None:
+    summary = {
+        "test": "single-leg-squat", "test_label": "Single-leg squat", "view": "frontal",
+        "fps": 30.0, "quality": {"detection_rate": 0.98, "usable_for_frontal_measures": True},
+        "sides": {
+            "left": {"working": True, "peak_fppa_deg": 17.0, "mean_fppa_deg": 14.0,
+                     "classification": {"label": "above typical range"},
+                     "reps": [{"index": 1, "frame": 30, "fppa_deg": 11.0, "notes": ["a", "b"]},
+                              {"index": 2, "frame": 90, "fppa_deg": 17.0, "notes": []}],
+                     "steps": []},
+            "right": {"working": False, "reps": [], "steps": [], "peak_fppa_deg": None},
+        },
+        "asymmetry": None,
+    }  # fmt: skip
+    row = clip_row("c.mp4", "c", "ok", "", summary)
+    assert row["peak_fppa_deg_left"] == 17.0 and row["peak_fppa_deg_right"] is None
+    assert row["n_reps_left"] == 2 and row["n_reps_right"] == 0
+    assert row["classification_left"] == "above typical range"
+    assert row["working_right"] is False and row["detection_rate"] == 0.98
+    reps = rep_rows("c.mp4", "c", summary)
+    assert [(r["side"], r["kind"], r["index"], r["fppa_deg"]) for r in reps] == [
+        ("left", "rep", 1, 11.0),
+        ("left", "rep", 2, 17.0),
+    ]
+    assert reps[0]["notes"] == "a; b"
+
+
+def test_a_failing_clip_is_recorded_and_the_others_go_on(tmp_path: Path) -> None:
+    good = to_netcdf_file(single_leg_squat(), tmp_path / "good.nc")
+    short = to_netcdf_file(single_leg_squat(duration_s=1.0, reps=1), tmp_path / "short.nc")
+    missing = tmp_path / "missing.mp4"
+    seen = []
+
+    def analyse(source: Path, folder: Path) -> None:
+        seen.append(source)
+        run_analyze(source, out_dir=folder, settings=Settings(), test="drop-jump"
+                    if source == short else "single-leg-squat", video=False)  # fmt: skip
+
+    study = tmp_path / "study"
+    clips = analyze_many([good, short, missing, good], study, analyse)
+    assert seen == [good, short, missing, good]
+    assert [c["status"] for c in clips] == ["ok", "partial", "failed", "ok"]
+    assert "no drop vertical jump was found" in clips[1]["message"]
+    assert "missing.mp4" in clips[2]["message"]
+    table = read_csv(study / "clips.csv")
+    assert [r["folder"] for r in table] == ["good", "short", "missing", "good-2"]
+    # every number is the clip's own summary.json value
+    summary = json.loads((study / "good" / "summary.json").read_text(encoding="utf-8"))
+    left = summary["sides"]["left"]
+    assert float(table[0]["peak_fppa_deg_left"]) == pytest.approx(left["peak_fppa_deg"])
+    assert table[0]["peak_fppa_deg_right"] == ""  # the lifted leg: no number
+    reps = [r for r in read_csv(study / "reps.csv") if r["folder"] == "good"]
+    assert [float(r["fppa_deg"]) for r in reps] == pytest.approx(
+        [r["fppa_deg"] for r in left["reps"]]
+    )
+    assert {r["side"] for r in reps} == {"left"} and len(reps) == 3
+
+
+def test_an_interrupted_run_keeps_the_tables_of_the_clips_done(tmp_path: Path) -> None:
+    good = to_netcdf_file(single_leg_squat(), tmp_path / "good.nc")
+
+    def analyse(source: Path, folder: Path) -> None:
+        if source.name == "stop.nc":
+            raise KeyboardInterrupt
+        run_analyze(source, out_dir=folder, settings=Settings(), video=False)
+
+    with pytest.raises(KeyboardInterrupt):
+        analyze_many([good, tmp_path / "stop.nc"], tmp_path / "study", analyse)
+    assert [r["status"] for r in read_csv(tmp_path / "study" / "clips.csv")] == ["ok"]
+
+
+def test_a_summary_left_by_an_earlier_run_is_not_taken_for_this_one(tmp_path: Path) -> None:
+    study = tmp_path / "study"
+    (study / "clip").mkdir(parents=True)
+    (study / "clip" / "summary.json").write_text('{"test": "squat", "sides": {}}')
+    os.utime(study / "clip" / "summary.json", (0, 0))  # written long ago
+
+    def analyse(source: Path, folder: Path) -> None:
+        raise InsufficientDataError("no person was found")
+
+    clips = analyze_many([tmp_path / "clip.mp4"], study, analyse)
+    assert clips[0]["status"] == "failed" and "test" not in clips[0]
