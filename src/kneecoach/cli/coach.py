@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import hashlib
 import json
 import tomllib
 from pathlib import Path
@@ -34,7 +35,7 @@ from kneecoach.program.intake import demo_intake
 from kneecoach.program.models import Exercise
 from kneecoach.program.questions import Question, get_path, questions, set_path
 from kneecoach.program.redflags import referral_text, reported
-from kneecoach.reports.worksheet import write_plan
+from kneecoach.reports.worksheet import revise, write_plan
 
 # --------------------------------------------------------------------------- exercises
 
@@ -306,8 +307,19 @@ def plan(
         programme, reason = journal_cli.apply_logged_decisions(
             person_name, person, programme, url=database_url
         )
+    if not programme.person:  # whose calendar events: the journal person's, else the file's
+        programme = programme.model_copy(
+            update={"calendar_key": calendar_key(person_name, intake_file)}
+        )
+    previous = previous_plan(out_dir)
+    programme = revise(programme, previous, now=dt.datetime.now().astimezone())
     files = write_plan(programme, load_library(), out_dir)
     print_plan(programme, files)
+    if previous is not None and programme.revision > previous.revision:
+        n = len(programme.cancelled)
+        dropped = f"; {n} dropped session{'s' * (n != 1)} marked cancelled" if n else ""
+        out.print(f"Calendar: revision {programme.revision} of this plan{dropped}. Import "
+                  f"{files['calendar']} again to update the events.")  # fmt: skip
     if person_name is not None:
         journal_cli.remember_plan(person_name, person, programme, url=database_url, reason=reason)
 
@@ -335,6 +347,24 @@ def make_plan(
     (out_dir / "referral.txt").unlink(missing_ok=True)
     return build_programme(person, summary, start=start, weeks=weeks,
                            days=parse_days(days) if days else None)  # fmt: skip
+
+
+def calendar_key(person_name: str | None, intake_file: Path | None) -> str:
+    """Whose plan an unnamed intake's is, for its calendar UIDs: the journal person's, else
+    the intake file's (so two people's plans differ, and a re-made plan keeps its UIDs)."""
+    if person_name:
+        owner = f"person:{person_name}"
+    else:
+        owner = f"intake:{Path(intake_file or '').resolve()}"
+    return hashlib.sha256(owner.encode()).hexdigest()[:16]
+
+
+def previous_plan(out_dir: Path) -> Programme | None:
+    """The plan.json a new plan in ``out_dir`` replaces (None: none, or not readable)."""
+    try:
+        return Programme.model_validate_json((out_dir / "plan.json").read_bytes())
+    except (OSError, ValueError):  # pydantic's ValidationError is a ValueError
+        return None
 
 
 #: what `kneecoach plan` writes; removed when red flags stop a new plan in the same folder

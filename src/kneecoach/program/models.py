@@ -256,6 +256,14 @@ class PhaseInfo(_Model):
     source: str
 
 
+class CancelledEvent(_Model):
+    """A calendar event of an earlier version of a plan that a re-made plan no longer has."""
+
+    uid: str
+    date: dt.date
+    title: str
+
+
 class Programme(_Model):
     """A personal plan (``plan.json``): the same inputs always give the same programme."""
 
@@ -278,6 +286,16 @@ class Programme(_Model):
     notes: list[str]
     disclaimer: str
     sources: list[str]
+    #: whose calendar events these are when ``person`` is unset (``plan`` sets it from
+    #: ``--person`` or the intake file); None: the person's name (or nobody in particular)
+    calendar_key: str | None = None
+    #: 0 for a first plan; one more each time a re-made plan for the same person changes
+    #: (plan.ics SEQUENCE)
+    revision: int = Field(default=0, ge=0)
+    #: when this revision was made (UTC; plan.ics DTSTAMP, LAST-MODIFIED); None: the start date
+    revised: dt.datetime | None = None
+    #: earlier versions' calendar events this one dropped (plan.ics STATUS:CANCELLED)
+    cancelled: list[CancelledEvent] = Field(default_factory=list)
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 

@@ -5,8 +5,9 @@ printed and the on-screen versions say the same thing: a cover page (why this
 plan, what was left out, how to progress), **one page per session** with a log
 line under each exercise, one page per re-test, one maintenance card with its
 dates to tick, and an exercise guide. Same programme in, byte-identical
-HTML, PDF, ICS and JSON out (no clock is read; the calendar's DTSTAMP and the
-PDF's creation date are the plan's start date).
+HTML, PDF, ICS and JSON out (no clock is read: the calendar's DTSTAMP is the
+plan's ``revised`` time, which :func:`revise` takes from its caller, else the start
+date; the PDF's creation date is the start date).
 """
 
 from __future__ import annotations
@@ -18,7 +19,13 @@ from pathlib import Path
 
 from icalendar import Calendar, Event
 
-from kneecoach.program.models import Library, Prescription, Programme, Session
+from kneecoach.program.models import (
+    CancelledEvent,
+    Library,
+    Prescription,
+    Programme,
+    Session,
+)
 from kneecoach.reports.templating import environment
 
 TEMPLATE = "worksheet.html.j2"
@@ -192,29 +199,100 @@ def render_html(plan: Programme, library: Library, /) -> str:
 def render_ics(plan: Programme, /) -> bytes:
     """plan.ics: one all-day event per session, its exercises in the description.
 
-    UIDs come from the person, the start date and the session's date, so a
-    re-made plan for the same start updates the same events; DTSTAMP is the
-    start date (RFC 5545 requires one; the clock is never read).
+    Each event's UID comes from whose plan it is (:func:`event_uid`), so a
+    re-made plan for the same start updates the same events. SEQUENCE is the
+    plan's revision and DTSTAMP (with LAST-MODIFIED once revised) its
+    ``revised`` time, else the start date (RFC 5545 requires one; the clock is
+    never read): a calendar app takes a re-made plan's events as newer. Events
+    an earlier version had and this one dropped come last, STATUS:CANCELLED.
     """
     cal = Calendar()
     cal.add("prodid", "-//kneecoach//knee plan//EN")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", f"kneecoach plan{' · ' + plan.person if plan.person else ''}")
-    stamp = dt.datetime.combine(plan.start, dt.time(0, 0), tzinfo=dt.UTC)
-    key = f"{plan.person or ''}|{plan.start.isoformat()}"
     for s in plan.sessions:
-        ev = Event()
-        digest = hashlib.sha256(f"{key}|{s.date.isoformat()}".encode()).hexdigest()[:20]
-        ev.add("uid", f"{digest}@kneecoach")
-        ev.add("dtstamp", stamp)
-        ev.add("dtstart", s.date)
-        ev.add("dtend", s.date + dt.timedelta(days=1))
-        ev.add("summary", f"Knee plan: {s.title} ({s.minutes:g} min)")
+        ev = _event(plan, event_uid(plan, s.date), s.date,
+                    f"Knee plan: {s.title} ({s.minutes:g} min)")  # fmt: skip
         ev.add("description", _description(s))
-        ev.add("transp", "TRANSPARENT")
+        cal.add_component(ev)
+    for c in plan.cancelled:
+        ev = _event(plan, c.uid, c.date, f"Cancelled: knee plan: {c.title}")
+        ev.add("status", "CANCELLED")
         cal.add_component(ev)
     return bytes(cal.to_ical())
+
+
+def _event(plan: Programme, uid: str, day: dt.date, summary: str) -> Event:
+    ev = Event()
+    ev.add("uid", uid)
+    ev.add("dtstamp", _stamp(plan))
+    if plan.revised is not None:
+        ev.add("last-modified", _stamp(plan))
+    ev.add("sequence", plan.revision)
+    ev.add("dtstart", day)
+    ev.add("dtend", day + dt.timedelta(days=1))
+    ev.add("summary", summary)
+    ev.add("transp", "TRANSPARENT")
+    return ev
+
+
+def _stamp(plan: Programme) -> dt.datetime:
+    if plan.revised is not None:
+        return plan.revised.astimezone(dt.UTC)
+    return dt.datetime.combine(plan.start, dt.time(0, 0), tzinfo=dt.UTC)
+
+
+def _owner(plan: Programme) -> str:
+    """Whose plan: the person's name, else the plan's calendar key ('' when neither)."""
+    return plan.person or plan.calendar_key or ""
+
+
+def event_uid(plan: Programme, day: dt.date, /) -> str:
+    """The calendar UID of ``plan``'s session on ``day``.
+
+    A hash of the person's name (unnamed: the plan's ``calendar_key``), the start
+    date and the day; for a named person the same as kneecoach has always written.
+    """
+    key = f"{_owner(plan)}|{plan.start.isoformat()}|{day.isoformat()}"
+    return f"{hashlib.sha256(key.encode()).hexdigest()[:20]}@kneecoach"
+
+
+#: the fields :func:`revise` sets; the rest is the plan's content
+_REVISION_FIELDS = {"revision", "revised", "cancelled"}
+
+
+def revise(plan: Programme, previous: Programme | None, /, *, now: dt.datetime) -> Programme:
+    """``plan`` as the next revision of ``previous``, the plan it replaces (its plan.json).
+
+    When ``previous`` is someone else's plan (another owner, see :func:`event_uid`),
+    or nobody's, or absent: ``plan`` as it is (revision 0). The same content again:
+    ``previous``'s revision, time and cancelled events, so a re-run writes the same
+    files. Changed: the next revision, made at ``now`` (an aware time from the
+    caller, never earlier than ``previous``'s stamp), with ``previous``'s events
+    from ``now``'s day or the new start (the earlier) on that this plan no longer
+    has listed as cancelled (and those already cancelled, unless planned again).
+    """
+    owner = _owner(plan)
+    if previous is None or not owner or _owner(previous) != owner:
+        return plan
+    kept = {k: getattr(previous, k) for k in _REVISION_FIELDS}
+    if plan.model_dump(exclude=_REVISION_FIELDS) == previous.model_dump(exclude=_REVISION_FIELDS):
+        return plan.model_copy(update=kept)
+    since = min(plan.start, now.date())
+    active = {event_uid(plan, s.date) for s in plan.sessions}
+    dropped = [CancelledEvent(uid=event_uid(previous, s.date), date=s.date, title=s.title)
+               for s in previous.sessions]  # fmt: skip
+    cancelled: dict[str, CancelledEvent] = {}
+    for c in [*previous.cancelled, *dropped]:
+        if c.uid not in active and c.date >= since:
+            cancelled.setdefault(c.uid, c)
+    stamp = max(now.astimezone(dt.UTC).replace(microsecond=0),
+                _stamp(previous) + dt.timedelta(seconds=1))  # fmt: skip
+    return plan.model_copy(update={
+        "revision": previous.revision + 1, "revised": stamp,
+        "cancelled": sorted(cancelled.values(), key=lambda c: (c.date, c.uid)),
+    })  # fmt: skip
 
 
 def _description(s: Session) -> str:
