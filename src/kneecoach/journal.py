@@ -33,6 +33,7 @@ from kneecoach.reports.progress import (
     render_progress,
 )
 from kneecoach.storage.db import open_journal
+from kneecoach.storage.models import WARNING_NOTE as WARNING_NOTE
 from kneecoach.storage.models import Assessment, Person, SessionLog
 from kneecoach.storage.progress import (
     ASYMMETRY_SDC_SOURCE,
@@ -265,10 +266,6 @@ class ReplanBasis:
     warning_signs: date | None = None
 
 
-#: how a session log records warning signs (``kneecoach log``): its notes start with it
-WARNING_NOTE = "warning signs reported (see a clinician)"
-
-
 def replan_basis(person: str, *, url: str | None = None) -> ReplanBasis:
     """``person``'s last logged decision per exercise (empty for someone new)."""
     with open_journal(url) as journal, journal.transaction() as session:
@@ -289,8 +286,7 @@ def replan_basis(person: str, *, url: str | None = None) -> ReplanBasis:
         programme = current_programme(session, p)
         since = programme.start_date if programme else date.min
         n = sum(log.done and log.day >= since for log in p.session_logs)
-        warned = [log.day for log in p.session_logs
-                  if log.day >= since and (log.notes or "").startswith(WARNING_NOTE)]  # fmt: skip
+        warned = [log.day for log in p.session_logs if log.day >= since and log.warning_signs]
         return ReplanBasis(decisions, n, max(warned, default=None))
 
 
@@ -308,6 +304,10 @@ class SessionEntry:
     notes: str = ""
     exercises: tuple[Mapping[str, Any], ...] = ()
     pain_before: int | None = None
+    #: warning signs were reported (stored as the log's ``warning_signs``; ``plan --person``
+    #: then says to see a clinician). The notes should say so too: start them with
+    #: :data:`WARNING_NOTE`, as ``kneecoach log`` does.
+    warning_signs: bool = False
 
 
 @dataclass(frozen=True)
@@ -341,6 +341,7 @@ def record_session(
             sets_planned=entry.sets_planned, pain_during=entry.pain_during,
             pain_after=entry.pain_after, rpe=entry.rpe, notes=entry.notes,
             exercises=entry.exercises, pain_before=entry.pain_before,
+            warning_signs=entry.warning_signs,
         )  # fmt: skip
         return Logged(
             p.name, log.id, log.scheduled_session_id is not None,

@@ -56,13 +56,13 @@ TABLES = {t.name for t in Base.metadata.sorted_tables}
 
 def test_migrations_from_empty_reach_the_models_exactly(db_url: str) -> None:
     with open_journal(db_url) as j:
-        assert current_revision(j.engine) == head_revision() == "0003"
+        assert current_revision(j.engine) == head_revision() == "0004"
         assert set(inspect(j.engine).get_table_names()) >= TABLES
         with j.engine.connect() as conn:
             ctx = MigrationContext.configure(conn, opts={"compare_type": True})
             assert compare_metadata(ctx, Base.metadata) == []
     with open_journal(db_url) as j:  # opening again is a no-op
-        assert current_revision(j.engine) == "0003"
+        assert current_revision(j.engine) == "0004"
 
 
 def test_upgrade_from_the_first_schema_keeps_the_data(db_url: str) -> None:
@@ -95,6 +95,45 @@ def test_upgrade_from_the_first_schema_keeps_the_data(db_url: str) -> None:
             add_checkin(s, mary, day=date(2026, 1, 3), pain=2)
         with j.transaction() as s:
             assert s.scalar(select(func.count()).select_from(PainCheckin)) == 1
+
+
+def test_upgrade_from_0003_marks_the_logs_whose_notes_reported_warning_signs(db_url: str) -> None:
+    engine = journal_engine(db_url)
+    upgrade(engine, "0003")  # before warning_signs was a column: only the notes said it
+    notes = {
+        "2026-01-02": journal.WARNING_NOTE + "; knee swelled",
+        "2026-01-05": journal.WARNING_NOTE,
+        "2026-01-09": "felt fine",
+        "2026-01-12": "no " + journal.WARNING_NOTE,  # the words, not at the start
+        "2026-01-14": journal.WARNING_NOTE.capitalize(),  # never written by kneecoach
+    }
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO people (id, key, name, created_at) "
+                "VALUES (1, 'k1', 'mary', '2026-01-01 10:00:00')"
+            )
+        )
+        for day, note in notes.items():
+            conn.execute(
+                text(
+                    "INSERT INTO session_logs (person_id, day, created_at, done, notes, "
+                    "exercises) VALUES (1, :day, '2026-01-20 18:00:00', true, :notes, '[]')"
+                ),
+                {"day": day, "notes": note},
+            )
+    engine.dispose()
+    with open_journal(db_url) as j:
+        assert current_revision(j.engine) == head_revision()
+        with j.transaction() as s:
+            logs = find_person(s, "mary").session_logs
+            assert {f"{log.day}": log.notes for log in logs} == notes  # the notes stay
+            assert sorted(f"{log.day}" for log in logs if log.warning_signs) == [
+                "2026-01-02",
+                "2026-01-05",
+            ]
+    # plan --person still reminds to see a clinician, from the column
+    assert journal.replan_basis("mary", url=db_url).warning_signs == date(2026, 1, 5)
 
 
 def test_a_newer_schema_is_refused(sqlite_url: str) -> None:

@@ -309,7 +309,9 @@ def held_for_warning_signs(
     """A session after which warning signs were reported: nothing moves on (hold), noted.
 
     The coaching rules would otherwise advise (and a re-plan apply) a harder exercise
-    right after the advice to stop and see a clinician.
+    right after the advice to stop and see a clinician. The entry is marked
+    (``warning_signs``, what ``plan --person`` reads) and its notes start with
+    :data:`journal.WARNING_NOTE` for people to read.
     """
     exercises = tuple(
         {**e, "decision": "hold", "next_exercise_id": e["exercise_id"]}
@@ -318,7 +320,7 @@ def held_for_warning_signs(
     )  # fmt: skip
     notes = "; ".join(n for n in (journal.WARNING_NOTE, entry.notes) if n)
     lines = [f"[red]Next time: no exercise moves on; {RED_FLAG_ADVICE}[/]"]
-    return replace(entry, exercises=exercises, notes=notes), lines
+    return replace(entry, exercises=exercises, notes=notes, warning_signs=True), lines
 
 
 def _ask(plan: journal.PlannedToday) -> tuple[journal.SessionEntry, bool]:

@@ -22,6 +22,9 @@ naming the files. With ``skip_bad_files`` they are left out instead and listed
 in ``journal.json`` under ``missing_files`` (their rows are not in
 ``assessments[].files``), which ``import`` accepts. The finished archive is read
 back with the same checks as ``import`` before it is renamed into place.
+
+An archive written before session logs had ``warning_signs`` (schema 0004) is imported
+too: a log's warning signs are then read from its notes, as migration 0004 read them.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from sqlalchemy.orm import Session
 from kneecoach.core.errors import InputError
 from kneecoach.storage.files import staging_folder, sync_file
 from kneecoach.storage.models import (
+    WARNING_NOTE,
     Assessment,
     Intake,
     PainCheckin,
@@ -361,11 +365,26 @@ def _log(log: Mapping[str, Any], by_day: Mapping[tuple[int, str], ScheduledSessi
     fields = {k: v for k, v in log.items() if k != "scheduled_day"}
     fields["day"] = _d(fields["day"])
     fields["created_at"] = _dt(fields["created_at"])
+    fields["warning_signs"] = _warning_signs(fields)
     row = SessionLog(**fields)
     link = log.get("scheduled_day")
     if link:
         row.scheduled_session = by_day.get((link["version"], link["day"]))
     return row
+
+
+def _warning_signs(log: Mapping[str, Any]) -> bool:
+    """A log's ``warning_signs``; an archive from before the column (schema 0004) has only
+    the notes to say it, as the migration read them."""
+    if "warning_signs" not in log:
+        notes = log.get("notes")
+        return isinstance(notes, str) and notes.startswith(WARNING_NOTE)
+    if not isinstance(log["warning_signs"], bool):
+        raise ValueError(
+            f"session_logs {log.get('day')}: warning_signs must be true or false, "
+            f"got {log['warning_signs']!r}"
+        )
+    return log["warning_signs"]
 
 
 def _unpack_files(

@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, MetaData, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 NAMING = {
@@ -28,6 +28,12 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+#: How a session log's notes start when warning signs were reported (``kneecoach log``
+#: writes it for people to read). The fact itself is :attr:`SessionLog.warning_signs`;
+#: migration 0004 set it for the logs written before, whose notes were the only record.
+WARNING_NOTE = "warning signs reported (see a clinician)"
 
 
 def utcnow() -> datetime:
@@ -210,6 +216,10 @@ class SessionLog(Base):
     #: Rate of perceived exertion, 0-10 (CR-10).
     rpe: Mapped[int | None]
     notes: Mapped[str] = mapped_column(Text, default="")
+    #: Warning signs were reported with this log (``log --warning-signs`` or a "yes" to the
+    #: question): see a clinician. Added in migration 0004 (set for older logs whose notes
+    #: start with :data:`WARNING_NOTE`); the notes still say it too.
+    warning_signs: Mapped[bool] = mapped_column(default=False, server_default=false())
     #: The exercises done: ``[{"id", "sets", ...}]``.
     exercises: Mapped[list[Any]]
     person: Mapped[Person] = relationship(back_populates="session_logs")

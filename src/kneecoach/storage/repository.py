@@ -348,8 +348,12 @@ def log_session(
     notes: str = "",
     exercises: Sequence[Mapping[str, Any]] = (),
     pain_before: int | None = None,
+    warning_signs: bool = False,
 ) -> SessionLog:
-    """Record one session (done or missed); linked to the session planned for that day."""
+    """Record one session (done or missed); linked to the session planned for that day.
+
+    ``warning_signs``: warning signs were reported with it (stored as its own column).
+    """
     planned = scheduled_on(session, person, day)
     log = SessionLog(
         person=person, scheduled_session_id=planned.id if planned else None, day=day,
@@ -359,6 +363,7 @@ def log_session(
         pain_after=_rating("pain-after", pain_after), rpe=_rating("rpe", rpe),
         pain_before=_rating("pain-before", pain_before),
         notes=notes.strip(), exercises=[dict(e) for e in exercises],
+        warning_signs=warning_signs,
     )  # fmt: skip
     session.add(log)
     session.flush()
