@@ -32,12 +32,15 @@ _PHASE_TEXT: dict[Phase, dict[str, str]] = {
         "goal": "Switch the hip and foot muscles on with easy, controlled work (at most 2 sets); "
         "learn each exercise's cues.",
         "source": "science.md §7.2 (isometric and easy work first, functional after ~2 weeks: "
-        "Crossley and Nakagawa programmes)",
+        "Crossley and Nakagawa programmes; 2 sets: the ITBS template's starting 2 × 10); the "
+        "phase lengths (about a third of the block each) are our choice",
     },
     "strength": {
-        "goal": "Build strength: a load you could lift 10-12 times, 3 × 10, 'hard' but not to "
-        "failure, a day of rest between sessions.",
-        "source": "science.md §7.2 (FOHX trial: ~10-12RM, 3 × 10, RPE 5-7/11, 48 h apart)",
+        "goal": "Build strength: 3 × 10, 'hard' but not to failure; with a band or weight, one "
+        "you could lift only 10-12 times, and about 90 s rest between its sets; a day of rest "
+        "between sessions.",
+        "source": "science.md §7.2 (FOHX trial: ~10-12RM, 3 × 10, ~90 s rest, RPE 5-7/11, 48 h "
+        "apart)",
     },
     "integration": {
         "goal": "Bring the control into standing, single-leg movements like your sport.",
@@ -51,7 +54,8 @@ _PHASE_TEXT: dict[Phase, dict[str, str]] = {
     },
     "maintenance": {
         "goal": "Keep what you built: twice a week, the key exercises at their current level.",
-        "source": "our choice, not trial-tested: science.md §7.2 trials ran 6-12 weeks, 2-5×/week",
+        "source": "our choice, not trial-tested: the science.md §7.2 programmes ran 6-12 weeks, "
+        "from twice a week (Mølgaard's foot exercises) to daily (Crossley)",
     },
 }
 

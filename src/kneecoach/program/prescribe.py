@@ -82,8 +82,12 @@ RETEST_MINUTES = 10.0
 #: template's starting dose 2 × 10, science.md §7.2)
 SHORT_SETS = 2
 MAX_WEEKS = 12
+#: maintenance length and days a week: our choice, not trial-tested (docs/coaching.md)
 MAINTENANCE_WEEKS = 8
 MAINTENANCE_DAYS = 2
+#: foot exercises a week in the one trial of them (Mølgaard 2018: twice a week, next to knee
+#: exercises three times a week, science.md §7.2); a plan with more says so in a note
+FOOT_TRIAL_PER_WEEK = 2
 
 
 def build_programme(
@@ -146,7 +150,8 @@ def build_programme(
             longest=max((s.minutes for s in sessions if s.exercises), default=None),
             capped=len(ctx.chosen) >= MAX_WORKING,
         )
-        + ctx.mobility_notes,
+        + ctx.mobility_notes
+        + foot_frequency_note(sessions),
         disclaimer=DISCLAIMER,
         sources=sources(),
     )
@@ -361,9 +366,12 @@ def select_families(ctx: _Context, phases: list[Phase], /) -> list[Family]:
     core_causes = {c for f in ctx.families if f.group in core for c in f.causes}
     if any(e.cause not in core_causes for e in ctx.emphasis[1:]):
         # a cause the core groups cannot serve: its family comes before the second ones
+        # ... and the core's first families leave room for it (90-s rests on the loaded
+        # exercises, science.md §7.2, made a 20-minute session drop the foot work)
+        left_out = {e.cause for e in ctx.emphasis[1:] if e.cause not in core_causes}
         for n, group in enumerate(core):
             if group not in core[:n]:
-                picker.core_group(n, group)
+                picker.core_group(n, group, reserve=picker.room_for(left_out))
         picker.further_causes()
         picker.fatigue_spots()
     # (a step already done changes nothing when run again: what failed to fit still fails)
@@ -398,8 +406,9 @@ class _Picker:
         """Two families of a group whose cause is emphasised, else one."""
         return 2 if GROUP_CAUSE[fam.group] in self.emphasised else 1
 
-    def take(self, fam: Family, cap: int, *, full_must_fit: bool) -> bool:
-        """Add ``fam`` if the group's ``cap``, :data:`MAX_WORKING` and the minutes allow."""
+    def take(self, fam: Family, cap: int, *, full_must_fit: bool, reserve: float = 0.0) -> bool:
+        """Add ``fam`` if the group's ``cap``, :data:`MAX_WORKING` and the minutes (less
+        ``reserve`` seconds) allow."""
         if fam in self.chosen or self.used.get(fam.group, 0) >= cap:
             return False
         if len(self.chosen) >= MAX_WORKING:
@@ -407,7 +416,7 @@ class _Picker:
         ctx, budget = self.ctx, self.ctx.work_budget_s + 1e-6
         full = max((_cost(ctx, fam, ph) for ph in self.phases), default=0.0)
         short = max((_cost(ctx, fam, ph, short=True) for ph in self.phases), default=0.0)
-        if short <= 0 or self.short + short > budget:
+        if short <= 0 or self.short + short + reserve > budget:
             return False
         if full_must_fit and self.full + full > budget:
             return False
@@ -417,12 +426,29 @@ class _Picker:
         self.short += short
         return True
 
-    def core_group(self, n: int, group: str) -> None:
-        """Entry ``n`` of the core list: a first family at 2 sets, a second at full dosage."""
+    def core_group(self, n: int, group: str, *, reserve: float = 0.0) -> None:
+        """Entry ``n`` of the core list: a first family at 2 sets, a second at full dosage;
+        ``reserve`` seconds stay free (for a cause the core groups cannot serve)."""
         first = group not in self.core[:n]
         for fam in self.ctx.families:
             if fam.group == group:
-                self.take(fam, self.core[: n + 1].count(group), full_must_fit=not first)
+                self.take(fam, self.core[: n + 1].count(group), full_must_fit=not first,
+                          reserve=reserve)  # fmt: skip
+
+    def room_for(self, causes: set[Cause]) -> float:
+        """Seconds at 2 sets that the cheapest family serving each of ``causes`` in every
+        phase needs, for the causes no chosen family serves yet."""
+        need = 0.0
+        for cause in causes:
+            if any(_serves(self.ctx, f, cause, self.phases) for f in self.chosen):
+                continue
+            costs = [
+                max((_cost(self.ctx, f, ph, short=True) for ph in self.phases), default=0.0)
+                for f in self.ctx.families
+                if f not in self.chosen and _serves(self.ctx, f, cause, self.phases)
+            ]
+            need += min(costs, default=0.0)
+        return need
 
     def further_causes(self) -> None:
         """The best family of each emphasised cause that no chosen family serves yet."""
@@ -491,6 +517,26 @@ def _mobility(ctx: _Context) -> tuple[Prescription | None, Prescription | None]:
             continue
         out.append(_prescribe(ctx, ctx.library.get(eid), "activation", MOBILITY_WHY[eid]))
     return out[0], out[1]
+
+
+def foot_frequency_note(sessions: list[Session], /) -> list[str]:
+    """A note when foot and ankle exercises come more often in a week than the trial had them.
+
+    Every session of a week holds the same families, so a foot emphasis on three days is
+    foot work three times a week; Mølgaard 2018 (science.md §7.2) did foot exercises twice.
+    """
+    per_week: dict[int, int] = {}
+    for s in sessions:
+        if any(p.category == "foot-ankle" for p in s.exercises):
+            per_week[s.week] = per_week.get(s.week, 0) + 1
+    most = max(per_week.values(), default=0)
+    if most <= FOOT_TRIAL_PER_WEEK:
+        return []
+    return [
+        f"The foot and ankle exercises are in every session, up to {most} a week. The trial "
+        "of foot exercises (Mølgaard 2018, science.md §7.2) did them twice a week, next to "
+        "knee exercises three times a week; more often is our choice, not trial-tested."
+    ]
 
 
 def retest_command(test: str, /) -> str:
