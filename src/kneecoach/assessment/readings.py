@@ -20,6 +20,9 @@ PER_SIDE = {
     "knee_flexion_deg": "knee_flexion_{s}_deg",
     "knee_over_toe_pct": "knee_over_toe_{s}_pct",
 }
+#: The thigh's frontal-plane measures: foreshortened with FPPA, so read at FPPA's frame
+#: (science.md §1.1), the same thigh at the same moment.
+WITH_FPPA = ("mkd_pct", "femoral_adduction_deg", "hip_adduction_deg")
 WHOLE_BODY = ("kasr", "knee_hip_ratio", "depth_pct")
 #: whole-body signed measures (+ = towards the subject's left), re-signed per stance leg
 TOWARDS_SIDE = ("trunk_lean_deg", "hip_shift_pct")
@@ -70,7 +73,8 @@ def read_rep(table: pd.DataFrame, rep: Rep, side: Side, test: str) -> dict[str, 
     values["fppa_frame"] = int(table["frame"].iloc[f]) if f is not None else None
     values["fppa_time_s"] = _num(t[f], 3) if f is not None else None
     for key, pattern in PER_SIDE.items():
-        values[key] = _num(row[pattern.format(s=side)])
+        at = table.iloc[f] if f is not None and key in WITH_FPPA else row
+        values[key] = _num(at[pattern.format(s=side)])
     sign = 1.0 if side == "left" else -1.0
     for key in TOWARDS_SIDE:
         values[key] = _num(sign * row[key])
@@ -92,8 +96,9 @@ def read_rep(table: pd.DataFrame, rep: Rep, side: Side, test: str) -> dict[str, 
     notes = []
     if f is not None and f != rep.reading and test != "sit-to-stand":
         notes.append(
-            "FPPA read at the deepest frame that supports it: at the bottom the thigh points at "
-            "the camera and the angle is not valid there (science.md §1.1)"
+            "FPPA, medial knee displacement and hip adduction read at the deepest frame that "
+            "supports them: at the bottom the thigh points at the camera and its angles are not "
+            "valid there (science.md §1.1)"
         )
     if f is None:
         notes.append("no frame of this rep supports an FPPA (view or thigh foreshortening)")

@@ -6,9 +6,11 @@ Columns are named ``<measure>_<left|right>_<unit>`` per side and
 
 * frontal-plane measures (FPPA, medial knee displacement, knee ratios, pelvic
   drop, hip adduction, trunk lean, hip shift) need a frontal or rear view;
-* FPPA and medial knee displacement are also left out while the thigh is
-  foreshortened (hip near knee height; science.md §1.1), e.g. at the bottom
-  of a deep squat, where raw values swing to −60…−120°;
+* FPPA, medial knee displacement and the thigh's angles (femoral and hip
+  adduction) are also left out while the thigh is foreshortened (hip near
+  knee height; science.md §1.1), e.g. at the bottom of a deep squat, where
+  raw values swing to −60…−120°: a thigh pointing at the camera has no
+  measurable frontal-plane angle;
 * sagittal measures (2D knee flexion, knee travel over the toes) need a side
   or oblique view.
 
@@ -206,10 +208,11 @@ def frame_measures(
         cols[f"knee_y_{s}_pct"] = 100 * knee[:, 1] / leg
         drop = level if s == "left" else -level  # the other side's drop while on this leg
         cols[f"pelvic_drop_{s}_deg"] = drop if frontal else nan
-        cols[f"femoral_adduction_{s}_deg"] = (
-            g.femoral_adduction_deg(hip, knee, other) if frontal else nan
-        )
-        cols[f"hip_adduction_{s}_deg"] = g.hip_adduction_deg(hip, knee, other) if frontal else nan
+        # the thigh's angle is as foreshortened as FPPA: same validity (science.md §1.1)
+        femoral = g.femoral_adduction_deg(hip, knee, other)
+        adduction = g.hip_adduction_deg(hip, knee, other)
+        cols[f"femoral_adduction_{s}_deg"] = np.where(valid, femoral, np.nan)
+        cols[f"hip_adduction_{s}_deg"] = np.where(valid, adduction, np.nan)
         cols[f"knee_flexion_{s}_deg"] = g.deviation_deg(hip, knee, ankle) if sagittal else nan
         cols[f"knee_over_toe_{s}_pct"] = (
             _knee_over_toe(knee, ankle, p[f"{s}_heel"], p[f"{s}_foot_index"]) if sagittal else nan

@@ -75,7 +75,8 @@ NULL_REASONS = {
     "mkd_pct": "needs the hip, knee and ankle of this leg at the reading frame, and is "
     "withheld with FPPA where the thigh is foreshortened towards the camera",
     "pelvic_drop_deg": "needs both hips at the reading frame",
-    "hip_adduction_deg": "needs both hips and this knee at the reading frame",
+    "hip_adduction_deg": "needs both hips and this knee at the reading frame, and is "
+    "withheld with FPPA where the thigh is foreshortened towards the camera",
     "trunk_lean_deg": "needs both shoulders and both hips at the reading frame",
     "kasr": "read only in two-legged tests (squat, drop jump), with both legs in view",
     "confidence": "no keypoint confidence at the reading frame",
