@@ -180,3 +180,19 @@ def test_the_guide_gives_the_dosages_this_plan_prescribes(plan: Programme) -> No
     # clamshell runs only in the activation phase, at 2 sets: never "3 × 10" in its guide entry
     clamshell = next(i for i in guide.items if i.title == "Clamshell")
     assert clamshell.dosage == "in this plan: 2 × 10"
+
+
+def test_sessions_give_the_rest_between_sets_that_the_plan_prescribes(plan: Programme) -> None:
+    session = next(s for s in plan.sessions if s.phase == "strength")
+    several = next(p for p in session.exercises if p.sets > 1)
+    single = next(p for s in plan.sessions for p in s.exercises if p.sets == 1)
+    title = f"Session {session.index} "
+    page = next(pg for pg in worksheet_pages(plan, LIB) if pg.title.startswith(title))
+    item = next(i for i in page.items if i.title.endswith(several.name))
+    assert f"rest {several.rest_s} s between sets" in item.dosage
+    cal = Calendar.from_ical(render_ics(plan))
+    event = next(e for e in cal.walk("VEVENT") if e.decoded("dtstart") == session.date)
+    assert f"{several.name}: {several.dosage}, rest {several.rest_s} s between sets" in str(
+        event.get("description")
+    )
+    assert f"{single.name}: {single.dosage}, rest" not in render_ics(plan).decode()

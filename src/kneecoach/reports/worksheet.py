@@ -72,8 +72,13 @@ def _item(n: int, p: Prescription) -> Item:
     lines = [f"Cue: {p.cue}", f"Why: {p.why}"]
     if p.substitution:
         lines.append(f"Equipment: {p.substitution}")
-    return Item(title=f"{n}. {p.name}", dosage=f"{p.dosage} · about {p.minutes:g} min",
+    return Item(title=f"{n}. {p.name}", dosage=f"{_dose(p, ' · ')} · about {p.minutes:g} min",
                 sides=_sides(p), lines=lines)  # fmt: skip
+
+
+def _dose(p: Prescription, sep: str) -> str:
+    """The dosage with the rest between sets, where there is more than one set."""
+    return p.dosage + (f"{sep}rest {p.rest_s} s between sets" if p.sets > 1 and p.rest_s else "")
 
 
 def _session_page(plan: Programme, s: Session) -> Page:
@@ -298,7 +303,8 @@ def revise(plan: Programme, previous: Programme | None, /, *, now: dt.datetime) 
 def _description(s: Session) -> str:
     if s.retest:
         return s.retest
-    lines = [f"- {p.name}: {p.dosage}" + (f", both sides, {p.sides[0]} first" if p.sides else "")
+    lines = [f"- {p.name}: {_dose(p, ', ')}"
+             + (f", both sides, {p.sides[0]} first" if p.sides else "")
              for p in s.exercises]  # fmt: skip
     return "\n".join([*lines, "", "Log: pain 0-10 during, effort 0-10, easy or not."])
 
