@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-import numpy as np
+import json
+from dataclasses import replace
+from pathlib import Path
 
+import numpy as np
+import pytest
+
+from kneecoach.analyze import run_analyze
 from kneecoach.assessment.readings import fppa_frame, read_rep
+from kneecoach.assessment.summary import assess
+from kneecoach.core.errors import InsufficientDataError
+from kneecoach.core.settings import Settings
 from kneecoach.events.reps import segment
+from kneecoach.io import to_trc_file
 from kneecoach.metrics.frames import frame_measures
 from kneecoach.synthetic import double_leg_squat
 
@@ -36,3 +46,29 @@ def test_a_reps_thigh_angles_are_read_at_the_frame_fppa_is_read() -> None:
         assert values["femoral_adduction_deg"] == round(float(row["femoral_adduction_left_deg"]), 1)
         assert np.isfinite(values["hip_adduction_deg"])
         assert "hip adduction" in values["notes"][0]
+
+
+def test_a_two_legged_squat_named_single_leg_squat_says_so(tmp_path: Path) -> None:
+    # front_overhead_squat_04 --test single-leg-squat: exit 0, both legs "not working",
+    # and "Your left leg was not the working leg" and the same for the right.
+    trc = to_trc_file(double_leg_squat(), tmp_path / "squat.trc")
+    out = tmp_path / "out"
+    with pytest.raises(InsufficientDataError) as err:
+        run_analyze(trc, out_dir=out, settings=Settings(), test="single-leg-squat", video=False)
+    message = str(err.value)
+    assert "could not tell which leg was working in any of the 2 single-leg squat reps" in message
+    assert "--test squat" in message
+    summary = json.loads((out / "summary.json").read_text())
+    assert all(summary["sides"][s]["working"] is None for s in ("left", "right"))
+    report = (out / "report.html").read_text()
+    assert "not the working leg" not in report
+    assert "--test squat" in report
+
+
+def test_reps_whose_working_leg_is_unclear_are_listed_in_words() -> None:
+    fm = frame_measures(double_leg_squat())
+    reps = segment(fm.table, "single-leg-squat", fps=60.0)
+    reps = [replace(reps[0], side="left"), replace(reps[1], side=None)]
+    texts = [f["text"] for f in assess(fm, reps, test="single-leg-squat", sex=None)["findings"]]
+    assert "Rep 2: could not tell which leg was working, so it was left out." in " ".join(texts)
+    assert not any("[" in t for t in texts)

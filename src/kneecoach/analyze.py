@@ -168,6 +168,13 @@ def _analyze_track(
             f"{exc}; frames.csv and the report were kept in {out}. "
             f"{_advice(result, PROTOCOLS[chosen].filming)}"
         ) from None
+    if not PROTOCOLS[chosen].bilateral and all(r.side is None for r in reps):
+        reason = no_working_leg(chosen, len(reps))
+        _finish_empty(result, out, chosen, reason)
+        raise InsufficientDataError(
+            f"{reason}; frames.csv and the report were kept in {out}. "
+            f"{_advice(result, PROTOCOLS[chosen].filming)}"
+        )
     summary.update(assess(fm, reps, test=chosen, sex=sex))
     summary["sex"] = sex
     cut = legs_out_of_frame(fm.table, reps, bilateral=PROTOCOLS[chosen].bilateral)
@@ -191,6 +198,26 @@ def _analyze_track(
             f"{PROTOCOLS[chosen].filming}"
         )
     return result
+
+
+#: The two-legged test to name when a one-legged test's reps were all done on both feet.
+TWO_LEGGED = {"single-leg-squat": "squat", "single-leg-landing": "drop-jump"}
+
+
+def no_working_leg(test: str, reps: int) -> str:
+    """Why a one-legged test measured nothing: no rep had a working leg that could be told."""
+    label = PROTOCOLS[test].label.lower()
+    found = f"the {reps} {label} rep{'s' * (reps != 1)} found"
+    text = (
+        f"could not tell which leg was working in any of {found} (neither foot was clearly "
+        "off the floor, nor one leg clearly still), so no knee was measured"
+    )
+    if test in TWO_LEGGED:
+        text += (
+            f". If both feet stayed on the floor, analyse it as a two-legged test: "
+            f"--test {TWO_LEGGED[test]} (or --test auto)"
+        )
+    return text
 
 
 #: What the gait report adds to the method notes (docs/gait.md).

@@ -84,8 +84,10 @@ def assess(fm: FrameMeasures, reps: list[Rep], /, *, test: str, sex: Sex | None)
     if unclear:
         findings.append({
             "code": "working_leg_unclear", "side": None, "severity": "info",
-            "text": f"Rep(s) {unclear}: could not tell which leg was working, so they were left "
-                    "out. Keep the free foot clearly off the floor.", "source": None,
+            "text": f"Rep{'s' * (len(unclear) != 1)} {', '.join(map(str, unclear))}: could "
+                    "not tell which leg was working, so "
+                    f"{'they were' if len(unclear) != 1 else 'it was'} left out. Keep the free "
+                    "foot clearly off the floor.", "source": None,
         })  # fmt: skip
     if fm.view not in FRONTAL_VIEWS:
         findings.insert(0, view_refused(fm.view, protocol.filming))
