@@ -72,3 +72,10 @@ def test_reps_whose_working_leg_is_unclear_are_listed_in_words() -> None:
     texts = [f["text"] for f in assess(fm, reps, test="single-leg-squat", sex=None)["findings"]]
     assert "Rep 2: could not tell which leg was working, so it was left out." in " ".join(texts)
     assert not any("[" in t for t in texts)
+
+
+def test_two_feet_that_both_stay_still_tell_no_working_leg() -> None:
+    # both ankles perfectly still (ranges 0 and 0) read as "the right leg works"
+    fm = frame_measures(double_leg_squat())
+    reps = segment(fm.table, "single-leg-squat", fps=60.0)
+    assert reps and all(r.side is None for r in reps)

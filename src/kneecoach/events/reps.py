@@ -129,7 +129,7 @@ def _least_moving(table: pd.DataFrame, rows: slice, joint: str) -> Side | None:
     if not all(np.isfinite(v) for v in ranges.values()):
         return None
     lo, hi = sorted(ranges.values())
-    if hi < 1.5 * lo:
+    if hi <= 1.5 * lo:  # alike (both still, too: 0 ≤ 0 tells no leg apart)
         return None
     return "left" if ranges["left"] < ranges["right"] else "right"
 
