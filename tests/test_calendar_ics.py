@@ -121,6 +121,19 @@ def test_a_re_plan_in_the_same_folder_is_newer_and_cancels_what_it_dropped(
     assert "revision" not in r.output
 
 
+def test_a_journal_re_plan_into_a_new_folder_updates_the_journal_plans_events(
+    tmp_path: Path,
+) -> None:
+    a = unnamed(tmp_path / "a.toml")
+    run("plan", "--intake", a, "--person", "ann", "--out", tmp_path / "one", "--start", START,
+        "--weeks", 6)  # fmt: skip
+    r = run("plan", "--person", "ann", "--out", tmp_path / "two", "--start", START, "--weeks", 4)
+    assert "revision 1" in r.output and "marked cancelled" in r.output
+    second = events(tmp_path / "two")
+    assert {int(e["sequence"]) for e in second} == {1}
+    assert {str(e["uid"]) for e in second} == set(uids(tmp_path / "one"))
+
+
 def test_another_persons_plan_in_the_folder_is_left_alone(tmp_path: Path) -> None:
     a, b, out = unnamed(tmp_path / "a.toml"), unnamed(tmp_path / "b.toml"), tmp_path / "plan"
     run("plan", "--intake", a, "--out", out, "--start", START, "--weeks", 6)

@@ -184,6 +184,14 @@ def plan_inputs(
         return latest_intake(session, p), latest_summary(session, p)
 
 
+def current_plan(person: str, *, url: str | None = None) -> dict[str, Any] | None:
+    """``person``'s newest stored programme (its ``plan.json`` content); None: none stored."""
+    with open_journal(url) as journal, journal.transaction() as session:
+        p = find_person(session, person)
+        programme = current_programme(session, p)
+        return dict(programme.document) if programme is not None else None
+
+
 def remember_programme(
     person: str,
     plan: Mapping[str, Any],

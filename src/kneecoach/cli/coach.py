@@ -17,6 +17,7 @@ from typing import Any
 import click
 from rich.table import Table
 
+from kneecoach import journal
 from kneecoach.cli import journal as journal_cli
 from kneecoach.cli.common import err, out
 from kneecoach.core.errors import InputError, RedFlagError
@@ -311,7 +312,7 @@ def plan(
         programme = programme.model_copy(
             update={"calendar_key": calendar_key(person_name, intake_file)}
         )
-    previous = previous_plan(out_dir)
+    previous = previous_plan(out_dir, person_name, url=database_url)
     programme = revise(programme, previous, now=dt.datetime.now().astimezone())
     files = write_plan(programme, load_library(), out_dir)
     print_plan(programme, files)
@@ -359,11 +360,22 @@ def calendar_key(person_name: str | None, intake_file: Path | None) -> str:
     return hashlib.sha256(owner.encode()).hexdigest()[:16]
 
 
-def previous_plan(out_dir: Path) -> Programme | None:
-    """The plan.json a new plan in ``out_dir`` replaces (None: none, or not readable)."""
+def previous_plan(
+    out_dir: Path, person_name: str | None = None, *, url: str | None = None
+) -> Programme | None:
+    """The plan a new plan replaces: the plan.json in ``out_dir``, else (``--person``) the
+    newest one in the journal, so a re-plan into a new folder still updates the calendar
+    events. None: none, or not readable."""
     try:
         return Programme.model_validate_json((out_dir / "plan.json").read_bytes())
     except (OSError, ValueError):  # pydantic's ValidationError is a ValueError
+        pass
+    if person_name is None:
+        return None
+    try:
+        document = journal.current_plan(person_name, url=url)
+        return Programme.model_validate(document) if document else None
+    except (InputError, ValueError):  # a new person, or a plan from an older schema
         return None
 
 
