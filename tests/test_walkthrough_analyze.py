@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from kneecoach.analyze import run_analyze
@@ -17,7 +19,9 @@ from kneecoach.core.settings import Settings
 from kneecoach.events.reps import segment
 from kneecoach.io import to_trc_file
 from kneecoach.metrics.frames import frame_measures
-from kneecoach.synthetic import double_leg_squat
+from kneecoach.reports.html import report_context
+from kneecoach.reports.plots import timeseries_caption, timeseries_figure
+from kneecoach.synthetic import double_leg_squat, single_leg_squat
 
 
 def test_thigh_angles_are_withheld_where_the_thigh_is_foreshortened() -> None:
@@ -79,3 +83,31 @@ def test_two_feet_that_both_stay_still_tell_no_working_leg() -> None:
     fm = frame_measures(double_leg_squat())
     reps = segment(fm.table, "single-leg-squat", fps=60.0)
     assert reps and all(r.side is None for r in reps)
+
+
+def _squat_summary() -> tuple[dict[str, Any], pd.DataFrame]:
+    fm = frame_measures(double_leg_squat())
+    reps = segment(fm.table, "squat", fps=60.0)
+    return {**assess(fm, reps, test="squat", sex=None), "quality": {}}, fm.table
+
+
+def test_a_squats_plot_shows_the_knee_over_the_foot_it_reports_not_fppa() -> None:
+    # front_overhead_squat_04: the report's measure is the knee shift over the foot,
+    # but "Over time" plotted FPPA diving to -58° and promised a green band it lacked.
+    summary, frames = _squat_summary()
+    fig = timeseries_figure(frames, summary)
+    top = fig.axes[0]
+    assert top.get_title(loc="left").startswith("Knee over the foot")
+    assert top.get_ylabel() == "knee shift (% leg)"
+    alt, caption = timeseries_caption(summary)
+    assert alt.startswith("Knee shift over the foot") and "green band" not in caption
+    page = report_context(summary, frames, {})
+    assert page["timeseries_caption"] == caption and page["timeseries_alt"] == alt
+
+
+def test_a_single_leg_squats_plot_keeps_fppa_and_its_typical_range() -> None:
+    fm = frame_measures(single_leg_squat(duration_s=4, reps=2))
+    reps = segment(fm.table, "single-leg-squat", fps=60.0)
+    summary = assess(fm, reps, test="single-leg-squat", sex=None)
+    assert timeseries_figure(fm.table, summary).axes[0].get_ylabel() == "FPPA (°)"
+    assert "green band: the typical range" in timeseries_caption(summary)[1]

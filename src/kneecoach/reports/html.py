@@ -24,7 +24,7 @@ from kneecoach.assessment.summary import DISCLAIMER
 from kneecoach.core.schema import SIDES
 from kneecoach.metrics.frames import FRONTAL_VIEWS
 from kneecoach.reports.gait import gait_facts, is_gait, step_tables, steps_figure
-from kneecoach.reports.plots import figure_png, timeseries_figure
+from kneecoach.reports.plots import figure_png, timeseries_caption, timeseries_figure
 from kneecoach.reports.templating import DASH, environment, file_uri, png_uri
 
 FRONTAL_NEED = "this needs the camera in front of or behind the person"
@@ -195,6 +195,10 @@ def report_context(
         ],
         "worst": _worst(summary, images),
         "timeseries": png_uri(png),
+        "timeseries_alt": "Each leg's measures per step over the clip, one dot per step."
+        if gait
+        else timeseries_caption(summary)[0],
+        "timeseries_caption": timeseries_caption(summary)[1],
         "rep_tables": [_rep_table(side, _dict(sides.get(side)), summary) for side in SIDES],
         "step_tables": step_tables(summary) if gait else [],
         "gait_facts": gait_facts(summary) if gait else [],

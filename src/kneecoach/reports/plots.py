@@ -21,6 +21,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from kneecoach.assessment.findings import KNEE_OVER_FOOT_TESTS
 from kneecoach.core.schema import SIDES, SKELETON
 from kneecoach.metrics.frames import FRONTAL_VIEWS
 from kneecoach.reports.overlay import SIDE_RGB
@@ -77,6 +78,25 @@ def _range(summary: Mapping[str, Any], side: str) -> tuple[float, float] | None:
         if low is not None and high is not None:
             return low, high
     return None
+
+
+def timeseries_caption(summary: Mapping[str, Any]) -> tuple[str, str]:
+    """The figure's (alt text, caption): what :func:`timeseries_figure` draws, no more."""
+    knee = (
+        "Knee shift over the foot"
+        if summary.get("test") in KNEE_OVER_FOOT_TESTS
+        else "Knee angle (FPPA)"
+    )
+    alt = (
+        f"{knee} and pelvic drop of each leg over the clip, with each rep shaded and its "
+        "reading marked by a dot."
+    )
+    band = any(_range(summary, s) for s in SIDES)
+    caption = (
+        "Left knee blue, right knee orange. Shaded: the reps; dots: the value read for each "
+        f"rep; {'green band: the typical range; ' if band else ''}dashed: zero."
+    )
+    return alt, caption
 
 
 def _spans(summary: Mapping[str, Any]) -> list[tuple[float, float, Any, str | None]]:
@@ -166,8 +186,11 @@ def _side_panel(
 def timeseries_figure(frames: pd.DataFrame, summary: Mapping[str, Any]) -> Figure:
     """FPPA, pelvic drop and (when measured) KASR over time, with reps and readings marked.
 
-    Each rep's span is shaded and its reading marked with a dot; the typical
-    FPPA range is a light green band. A measure with no valid value at all
+    For the squat-type tests (:data:`~kneecoach.assessment.findings.KNEE_OVER_FOOT_TESTS`)
+    the first panel is the knee shift over the foot, the measure their report
+    reads, instead of FPPA. Each rep's span is shaded and its reading marked
+    with a dot; the typical FPPA range, where one is published, is a light
+    green band. A measure with no valid value at all
     (the view cannot support it) gets a sentence instead of an empty plot.
     """
     t = _column(frames, "time_s")
@@ -184,15 +207,30 @@ def timeseries_figure(frames: pd.DataFrame, summary: Mapping[str, Any]) -> Figur
         ax.grid(alpha=0.3)
 
     ax = axes[0]
-    for k, rng in enumerate(dict.fromkeys(r for s in SIDES if (r := _range(summary, s)))):
-        label = "typical range" if k == 0 else None
-        ax.axhspan(*rng, color=_rgb(RANGE_RGB), alpha=0.15, lw=0, zorder=0.5, label=label)
-    _side_panel(
-        ax, t, frames, summary, column="fppa_{side}_deg", rep_key="fppa_deg",
-        rep_time_key="fppa_time_s", what="Knee angle (FPPA)",
-    )  # fmt: skip
-    ax.set_ylabel("FPPA (°)")
-    ax.set_title("Knee angle (FPPA): + = knee inside the hip–ankle line", loc="left", fontsize=10)
+    if summary.get("test") in KNEE_OVER_FOOT_TESTS:  # the measure the report reads, not FPPA
+        _side_panel(
+            ax, t, frames, summary, column="knee_shift_{side}_pct", rep_key="knee_shift_pct",
+            rep_time_key="time_s", what="Knee shift over the foot",
+        )  # fmt: skip
+        ax.set_ylabel("knee shift (% leg)")
+        ax.set_title(
+            "Knee over the foot: + = knee moved inward relative to its ankle since standing, "
+            "% of leg length",
+            loc="left",
+            fontsize=10,
+        )
+    else:
+        for k, rng in enumerate(dict.fromkeys(r for s in SIDES if (r := _range(summary, s)))):
+            label = "typical range" if k == 0 else None
+            ax.axhspan(*rng, color=_rgb(RANGE_RGB), alpha=0.15, lw=0, zorder=0.5, label=label)
+        _side_panel(
+            ax, t, frames, summary, column="fppa_{side}_deg", rep_key="fppa_deg",
+            rep_time_key="fppa_time_s", what="Knee angle (FPPA)",
+        )  # fmt: skip
+        ax.set_ylabel("FPPA (°)")
+        ax.set_title(
+            "Knee angle (FPPA): + = knee inside the hip–ankle line", loc="left", fontsize=10
+        )
 
     ax = axes[1]
     _side_panel(
