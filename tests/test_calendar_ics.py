@@ -202,3 +202,37 @@ def test_a_revised_plan_round_trips_through_plan_json() -> None:
     r = revise(plan_of(4), plan_of(6), now=NOW)
     again = Programme.model_validate_json(r.to_json())
     assert again == r and render_ics(again) == render_ics(r)
+
+
+def test_red_flags_in_a_re_plan_cancel_the_earlier_plans_remaining_events(tmp_path: Path) -> None:
+    a, out, later = unnamed(tmp_path / "a.toml"), tmp_path / "plan", "2099-01-05"
+    run("plan", "--intake", a, "--out", out, "--start", later)
+    first = uids(out)
+    data = tomllib.loads(a.read_text(encoding="utf-8"))
+    data["red_flags"]["locking"] = True
+    a.write_text(tomli_w.dumps(data), encoding="utf-8")
+    r = CliRunner().invoke(cli, ["plan", "--intake", str(a), "--out", str(out), "--start", later])
+    assert r.exit_code == 1 and "import it into your calendar" in " ".join(r.output.split())
+    assert (out / "referral.txt").exists() and not (out / "worksheet.pdf").exists()
+    gone = events(out)
+    assert {str(e["uid"]) for e in gone} == set(first)  # every session, none left stale
+    assert {str(e["status"]) for e in gone} == {"CANCELLED"}
+    assert {int(e["sequence"]) for e in gone} == {1}
+    # planning again once cleared is the next revision, so calendars take the new events
+    data["red_flags"]["locking"] = False
+    a.write_text(tomli_w.dumps(data), encoding="utf-8")
+    run("plan", "--intake", a, "--out", out, "--start", later)
+    assert {int(e["sequence"]) for e in events(out)} == {2}
+    assert "status" not in events(out)[0]
+
+
+def test_red_flags_leave_another_persons_plan_events_alone(tmp_path: Path) -> None:
+    out, later = tmp_path / "plan", "2099-01-05"
+    run("plan", "--intake", unnamed(tmp_path / "a.toml"), "--out", out, "--start", later)
+    b = unnamed(tmp_path / "b.toml")
+    data = tomllib.loads(b.read_text(encoding="utf-8"))
+    data["red_flags"]["locking"] = True
+    b.write_text(tomli_w.dumps(data), encoding="utf-8")
+    r = CliRunner().invoke(cli, ["plan", "--intake", str(b), "--out", str(out), "--start", later])
+    assert r.exit_code == 1 and "calendar" not in r.output
+    assert not (out / "plan.ics").exists()

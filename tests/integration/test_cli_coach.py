@@ -61,7 +61,10 @@ def test_red_flags_stop_the_plan(tmp_path: Path) -> None:
     assert r.exit_code == 1
     assert "locking" in r.output and "clinician" in r.output and "Traceback" not in r.output
     assert "referral.txt" in r.output.replace("\n", "")
-    assert [p.name for p in out.iterdir()] == ["referral.txt"]  # the old plan is gone
+    # the old plan is gone: no worksheets, and a withdrawn plan.json/plan.ics (no sessions)
+    # whose calendar cancels the sessions left (tests/test_calendar_ics.py)
+    assert sorted(p.name for p in out.iterdir()) == ["plan.ics", "plan.json", "referral.txt"]
+    assert json.loads((out / "plan.json").read_text())["sessions"] == []
     assert "locking" in (out / "referral.txt").read_text()
     assert run("plan", "--intake", EXAMPLE, "--out", out).exit_code == 0
     assert not (out / "referral.txt").exists()

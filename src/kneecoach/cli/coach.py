@@ -36,7 +36,7 @@ from kneecoach.program.intake import demo_intake
 from kneecoach.program.models import Exercise
 from kneecoach.program.questions import Question, get_path, questions, set_path
 from kneecoach.program.redflags import referral_text, reported
-from kneecoach.reports.worksheet import revise, write_plan
+from kneecoach.reports.worksheet import render_ics, revise, withdraw, write_plan
 
 # --------------------------------------------------------------------------- exercises
 
@@ -300,20 +300,34 @@ def plan(
             journal_cli.stored_findings(person_name, url=database_url) if person_name else None
         )
     source = str(intake_file) if intake_file else f"{person_name}'s stored intake"
-    programme = make_plan(person, summary, weeks=weeks, days=days,
-                          start=(start.date() if start else dt.date.today()),
-                          out_dir=out_dir, source=source)  # fmt: skip
+    key = None if person.person.name else calendar_key(person_name, intake_file)
+    previous = previous_plan(out_dir, person_name, url=database_url)
+    now = dt.datetime.now().astimezone()
+    try:
+        programme = make_plan(person, summary, weeks=weeks, days=days,
+                              start=(start.date() if start else dt.date.today()),
+                              out_dir=out_dir, source=source)  # fmt: skip
+    except RedFlagError as e:
+        withdrawn = (
+            withdraw(previous, person.person.name or key or "", now=now) if previous else None
+        )
+        if withdrawn is None or not withdrawn.cancelled:
+            raise
+        (out_dir / "plan.json").write_text(withdrawn.to_json(), encoding="utf-8")
+        (out_dir / "plan.ics").write_bytes(render_ics(withdrawn))
+        n = len(withdrawn.cancelled)
+        raise RedFlagError(
+            f"{e}. Your calendar: {out_dir / 'plan.ics'} cancels the {n} remaining session{'s' * (n != 1)} of "
+            "the earlier plan: import it into your calendar to clear them."
+        ) from None
     reason = "new programme"
     if person_name is not None:  # a re-plan moves on (or back) from the logged decisions
         programme, reason = journal_cli.apply_logged_decisions(
             person_name, person, programme, url=database_url
         )
-    if not programme.person:  # whose calendar events: the journal person's, else the file's
-        programme = programme.model_copy(
-            update={"calendar_key": calendar_key(person_name, intake_file)}
-        )
-    previous = previous_plan(out_dir, person_name, url=database_url)
-    programme = revise(programme, previous, now=dt.datetime.now().astimezone())
+    if key is not None:  # whose calendar events: the journal person's, else the file's
+        programme = programme.model_copy(update={"calendar_key": key})
+    programme = revise(programme, previous, now=now)
     files = write_plan(programme, load_library(), out_dir)
     print_plan(programme, files)
     if previous is not None and programme.revision > previous.revision:

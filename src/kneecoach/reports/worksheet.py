@@ -300,6 +300,18 @@ def revise(plan: Programme, previous: Programme | None, /, *, now: dt.datetime) 
     })  # fmt: skip
 
 
+def withdraw(plan: Programme, owner: str, /, *, now: dt.datetime) -> Programme | None:
+    """``plan`` withdrawn (red flags stopped a new plan): its next revision, with no sessions
+    and every event from ``now``'s day on cancelled. None when ``plan`` is not ``owner``'s
+    (a person's name, else an unnamed plan's ``calendar_key``): another's events stay."""
+    if not owner or _owner(plan) != owner:
+        return None
+    start = max(plan.start, now.date())  # events before today are history: left alone
+    note = f"Withdrawn on {now.date().isoformat()}: see a clinician before training again."
+    empty = plan.model_copy(update={"sessions": [], "start": start, "notes": [note]})
+    return revise(empty, plan, now=now)
+
+
 def _description(s: Session) -> str:
     if s.retest:
         return s.retest
