@@ -316,9 +316,10 @@ def plan(
         (out_dir / "plan.json").write_text(withdrawn.to_json(), encoding="utf-8")
         (out_dir / "plan.ics").write_bytes(render_ics(withdrawn))
         n = len(withdrawn.cancelled)
+        sessions = f"{n} remaining session{'s' * (n != 1)}"
         raise RedFlagError(
-            f"{e}. Your calendar: {out_dir / 'plan.ics'} cancels the {n} remaining session{'s' * (n != 1)} of "
-            "the earlier plan: import it into your calendar to clear them."
+            f"{e}. Your calendar: {out_dir / 'plan.ics'} cancels the {sessions} of the earlier "
+            "plan: import it into your calendar to clear them."
         ) from None
     reason = "new programme"
     if person_name is not None:  # a re-plan moves on (or back) from the logged decisions
