@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from kneecoach.analyze import run_analyze
+from kneecoach.assessment.findings import side_findings, side_summary
 from kneecoach.assessment.readings import fppa_frame, read_rep
 from kneecoach.assessment.summary import assess
 from kneecoach.core.errors import InsufficientDataError
@@ -111,3 +112,29 @@ def test_a_single_leg_squats_plot_keeps_fppa_and_its_typical_range() -> None:
     summary = assess(fm, reps, test="single-leg-squat", sex=None)
     assert timeseries_figure(fm.table, summary).axes[0].get_ylabel() == "FPPA (°)"
     assert "green band: the typical range" in timeseries_caption(summary)[1]
+
+
+def _stance_side(drop: float, hold: float) -> dict[str, Any]:
+    rep = {"index": 1, "complete": True, "fppa_deg": 3.0, "pelvic_drop_deg": drop, "hold_s": hold}
+    return side_summary([rep], test="single-leg-stance", sex=None, working=True)
+
+
+def test_single_leg_stance_says_what_the_pelvis_did_and_how_long_the_hold_was() -> None:
+    # front_single_leg_balance_reach_cam02: "pelvic drop -17.8°" and a 1.2 s hold in the
+    # table, and not a word on either (the free side held up is the normal response).
+    found = side_findings("left", _stance_side(-17.8, 1.2), test_label="x",
+                          test="single-leg-stance")  # fmt: skip
+    text = " ".join(f["text"] for f in found)
+    assert "the right side of your pelvis rises by 18° instead of dropping" in text
+    assert "normal response" in text
+    assert "lasts 1.2 s; the test is a 30 s hold" in text
+    assert all(f["source"] for f in found if f["code"] in ("pelvis_held_up", "stance_hold"))
+    level = side_findings("right", _stance_side(1.0, 31.0), test_label="x",
+                          test="single-leg-stance")  # fmt: skip
+    text = " ".join(f["text"] for f in level)
+    assert "the left side of your pelvis stays level" in text
+    assert "for 31 s, the test's 30 s" in text
+    dropped = side_findings("left", _stance_side(6.0, 31.0), test_label="x",
+                            test="single-leg-stance")  # fmt: skip
+    assert [f["code"] for f in dropped].count("pelvic_drop") == 1
+    assert not any(f["code"] in ("pelvis_level", "pelvis_held_up") for f in dropped)

@@ -191,6 +191,49 @@ def side_findings(
                     f"{drop:.0f}° (more than the {norms.PELVIC_DROP_SDD_DEG}° measurement noise).",
             "source": norms.PELVIC_DROP_SOURCE,
         })  # fmt: skip
+    if test == "single-leg-stance":
+        out += _stance_findings(side, s)
+    return out
+
+
+def _stance_findings(side: Side, s: dict[str, Any]) -> list[Finding]:
+    """The single-leg stance (Trendelenburg) test's own results: the pelvis and the hold.
+
+    A free side held level or up is the normal response, and the test is a
+    30 s hold (Hardcastle & Nade 1985, science.md §2.4); a drop beyond the
+    noise is said by :func:`side_findings` already.
+    """
+    out: list[Finding] = []
+    sdd, other = norms.PELVIC_DROP_SDD_DEG, OTHER[side]
+    drop = s.get("mean_pelvic_drop_deg")
+    source = f"{norms.STANCE_SOURCE}; {norms.PELVIC_DROP_SOURCE}"
+    if drop is not None and drop < -sdd:
+        out.append({
+            "code": "pelvis_held_up", "side": side, "severity": "ok",
+            "text": f"Standing on your {side} leg, the {other} side of your pelvis rises by "
+                    f"{-drop:.0f}° instead of dropping (more than the {sdd}° measurement noise): "
+                    "holding the free side up is the normal response in this test.",
+            "source": source,
+        })  # fmt: skip
+    elif drop is not None and drop <= sdd:
+        out.append({
+            "code": "pelvis_level", "side": side, "severity": "ok",
+            "text": f"Standing on your {side} leg, the {other} side of your pelvis stays level "
+                    f"(within the {sdd}° measurement noise): it does not drop.",
+            "source": source,
+        })  # fmt: skip
+    holds = [r["hold_s"] for r in s.get("reps", []) if r.get("hold_s") is not None]
+    if holds:
+        hold, full = max(holds), norms.STANCE_HOLD_S
+        text = (
+            f"You stood on your {side} leg for {hold:.0f} s, the test's {full:.0f} s."
+            if hold >= full
+            else f"Your longest stand on your {side} leg in this clip lasts {hold:.1f} s; the "
+            f"test is a {full:.0f} s hold, so the clip cannot show whether your pelvis stays up "
+            f"for {full:.0f} s. Film the whole hold."
+        )
+        out.append({"code": "stance_hold", "side": side, "severity": "info", "text": text,
+                    "source": norms.STANCE_SOURCE})  # fmt: skip
     return out
 
 
