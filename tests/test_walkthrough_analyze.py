@@ -138,3 +138,14 @@ def test_single_leg_stance_says_what_the_pelvis_did_and_how_long_the_hold_was() 
                             test="single-leg-stance")  # fmt: skip
     assert [f["code"] for f in dropped].count("pelvic_drop") == 1
     assert not any(f["code"] in ("pelvis_level", "pelvis_held_up") for f in dropped)
+
+
+def test_a_sit_to_stand_that_finds_no_rise_says_so() -> None:
+    # front_overhead_squat_03 --test sit-to-stand: a squat from standing has no stand
+    # between two sits; the error read "the hips never moved down and back up".
+    fm = frame_measures(double_leg_squat(reps=1, duration_s=3.0))
+    with pytest.raises(InsufficientDataError) as err:
+        segment(fm.table, "sit-to-stand", fps=60.0, name="sit-to-stand")
+    message = str(err.value)
+    assert "never rose to standing and went back down" in message
+    assert "start and end the clip seated" in message and "down and back up" not in message

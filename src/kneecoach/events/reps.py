@@ -219,6 +219,11 @@ def segment(table: pd.DataFrame, test: str, /, *, fps: float, name: str = "") ->
         raise InsufficientDataError(
             f"no {name} was found in the clip (see the quality report and filming tips)"
         )
+    if not found and test == "sit-to-stand":  # a rep is a stand between two sits
+        raise InsufficientDataError(
+            f"no {name} rep was found: the hips never rose to standing and went back down by "
+            f"{MIN_REP_DEPTH:.0%} of leg length (start and end the clip seated)"
+        )
     if not found:
         raise InsufficientDataError(
             f"no {name} rep was found: the hips never moved down and back up by "
