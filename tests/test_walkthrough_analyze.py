@@ -149,3 +149,17 @@ def test_a_sit_to_stand_that_finds_no_rise_says_so() -> None:
     message = str(err.value)
     assert "never rose to standing and went back down" in message
     assert "start and end the clip seated" in message and "down and back up" not in message
+
+
+def test_the_squat_sentence_names_the_ankle_it_is_measured_against() -> None:
+    # front_overhead_squat_04 (trainer: knees drift in): "moves outward relative to your
+    # foot by 10%". The shift is against the ankle, and knees over turned-out toes move out.
+    side = {"working": True, "mean_knee_shift_pct": -10.4, "mean_fppa_deg": None,
+            "classification": {"level": "no range"}}  # fmt: skip
+    (out,) = side_findings("left", side, test_label="Squat (double-leg)", test="squat")
+    assert "moves outward relative to your ankle by 10%" in out["text"]
+    assert "toes turned out" in out["text"] and "foot by" not in out["text"]
+    (inward,) = side_findings("left", {**side, "mean_knee_shift_pct": 4.0},
+                              test_label="Squat (double-leg)", test="squat")  # fmt: skip
+    assert "moves inward relative to your ankle by 4%" in inward["text"]
+    assert "toes" not in inward["text"]

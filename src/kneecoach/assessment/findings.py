@@ -258,11 +258,19 @@ def _knee_shift_finding(
                          f"measured ({why}).",
                  "source": None}]  # fmt: skip
     way = "inward" if shift > 0 else "outward"
+    # measured against the ankle: with the toes turned out, a knee that tracks over
+    # the toes moves outward in the picture too (derived: the geometry of the view)
+    toes = (
+        " With the toes turned out, a knee that follows the toes also moves outward in the "
+        "picture, so an outward shift does not by itself mean that the knee bows outward."
+        if shift < 0
+        else ""
+    )
     return [{
         "code": f"knee_shift_{way}", "side": side, "severity": "info",
         "text": f"At the bottom of the {test_label.lower()} your {side} knee moves {way} "
-                f"relative to your foot by {abs(shift):.0f}% of your leg length (about "
-                f"{abs(shift) * 0.9:.0f} cm for a 90 cm leg), compared with standing.",
+                f"relative to your ankle by {abs(shift):.0f}% of your leg length (about "
+                f"{abs(shift) * 0.9:.0f} cm for a 90 cm leg), compared with standing.{toes}",
         "source": "knee-over-foot shift (derived from Mizner 2012 and mocapr knee deviation; "
                   "science.md §1.1); no published typical range",
     }]  # fmt: skip

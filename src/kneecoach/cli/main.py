@@ -352,7 +352,7 @@ def _print_knee_over_foot(s: dict[str, Any], title: str) -> None:
         table.add_row(side, str(len(v["reps"])), moved, kasr, drop)
     out.print(table)
     out.print(
-        "knee over foot: the knee's shift relative to its foot since standing, % of leg "
+        "knee over foot: the knee's sideways shift relative to its ankle since standing, % of leg "
         "length; KASR: knees ÷ ankles apart at the deepest point (below 1: knees closer)"
     )
 
