@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kneecoach.analyze import run_analyze
+from kneecoach.analyze import no_working_leg, run_analyze
 from kneecoach.assessment.findings import side_findings, side_summary
 from kneecoach.assessment.readings import fppa_frame, read_rep
 from kneecoach.assessment.summary import assess
@@ -163,3 +163,20 @@ def test_the_squat_sentence_names_the_ankle_it_is_measured_against() -> None:
                               test_label="Squat (double-leg)", test="squat")  # fmt: skip
     assert "moves inward relative to your ankle by 4%" in inward["text"]
     assert "toes" not in inward["text"]
+
+
+def test_the_rep_table_says_every_value_read_at_fppas_frame() -> None:
+    # the row's note read "FPPA read at 0.68 s", but hip adduction and MKD are read there too
+    summary, frames = _squat_summary()
+    (row, *_) = report_context(summary, frames, {})["rep_tables"][0]["rows"]
+    assert any(
+        n.startswith("read at ") and n.endswith(": FPPA, medial knee displacement, hip adduction")
+        for n in row["notes"]
+    )
+
+
+def test_one_rep_without_a_working_leg_is_not_called_any_of_1() -> None:
+    assert no_working_leg("single-leg-squat", 1).startswith(
+        "could not tell which leg was working in the single-leg squat rep found"
+    )
+    assert "in any of the 3 step-down reps found" in no_working_leg("step-down", 3)

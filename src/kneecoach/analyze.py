@@ -207,9 +207,9 @@ TWO_LEGGED = {"single-leg-squat": "squat", "single-leg-landing": "drop-jump"}
 def no_working_leg(test: str, reps: int) -> str:
     """Why a one-legged test measured nothing: no rep had a working leg that could be told."""
     label = PROTOCOLS[test].label.lower()
-    found = f"the {reps} {label} rep{'s' * (reps != 1)} found"
+    found = f"the {label} rep found" if reps == 1 else f"any of the {reps} {label} reps found"
     text = (
-        f"could not tell which leg was working in any of {found} (neither foot was clearly "
+        f"could not tell which leg was working in {found} (neither foot was clearly "
         "off the floor, nor one leg clearly still), so no knee was measured"
     )
     if test in TWO_LEGGED:

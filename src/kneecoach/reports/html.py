@@ -393,7 +393,9 @@ def _rep_table(side: str, info: Mapping[str, Any], summary: Mapping[str, Any]) -
             notes.append("low keypoint confidence: read this rep with care")
         fppa_t, t = _number(rep.get("fppa_time_s")), _number(rep.get("time_s"))
         if fppa_t is not None and t is not None and abs(fppa_t - t) > 1e-6:
-            notes.append(f"FPPA read at {fmt(fppa_t, 2, 's')}")
+            notes.append(  # the thigh's other angles are read with it (readings.WITH_FPPA)
+                f"read at {fmt(fppa_t, 2, 's')}: FPPA, medial knee displacement, hip adduction"
+            )
         rows.append({"index": _text(rep.get("index")) or DASH, "cells": cells, "notes": notes})
     view = _text(summary.get("view"))
     frontal = not view or view in FRONTAL_VIEWS or view == "unknown"
