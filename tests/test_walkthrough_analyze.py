@@ -180,3 +180,12 @@ def test_one_rep_without_a_working_leg_is_not_called_any_of_1() -> None:
         "could not tell which leg was working in the single-leg squat rep found"
     )
     assert "in any of the 3 step-down reps found" in no_working_leg("step-down", 3)
+
+
+def test_a_lunge_without_a_front_leg_is_not_told_about_feet_off_the_floor() -> None:
+    # front_overhead_squat_05 --test lunge: "neither foot was clearly off the floor", but
+    # both feet stay down in a lunge; its front leg is the knee that moves least.
+    text = no_working_leg("lunge", 1)
+    assert "off the floor" not in text and "front knee of a lunge" in text
+    assert "reached down" in no_working_leg("step-down", 2)
+    assert "clearly off the floor" in no_working_leg("single-leg-squat", 2)

@@ -204,14 +204,22 @@ def _analyze_track(
 TWO_LEGGED = {"single-leg-squat": "squat", "single-leg-landing": "drop-jump"}
 
 
+#: How each one-legged test tells its working leg (events.reps.working_leg), in words.
+WORKING_LEG_CUES = {
+    "step-down": "neither foot stayed clearly still on the step while the other reached down",
+    "lunge": "neither knee moved clearly less up and down than the other, as the front knee "
+    "of a lunge does",
+}
+
+
 def no_working_leg(test: str, reps: int) -> str:
     """Why a one-legged test measured nothing: no rep had a working leg that could be told."""
     label = PROTOCOLS[test].label.lower()
     found = f"the {label} rep found" if reps == 1 else f"any of the {reps} {label} reps found"
-    text = (
-        f"could not tell which leg was working in {found} (neither foot was clearly "
-        "off the floor, nor one leg clearly still), so no knee was measured"
+    why = WORKING_LEG_CUES.get(
+        test, "neither foot was clearly off the floor, nor one leg clearly still"
     )
+    text = f"could not tell which leg was working in {found} ({why}), so no knee was measured"
     if test in TWO_LEGGED:
         text += (
             f". If both feet stayed on the floor, analyse it as a two-legged test: "
