@@ -83,8 +83,9 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "fppa_min_thigh_height", 0.5, "0-1",
-        "FPPA is reported only while the thigh's height in the image is at least this share "
-        "of its standing height (0.5: thigh within about 60° of vertical).",
+        "FPPA, medial knee displacement and hip adduction are reported only while the "
+        "thigh's height in the image is at least this share of its standing height (0.5: "
+        "thigh within about 60° of vertical).",
         "science.md §1.1 (mocapr: FPPA is not valid once the hip nears knee height); the value "
         "is derived: it keeps the single-leg-squat protocol depth (45-60° knee flexion)",
         "analyze",
