@@ -23,6 +23,7 @@ from kneecoach.analyze import TESTS, AnalysisResult, run_analyze
 from kneecoach.assessment.findings import KNEE_OVER_FOOT_TESTS
 from kneecoach.cli import coach as coach_cli
 from kneecoach.cli import journal as journal_cli
+from kneecoach.cli.batch import analyze_many, print_batch
 from kneecoach.cli.common import err, out, print_outcome, progress_bar, stage_progress
 from kneecoach.cli.gait import print_gait
 from kneecoach.core.errors import InputError, InsufficientDataError, KneecoachError
@@ -221,7 +222,9 @@ def track(
 
 
 @cli.command()
-@click.argument("source", type=click.Path(path_type=Path))
+@click.argument(
+    "sources", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="SOURCE..."
+)
 @click.option(
     "--test",
     type=click.Choice(TESTS),
@@ -233,7 +236,8 @@ def track(
     "--out",
     "out_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Output folder [default: SOURCE-NAME_analysis/ in the current folder].",
+    help="Output folder [default: SOURCE-NAME_analysis/ in the current folder; with several "
+    "sources, analyses/, one folder per source].",
 )
 @click.option(
     "--sex",
@@ -245,7 +249,7 @@ def track(
 @journal_cli.journal_options
 @settings_options("track", "analyze", "journal")
 def analyze(
-    source: Path,
+    sources: tuple[Path, ...],
     test: str,
     out_dir: Path | None,
     sex: str | None,
@@ -259,7 +263,10 @@ def analyze(
 ) -> None:
     """Measure knee valgus, per rep and per side, in a movement test, and explain it.
 
-    SOURCE is a video or a keypoint file, as for `kneecoach track`.
+    SOURCE is a video or a keypoint file, as for `kneecoach track`. Several
+    SOURCEs (a study): each is analysed into its own folder under --out, a
+    clip that fails is recorded and the others go on, and clips.csv (one row
+    per clip) and reps.csv (one row per rep or step) gather them all.
 
     \b
     Writes to --out: report.html (open it in a browser), summary.json,
@@ -277,8 +284,16 @@ def analyze(
       kneecoach analyze clip.mp4
       kneecoach analyze sports2d_output.trc --test drop-jump --fps 60
       kneecoach analyze clip.mp4 --test single-leg-squat --person mary
+      kneecoach analyze study/*.mp4 --test single-leg-squat --no-video --out study_results/
     """
     settings = _settings(values)
+    if len(sources) > 1:
+        if person is not None or keep_video:
+            raise click.UsageError("--person and --keep-video take one clip at a time")
+        _analyze_many(sources, out_dir or Path("analyses"), settings, test=test, sex=sex,
+                      video=not no_video, start_s=start_s, end_s=end_s, fps=fps)  # fmt: skip
+        return
+    source = sources[0]
     out_dir = out_dir or Path(f"{source.stem or source.name}_analysis")
     url = settings.database_url or None
     try:
@@ -300,6 +315,27 @@ def analyze(
         raise
     _print_analysis(result, f"{source.name}: {result.summary['test_label']}")
     journal_cli.remember(out_dir, person, source=source, keep_video=keep_video, url=url)
+
+
+def _analyze_many(
+    sources: tuple[Path, ...], out_root: Path, settings: Settings, **options: Any
+) -> None:
+    """Several clips: one analysis each under ``out_root``, then clips.csv and reps.csv."""
+
+    def analyse(source: Path, folder: Path) -> None:
+        with progress_bar() as bar:
+            run_analyze(source, out_dir=folder, settings=settings, progress=stage_progress(bar),
+                        **options)  # fmt: skip
+
+    debug = bool(click.get_current_context().meta.get("kneecoach.debug"))
+    clips = analyze_many(sources, out_root, analyse, debug=debug)
+    print_batch(clips, out_root)
+    failed = [c for c in clips if c["status"] != "ok"]
+    if failed:
+        raise click.ClickException(
+            f"{len(failed)} of {len(clips)} clips were not fully analysed; clips.csv says why "
+            "(status and message columns)"
+        )
 
 
 def _print_analysis(result: AnalysisResult, title: str) -> None:

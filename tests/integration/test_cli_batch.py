@@ -1,0 +1,54 @@
+"""`kneecoach analyze A B C`: a study's clips in one run, from the command line."""
+
+import csv
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kneecoach.cli.main import cli
+from kneecoach.io import to_netcdf_file
+from kneecoach.synthetic import single_leg_squat
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # the default output folder lands here
+
+
+def test_several_clips_each_get_a_folder_and_one_table(tmp_path: Path) -> None:
+    a = to_netcdf_file(single_leg_squat(), tmp_path / "a.nc")
+    b = to_netcdf_file(single_leg_squat(reps=2, duration_s=4.0), tmp_path / "b.nc")
+    r = CliRunner().invoke(cli, ["analyze", str(a), str(b), "--test", "single-leg-squat",
+                                 "--no-video"])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    root = tmp_path / "analyses"  # the default with several sources
+    assert (root / "a" / "report.html").exists() and (root / "b" / "report.html").exists()
+    with (root / "clips.csv").open(encoding="utf-8") as fh:
+        clips = list(csv.DictReader(fh))
+    assert [(c["source"], c["status"], c["test"]) for c in clips] == [
+        (str(a), "ok", "single-leg-squat"),
+        (str(b), "ok", "single-leg-squat"),
+    ]
+    with (root / "reps.csv").open(encoding="utf-8") as fh:
+        reps = list(csv.DictReader(fh))
+    assert [r["folder"] for r in reps].count("a") == 3 and [r["folder"] for r in reps].count(
+        "b"
+    ) == 2
+    assert "clips.csv" in r.output.replace("\n", "") and "Traceback" not in r.output
+
+
+def test_a_missing_clip_fails_alone_and_the_run_exits_1(tmp_path: Path) -> None:
+    a = to_netcdf_file(single_leg_squat(), tmp_path / "a.nc")
+    r = CliRunner().invoke(cli, ["analyze", str(tmp_path / "gone.mp4"), str(a), "--no-video",
+                                 "--out", str(tmp_path / "study")])  # fmt: skip
+    assert r.exit_code == 1 and "1 of 2 clips were not fully analysed" in r.output
+    assert (tmp_path / "study" / "a" / "summary.json").exists()
+    assert "Traceback" not in r.output
+
+
+def test_person_takes_one_clip_at_a_time(tmp_path: Path) -> None:
+    a = to_netcdf_file(single_leg_squat(), tmp_path / "a.nc")
+    r = CliRunner().invoke(cli, ["analyze", str(a), str(a), "--person", "mary"])
+    assert r.exit_code == 2 and "one clip at a time" in r.output
+    assert not (tmp_path / "analyses").exists()
