@@ -149,7 +149,10 @@ def test_single_leg_stance_reads_the_largest_drop_of_each_hold() -> None:
     assert rep["pelvic_drop_deg"] == pytest.approx(6.0, abs=0.05)
     assert rep["hold_s"] == pytest.approx(6.0, abs=0.1)
     assert rep["time_s"] == pytest.approx(5.0, abs=0.1)
-    assert any(f["code"] == "pelvic_drop" for f in s["findings"])
+    finding = next(f for f in s["findings"] if f["code"] == "pelvic_drop")
+    # one reading against the between-session detectable difference: said as such
+    assert "drops by 6°" in finding["text"] and "repeated measurements" in finding["text"]
+    assert "2.8°" in finding["text"] and "Dingenen" in finding["source"]
 
 
 def test_sit_to_stand_reps_are_the_rises() -> None:

@@ -188,7 +188,8 @@ def side_findings(
         out.append({
             "code": "pelvic_drop", "side": side, "severity": "attention",
             "text": f"Standing on your {side} leg, the {OTHER[side]} side of your pelvis drops by "
-                    f"{drop:.0f}° (more than the {norms.PELVIC_DROP_SDD_DEG}° measurement noise).",
+                    f"{drop:.0f}°: more than the {norms.PELVIC_DROP_SDD_DEG}° by which repeated "
+                    "measurements of the same person can differ, so it is unlikely to be noise.",
             "source": norms.PELVIC_DROP_SOURCE,
         })  # fmt: skip
     if test == "single-leg-stance":
