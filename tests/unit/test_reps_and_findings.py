@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from kneecoach.assessment.detect import detect_test
+from kneecoach.assessment.findings import asymmetry, drift, side_findings
 from kneecoach.assessment.summary import assess, worst_moments
 from kneecoach.core.errors import InsufficientDataError
 from kneecoach.core.settings import Settings
@@ -300,3 +301,25 @@ def test_no_rep_messages_name_the_test_in_words() -> None:
     assert said["single-leg-squat"].startswith("no single-leg squat rep was found: the hips")
     assert said["squat"].startswith("no squat (double-leg) rep was found")
     assert said["single-leg-stance"].startswith("no single-leg stance (pelvic drop) was found")
+
+
+@pytest.mark.parametrize("v", [0.3, -0.3, 0.0, -0.0])
+def test_a_value_that_rounds_to_zero_is_never_given_a_direction(v: float) -> None:
+    cls = {"label": "within", "level": "within", "range_deg": None, "population": "",
+           "source": ""}  # fmt: skip
+    side = {"working": True, "mean_fppa_deg": v, "peak_fppa_deg": v, "classification": cls,
+            "mean_knee_shift_pct": v}  # fmt: skip
+    texts = [f["text"] for t in ("single-leg-squat", "squat")
+             for f in side_findings("left", side, test_label="Test", test=t)]  # fmt: skip
+    for test in ("single-leg-squat", "squat"):
+        level = {**side, "mean_fppa_deg": 0.0, "mean_knee_shift_pct": 0.0}
+        a = asymmetry({"left": side, "right": level}, test=test)
+        assert a is not None
+        texts.append(a["text"])
+    reps = [{"index": i, "fppa_deg": 10.0 + (v if i == 3 else 0.0)} for i in (1, 2, 3)]
+    texts.append(drift(reps)["text"])  # type: ignore[index]
+    for text in texts:
+        for word in ("inward", "outward"):
+            assert f"0° {word}" not in text and f"0% of your leg length {word}" not in text
+        assert "by 0°" not in text and "by 0%" not in text and "-0" not in text
+        assert "inward 0°" not in text, text

@@ -89,7 +89,9 @@ def asymmetry(sides: dict[str, dict[str, Any]], *, test: str = "") -> dict[str, 
     diff = round(left - right, 1)
     larger: Side = "left" if diff > 0 else "right"
     beyond = abs(diff) > norms.FPPA_SDD_DEG
-    text = f"Your {larger} knee moves inward {abs(diff):.0f}° more than your {OTHER[larger]}" + (
+    lead = (f"Your {larger} knee moves inward {abs(diff):.0f}° more than your {OTHER[larger]}"
+            if abs(diff) >= 0.5 else "Your knees move alike (less than 1° apart)")  # fmt: skip
+    text = lead + (
         "; that is more than the measurement's noise, so the sides really differ."
         if beyond
         else f"; that is within the measurement's noise (±{norms.FPPA_SDD_DEG:.0f}°), "
@@ -116,6 +118,8 @@ def _shift_asymmetry(sides: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
     larger: Side = "left" if diff > 0 else "right"
 
     def way(v: float) -> str:
+        if abs(v) < 0.5:  # "0% outward" says a direction that is not there
+            return "less than 1% of your leg length"
         return f"{abs(v):.0f}% of your leg length {'inward' if v > 0 else 'outward'}"
 
     text = (
@@ -143,8 +147,10 @@ def drift(reps: list[dict[str, Any]]) -> dict[str, Any] | None:
     change = float(y[-1] - y[0])
     beyond = abs(change) > norms.FPPA_SDD_DEG
     way = "more" if change > 0 else "less"
+    moved = (f"the knee moved inward {abs(change):.0f}° {way}" if abs(change) >= 0.5
+             else "the knee angle changed by less than 1°")  # fmt: skip
     text = (
-        f"From the first to the last rep the knee moved inward {abs(change):.0f}° {way}"
+        f"From the first to the last rep {moved}"
         + (" — more than the measurement's noise: the set changes as it goes on."
            if beyond else ", within the measurement's noise: no real change over the set.")
     )  # fmt: skip
@@ -169,9 +175,11 @@ def side_findings(
                     "source": None})  # fmt: skip
     else:
         where = "inward" if mean >= 0 else "outward"
+        moves = (f"moves {where} by {abs(mean):.0f}°" if abs(mean) >= 0.5
+                 else "stays in line with your hip and ankle (0°)")  # fmt: skip
         text = (
-            f"Your {side} knee moves {where} by {abs(mean):.0f}° on average "
-            f"(worst rep {s['peak_fppa_deg']:.0f}°) in the {test_label.lower()}"
+            f"Your {side} knee {moves} on average "
+            f"(worst rep {round(s['peak_fppa_deg'])}°) in the {test_label.lower()}"
         )
         if cls["range_deg"]:
             low, high = cls["range_deg"]
@@ -271,7 +279,11 @@ def _knee_shift_finding(
         "code": f"knee_shift_{way}", "side": side, "severity": "info",
         "text": f"At the bottom of the {test_label.lower()} your {side} knee moves {way} "
                 f"relative to your ankle by {abs(shift):.0f}% of your leg length (about "
-                f"{abs(shift) * 0.9:.0f} cm for a 90 cm leg), compared with standing.{toes}",
+                f"{abs(shift) * 0.9:.0f} cm for a 90 cm leg), compared with standing.{toes}"
+                if abs(shift) >= 0.5 else
+                f"At the bottom of the {test_label.lower()} your {side} knee stays over your "
+                "ankle: it moves less than 1% of your leg length sideways, compared with "
+                "standing.",
         "source": "knee-over-foot shift (derived from Mizner 2012 and mocapr knee deviation; "
                   "science.md §1.1); no published typical range",
     }]  # fmt: skip
