@@ -192,9 +192,11 @@ def _analyze_track(
             f"{summary['findings'][0]['text']} (frames.csv and the report were kept in {out})"
         )
     if fm.view not in FRONTAL_VIEWS:
+        measure = "pelvic drop" if chosen == "single-leg-stance" else "knee valgus"
         raise InsufficientDataError(
-            f"the camera view looks {fm.view}: knee valgus needs a frontal or rear view, so "
-            f"no valgus numbers were reported (the report in {out} says what was measured). "
+            f"the camera view looks {fm.view}: {measure} needs a frontal or rear view, so "
+            f"no {measure} numbers were reported (the report in {out} says what was "
+            f"measured). "
             f"{PROTOCOLS[chosen].filming}"
         )
     return result

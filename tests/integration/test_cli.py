@@ -97,6 +97,17 @@ def test_analyze_refuses_valgus_numbers_from_a_side_view(run, tmp_path) -> None:
     assert summary["findings"][0]["code"] == "view_refused"
 
 
+def test_a_stance_hold_filmed_from_the_side_is_refused_for_its_own_measure(tmp_path) -> None:
+    ds = single_leg_squat()
+    ds["position"].loc[{"space": "x"}] = 360 + (ds["position"].sel(space="x") - 360) * 0.05
+    nc = to_netcdf_file(ds, tmp_path / "side.nc")
+    result = CliRunner().invoke(cli, ["analyze", str(nc), "--test", "single-leg-stance",
+                                      "--out", str(tmp_path / "s"), "--no-video"])  # fmt: skip
+    text = " ".join(result.output.split())
+    assert result.exit_code == 1 and "pelvic drop needs a frontal or rear view" in text
+    assert "valgus" not in text  # the hold measures the pelvis, not the knee
+
+
 def test_analyze_refuses_a_knee_that_is_not_in_the_picture(run, tmp_path) -> None:
     from tests.unit.test_metrics import cropped_squat
 

@@ -697,3 +697,19 @@ def test_a_run_analysed_as_walking_is_told_its_stances_are_too_short_for_walking
     with pytest.raises(InsufficientDataError, match="too short for walking.*--test run"):
         find_steps(sig, test="walk")
     assert find_steps(sig, test="run")
+
+
+@pytest.mark.parametrize("test", ["walk", "run"])
+def test_a_rising_pelvis_is_not_read_against_the_studies_of_drop(test: str) -> None:
+    from kneecoach.assessment.gait import side_findings
+
+    def pelvis(drop: float) -> str:
+        info = {"working": True, "n_steps": 9, "mean_fppa_deg": None, "peak_fppa_deg": None,
+                "mean_pelvic_drop_deg": drop, "sd_pelvic_drop_deg": 1.0,
+                "crossover_share": None}  # fmt: skip
+        found = side_findings("left", info, label="Gait", frontal=True, test=test)
+        return next(f["text"] for f in found if f["code"] == "gait_pelvic_drop")
+
+    assert "rises 3.0°" in pelvis(-3.0) and "80%" not in pelvis(-3.0)
+    assert "drops 3.0°" in pelvis(3.0) and "80%" in pelvis(3.0)
+    assert "drops 0.0°" in pelvis(-0.01)  # no direction from rounding noise

@@ -444,13 +444,16 @@ def side_findings(
                     "source": None})  # fmt: skip
     drop = s["mean_pelvic_drop_deg"]
     if drop is not None:
+        rises = drop <= -0.05  # "rises 0.0°" would say a direction that is not there
         out.append({
             "code": "gait_pelvic_drop", "side": side, "severity": "info",
             "text": f"Standing on your {side} leg, the {OTHER[side]} side of your pelvis "
-                    f"{'drops' if drop >= 0 else 'rises'} {abs(drop):.1f}° at midstance on "
+                    f"{'rises' if rises else 'drops'} {abs(drop):.1f}° at midstance on "
                     "average "
                     f"(SD {s['sd_pelvic_drop_deg'] or 0:.1f}°). "
-                    + ("In runners, more drop went with injuries (each degree raised the odds "
+                    + ("The injury studies concern a pelvis that drops (Bramah 2018), so "
+                       "they say nothing about a rise." if rises else
+                       "In runners, more drop went with injuries (each degree raised the odds "
                        "by 80% in one study); that evidence is from running, and no normal "
                        "limit is applied to walking." if test == "walk" else
                        "More drop goes with running injuries (each degree raised the odds of "
