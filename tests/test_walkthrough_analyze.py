@@ -128,6 +128,8 @@ def test_single_leg_stance_says_what_the_pelvis_did_and_how_long_the_hold_was() 
     assert "the right side of your pelvis rises by 18° instead of dropping" in text
     assert "normal response" in text
     assert "lasts 1.2 s; the test is a 30 s hold" in text
+    assert "(worst hold 3°)" in text and "worst rep" not in text  # a stance test has holds
+    assert "measurement noise" not in text and "repeated measurements can differ" in text
     assert all(f["source"] for f in found if f["code"] in ("pelvis_held_up", "stance_hold"))
     level = side_findings("right", _stance_side(1.0, 31.0), test_label="x",
                           test="single-leg-stance")  # fmt: skip

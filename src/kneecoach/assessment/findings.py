@@ -179,7 +179,8 @@ def side_findings(
                  else "stays in line with your hip and ankle (0°)")  # fmt: skip
         text = (
             f"Your {side} knee {moves} on average "
-            f"(worst rep {round(s['peak_fppa_deg'])}°) in the {test_label.lower()}"
+            f"(worst {'hold' if test == 'single-leg-stance' else 'rep'} "
+            f"{round(s['peak_fppa_deg'])}°) in the {test_label.lower()}"
         )
         if cls["range_deg"]:
             low, high = cls["range_deg"]
@@ -220,7 +221,8 @@ def _stance_findings(side: Side, s: dict[str, Any]) -> list[Finding]:
         out.append({
             "code": "pelvis_held_up", "side": side, "severity": "ok",
             "text": f"Standing on your {side} leg, the {other} side of your pelvis rises by "
-                    f"{-drop:.0f}° instead of dropping (more than the {sdd}° measurement noise): "
+                    f"{-drop:.0f}° instead of dropping (more than the {sdd}° by which repeated "
+                    "measurements can differ): "
                     "holding the free side up is the normal response in this test.",
             "source": source,
         })  # fmt: skip
@@ -228,7 +230,8 @@ def _stance_findings(side: Side, s: dict[str, Any]) -> list[Finding]:
         out.append({
             "code": "pelvis_level", "side": side, "severity": "ok",
             "text": f"Standing on your {side} leg, the {other} side of your pelvis stays level "
-                    f"(within the {sdd}° measurement noise): it does not drop.",
+                    f"(within the {sdd}° by which repeated measurements can differ): it does "
+                    "not drop.",
             "source": source,
         })  # fmt: skip
     holds = [r["hold_s"] for r in s.get("reps", []) if r.get("hold_s") is not None]

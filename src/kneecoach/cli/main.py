@@ -352,7 +352,8 @@ def _print_analysis(result: AnalysisResult, title: str) -> None:
         print_outcome(result)
         return
     table = Table(title=title, title_justify="left")
-    for col in ("side", "reps", "mean FPPA", "worst", "typical range", "pelvic drop"):
+    reps = "holds" if s.get("test") == "single-leg-stance" else "reps"
+    for col in ("side", reps, "mean FPPA", "worst", "typical range", "pelvic drop"):
         table.add_column(col)
     for side, v in s["sides"].items():
         if not v["working"]:
