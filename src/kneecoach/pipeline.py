@@ -81,7 +81,7 @@ def estimate_video(
     skipped = 0
     missing_xy = np.full((len(KEYPOINTS), 2), np.nan, dtype=np.float32)
     missing_conf = np.zeros(len(KEYPOINTS), dtype=np.float32)
-    for frame in prefetch(reader.frames(start_s=start_s, end_s=end_s)):
+    for frame in prefetch(reader.frames(start_s=start_s, end_s=end_s, progress=progress)):
         if times and frame.time_s <= times[-1]:
             skipped += 1  # a repeated timestamp: keep the first frame of that time
             continue
