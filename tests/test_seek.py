@@ -3,7 +3,7 @@
 A seeked read must give the same frames as a read from frame 0: the same
 indices (the frame's position in the stream), the same times and the same
 pixels. Checked on synthetic clips (closed and open GOPs, B-frames, variable
-frame rate, VP9, and a container whose index cannot give exact numbers) and,
+frame rate, HEVC, VP9, and a container whose index cannot give exact numbers) and,
 where /work/shared/media is present, on every real clip there.
 """
 
@@ -137,6 +137,15 @@ def check_same_as_full_read(path: Path, window: float) -> list[int | None]:
 )
 def test_seeked_h264_read_equals_a_read_from_frame_0(tmp_path: Path, name, options, times) -> None:
     clip = encode(tmp_path / "clip.mp4", options=options, times=times)
+    seeked = check_same_as_full_read(clip, window=0.25)
+    assert any(s is not None and s > 0 for s in seeked), "no start seeked"
+
+
+@pytest.mark.parametrize("gop", ["", ":open-gop=1"])
+def test_seeked_hevc_read_equals_a_read_from_frame_0(tmp_path: Path, gop: str) -> None:
+    """HEVC, as recent iPhones record; an open GOP starts at a CRA with leading pictures."""
+    params = f"keyint=10:min-keyint=10:bframes=3:scenecut=0:log-level=error{gop}"
+    clip = encode(tmp_path / "hevc.mov", codec="libx265", options={"x265-params": params})
     seeked = check_same_as_full_read(clip, window=0.25)
     assert any(s is not None and s > 0 for s in seeked), "no start seeked"
 
