@@ -212,7 +212,13 @@ def test_start_past_the_end_and_end_before_start_keep_their_one_line_errors(tmp_
         assert len(result.output.strip().splitlines()) == 1, result.output
 
 
-REAL = sorted(p.name for p in MEDIA.glob("*.m[op][v4]")) if MEDIA.is_dir() else []
+#: one of each kind: phone .mov (H.264, variable frame rate, B-frames), VP9 .mp4, small
+#: H.264 .mp4 (every shared clip passed once; three keep the suite short)
+REAL = (
+    ["front_overhead_squat_01.mov", "front_single_leg_balance_reach_cam02.mp4",
+     "side_running_01.mp4"]
+    if MEDIA.is_dir() else []
+)  # fmt: skip
 
 
 @pytest.mark.media

@@ -354,15 +354,16 @@ def _write(result: AnalysisResult, out: Path, images: dict[str, Path]) -> None:
 
 
 def _frames_at(
-    source: Path, wanted: set[int], progress: Progress | None = None
+    source: Path, wanted: set[int], progress: Progress | None = None, *, start_s: float = 0.0
 ) -> dict[int, np.ndarray[Any, Any]]:
-    """Convert only the wanted frames (streaming through the clip once, with progress)."""
+    """Convert only the wanted frames (streaming through the clip once from ``start_s``,
+    which seeks where the container allows, with progress)."""
     got: dict[int, np.ndarray[Any, Any]] = {}
     stage = "reading the worst moments' frames"
     if progress:
         progress(stage, 0, len(wanted))
     with VideoReader(source) as reader:
-        for frame in reader.frames(only=wanted):
+        for frame in reader.frames(start_s=start_s, only=wanted):
             got[frame.index] = frame.image
             if progress:
                 progress(stage, len(got), len(wanted))
@@ -380,7 +381,8 @@ def _worst_images(
     if not moments or size is None:
         return {}  # world-unit imports have no image to draw on
     wanted = {m["frame"] for m in moments}
-    frames = _frames_at(Path(source), wanted, progress) if is_video else {}
+    first = max(0.0, min(m["time_s"] for m in moments) - 0.05)  # time_s is rounded
+    frames = _frames_at(Path(source), wanted, progress, start_s=first) if is_video else {}
     names = [str(k) for k in clean["keypoints"].values]
     pos = clean["position"].isel(individuals=0).transpose("time", "keypoints", "space").values
     images = {}
