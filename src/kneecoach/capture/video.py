@@ -86,6 +86,8 @@ class VideoReader:
             raise InputError(f"{self.path}: no such file")
         if not self.path.is_file():
             raise InputError(f"{self.path}: not a file")
+        if self.path.stat().st_size == 0:
+            raise InputError(f"{self.path}: the file is empty (0 bytes); copy it again")
         self._open()
         self.report = DecodeReport()
         self.info = self._probe()
@@ -103,12 +105,21 @@ class VideoReader:
                     "recording; no frame can be read from it without the index. Copy the file "
                     "again from the phone."
                 ) from None
+            why = getattr(exc, "strerror", None) or exc
             raise InputError(
-                f"{self.path}: not a video file, or damaged beyond reading ({exc})"
+                f"{self.path}: not a video file, or damaged beyond reading (FFmpeg: {why}); "
+                "kneecoach reads videos (.mp4, .mov, ...) and keypoint files (.nc, .csv, .trc, "
+                "a folder of OpenPose .json)"
             ) from None
         if not self._container.streams.video:
             self._container.close()
             raise InputError(f"{self.path}: the file has no video stream, so no frames to read")
+        if self._container.format.name.endswith("_pipe") or self._container.format.name == "image2":
+            self._container.close()
+            raise InputError(
+                f"{self.path}: a still picture, not a video; the measures need the movement, "
+                "so film the test as a video"
+            )
         self._stream = self._container.streams.video[0]
         self._stream.thread_type = "AUTO"
 

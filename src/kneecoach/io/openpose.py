@@ -34,6 +34,10 @@ LAYOUTS: dict[int, tuple[str, ...]] = {
 Person = npt.NDArray[np.float64]  # (K, 3): x, y, c
 
 
+#: what a folder given by mistake may hold instead of OpenPose JSON (for the message)
+VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm")
+
+
 def _read_people(path: Path) -> list[Person]:
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
@@ -71,7 +75,18 @@ def from_openpose_folder(folder: str | Path, /, *, fps: float | None) -> xr.Data
     folder = Path(folder)
     files = sorted(folder.glob("*.json"))
     if not files:
-        raise InputError(f"{folder}: no OpenPose .json files in this folder")
+        videos = sorted(f.name for f in folder.iterdir() if f.suffix.lower() in VIDEO_SUFFIXES)
+        hint = (
+            f"; it holds a video: give the file itself ({folder / videos[0]})"
+            if len(videos) == 1
+            else f"; it holds {len(videos)} videos ({', '.join(videos[:3])}"
+            f"{', ...' if len(videos) > 3 else ''}): give one, or several for a study "
+            f"({folder / '*'}{Path(videos[0]).suffix})"
+            if videos
+            else "; give a video file, a keypoint file (.nc, .csv, .trc) or a folder of "
+            "OpenPose *_keypoints.json files"
+        )
+        raise InputError(f"{folder}: a folder with no OpenPose .json files in it{hint}")
     if not fps or fps <= 0:
         raise InputError(f"{folder}: OpenPose JSON has no frame rate; pass --fps (e.g. --fps 30)")
     chosen: list[Person | None] = []
