@@ -59,6 +59,13 @@ MIN_HOLD_S = 1.0
 HOLD_EDGE_S = 0.25
 #: Landing: the feet fall at least this fast (leg lengths per second) before contact (derived).
 MIN_FALL_SPEED = 1.0
+#: Largest plausible landing depth, in leg lengths below standing on the box: the drop
+#: from the test's box (a 28-cm step, Munro 2012; 40 cm in Ortiz 2016; science.md
+#: §1.2 and §4.1: at most about half a leg length) plus the deepest possible crouch
+#: (the hips down to the feet: one leg length). Deeper is a tracking error (another
+#: person taken for the subject) or a drop from far higher than the test's box, which
+#: its norms do not cover: such a landing is not read (derived).
+MAX_LANDING_DEPTH = 1.5
 
 
 @dataclass(frozen=True)
@@ -150,12 +157,16 @@ def working_leg(table: pd.DataFrame, test: str, rows: slice) -> Side | None:
     return None
 
 
-def landings(table: pd.DataFrame, fps: float) -> list[tuple[int, int, int, bool]]:
+def landings(
+    table: pd.DataFrame, fps: float, /, *, implausible: list[float] | None = None
+) -> list[tuple[int, int, int, bool]]:
     """(contact, deepest, end, complete) of each first landing after a drop.
 
     A drop is the lower foot *and* the hips falling at least
     :data:`MIN_FALL_SPEED`; contact is where the foot reaches the floor level
-    it then stays at (within 1% of leg length).
+    it then stays at (within 1% of leg length). A landing deeper than
+    :data:`MAX_LANDING_DEPTH` is left out; its depth (leg lengths) is added to
+    ``implausible`` when given.
     """
     feet = table[["ankle_y_left_pct", "ankle_y_right_pct"]].to_numpy(float)
     lower = np.where(
@@ -184,6 +195,10 @@ def landings(table: pd.DataFrame, fps: float) -> list[tuple[int, int, int, bool]
         if not np.isfinite(raw_depth[window]).any():
             continue
         deepest = int(contact + np.nanargmax(raw_depth[window]))
+        if raw_depth[deepest] > MAX_LANDING_DEPTH:
+            if implausible is not None:
+                implausible.append(float(raw_depth[deepest]))
+            continue
         end = min(len(y) - 1, deepest + int(fps))
         out.append((contact, deepest, end, contact + int(0.6 * fps) < len(y)))
     return out
@@ -206,8 +221,17 @@ def segment(table: pd.DataFrame, test: str, /, *, fps: float, name: str = "") ->
     """
     name = name or test
     holds: list[tuple[int, int, Side]] = []
+    implausible: list[float] = []
     if test in LANDINGS:
-        found = landings(table, fps)
+        found = landings(table, fps, implausible=implausible)
+        if not found and implausible:
+            raise InsufficientDataError(
+                f"no {name} could be measured: the hips dropped {max(implausible):.0%} of leg "
+                f"length in the landing found, more than a drop from the test's 28-40 cm box "
+                f"and the deepest crouch can give ({MAX_LANDING_DEPTH:.0%}); either the track "
+                "followed another person (see the quality report) or the drop was much higher "
+                "than the test's box"
+            )
     elif test == "single-leg-stance":  # one foot off the floor and the other planted
         holds = single_leg_holds(feet_off_floor(table, fps), fps, MIN_HOLD_S)
         found = [(a, a, b, True) for a, b, _ in holds]  # a hold cut by the clip still counts

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import numpy.typing as npt
 import xarray as xr
@@ -21,7 +23,13 @@ def dual_pass_correction(order_per_pass: int) -> float:
 
 
 def lowpass_1d(
-    x: npt.NDArray[np.float64], /, *, fs_hz: float, cutoff_hz: float, order: int = 4
+    x: npt.NDArray[np.float64],
+    /,
+    *,
+    fs_hz: float,
+    cutoff_hz: float,
+    order: int = 4,
+    breaks: Sequence[int] = (),
 ) -> npt.NDArray[np.float64]:
     """Zero-lag Butterworth of effective ``order`` on each NaN-free run of ``x``.
 
@@ -29,20 +37,26 @@ def lowpass_1d(
     -----
     NaNs are never filled: each contiguous run of finite samples is filtered
     on its own, and runs too short for the filter's edge padding (fewer than
-    ``3 × (2 × order/2 + 1)`` samples) are left as they are.
+    ``3 × (2 × order/2 + 1)`` samples) are left as they are. A run is also cut
+    at ``breaks`` (rows where the track jumps to another body), so that the
+    filter never blends two bodies.
     """
     p = max(order // PASSES, 1)
     wn = cutoff_hz / dual_pass_correction(p) / (fs_hz / 2)
     sos = butter(p, wn, btype="low", output="sos")
     padlen = 3 * (2 * len(sos) + 1)
     out = x.copy()
-    for a, b in true_runs(np.isfinite(x)):
-        if b - a > padlen:
-            out[a:b] = sosfiltfilt(sos, x[a:b], padlen=padlen)
+    for start, stop in true_runs(np.isfinite(x)):
+        cuts = [start, *sorted(r for r in breaks if start < r < stop), stop]
+        for a, b in zip(cuts[:-1], cuts[1:], strict=True):
+            if b - a > padlen:
+                out[a:b] = sosfiltfilt(sos, x[a:b], padlen=padlen)
     return out
 
 
-def filter_butterworth(ds: xr.Dataset, /, *, cutoff_hz: float, order: int = 4) -> xr.Dataset:
+def filter_butterworth(
+    ds: xr.Dataset, /, *, cutoff_hz: float, order: int = 4, breaks: Sequence[int] = ()
+) -> xr.Dataset:
     """Low-pass every keypoint coordinate with a zero-lag Butterworth.
 
     The sampling rate is the track's effective ``fps``. A cut-off of 0, or one
@@ -59,7 +73,7 @@ def filter_butterworth(ds: xr.Dataset, /, *, cutoff_hz: float, order: int = 4) -
         input_core_dims=[["time"]],
         output_core_dims=[["time"]],
         vectorize=True,
-        kwargs={"fs_hz": fs, "cutoff_hz": cutoff_hz, "order": order},
+        kwargs={"fs_hz": fs, "cutoff_hz": cutoff_hz, "order": order, "breaks": tuple(breaks)},
     ).transpose(*ds["position"].dims)
     out = ds.copy()
     out["position"] = filtered

@@ -10,6 +10,7 @@ import numpy.typing as npt
 import xarray as xr
 
 from kneecoach.core.schema import LOWER_LIMB
+from kneecoach.core.track import read_log
 from kneecoach.filtering.confidence import person_present
 from kneecoach.quality.view import View, classify_view
 
@@ -23,6 +24,8 @@ MIN_DETECTION = 0.8
 MIN_IN_FRAME = 0.9
 #: Keypoints that must all be inside the image for a frame to count as "in frame".
 IN_FRAME = ("left_shoulder", "right_shoulder", *LOWER_LIMB)
+#: Word in the follower's note when it withheld frames (kneecoach.pose.follow).
+WITHHELD = "withheld"
 JOINT_GROUPS = {"hips": "hip", "knees": "knee", "ankles": "ankle", "feet": "foot_index"}
 
 
@@ -44,6 +47,11 @@ class QualityReport:
     usable_for_frontal_measures: bool
     warnings: list[str] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)
+    #: Whom the pose backend followed, and where it lost them (its note; None: not known).
+    person: str | None = None
+    #: Times (s) where the track jumps to another body (nothing is filled or filtered
+    #: across them; :mod:`kneecoach.filtering.jumps`).
+    jumps_s: list[float] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (``quality.json``)."""
@@ -78,6 +86,23 @@ def _in_frame_rate(
     outside = (x < 0) | (x > w) | (y < 0) | (y > h)
     seen = ~outside & ~(conf < threshold)
     return round(float(seen.all(axis=1)[present].mean()), 3)
+
+
+def _person_note(raw: xr.Dataset) -> str | None:
+    """The pose backend's note on whom it followed (``estimate_pose`` in the log)."""
+    for step in read_log(raw):
+        if step.get("operation") == "estimate_pose":
+            note = step.get("params", {}).get("person")
+            return str(note) if note else None
+    return None
+
+
+def _jump_times(clean: xr.Dataset) -> list[float]:
+    """Times of the jumps to another body that the cleaning found (its gap-filling log)."""
+    for step in read_log(clean):
+        if step.get("operation") == "interpolate_gaps":
+            return [round(float(j["time_s"]), 3) for j in step.get("params", {}).get("jumps", [])]
+    return []
 
 
 def _fps_adequacy(fps: float) -> str:
@@ -115,6 +140,16 @@ def assess_quality(raw: xr.Dataset, clean: xr.Dataset, /, *, threshold: float) -
             f"{view.view} view: knee valgus (FPPA) needs the camera in front of or behind "
             "the person, at knee height"
         )
+    person = _person_note(raw)
+    if person and WITHHELD in person:
+        warnings.append(f"the person followed was lost: {person}")
+    jumps = _jump_times(clean)
+    if jumps:
+        at = ", ".join(f"{t:.2f}" for t in jumps[:5]) + (" ..." if len(jumps) > 5 else "")
+        warnings.append(
+            f"the track jumps farther than a body can move in a frame at {at} s: probably "
+            "another person was followed there; nothing was filled or filtered across it"
+        )
     low = [k for k, v in conf.items() if k != "feet" and v is not None and v < 0.5]
     if low:
         warnings.append(f"low keypoint confidence for {', '.join(low)}")
@@ -142,4 +177,6 @@ def assess_quality(raw: xr.Dataset, clean: xr.Dataset, /, *, threshold: float) -
             "fps": "science.md §4.2/§8 (Sports2D README: <60 Hz loses accuracy)",
             "view": view.method,
         },
+        person=person,
+        jumps_s=jumps,
     )
