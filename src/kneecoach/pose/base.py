@@ -45,8 +45,11 @@ class PoseEstimator(Protocol):
     """What every backend provides."""
 
     name: str
-    #: One sentence on whom the backend followed (shown to the user and logged).
-    note: str
+
+    @property
+    def note(self) -> str:
+        """One sentence on whom the backend followed (shown to the user and logged)."""
+        ...
 
     def estimate(self, image: Image, /) -> PoseResult | None:
         """Pose of the followed person in ``image`` (RGB, ``(h, w, 3)``), or ``None``."""
