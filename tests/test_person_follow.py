@@ -9,6 +9,7 @@ jumps down while a woman walks across the foreground).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -250,4 +251,6 @@ def test_real_clip_the_track_does_not_jump_to_the_woman(tmp_path: Path) -> None:
     assert not woman.any(), f"the woman was followed at {t[woman]} s ({note})"
     assert seen[(t > 1.5) & (t < 5.5)].mean() > 0.9, note  # the man on the box
     assert "one person found" not in note and "withheld" in note
+    assert re.search(r"from \d+\.\d\d s to \d+\.\d\d s", note), note  # times, not frames
+    assert note in result.notes  # a loss is said, also with one person in the first frame
     assert any("the person followed was lost" in w for w in result.quality.warnings)

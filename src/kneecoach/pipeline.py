@@ -81,10 +81,13 @@ def estimate_video(
     skipped = 0
     missing_xy = np.full((len(KEYPOINTS), 2), np.nan, dtype=np.float32)
     missing_conf = np.zeros(len(KEYPOINTS), dtype=np.float32)
+    set_time = getattr(estimator, "set_time", None)  # followers name losses by time
     for frame in prefetch(reader.frames(start_s=start_s, end_s=end_s, progress=progress)):
         if times and frame.time_s <= times[-1]:
             skipped += 1  # a repeated timestamp: keep the first frame of that time
             continue
+        if set_time is not None:
+            set_time(frame.time_s)
         pose = estimator.estimate(frame.image)
         times.append(frame.time_s)
         frames.append(frame.index)
@@ -204,7 +207,7 @@ def run_track(
                 if own:
                     est.close()
             notes += reader.report.problems
-            if getattr(est, "people_found", 0) > 1:
+            if getattr(est, "people_found", 0) > 1 or getattr(est, "withheld_frames", 0) > 0:
                 notes.append(est.note)
 
         def frames() -> Iterable[Frame]:

@@ -80,10 +80,10 @@ class MediaPipePose:
         """Run BlazePose on an RGB image; landmarks are converted to pixels."""
         if self._warm:
             result = self._pose.process(image)
-        else:
+        else:  # quiet until the graph has run end to end: its first landmarks log a warning
             with _quiet_native_stderr():
                 result = self._pose.process(image)
-            self._warm = True
+            self._warm = result.pose_landmarks is not None
         if result.pose_landmarks is None:
             return None
         h, w = image.shape[:2]
