@@ -67,9 +67,11 @@ def test_following_the_chosen_person_among_three(tmp_path: Path) -> None:
     assert any("2 people found" in n for n in result.notes)
     hips = (positions(result.raw, "left_hip") + positions(result.raw, "right_hip")) / 2
     seen = np.isfinite(hips[:, 0])
-    assert seen[:70].all()
+    # he is followed all along, also while he reaches right, past x 600 (frames 78-99,
+    # looked at on the frames; the follower before 2026-12-01 withheld them)
+    assert seen.mean() > 0.95
     # wherever the man is tracked, the hips stay his: never the woman's (y ≈ 1300 px)
-    assert (hips[seen, 1] < 950).all() and (hips[seen, 0] < 600).all()
+    assert (hips[seen, 1] < 950).all()
 
 
 def test_largest_person_is_the_default(tmp_path: Path) -> None:

@@ -454,6 +454,8 @@ def test_wording_gives_directions_and_walking_cites_no_running_norms() -> None:
     text = {(f["code"], f["side"]): f for f in s["findings"]}
     drop = text[("gait_pelvic_drop", "left")]["text"]  # standing on the left: right side
     assert "pelvis rises " in drop and "drops -" not in drop
+    assert "say nothing about a rise" in drop  # the running studies concern a drop
+    drop = text[("gait_pelvic_drop", "right")]["text"]
     assert "evidence is from running, and no normal limit is applied to walking" in drop
     knee = text[("gait_fppa", "left")]["text"]
     assert "6° outward" in knee and ("inward in any stance" in knee or "still" in knee)
