@@ -148,8 +148,10 @@ class PersonFollower:
     #: After this many frames without the person, the motion check is dropped so that
     #: someone who left the picture can be found again wherever they come back.
     reacquire_after = 15
-    #: Everyone in view is counted again every this many frames (1 s at 30 fps).
-    census_every = 30
+    #: Everyone in view is counted again every this many frames (2 s at 30 fps). A count
+    #: costs about 2.5 tracked frames (a full-frame search), so every 30 frames took 8%
+    #: off the --no-video rate (bench/track_throughput.py); every 60, about 4%.
+    census_every = 60
     #: A "person" shorter than this share of the image height is not counted: BlazePose
     #: finds specks in foliage once the real people are greyed out (14 × 7 px boxes in
     #: side_drop_landing_2persons_01), and a body this small is too small to measure.
