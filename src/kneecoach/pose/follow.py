@@ -275,10 +275,8 @@ class PersonFollower:
         found = tracker.estimate(crop)
         pose = found.shifted(x0, y0) if found is not None else None
         if pose is not None and self._is_them(image, [pose], frames=1, tracking=True) is None:
-            pose = None
-        if pose is None:  # its tracking may now be locked on someone else
-            tracker.close()
-            self._tracker = None
+            tracker.close()  # its tracking is locked on someone else (a miss is not: a new
+            self._tracker = pose = None  # graph costs about five tracked frames)
         return pose
 
     def _reacquire(self, image: Image) -> PoseResult | None:
