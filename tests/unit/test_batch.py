@@ -3,6 +3,7 @@
 import csv
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -109,3 +110,26 @@ def test_a_summary_left_by_an_earlier_run_is_not_taken_for_this_one(tmp_path: Pa
 
     clips = analyze_many([tmp_path / "clip.mp4"], study, analyse)
     assert clips[0]["status"] == "failed" and "test" not in clips[0]
+
+
+def test_a_summary_from_a_run_moments_ago_is_not_taken_for_a_clip_that_failed_now(
+    tmp_path: Path,
+) -> None:
+    """Re-running into the same --out at once: the 2 s mtime slack let the old summary in."""
+    good = to_netcdf_file(single_leg_squat(), tmp_path / "clip.nc")
+    study = tmp_path / "study"
+
+    def analyse(source: Path, folder: Path) -> None:
+        run_analyze(source, out_dir=folder, settings=Settings(), video=False)
+
+    assert analyze_many([good], study, analyse)[0]["status"] == "ok"
+    moments_ago = time.time() - 1.0
+    os.utime(study / "clip" / "summary.json", (moments_ago, moments_ago))
+
+    def fails(source: Path, folder: Path) -> None:
+        raise InsufficientDataError("no person was found")
+
+    clips = analyze_many([good], study, fails)  # the old summary.json is seconds old
+    assert clips[0]["status"] == "failed" and "test" not in clips[0]
+    assert [r["status"] for r in read_csv(study / "clips.csv")] == ["failed"]
+    assert read_csv(study / "reps.csv") == []

@@ -9,7 +9,6 @@ step) are rewritten, so an interrupted run keeps the tables of the clips done.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,6 @@ from kneecoach.reports.batch import CLIP_LEAD, REP_LEAD, clip_row, rep_rows, wri
 from kneecoach.reports.html import fmt
 
 Analyse = Callable[[Path, Path], object]
-MTIME_SLACK_S = 2.0  # coarse file-system clocks (FAT: 2 s)
 
 
 def folders(sources: Sequence[Path], out_root: Path) -> list[Path]:
@@ -50,7 +48,7 @@ def analyze_many(
     for i, (source, folder) in enumerate(zip(sources, folders(sources, out_root), strict=True)):
         err.print(f"[bold]clip {i + 1} of {len(sources)}:[/] {source}")
         status, message = "ok", ""
-        started = time.time()
+        before = _stamp(folder / "summary.json")
         try:
             analyse(source, folder)
         except KeyboardInterrupt:
@@ -63,7 +61,7 @@ def analyze_many(
                 raise
             status = "failed"
             message = f"unexpected error ({type(exc).__name__}: {exc}); a bug in kneecoach"
-        summary = _read_summary(folder, since=started)
+        summary = _read_summary(folder, unless=before)
         if status == "failed" and summary is not None:
             status = "partial"  # analyze keeps what it measured (exit 1 for a single clip)
         if message:
@@ -107,12 +105,29 @@ def _message(exc: BaseException) -> str:
     return " ".join(str(exc).split())
 
 
-def _read_summary(folder: Path, *, since: float) -> dict[str, Any] | None:
-    """This run's summary.json, not one left in the folder by an earlier run."""
-    path = folder / "summary.json"
+def _stamp(path: Path) -> tuple[int, int, int, int] | None:
+    """What changes when a file is written: its times (ns), size and inode; None if absent."""
     try:
-        if path.stat().st_mtime < since - MTIME_SLACK_S:
-            return None
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino
+
+
+def _read_summary(
+    folder: Path, *, unless: tuple[int, int, int, int] | None
+) -> dict[str, Any] | None:
+    """This run's summary.json, not one left in the folder by an earlier run.
+
+    ``unless`` is the file's stamp before this clip's analysis: a file still
+    stamped so was not written now (comparing times with a slack let a summary
+    written seconds ago by an earlier run pass for this one's).
+    """
+    path = folder / "summary.json"
+    stamp = _stamp(path)
+    if stamp is None or stamp == unless:
+        return None
+    try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
