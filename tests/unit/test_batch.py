@@ -133,3 +133,16 @@ def test_a_summary_from_a_run_moments_ago_is_not_taken_for_a_clip_that_failed_no
     assert clips[0]["status"] == "failed" and "test" not in clips[0]
     assert [r["status"] for r in read_csv(study / "clips.csv")] == ["failed"]
     assert read_csv(study / "reps.csv") == []
+
+
+def test_n_steps_is_the_summary_count_of_complete_steps_not_every_step_listed() -> None:
+    """clips.csv n_steps_<side> is summary.json's n_steps (the steps the means are over)."""
+    steps = [{"index": i, "complete": i != 3, "fppa_deg": 5.0} for i in (1, 2, 3)]
+    summary = {
+        "test": "walk",
+        "sides": {"left": {"working": True, "n_steps": 2, "reps": [], "steps": steps},
+                  "right": {"working": True, "n_steps": 0, "reps": [], "steps": []}},
+    }  # fmt: skip
+    row = clip_row("w.mp4", "w", "ok", "", summary)
+    assert row["n_steps_left"] == 2 and row["n_steps_right"] == 0
+    assert len(rep_rows("w.mp4", "w", summary)) == 3  # reps.csv lists the incomplete one too

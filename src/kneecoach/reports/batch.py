@@ -37,6 +37,9 @@ def clip_row(
 ) -> dict[str, Any]:
     """One clips.csv row: how the analysis ended and each side's headline numbers.
 
+    ``n_reps_<side>`` counts the reps found, complete or not (the side's rows in
+    reps.csv); ``n_steps_<side>`` is summary.json's ``n_steps``, the complete steps
+    the means are over (reps.csv also lists the incomplete ones).
     ``status`` is ``ok``, ``partial`` (some results kept, ``message`` says what
     is missing) or ``failed`` (nothing measured); ``summary`` is the clip's
     summary.json, or ``None`` when none was written.
@@ -54,8 +57,8 @@ def clip_row(
         for field in SIDE_FIELDS:
             if field == "n_reps":
                 value: Any = len(s.get("reps") or [])
-            elif field == "n_steps":
-                value = len(s.get("steps") or [])
+            elif field == "n_steps":  # gait: summary's count of complete steps
+                value = s["n_steps"] if "n_steps" in s else len(s.get("steps") or [])
             elif field == "classification":
                 value = (s.get("classification") or {}).get("label")
             else:
