@@ -59,6 +59,8 @@ def test_a_failing_clip_is_recorded_and_the_others_go_on(tmp_path: Path) -> None
     good = to_netcdf_file(single_leg_squat(), tmp_path / "good.nc")
     short = to_netcdf_file(single_leg_squat(duration_s=1.0, reps=1), tmp_path / "short.nc")
     missing = tmp_path / "missing.mp4"
+    (tmp_path / "b").mkdir()
+    good_b = to_netcdf_file(single_leg_squat(), tmp_path / "b" / "good.nc")  # the same name
     seen = []
 
     def analyse(source: Path, folder: Path) -> None:
@@ -67,8 +69,8 @@ def test_a_failing_clip_is_recorded_and_the_others_go_on(tmp_path: Path) -> None
                     if source == short else "single-leg-squat", video=False)  # fmt: skip
 
     study = tmp_path / "study"
-    clips = analyze_many([good, short, missing, good], study, analyse)
-    assert seen == [good, short, missing, good]
+    clips = analyze_many([good, short, missing, good_b], study, analyse)
+    assert seen == [good, short, missing, good_b]
     assert [c["status"] for c in clips] == ["ok", "partial", "failed", "ok"]
     assert "no drop vertical jump was found" in clips[1]["message"]
     assert "missing.mp4" in clips[2]["message"]
@@ -146,3 +148,23 @@ def test_n_steps_is_the_summary_count_of_complete_steps_not_every_step_listed() 
     row = clip_row("w.mp4", "w", "ok", "", summary)
     assert row["n_steps_left"] == 2 and row["n_steps_right"] == 0
     assert len(rep_rows("w.mp4", "w", summary)) == 3  # reps.csv lists the incomplete one too
+
+
+def test_a_clip_given_twice_is_analysed_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Overlapping globs (study/*.mp4 study/front*.mp4) must not count a clip twice."""
+    good = to_netcdf_file(single_leg_squat(), tmp_path / "good.nc")
+    seen = []
+
+    def analyse(source: Path, folder: Path) -> None:
+        seen.append(source)
+        run_analyze(source, out_dir=folder, settings=Settings(), video=False)
+
+    again = tmp_path / "." / "good.nc"  # the same file, spelled differently
+    clips = analyze_many([good, again, good], tmp_path / "study", analyse)
+    assert seen == [good] and len(clips) == 1
+    assert [r["folder"] for r in read_csv(tmp_path / "study" / "clips.csv")] == ["good"]
+    assert not (tmp_path / "study" / "good-2").exists()
+    said = " ".join(capsys.readouterr().err.split())
+    assert "given 3 times; analysed once" in said

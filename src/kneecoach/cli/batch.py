@@ -41,7 +41,12 @@ def folders(sources: Sequence[Path], out_root: Path) -> list[Path]:
 def analyze_many(
     sources: Sequence[Path], out_root: Path, analyse: Analyse, *, debug: bool = False
 ) -> list[dict[str, Any]]:
-    """Analyse every source with ``analyse(source, folder)``; return the clips.csv rows."""
+    """Analyse every source with ``analyse(source, folder)``; return the clips.csv rows.
+
+    A file given more than once (overlapping globs) is analysed once: a second
+    row of the same clip would count it twice in the study.
+    """
+    sources = _once(sources)
     out_root.mkdir(parents=True, exist_ok=True)
     clips: list[dict[str, Any]] = []
     reps: list[dict[str, Any]] = []
@@ -72,6 +77,20 @@ def analyze_many(
             reps += rep_rows(str(source), label, summary)
         _write(out_root, clips, reps)
     return clips
+
+
+def _once(sources: Sequence[Path]) -> list[Path]:
+    """The sources in order, each file once (compared by its resolved path)."""
+    first: dict[Path, Path] = {}
+    times: dict[Path, int] = {}
+    for source in sources:
+        key = source.resolve()
+        first.setdefault(key, source)
+        times[key] = times.get(key, 0) + 1
+    for key, n in times.items():
+        if n > 1:
+            err.print(f"[yellow]note:[/] {first[key]} was given {n} times; analysed once")
+    return list(first.values())
 
 
 def print_batch(clips: Sequence[dict[str, Any]], out_root: Path) -> None:
