@@ -52,3 +52,24 @@ def test_person_takes_one_clip_at_a_time(tmp_path: Path) -> None:
     r = CliRunner().invoke(cli, ["analyze", str(a), str(a), "--person", "mary"])
     assert r.exit_code == 2 and "one clip at a time" in r.output
     assert not (tmp_path / "analyses").exists()
+
+
+def test_the_table_names_each_clip_by_its_folder_and_a_squat_by_its_knee_shift(
+    tmp_path: Path,
+) -> None:
+    """Truncated file names (front_overh… five times) could not be told apart; squats showed
+    FPPA (-51°), which the single-clip report does not read for squats (science.md §1.1)."""
+    from kneecoach.synthetic import double_leg_squat
+
+    long = "front_overhead_squat_subject_"
+    for name in ("07", "08"):
+        (tmp_path / name).mkdir()
+    a = to_netcdf_file(double_leg_squat(), tmp_path / "07" / f"{long}07.nc")
+    b = to_netcdf_file(single_leg_squat(), tmp_path / "08" / f"{long}08.nc")
+    r = CliRunner().invoke(cli, ["analyze", str(a), str(b), "--no-video", "--out", "s"])
+    assert r.exit_code == 0, r.output
+    rows = [line for line in r.output.splitlines() if line.startswith("│")]
+    first_column = "".join(line.split("│")[1].strip() for line in rows)
+    assert first_column == f"{long}07{long}08"  # folded onto more lines, never cut
+    squat_row = next(line for line in rows if "squat " in line)
+    assert "knee" in squat_row and "FPPA" not in squat_row and "°" not in squat_row

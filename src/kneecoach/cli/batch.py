@@ -15,6 +15,7 @@ from typing import Any
 
 from rich.table import Table
 
+from kneecoach.assessment.findings import KNEE_OVER_FOOT_TESTS
 from kneecoach.cli.common import err, out
 from kneecoach.core.errors import KneecoachError
 from kneecoach.reports.batch import CLIP_LEAD, REP_LEAD, clip_row, rep_rows, write_table
@@ -94,27 +95,44 @@ def _once(sources: Sequence[Path]) -> list[Path]:
 
 
 def print_batch(clips: Sequence[dict[str, Any]], out_root: Path) -> None:
-    """One line per clip, then where the tables are."""
+    """One line per clip, named by its folder (unique), then where the tables are.
+
+    Each side shows the test's headline as the single-clip report does: peak FPPA,
+    or for squat and sit-to-stand the knee's shift over the foot (FPPA is not read
+    there: science.md §1.1).
+    """
     table = Table(title=f"{len(clips)} clips", title_justify="left")
-    for col in ("clip", "status", "test", "view", "left peak FPPA", "right peak FPPA"):
-        table.add_column(col)
+    table.add_column("folder", overflow="fold")
+    for col in ("status", "test", "view", "left", "right"):
+        table.add_column(col, overflow="fold")
     for c in clips:
         table.add_row(
-            Path(c["source"]).name,
+            c["folder"],
             c["status"],
             c.get("test") or "",
             c.get("view") or "",
-            _deg(c.get("peak_fppa_deg_left")),
-            _deg(c.get("peak_fppa_deg_right")),
+            *(_headline(c, side) for side in ("left", "right")),
         )
     out.print(table)
+    out.print(
+        "left, right: peak FPPA (+ valgus); squat and sit-to-stand: the knee's mean shift "
+        "over the foot, % of leg length"
+    )
     out.print(f"  clips    {(out_root / 'clips.csv').resolve()}")
     out.print(f"  reps     {(out_root / 'reps.csv').resolve()}")
     out.print(f"  Each clip's report.html is in its own folder under {out_root.resolve()}.")
 
 
-def _deg(value: Any) -> str:
-    return fmt(value, 1, "°") if value is not None else ""
+def _headline(c: dict[str, Any], side: str) -> str:
+    if c.get(f"working_{side}") is False:
+        return "not working"
+    if c.get("test") in KNEE_OVER_FOOT_TESTS:
+        shift = c.get(f"mean_knee_shift_pct_{side}")
+        if shift is None:
+            return ""
+        return f"knee {fmt(abs(shift), 0, '%')} {'inward' if shift > 0 else 'outward'}"
+    peak = c.get(f"peak_fppa_deg_{side}")
+    return f"FPPA {fmt(peak, 1, '°')}" if peak is not None else ""
 
 
 def _message(exc: BaseException) -> str:
