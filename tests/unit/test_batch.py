@@ -13,7 +13,7 @@ from kneecoach.cli.batch import analyze_many, folders
 from kneecoach.core.errors import InsufficientDataError
 from kneecoach.core.settings import Settings
 from kneecoach.io import to_netcdf_file
-from kneecoach.reports.batch import clip_row, rep_rows
+from kneecoach.reports.batch import CLIP_LEAD, clip_row, rep_rows
 from kneecoach.synthetic import single_leg_squat
 
 
@@ -168,3 +168,23 @@ def test_a_clip_given_twice_is_analysed_once(
     assert not (tmp_path / "study" / "good-2").exists()
     said = " ".join(capsys.readouterr().err.split())
     assert "given 3 times; analysed once" in said
+
+
+def test_clips_csv_says_how_the_test_was_chosen_and_what_wrote_the_numbers() -> None:
+    """A study reports the software version; auto-recognised tests need their evidence."""
+    summary = {
+        "kneecoach_version": "9.9.9", "created": "2026-01-02T03:04:05+00:00", "sex": "female",
+        "test": "walk", "test_detected": {"method": "auto", "evidence": "8 alternating contacts"},
+        "quality": {"frames": 144, "duration_s": 4.767, "warnings": ["30 fps: slow", "dark"]},
+        "sides": {},
+    }  # fmt: skip
+    row = clip_row("w.mp4", "w", "ok", "", summary)
+    assert row["test_detected"] == "8 alternating contacts"
+    assert (row["frames"], row["duration_s"]) == (144, 4.767)
+    assert row["quality_warnings"] == "30 fps: slow; dark"
+    assert (row["sex"], row["kneecoach_version"]) == ("female", "9.9.9")
+    assert row["created"] == "2026-01-02T03:04:05+00:00"
+    named = clip_row("w.mp4", "w", "ok", "", {**summary, "test_detected": None})
+    assert named["test_detected"] is None  # --test named it: an empty cell
+    assert list(row)[: len(CLIP_LEAD)] == list(CLIP_LEAD)  # the columns so far keep their place
+    assert list(row).index("asymmetry_beyond_noise") < list(row).index("test_detected")

@@ -66,6 +66,16 @@ def clip_row(
             row[f"{field}_{side}"] = value
     asymmetry = summary.get("asymmetry") or {}
     row["asymmetry_beyond_noise"] = asymmetry.get("beyond_noise")
+    # what a study reports beside the numbers: how the test was chosen, how much was
+    # analysed, the quality warnings and the software that measured (added last, so
+    # the columns above keep their places)
+    row["test_detected"] = (summary.get("test_detected") or {}).get("evidence")
+    row["frames"] = quality.get("frames")
+    row["duration_s"] = quality.get("duration_s")
+    row["quality_warnings"] = "; ".join(map(str, quality.get("warnings") or []))
+    row["sex"] = summary.get("sex")
+    row["kneecoach_version"] = summary.get("kneecoach_version")
+    row["created"] = summary.get("created")
     return row
 
 
