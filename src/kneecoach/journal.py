@@ -202,14 +202,19 @@ def remember_programme(
     days: Sequence[PlannedDay],
     reason: str = "new programme",
     url: str | None = None,
+    intake_given: bool = False,
 ) -> int:
     """Store a programme (``plan.json`` content) and, when new, the intake it came from.
 
+    ``intake_given``: the intake was given for this plan (``plan --intake``), not read from
+    the journal; after warning signs were logged it is stored again even when unchanged,
+    as the new screen that ends the re-plans' reminder to see a clinician.
     Returns the programme's version number for ``person`` (1, 2, ...).
     """
     with open_journal(url) as journal, journal.transaction() as session:
         p = get_or_create_person(session, person)
-        if intake is not None and latest_intake(session, p) != dict(intake):
+        rescreen = intake_given and _warned_since_intake(p) is not None
+        if intake is not None and (rescreen or latest_intake(session, p) != dict(intake)):
             add_intake(session, p, intake)
         programme = add_programme(
             session, p, plan, start=start, weeks=weeks, days=days, reason=reason
@@ -270,7 +275,7 @@ class ReplanBasis:
     decisions: dict[str, LoggedDecision]
     #: sessions logged as done since the current programme started (all, without a programme)
     n_logged: int
-    #: the last day warning signs were logged since the current programme started, if any
+    #: the last day warning signs were logged since the latest intake was given, if any
     warning_signs: date | None = None
 
 
@@ -294,8 +299,21 @@ def replan_basis(person: str, *, url: str | None = None) -> ReplanBasis:
         programme = current_programme(session, p)
         since = programme.start_date if programme else date.min
         n = sum(log.done and log.day >= since for log in p.session_logs)
-        warned = [log.day for log in p.session_logs if log.day >= since and log.warning_signs]
-        return ReplanBasis(decisions, n, max(warned, default=None))
+        return ReplanBasis(decisions, n, _warned_since_intake(p))
+
+
+def _warned_since_intake(p: Person) -> date | None:
+    """The last day warning signs were logged for ``p`` since their latest intake was given.
+
+    Every re-plan is a new programme, so "since the current programme started" forgot the
+    warning signs at the second re-plan. The reminder stays until an intake, which screens
+    the warning signs first, is given again (``plan --intake``); a log recorded in the same
+    second as the intake still counts.
+    """
+    given = p.intakes[-1].created_at if p.intakes else None
+    warned = [log.day for log in p.session_logs
+              if log.warning_signs and (given is None or log.created_at >= given)]  # fmt: skip
+    return max(warned, default=None)
 
 
 @dataclass(frozen=True)

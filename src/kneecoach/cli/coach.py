@@ -337,7 +337,8 @@ def plan(
         out.print(f"Calendar: revision {programme.revision} of this plan{dropped}. Import "
                   f"{files['calendar']} again to update the events.")  # fmt: skip
     if person_name is not None:
-        journal_cli.remember_plan(person_name, person, programme, url=database_url, reason=reason)
+        journal_cli.remember_plan(person_name, person, programme, url=database_url,
+                                  reason=reason, intake_given=intake_file is not None)  # fmt: skip
 
 
 def make_plan(

@@ -550,8 +550,9 @@ def apply_logged_decisions(
     Each planned exercise becomes where the last progress / regress decisions logged
     for it lead (never an excluded exercise); returns the programme and the reason
     stored with the new version ("new programme", "progressed after 6 logged
-    sessions: clamshell → clamshell-band" ...). Warning signs logged since the current
-    programme started head the plan's notes and are said at once.
+    sessions: clamshell → clamshell-band" ...). Warning signs logged since the latest
+    intake was given head the plan's notes and are said at once (on every re-plan, until
+    an intake is given again).
     """
     basis = journal.replan_basis(person, url=url)
     if basis.warning_signs is not None:  # on the worksheet too: it is what gets printed
@@ -575,8 +576,12 @@ def remember_plan(
     *,
     url: str | None = None,
     reason: str = "new programme",
+    intake_given: bool = False,
 ) -> None:
-    """Store the programme (and its intake) in ``person``'s journal and say so."""
+    """Store the programme (and its intake) in ``person``'s journal and say so.
+
+    ``intake_given``: the intake came with this plan (``--intake``), not from the journal.
+    """
     days = [
         PlannedDay(s.date, s.title, tuple(e.model_dump(mode="json") for e in s.exercises))
         for s in programme.sessions
@@ -584,7 +589,7 @@ def remember_plan(
     version = journal.remember_programme(
         person, json.loads(programme.to_json()),
         intake=intake.model_dump(mode="json", by_alias=True), start=programme.start,
-        weeks=programme.weeks, days=days, url=url, reason=reason,
+        weeks=programme.weeks, days=days, url=url, reason=reason, intake_given=intake_given,
     )  # fmt: skip
     out.print(
         f"\nStored in {person}'s journal as programme version {version} ({reason}). After "

@@ -1,0 +1,58 @@
+"""A coach's and a self-coached athlete's walk through plan, log and re-plan, end to end
+from the command line: what the journal must remember about warning signs and red flags."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from kneecoach.cli.main import cli
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "intake.toml"
+
+
+@pytest.fixture
+def url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'db' / 'journal.sqlite3'}"
+
+
+@pytest.fixture
+def intake(tmp_path: Path) -> Path:
+    path = tmp_path / "me.toml"
+    shutil.copy(EXAMPLE, path)
+    return path
+
+
+def _run(*args: str | Path) -> Result:
+    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+
+WARNED = "Warning signs were logged on 25 November 2026"
+
+
+def test_every_re_plan_reminds_of_warning_signs_until_an_intake_is_given_again(
+    url: str, intake: Path, tmp_path: Path
+) -> None:
+    db = ("--database-url", url)
+    first = _run("plan", "--person", "ann", "--intake", intake, "--start", "2026-11-23",
+                 "--out", tmp_path / "p1", *db)  # fmt: skip
+    assert first.exit_code == 0, first.output
+    logged = _run("log", "--person", "ann", "--date", "2026-11-25", "--done", "--rpe", "4",
+                  "--warning-signs", *db)  # fmt: skip
+    assert logged.exit_code == 0, logged.output
+    for n in (2, 3):  # the second re-plan (another --weeks) forgot them before
+        replan = _run("plan", "--person", "ann", "--start", "2026-11-30", "--weeks", str(n + 2),
+                      "--out", tmp_path / f"p{n}", *db)  # fmt: skip
+        assert replan.exit_code == 0, replan.output
+        assert WARNED in " ".join(replan.output.split())
+        assert WARNED in (tmp_path / f"p{n}" / "plan.json").read_text(encoding="utf-8")
+    # an intake given again is the new screen (its warning-sign questions come first)
+    screened = _run("plan", "--person", "ann", "--intake", intake, "--start", "2026-11-30",
+                    "--out", tmp_path / "p4", *db)  # fmt: skip
+    assert screened.exit_code == 0, screened.output
+    after = _run("plan", "--person", "ann", "--start", "2026-11-30", "--out", tmp_path / "p5", *db)
+    assert after.exit_code == 0, after.output
+    assert "Warning signs were logged" not in after.output
