@@ -101,6 +101,26 @@ def test_an_interrupted_run_keeps_the_tables_of_the_clips_done(tmp_path: Path) -
     assert [r["status"] for r in read_csv(tmp_path / "study" / "clips.csv")] == ["ok"]
 
 
+def test_an_interrupted_run_says_which_clip_it_stopped_in_and_what_the_tables_hold(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = to_netcdf_file(single_leg_squat(), tmp_path / "good.nc")
+
+    def analyse(source: Path, folder: Path) -> None:
+        if source.name == "stop.nc":
+            folder.mkdir(parents=True)
+            raise KeyboardInterrupt
+        run_analyze(source, out_dir=folder, settings=Settings(), video=False)
+
+    with pytest.raises(KeyboardInterrupt):
+        analyze_many([good, tmp_path / "stop.nc", good.with_name("later.nc")],
+                     tmp_path / "study", analyse)  # fmt: skip
+    said = " ".join(capsys.readouterr().err.split())
+    assert "interrupted in clip 2 of 3 (" in said and "stop.nc" in said
+    assert "clips.csv and reps.csv hold the 1 clip finished" in said
+    assert "the folder stop is incomplete" in said
+
+
 def test_a_summary_left_by_an_earlier_run_is_not_taken_for_this_one(tmp_path: Path) -> None:
     study = tmp_path / "study"
     (study / "clip").mkdir(parents=True)

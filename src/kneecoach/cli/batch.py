@@ -59,6 +59,13 @@ def analyze_many(
             analyse(source, folder)
         except KeyboardInterrupt:
             _write(out_root, clips, reps)
+            done = f"{len(clips)} clip{'' if len(clips) == 1 else 's'} finished"
+            cut = folder.relative_to(out_root).as_posix()
+            err.print(
+                f"interrupted in clip {i + 1} of {len(sources)} ({source}): clips.csv and "
+                f"reps.csv hold the {done}"
+                + (f"; the folder {cut} is incomplete" if folder.exists() else "")
+            )
             raise
         except (KneecoachError, OSError) as exc:
             status, message = "failed", _message(exc)
