@@ -13,7 +13,7 @@ from kneecoach.cli.batch import analyze_many, folders
 from kneecoach.core.errors import InsufficientDataError
 from kneecoach.core.settings import Settings
 from kneecoach.io import to_netcdf_file
-from kneecoach.reports.batch import CLIP_LEAD, clip_row, rep_rows
+from kneecoach.reports.batch import CLIP_LEAD, clip_row, rep_rows, write_table
 from kneecoach.synthetic import single_leg_squat
 
 
@@ -208,3 +208,19 @@ def test_clips_csv_says_how_the_test_was_chosen_and_what_wrote_the_numbers() -> 
     assert named["test_detected"] is None  # --test named it: an empty cell
     assert list(row)[: len(CLIP_LEAD)] == list(CLIP_LEAD)  # the columns so far keep their place
     assert list(row).index("asymmetry_beyond_noise") < list(row).index("test_detected")
+
+
+class _Interrupts:
+    def __str__(self) -> str:
+        raise KeyboardInterrupt
+
+
+def test_a_table_cut_off_while_being_written_keeps_the_last_whole_one(tmp_path: Path) -> None:
+    """Ctrl-C while clips.csv is rewritten must not leave half a table."""
+    path = tmp_path / "clips.csv"
+    write_table([{"source": "a.mp4", "status": "ok"}], path, ("source", "status"))
+    rows = [{"source": "c.mp4", "status": "ok"}, {"source": "b.mp4", "status": _Interrupts()}]
+    with pytest.raises(KeyboardInterrupt):
+        write_table(rows, path, ("source", "status"))
+    assert read_csv(path) == [{"source": "a.mp4", "status": "ok"}]
+    assert [p.name for p in tmp_path.iterdir()] == ["clips.csv"]

@@ -9,6 +9,7 @@ so a table cell always equals the number in that clip's summary.json and report.
 from __future__ import annotations
 
 import csv
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -103,15 +104,22 @@ def write_table(rows: Sequence[Mapping[str, Any]], path: Path, lead: Iterable[st
     """Write rows as CSV: the ``lead`` columns first, then every other key in first-seen order.
 
     Missing and null values are empty cells; booleans are ``true``/``false``.
+    The table is written beside ``path`` and then put in its place, so a run
+    stopped while writing (Ctrl-C) leaves the previous whole table, never half one.
     """
     columns = list(lead)
     for row in rows:
         columns += [k for k in row if k not in columns]
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=columns, extrasaction="raise")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: _cell(row.get(k)) for k in columns})
+    part = path.with_name(f".{path.name}.part")
+    try:
+        with part.open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=columns, extrasaction="raise")
+            writer.writeheader()
+            for row in rows:
+                writer.writerow({k: _cell(row.get(k)) for k in columns})
+        os.replace(part, path)
+    finally:
+        part.unlink(missing_ok=True)
     return path
 
 
