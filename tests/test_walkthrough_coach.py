@@ -3,6 +3,7 @@ from the command line: what the journal must remember about warning signs and re
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -56,3 +57,43 @@ def test_every_re_plan_reminds_of_warning_signs_until_an_intake_is_given_again(
     after = _run("plan", "--person", "ann", "--start", "2026-11-30", "--out", tmp_path / "p5", *db)
     assert after.exit_code == 0, after.output
     assert "Warning signs were logged" not in after.output
+
+
+def _red_flagged(intake: Path) -> Path:
+    path = intake.with_name("locking.toml")
+    text = intake.read_text(encoding="utf-8")
+    assert "locking = false" in text
+    path.write_text(text.replace("locking = false", "locking = true"), encoding="utf-8")
+    return path
+
+
+def test_red_flags_in_a_re_plan_withdraw_the_journals_plan_too(
+    url: str, intake: Path, tmp_path: Path
+) -> None:
+    db = ("--database-url", url)
+    start = ("--start", "2026-11-23")
+    assert _run("plan", "--person", "bo", "--intake", intake, *start, "--out", tmp_path / "p1",
+                *db).exit_code == 0  # fmt: skip
+    stopped = _run("plan", "--person", "bo", "--intake", _red_flagged(intake), *start,
+                   "--out", tmp_path / "p1", *db)  # fmt: skip
+    assert stopped.exit_code == 1
+    withdrawn = json.loads((tmp_path / "p1" / "plan.json").read_text(encoding="utf-8"))
+    assert withdrawn["sessions"] == []
+    # the stored intake is the one reporting locking: a re-plan from it stops as well
+    # (it made a plan from the earlier intake, its events back in the calendar)
+    again = _run("plan", "--person", "bo", *start, "--out", tmp_path / "p2", *db)
+    assert again.exit_code == 1
+    assert "locking" in again.output
+    assert not (tmp_path / "p2" / "worksheet.pdf").exists()
+    p2 = tmp_path / "p2" / "plan.json"
+    assert not p2.exists() or json.loads(p2.read_text(encoding="utf-8"))["sessions"] == []
+    # the withdrawn plan is the journal's: nothing is planned on one of its days
+    day = _run("log", "--person", "bo", "--date", "2026-11-25", "--done", "--rpe", "3", *db)
+    assert day.exit_code == 0, day.output
+    assert "no session was planned that day" in " ".join(day.output.split())
+    # cleared by a clinician: the next plan is a later revision than the cancellations
+    cleared = _run("plan", "--person", "bo", "--intake", intake, *start,
+                   "--out", tmp_path / "p3", *db)  # fmt: skip
+    assert cleared.exit_code == 0, cleared.output
+    plan = json.loads((tmp_path / "p3" / "plan.json").read_text(encoding="utf-8"))
+    assert plan["sessions"] and plan["revision"] > withdrawn["revision"]

@@ -222,6 +222,35 @@ def remember_programme(
         return programme.version
 
 
+def remember_withdrawal(
+    person: str,
+    *,
+    intake: Mapping[str, Any] | None,
+    plan: Mapping[str, Any] | None,
+    url: str | None = None,
+) -> int | None:
+    """Red flags stopped a new plan for ``person``: store ``intake`` (the one reporting them,
+    when given and new) and ``plan``, the withdrawn revision of their plan with no sessions.
+
+    Returns the withdrawn plan's programme version (None: no plan to withdraw).
+    """
+    with open_journal(url) as journal, journal.transaction() as session:
+        p = get_or_create_person(session, person)
+        if intake is not None and latest_intake(session, p) != dict(intake):
+            add_intake(session, p, intake)
+        if plan is None:
+            return None
+        withdrawn = add_programme(
+            session, p, plan, start=date.fromisoformat(str(plan["start"])),
+            weeks=int(plan["weeks"]), days=(), reason=WITHDRAWN,
+        )  # fmt: skip
+        return withdrawn.version
+
+
+#: why a programme version was stored without sessions (see :func:`remember_withdrawal`)
+WITHDRAWN = "withdrawn: warning signs in the intake, see a clinician"
+
+
 # --------------------------------------------------------------------------- logging
 
 

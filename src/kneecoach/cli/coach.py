@@ -311,6 +311,11 @@ def plan(
         withdrawn = (
             withdraw(previous, person.person.name or key or "", now=now) if previous else None
         )
+        if person_name is not None:  # re-plans from the stored intake stop too; log plans nothing
+            journal_cli.remember_withdrawal(
+                person_name, person if intake_file is not None else None,
+                withdrawn, url=database_url,
+            )  # fmt: skip
         if withdrawn is None or not withdrawn.cancelled:
             raise
         (out_dir / "plan.json").write_text(withdrawn.to_json(), encoding="utf-8")

@@ -597,6 +597,19 @@ def remember_plan(
     )
 
 
+def remember_withdrawal(
+    person: str, intake: Intake | None, withdrawn: Programme | None, *, url: str | None = None
+) -> None:
+    """Red flags stopped a new plan for ``person``: store the intake that reported them (a
+    re-plan from the stored intake then stops too) and the withdrawn plan, with no sessions
+    (``log`` then plans nothing from the earlier one)."""
+    journal.remember_withdrawal(
+        person,
+        intake=intake.model_dump(mode="json", by_alias=True) if intake is not None else None,
+        plan=json.loads(withdrawn.to_json()) if withdrawn is not None else None, url=url,
+    )  # fmt: skip
+
+
 def database_description() -> str:
     """The journal URL for ``kneecoach info``."""
     from kneecoach.storage.db import database_url
