@@ -73,3 +73,33 @@ def test_the_table_names_each_clip_by_its_folder_and_a_squat_by_its_knee_shift(
     assert first_column == f"{long}07{long}08"  # folded onto more lines, never cut
     squat_row = next(line for line in rows if "squat " in line)
     assert "knee" in squat_row and "FPPA" not in squat_row and "°" not in squat_row
+
+
+def test_study_json_records_the_version_settings_and_command_of_the_study(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A study must report the software version and the settings used; they sit beside the
+    tables, with the conventions the column names do not carry (sides, units)."""
+    import json
+
+    from kneecoach import __version__
+
+    a = to_netcdf_file(single_leg_squat(), tmp_path / "a.nc")
+    b = to_netcdf_file(single_leg_squat(reps=2, duration_s=4.0), tmp_path / "b.nc")
+    args = ["analyze", str(a), str(b), "--test", "single-leg-squat", "--no-video",
+            "--cutoff-hz", "5", "--start", "0.5", "--out", "s"]  # fmt: skip
+    monkeypatch.setattr("sys.argv", ["/somewhere/bin/kneecoach", *args])
+    r = CliRunner().invoke(cli, args)
+    assert r.exit_code == 0, r.output
+    study = json.loads((tmp_path / "s" / "study.json").read_text(encoding="utf-8"))
+    assert study["schema"] == "kneecoach.study/1"
+    assert study["kneecoach_version"] == __version__
+    assert study["command"].startswith("kneecoach analyze ") and "--cutoff-hz 5" in study["command"]
+    assert study["settings"]["cutoff_hz"] == 5.0 and study["settings"]["fix_swaps"] is True
+    assert "database_url" not in study["settings"]  # journal only, may hold a password
+    assert study["options"]["test"] == "single-leg-squat" and study["options"]["start_s"] == 0.5
+    assert study["sources"] == [str(a), str(b)]
+    assert study["working_folder"] == str(tmp_path)
+    assert "subject's own" in study["conventions"]["sides"]
+    assert "python" in study["packages"]
+    assert "12 Hz" in study["settings_notes"][0]  # the running cut-off is not in "settings"

@@ -9,15 +9,23 @@ step) are rewritten, so an interrupted run keeps the tables of the clips done.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+import os
+import platform
+import shlex
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 from rich.table import Table
 
+from kneecoach import __version__
 from kneecoach.assessment.findings import KNEE_OVER_FOOT_TESTS
 from kneecoach.cli.common import err, out
 from kneecoach.core.errors import KneecoachError
+from kneecoach.core.settings import SETTINGS, Settings
 from kneecoach.reports.batch import CLIP_LEAD, REP_LEAD, clip_row, rep_rows, write_table
 from kneecoach.reports.html import fmt
 
@@ -39,16 +47,67 @@ def folders(sources: Sequence[Path], out_root: Path) -> list[Path]:
     return result
 
 
+#: What the tables' column names do not say (docs/summary-schema.md), for study.json.
+CONVENTIONS = {
+    "sides": "left and right are the subject's own, not the image's",
+    "signs": "FPPA, medial knee displacement, knee shift and hip or femoral adduction: + is "
+    "medial (valgus, inward)",
+    "times": "seconds from the first frame of the source, also after --start; frame numbers "
+    "0-based, the source's own",
+    "units": "_deg degrees, _s seconds, _spm steps per minute, _pct per cent of leg length "
+    "(hip_shift_pct: of hip width); kasr and knee_hip_ratio are ratios; foot_offset and "
+    "step_width are in pelvis widths; confidence columns run 0-1",
+    "empty cells": "a value the clip, its camera view or the test could not support; the "
+    "clip's summary.json findings say why",
+    "means": "clips.csv side means are over complete reps or steps (reps.csv column complete)",
+}
+
+
+def study_record(settings: Settings, options: Mapping[str, Any]) -> dict[str, Any]:
+    """What a study reports about its method: the software, the command, the settings."""
+    packages: dict[str, str | None] = {"python": platform.python_version()}
+    for package in ("mediapipe", "numpy", "scipy"):
+        try:
+            packages[package] = version(package)
+        except PackageNotFoundError:
+            packages[package] = None
+    return {
+        "schema": "kneecoach.study/1",
+        "kneecoach_version": __version__,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": shlex.join(["kneecoach", *sys.argv[1:]]),
+        "working_folder": os.getcwd(),
+        "options": dict(options),
+        # the journal's database_url is left out: unused here, and it may hold a password
+        "settings": {s.name: getattr(settings, s.name) for s in SETTINGS if s.stage != "journal"},
+        "settings_notes": [
+            "cutoff_hz left at 6: running and skating videos of 40 fps or more are filtered at "
+            "12 Hz instead (science.md §8); that clip's summary.json notes say so"
+        ],
+        "packages": packages,
+    }
+
+
 def analyze_many(
-    sources: Sequence[Path], out_root: Path, analyse: Analyse, *, debug: bool = False
+    sources: Sequence[Path],
+    out_root: Path,
+    analyse: Analyse,
+    *,
+    debug: bool = False,
+    study: Mapping[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     """Analyse every source with ``analyse(source, folder)``; return the clips.csv rows.
 
     A file given more than once (overlapping globs) is analysed once: a second
-    row of the same clip would count it twice in the study.
+    row of the same clip would count it twice in the study. ``study`` (version,
+    settings, command) is written first as study.json, with the sources and the
+    :data:`CONVENTIONS`, so an interrupted run has it too.
     """
     sources = _once(sources)
     out_root.mkdir(parents=True, exist_ok=True)
+    if study is not None:
+        record = {**study, "sources": [str(s) for s in sources], "conventions": CONVENTIONS}
+        _write_json(out_root / "study.json", record)
     clips: list[dict[str, Any]] = []
     reps: list[dict[str, Any]] = []
     for i, (source, folder) in enumerate(zip(sources, folders(sources, out_root), strict=True)):
@@ -127,6 +186,8 @@ def print_batch(clips: Sequence[dict[str, Any]], out_root: Path) -> None:
     )
     out.print(f"  clips    {(out_root / 'clips.csv').resolve()}")
     out.print(f"  reps     {(out_root / 'reps.csv').resolve()}")
+    if (out_root / "study.json").exists():
+        out.print(f"  study    {(out_root / 'study.json').resolve()} (version, settings, command)")
     out.print(f"  Each clip's report.html is in its own folder under {out_root.resolve()}.")
 
 
@@ -176,6 +237,12 @@ def _read_summary(
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
+
+
+def _write_json(path: Path, data: Mapping[str, Any]) -> None:
+    part = path.with_name(f".{path.name}.part")
+    part.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(part, path)
 
 
 def _write(out_root: Path, clips: list[dict[str, Any]], reps: list[dict[str, Any]]) -> None:

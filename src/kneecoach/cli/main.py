@@ -23,7 +23,7 @@ from kneecoach.analyze import TESTS, AnalysisResult, run_analyze
 from kneecoach.assessment.findings import KNEE_OVER_FOOT_TESTS
 from kneecoach.cli import coach as coach_cli
 from kneecoach.cli import journal as journal_cli
-from kneecoach.cli.batch import analyze_many, print_batch
+from kneecoach.cli.batch import analyze_many, print_batch, study_record
 from kneecoach.cli.common import err, out, print_outcome, progress_bar, stage_progress
 from kneecoach.cli.gait import print_gait
 from kneecoach.core.errors import InputError, InsufficientDataError, KneecoachError
@@ -328,7 +328,8 @@ def _analyze_many(
                         **options)  # fmt: skip
 
     debug = bool(click.get_current_context().meta.get("kneecoach.debug"))
-    clips = analyze_many(sources, out_root, analyse, debug=debug)
+    clips = analyze_many(sources, out_root, analyse, debug=debug,
+                         study=study_record(settings, options))  # fmt: skip
     print_batch(clips, out_root)
     failed = [c for c in clips if c["status"] != "ok"]
     if failed:
