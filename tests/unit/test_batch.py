@@ -224,3 +224,11 @@ def test_a_table_cut_off_while_being_written_keeps_the_last_whole_one(tmp_path: 
         write_table(rows, path, ("source", "status"))
     assert read_csv(path) == [{"source": "a.mp4", "status": "ok"}]
     assert [p.name for p in tmp_path.iterdir()] == ["clips.csv"]
+
+
+def test_a_kneecoach_track_file_is_named_for_its_folder() -> None:
+    """`kneecoach track X.mp4` writes X_track/track.nc: a study of them was track, track-2 …"""
+    sources = [Path("s/front_01_track/track.nc"), Path("s/side_02_track/track.nc"),
+               Path("keep/track.trc"), Path("front_01.mp4")]  # fmt: skip
+    names = [f.name for f in folders(sources, Path("out"))]
+    assert names == ["front_01", "side_02", "keep", "front_01-2"]

@@ -33,11 +33,17 @@ Analyse = Callable[[Path, Path], object]
 
 
 def folders(sources: Sequence[Path], out_root: Path) -> list[Path]:
-    """One output folder per source, named for the file; a repeated name gets -2, -3 …"""
+    """One output folder per source, named for the file; a repeated name gets -2, -3 …
+
+    kneecoach's own track files (``kneecoach track X.mp4`` writes X_track/track.nc)
+    are named for their folder, less ``_track``: X, not track, track-2 …
+    """
     taken: set[str] = set()
     result = []
     for source in sources:
         base = source.stem or source.name
+        if base == "track" and source.absolute().parent.name:
+            base = source.absolute().parent.name.removesuffix("_track") or base
         name, n = base, 1
         while name.lower() in taken:
             n += 1
