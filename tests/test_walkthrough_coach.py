@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -97,3 +98,34 @@ def test_red_flags_in_a_re_plan_withdraw_the_journals_plan_too(
     assert cleared.exit_code == 0, cleared.output
     plan = json.loads((tmp_path / "p3" / "plan.json").read_text(encoding="utf-8"))
     assert plan["sessions"] and plan["revision"] > withdrawn["revision"]
+
+
+def test_a_coachs_shared_folder_re_plan_continues_the_clients_own_calendar(
+    url: str, intake: Path, tmp_path: Path
+) -> None:
+    """A physio writes every client's plan to one folder: a client's re-plan after another
+    client's plan was written there is still the next revision of the client's events."""
+    db, out = ("--database-url", url), ("--out", tmp_path / "clients", "--start", "2026-11-23")
+    unnamed = intake.with_name("unnamed.toml")  # whose events: the journal's person
+    text = intake.read_text(encoding="utf-8")
+    unnamed.write_text(text.replace('name = "Example Skater"', ""), encoding="utf-8")
+    for args in (("--person", "mary", "--intake", unnamed),
+                 ("--person", "mary", "--days", "tue,thu"),
+                 ("--person", "bob", "--intake", unnamed)):  # fmt: skip
+        assert _run("plan", *args, *out, *db).exit_code == 0
+    tue_thu = {e["uid"] for e in _events(tmp_path / "clients" / "plan.ics")}  # bob's, not hers
+    assert _run("plan", "--person", "mary", "--days", "mon,fri", *out, *db).exit_code == 0
+    plan = json.loads((tmp_path / "clients" / "plan.json").read_text(encoding="utf-8"))
+    assert plan["revision"] == 2  # her calendar holds revision 1: 0 would be ignored
+    events = _events(tmp_path / "clients" / "plan.ics")
+    cancelled = [e for e in events if e.get("status") == "CANCELLED"]
+    assert cancelled and all(int(e["sequence"]) == 2 for e in events)
+    assert not tue_thu & {e["uid"] for e in events}
+    # her tue, thu (and the wed of her first plan, cancelled since revision 1)
+    assert {e.decoded("dtstart").weekday() for e in cancelled} == {1, 2, 3}
+
+
+def _events(path: Path) -> list[Any]:
+    from icalendar import Calendar
+
+    return list(Calendar.from_ical(path.read_bytes()).walk("VEVENT"))

@@ -36,7 +36,7 @@ from kneecoach.program.intake import demo_intake
 from kneecoach.program.models import Exercise
 from kneecoach.program.questions import Question, get_path, questions, set_path
 from kneecoach.program.redflags import referral_text, reported
-from kneecoach.reports.worksheet import render_ics, revise, withdraw, write_plan
+from kneecoach.reports.worksheet import plan_owner, render_ics, revise, withdraw, write_plan
 
 # --------------------------------------------------------------------------- exercises
 
@@ -301,7 +301,9 @@ def plan(
         )
     source = str(intake_file) if intake_file else f"{person_name}'s stored intake"
     key = None if person.person.name else calendar_key(person_name, intake_file)
-    previous = previous_plan(out_dir, person_name, url=database_url)
+    previous = previous_plan(
+        out_dir, person.person.name or key or "", person_name, url=database_url
+    )
     now = dt.datetime.now().astimezone()
     try:
         programme = make_plan(person, summary, weeks=weeks, days=days,
@@ -382,15 +384,19 @@ def calendar_key(person_name: str | None, intake_file: Path | None) -> str:
 
 
 def previous_plan(
-    out_dir: Path, person_name: str | None = None, *, url: str | None = None
+    out_dir: Path, owner: str, person_name: str | None = None, *, url: str | None = None
 ) -> Programme | None:
-    """The plan a new plan replaces: the plan.json in ``out_dir``, else (``--person``) the
-    newest one in the journal, so a re-plan into a new folder still updates the calendar
-    events. None: none, or not readable."""
+    """The plan a new plan for ``owner`` (see :func:`plan_owner`) replaces: the plan.json in
+    ``out_dir`` when it is ``owner``'s, else (``--person``) the newest one in the journal, so
+    a re-plan into a new folder, or into one another client's plan was written to since,
+    still updates the calendar events (a later SEQUENCE, the dropped ones cancelled).
+    None: none, or not readable."""
     try:
-        return Programme.model_validate_json((out_dir / "plan.json").read_bytes())
+        here = Programme.model_validate_json((out_dir / "plan.json").read_bytes())
     except (OSError, ValueError):  # pydantic's ValidationError is a ValueError
-        pass
+        here = None
+    if here is not None and (person_name is None or plan_owner(here) == owner):
+        return here  # another's plan in the folder: revise() and withdraw() leave it be
     if person_name is None:
         return None
     try:

@@ -248,7 +248,7 @@ def _stamp(plan: Programme) -> dt.datetime:
     return dt.datetime.combine(plan.start, dt.time(0, 0), tzinfo=dt.UTC)
 
 
-def _owner(plan: Programme) -> str:
+def plan_owner(plan: Programme) -> str:
     """Whose plan: the person's name, else the plan's calendar key ('' when neither)."""
     return plan.person or plan.calendar_key or ""
 
@@ -259,7 +259,7 @@ def event_uid(plan: Programme, day: dt.date, /) -> str:
     A hash of the person's name (unnamed: the plan's ``calendar_key``), the start
     date and the day; for a named person the same as kneecoach has always written.
     """
-    key = f"{_owner(plan)}|{plan.start.isoformat()}|{day.isoformat()}"
+    key = f"{plan_owner(plan)}|{plan.start.isoformat()}|{day.isoformat()}"
     return f"{hashlib.sha256(key.encode()).hexdigest()[:20]}@kneecoach"
 
 
@@ -278,8 +278,8 @@ def revise(plan: Programme, previous: Programme | None, /, *, now: dt.datetime) 
     from ``now``'s day or the new start (the earlier) on that this plan no longer
     has listed as cancelled (and those already cancelled, unless planned again).
     """
-    owner = _owner(plan)
-    if previous is None or not owner or _owner(previous) != owner:
+    owner = plan_owner(plan)
+    if previous is None or not owner or plan_owner(previous) != owner:
         return plan
     kept = {k: getattr(previous, k) for k in _REVISION_FIELDS}
     if plan.model_dump(exclude=_REVISION_FIELDS) == previous.model_dump(exclude=_REVISION_FIELDS):
@@ -304,7 +304,7 @@ def withdraw(plan: Programme, owner: str, /, *, now: dt.datetime) -> Programme |
     """``plan`` withdrawn (red flags stopped a new plan): its next revision, with no sessions
     and every event from ``now``'s day on cancelled. None when ``plan`` is not ``owner``'s
     (a person's name, else an unnamed plan's ``calendar_key``): another's events stay."""
-    if not owner or _owner(plan) != owner:
+    if not owner or plan_owner(plan) != owner:
         return None
     start = max(plan.start, now.date())  # events before today are history: left alone
     note = f"Withdrawn on {now.date().isoformat()}: see a clinician before training again."
