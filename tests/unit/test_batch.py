@@ -232,3 +232,17 @@ def test_a_kneecoach_track_file_is_named_for_its_folder() -> None:
                Path("keep/track.trc"), Path("front_01.mp4")]  # fmt: skip
     names = [f.name for f in folders(sources, Path("out"))]
     assert names == ["front_01", "side_02", "keep", "front_01-2"]
+
+
+def test_each_finished_clip_says_what_was_analysed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An ok clip printed nothing: the console went from 'clip 1 of 2' to 'clip 2 of 2'."""
+    good = to_netcdf_file(single_leg_squat(), tmp_path / "good.nc")
+
+    def analyse(source: Path, folder: Path) -> None:
+        run_analyze(source, out_dir=folder, settings=Settings(), video=False)
+
+    analyze_many([good], tmp_path / "study", analyse)
+    said = " ".join(capsys.readouterr().err.split())
+    assert "ok: Single-leg squat, frontal view, in good" in said

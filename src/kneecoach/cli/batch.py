@@ -142,9 +142,12 @@ def analyze_many(
         summary = _read_summary(folder, unless=before)
         if status == "failed" and summary is not None:
             status = "partial"  # analyze keeps what it measured (exit 1 for a single clip)
+        label = folder.relative_to(out_root).as_posix()
         if message:
             err.print(f"  [red]{status}:[/] {message}")
-        label = folder.relative_to(out_root).as_posix()
+        elif summary is not None:
+            what = f"{summary.get('test_label')}, {summary.get('view')} view"
+            err.print(f"  [green]ok:[/] {what}, in {label}")
         clips.append(clip_row(str(source), label, status, message, summary))
         if summary is not None:
             reps += rep_rows(str(source), label, summary)
