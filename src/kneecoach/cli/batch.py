@@ -173,8 +173,8 @@ def print_batch(clips: Sequence[dict[str, Any]], out_root: Path) -> None:
     """One line per clip, named by its folder (unique), then where the tables are.
 
     Each side shows the test's headline as the single-clip report does: peak FPPA,
-    or for squat and sit-to-stand the knee's shift over the foot (FPPA is not read
-    there: science.md §1.1).
+    or for squat and sit-to-stand the knee's shift over the foot (FPPA is not their
+    headline: it misleads when the hips near knee height, science.md §1.1).
     """
     table = Table(title=f"{len(clips)} clips", title_justify="left")
     table.add_column("folder", overflow="fold")
@@ -190,8 +190,8 @@ def print_batch(clips: Sequence[dict[str, Any]], out_root: Path) -> None:
         )
     out.print(table)
     out.print(
-        "left, right: peak FPPA (+ valgus); squat and sit-to-stand: the knee's mean shift "
-        "over the foot, % of leg length"
+        "left, right: peak FPPA, + valgus; squat and sit-to-stand (deep, where FPPA misleads: "
+        "science.md §1.1): the knee's mean shift over the foot, % of leg length, in or out"
     )
     out.print(f"  clips    {(out_root / 'clips.csv').resolve()}")
     out.print(f"  reps     {(out_root / 'reps.csv').resolve()}")
@@ -207,9 +207,9 @@ def _headline(c: dict[str, Any], side: str) -> str:
         shift = c.get(f"mean_knee_shift_pct_{side}")
         if shift is None:
             return ""
-        return f"knee {fmt(abs(shift), 0, '%')} {'inward' if shift > 0 else 'outward'}"
+        return f"{fmt(abs(shift), 0, '%')} {'in' if shift > 0 else 'out'}"
     peak = c.get(f"peak_fppa_deg_{side}")
-    return f"FPPA {fmt(peak, 1, '°')}" if peak is not None else ""
+    return fmt(peak, 1, "°") if peak is not None else ""
 
 
 def _message(exc: BaseException) -> str:
