@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -129,3 +130,36 @@ def _events(path: Path) -> list[Any]:
     from icalendar import Calendar
 
     return list(Calendar.from_ical(path.read_bytes()).walk("VEVENT"))
+
+
+@pytest.mark.parametrize("red_flags", [False, True], ids=["re-plan", "red flags"])
+def test_a_plan_from_the_previous_release_is_replaced_not_left_in_the_calendar(
+    intake: Path, tmp_path: Path, red_flags: bool
+) -> None:
+    """An unnamed plan.json written before calendar keys (no calendar_key, no revision; its
+    UIDs hash no owner): the first re-plan after upgrading cancels its events."""
+    from kneecoach.program.models import Programme
+    from kneecoach.reports.worksheet import event_uid
+
+    unnamed = intake.with_name("me.toml")
+    text = intake.read_text(encoding="utf-8").replace('name = "Example Skater"', "")
+    unnamed.write_text(text, encoding="utf-8")
+    start = (date.today() + timedelta(days=7)).isoformat()  # all its events still to come
+    out = ("--out", tmp_path / "plan", "--start", start)
+    assert _run("plan", "--intake", unnamed, *out).exit_code == 0
+    path = tmp_path / "plan" / "plan.json"
+    document = json.loads(path.read_text(encoding="utf-8"))
+    for new in ("calendar_key", "revision", "revised", "cancelled"):
+        del document[new]  # as df825a8 wrote it
+    path.write_text(json.dumps(document), encoding="utf-8")
+    old = Programme.model_validate(document)
+    old_uids = {event_uid(old, s.date) for s in old.sessions}
+    if red_flags:
+        unnamed.write_text(text.replace("locking = false", "locking = true"), encoding="utf-8")
+        assert _run("plan", "--intake", unnamed, *out).exit_code == 1
+    else:
+        assert _run("plan", "--intake", unnamed, "--days", "tue,thu", *out).exit_code == 0
+    events = _events(tmp_path / "plan" / "plan.ics")
+    cancelled = {str(e["uid"]) for e in events if e.get("status") == "CANCELLED"}
+    assert old_uids <= cancelled
+    assert all(int(e["sequence"]) == 1 for e in events)

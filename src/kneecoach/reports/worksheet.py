@@ -271,7 +271,11 @@ def revise(plan: Programme, previous: Programme | None, /, *, now: dt.datetime) 
     """``plan`` as the next revision of ``previous``, the plan it replaces (its plan.json).
 
     When ``previous`` is someone else's plan (another owner, see :func:`event_uid`),
-    or nobody's, or absent: ``plan`` as it is (revision 0). The same content again:
+    or ``plan`` is nobody's, or ``previous`` absent: ``plan`` as it is (revision 0). A
+    ``previous`` with no owner (an unnamed plan written before calendar keys, whose UIDs
+    hash no owner) is taken as ``plan``'s owner's, so its events are cancelled, not left
+    beside the new ones (the caller passes only a plan it replaces: the same folder's,
+    or the same journal person's). The same content again:
     ``previous``'s revision, time and cancelled events, so a re-run writes the same
     files. Changed: the next revision, made at ``now`` (an aware time from the
     caller, never earlier than ``previous``'s stamp), with ``previous``'s events
@@ -279,7 +283,7 @@ def revise(plan: Programme, previous: Programme | None, /, *, now: dt.datetime) 
     has listed as cancelled (and those already cancelled, unless planned again).
     """
     owner = plan_owner(plan)
-    if previous is None or not owner or plan_owner(previous) != owner:
+    if previous is None or not owner or plan_owner(previous) not in (owner, ""):
         return plan
     kept = {k: getattr(previous, k) for k in _REVISION_FIELDS}
     if plan.model_dump(exclude=_REVISION_FIELDS) == previous.model_dump(exclude=_REVISION_FIELDS):
@@ -303,12 +307,15 @@ def revise(plan: Programme, previous: Programme | None, /, *, now: dt.datetime) 
 def withdraw(plan: Programme, owner: str, /, *, now: dt.datetime) -> Programme | None:
     """``plan`` withdrawn (red flags stopped a new plan): its next revision, with no sessions
     and every event from ``now``'s day on cancelled. None when ``plan`` is not ``owner``'s
-    (a person's name, else an unnamed plan's ``calendar_key``): another's events stay."""
-    if not owner or plan_owner(plan) != owner:
+    (a person's name, else an unnamed plan's ``calendar_key``): another's events stay. A
+    ``plan`` with no owner (written before calendar keys) is taken as ``owner``'s."""
+    if not owner or plan_owner(plan) not in (owner, ""):
         return None
     start = max(plan.start, now.date())  # events before today are history: left alone
     note = f"Withdrawn on {now.date().isoformat()}: see a clinician before training again."
     empty = plan.model_copy(update={"sessions": [], "start": start, "notes": [note]})
+    if not plan_owner(plan):  # its events are cancelled under its old UIDs, owned from now on
+        empty = empty.model_copy(update={"calendar_key": owner})
     return revise(empty, plan, now=now)
 
 
