@@ -163,3 +163,42 @@ def test_a_plan_from_the_previous_release_is_replaced_not_left_in_the_calendar(
     cancelled = {str(e["uid"]) for e in events if e.get("status") == "CANCELLED"}
     assert old_uids <= cancelled
     assert all(int(e["sequence"]) == 1 for e in events)
+
+
+#: how `kneecoach log` began the notes of a log with warning signs before 2c1b27c
+EARLIER_NOTE = "warning signs reported (swelling, locking, giving way or night/rest pain)"
+
+
+def test_warning_signs_in_the_earlier_words_survive_the_migration_and_an_old_archive(
+    url: str, tmp_path: Path
+) -> None:
+    import zipfile
+
+    from alembic import command
+
+    from kneecoach import journal
+    from kneecoach.storage.db import alembic_config, journal_engine, upgrade
+
+    entry = journal.SessionEntry(date(2026, 11, 25), True, notes=f"{EARLIER_NOTE}; knee locked")
+    journal.record_session("flo", entry, url=url)
+    engine = journal_engine(url)
+    command.downgrade(alembic_config(engine), "0003")  # a journal of that version
+    upgrade(engine)
+    engine.dispose()
+    assert journal.replan_basis("flo", url=url).warning_signs == date(2026, 11, 25)
+    # its export, as that version wrote it (no warning_signs), into a fresh journal
+    archive = tmp_path / "flo.zip"
+    assert _run("export", "--person", "flo", "--out", archive, "--database-url", url).exit_code == 0
+    old = tmp_path / "old.zip"
+    with zipfile.ZipFile(archive) as src, zipfile.ZipFile(old, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "journal.json":
+                doc = json.loads(data)
+                for log in doc["session_logs"]:
+                    del log["warning_signs"]
+                data = json.dumps(doc).encode()
+            dst.writestr(item, data)
+    fresh = f"sqlite:///{tmp_path / 'fresh' / 'journal.sqlite3'}"
+    assert _run("import", old, "--database-url", fresh).exit_code == 0
+    assert journal.replan_basis("flo", url=fresh).warning_signs == date(2026, 11, 25)

@@ -46,7 +46,7 @@ from sqlalchemy.orm import Session
 from kneecoach.core.errors import InputError
 from kneecoach.storage.files import staging_folder, sync_file
 from kneecoach.storage.models import (
-    WARNING_NOTE,
+    WARNING_NOTES,
     Assessment,
     Intake,
     PainCheckin,
@@ -378,7 +378,7 @@ def _warning_signs(log: Mapping[str, Any]) -> bool:
     the notes to say it, as the migration read them."""
     if "warning_signs" not in log:
         notes = log.get("notes")
-        return isinstance(notes, str) and notes.startswith(WARNING_NOTE)
+        return isinstance(notes, str) and notes.startswith(WARNING_NOTES)
     if not isinstance(log["warning_signs"], bool):
         raise ValueError(
             f"session_logs {log.get('day')}: warning_signs must be true or false, "

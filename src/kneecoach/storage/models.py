@@ -34,6 +34,12 @@ NAMING = {
 #: writes it for people to read). The fact itself is :attr:`SessionLog.warning_signs`;
 #: migration 0004 set it for the logs written before, whose notes were the only record.
 WARNING_NOTE = "warning signs reported (see a clinician)"
+#: every start :data:`WARNING_NOTE` has had (``kneecoach log`` wrote the second between
+#: d107141 and 2c1b27c): what marks a log from before the column as having warning signs
+WARNING_NOTES = (
+    WARNING_NOTE,
+    "warning signs reported (swelling, locking, giving way or night/rest pain)",
+)
 
 
 def utcnow() -> datetime:

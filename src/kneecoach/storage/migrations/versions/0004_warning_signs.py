@@ -19,9 +19,13 @@ down_revision: str | None = "0003"
 branch_labels = None
 depends_on = None
 
-#: the start of the notes of a log with warning signs, as every version up to 0003 wrote it
-#: (``kneecoach.journal.WARNING_NOTE``; written out here, the migration must not change)
-WARNING_NOTE = "warning signs reported (see a clinician)"
+#: the starts of the notes of a log with warning signs, as versions up to 0003 wrote them
+#: (``kneecoach.journal.WARNING_NOTE``, and before 2c1b27c the second; written out here, the
+#: migration must not change)
+WARNING_NOTES = (
+    "warning signs reported (see a clinician)",
+    "warning signs reported (swelling, locking, giving way or night/rest pain)",
+)
 
 
 def upgrade() -> None:
@@ -32,11 +36,12 @@ def upgrade() -> None:
     logs = sa.table("session_logs", sa.column("notes", sa.Text()),
                     sa.column("warning_signs", sa.Boolean()))  # fmt: skip
     # substr, not LIKE: the same exact, case-sensitive test on SQLite and PostgreSQL
-    op.execute(
-        logs.update()
-        .where(sa.func.substr(logs.c.notes, 1, len(WARNING_NOTE)) == WARNING_NOTE)
-        .values(warning_signs=True)
-    )
+    for note in WARNING_NOTES:
+        op.execute(
+            logs.update()
+            .where(sa.func.substr(logs.c.notes, 1, len(note)) == note)
+            .values(warning_signs=True)
+        )
 
 
 def downgrade() -> None:
