@@ -92,7 +92,10 @@ def test_red_flags_in_a_re_plan_withdraw_the_journals_plan_too(
     # the withdrawn plan is the journal's: nothing is planned on one of its days
     day = _run("log", "--person", "bo", "--date", "2026-11-25", "--done", "--rpe", "3", *db)
     assert day.exit_code == 0, day.output
-    assert "no session was planned that day" in " ".join(day.output.split())
+    said = " ".join(day.output.split())
+    assert "no session was planned that day" in said
+    assert "plan was withdrawn" in said and "see a clinician" in said  # not '0 sessions logged'
+    assert "sessions logged" not in said
     # cleared by a clinician: the next plan is a later revision than the cancellations
     cleared = _run("plan", "--person", "bo", "--intake", intake, *start,
                    "--out", tmp_path / "p3", *db)  # fmt: skip

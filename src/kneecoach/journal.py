@@ -268,6 +268,8 @@ class PlannedToday:
     excluded: tuple[str, ...] = ()
     #: sessions already logged for ``day``
     logged: int = 0
+    #: the current programme is a plan withdrawn for red flags (see :func:`remember_withdrawal`)
+    withdrawn: bool = False
 
 
 def last_decisions(logs: Sequence[SessionLog], before: date) -> dict[str, dict[str, Any]]:
@@ -294,6 +296,7 @@ def planned_for(person: str, day: date, *, url: str | None = None) -> PlannedTod
             [dict(e) for e in planned.planned] if planned else [],
             programme.version if programme else None, last_decisions(p.session_logs, day),
             tuple(sorted(excluded)), sum(log.day == day for log in p.session_logs),
+            programme is not None and programme.reason == WITHDRAWN,
         )  # fmt: skip
 
 

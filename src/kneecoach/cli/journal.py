@@ -234,7 +234,11 @@ def log(
     out.print(f"Logged for {logged.person}: {when:%a} {short_date(when)}, {what}{planned}.")
     if logged.new_person:
         _new_person_note(logged.person)
-    out.print(logged.adherence.text())
+    if plan.withdrawn:  # nothing planned to count against: say why instead
+        out.print(f"[red]{person}'s plan was withdrawn: the intake reported warning signs. "
+                  f"{RED_FLAG_ADVICE}[/]")  # fmt: skip
+    else:
+        out.print(logged.adherence.text())
     for line in advice:
         out.print(line)
     if logged.adherence.missed_in_a_row >= 2:
