@@ -191,3 +191,28 @@ def test_a_lunge_without_a_front_leg_is_not_told_about_feet_off_the_floor() -> N
     assert "off the floor" not in text and "front knee of a lunge" in text
     assert "reached down" in no_working_leg("step-down", 2)
     assert "clearly off the floor" in no_working_leg("single-leg-squat", 2)
+
+
+@pytest.mark.parametrize("up", ["left", "right"])
+def test_a_foot_that_looks_higher_all_along_is_not_a_lifted_foot(up: str) -> None:
+    # front_overhead_squat_03 --test single-leg-squat: the left ankle sits 5-8% of leg
+    # length higher in the picture all along (perspective, a staggered stance), and the
+    # two-legged squat was read as a right single-leg squat.
+    ds = double_leg_squat()
+    y = ds["position"].loc[{"space": "y"}]
+    for k in (f"{up}_ankle", f"{up}_heel", f"{up}_foot_index"):
+        ds["position"].loc[{"space": "y", "keypoints": k}] = y.sel(keypoints=k) - 40.0
+    # keypoint jitter, larger on one ankle (10 px, 2% of leg length): not a moving foot
+    other = "left" if up == "right" else "right"
+    jitter = 5.0 * np.sin(np.arange(ds.sizes["time"]) * 0.7)
+    ankle = ds["position"].loc[{"space": "y", "keypoints": f"{other}_ankle"}]
+    ds["position"].loc[{"space": "y", "keypoints": f"{other}_ankle"}] = ankle + jitter.reshape(
+        (-1,) + (1,) * (ankle.ndim - 1)
+    )
+    fm = frame_measures(ds)
+    assert (fm.table["ankle_height_diff_pct"].abs() > 5).all()  # above FOOT_LIFT
+    reps = segment(fm.table, "single-leg-squat", fps=60.0)
+    assert reps and all(r.side is None for r in reps)
+    # a foot really lifted from both feet on the floor is still found
+    ds = single_leg_squat(stance=up)  # type: ignore[arg-type]
+    assert {r.side for r in segment(frame_measures(ds).table, "single-leg-squat", fps=60.0)} == {up}

@@ -36,7 +36,7 @@ from scipy.signal import find_peaks, medfilt
 from kneecoach.core.errors import InsufficientDataError
 from kneecoach.core.runs import true_runs
 from kneecoach.core.schema import OTHER, SIDES, Side
-from kneecoach.metrics.feet import feet_off_floor
+from kneecoach.metrics.feet import RAISED, feet_off_floor
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -114,8 +114,19 @@ def dips(depth: FloatArray, fps: float) -> list[tuple[int, int, int, bool]]:
 
 
 def _stance_by_height(table: pd.DataFrame, rows: slice) -> Side | None:
-    """The lower foot, if the other is clearly off the floor."""
-    diff = np.nanmedian(table["ankle_height_diff_pct"].to_numpy(float)[rows]) / 100
+    """The lower foot, if the other is clearly off the floor.
+
+    Measured from the feet's height difference when the clip starts, where both
+    feet are taken to be on the floor unless one is :data:`RAISED` above the
+    other (as :func:`kneecoach.metrics.feet.feet_off`): perspective and a
+    staggered stance put one foot higher in the image by up to 0.13 leg
+    lengths, more than :data:`FOOT_LIFT` (front_overhead_squat_03, a two-legged
+    squat, read as a right single-leg squat).
+    """
+    diffs = table["ankle_height_diff_pct"].to_numpy(float) / 100
+    head = diffs[np.isfinite(diffs)][:5]  # the first frames with both feet seen
+    start = float(np.median(head)) if head.size else 0.0
+    diff = np.nanmedian(diffs[rows]) - (start if abs(start) < RAISED else 0.0)
     if not np.isfinite(diff) or abs(diff) < FOOT_LIFT:
         return None
     return "right" if diff > 0 else "left"  # + = left foot higher
@@ -138,6 +149,8 @@ def _least_moving(table: pd.DataFrame, rows: slice, joint: str) -> Side | None:
     lo, hi = sorted(ranges.values())
     if hi <= 1.5 * lo:  # alike (both still, too: 0 ≤ 0 tells no leg apart)
         return None
+    if joint == "ankle" and hi < 100 * FOOT_LIFT:  # neither foot rose as far as a lifted
+        return None  # one: both stayed on the floor (a two-legged squat's jitter)
     return "left" if ranges["left"] < ranges["right"] else "right"
 
 
