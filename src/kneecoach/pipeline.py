@@ -190,10 +190,12 @@ def run_track(
     if is_keypoint_input(source):
         raw = trim(load_keypoints(source, fps=fps), start_s=start_s, end_s=end_s, source=source)
         make_out_dir(out)
+        notes += clear_earlier_run(out, keep=source)
         frames: Callable[[], Iterable[Frame]] | None = None
     else:
         with VideoReader(source) as reader:
             make_out_dir(out)  # before the long work: a bad --out fails now, not after it
+            notes += clear_earlier_run(out, keep=source)
             own = estimator is None
             est = estimator or create_estimator(
                 "mediapipe",
@@ -252,6 +254,35 @@ def make_out_dir(out: Path, /) -> Path:
     if not os.access(out, os.W_OK):
         raise InputError(f"--out {out}: the folder is not writable")
     return out
+
+
+#: What a run writes into --out (``analyze`` adds ``worst_<n>.png``).
+RUN_FILES = ("track.nc", "track.csv", "track.trc", "quality.json", "frames.csv",
+             "summary.json", "report.html", "annotated.mp4")  # fmt: skip
+
+
+def clear_earlier_run(out: Path, /, *, keep: Path) -> list[str]:
+    """Remove an earlier run's files from ``out``, so that none is taken for this run's.
+
+    A run is recognised by its ``quality.json`` (every run writes one); only the
+    files a run writes (:data:`RUN_FILES` and ``worst_<n>.png``) are removed,
+    never ``keep`` (the input, which may be an earlier run's ``track.nc``).
+    Returns a note for the run, or nothing when there was no earlier run.
+    """
+    try:
+        earlier = json.loads((out / "quality.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    if not isinstance(earlier, dict) or "fps_adequacy" not in earlier:
+        return []  # someone else's quality.json: nothing here is ours to remove
+    worst = [p.name for p in out.glob("worst_*.png") if p.stem[6:].isdigit()]
+    removed = []
+    for name in (*RUN_FILES, *sorted(worst)):
+        path = out / name
+        if path.is_file() and path.resolve() != keep.resolve():
+            path.unlink()
+            removed.append(name)
+    return [f"the files of an earlier run in {out} were removed first ({len(removed)} files)"]
 
 
 def already_clean(ds: xr.Dataset, /) -> bool:
