@@ -452,6 +452,6 @@ def test_a_re_plan_after_warning_signs_says_to_see_a_clinician_on_screen_and_wor
     assert "Warning signs were logged on" in _flat(again.output)
     notes = json.loads(Path("p2/plan.json").read_text())["notes"]
     assert notes[0].startswith("Warning signs were logged on") and "clinician" in notes[0]
-    # the plan after that one starts later than the warning: nothing to repeat
+    # every re-plan repeats them until an intake is given again (its screen comes first)
     later = run("plan", "--person", "una", "--weeks", 2, "--start", "2026-03-30", "--out", "p3")
-    assert "Warning signs were logged" not in _flat(later.output)
+    assert "Warning signs were logged on" in _flat(later.output)
