@@ -327,6 +327,8 @@ class PersonFollower:
         if not candidates:
             return None
         crowd = (self.people_first if tracking else self.people_found) > 1
+        if tracking and near and len(candidates) == 1 and not crowd:
+            return candidates[0]  # a lone person followed frame to frame: motion vouches
         if self._signature is None:  # nothing to compare with yet
             return candidates[0] if len(candidates) == 1 and (near or not crowd) else None
         scored = [(c, torso_signature(image, c)) for c in candidates]
