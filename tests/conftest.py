@@ -49,17 +49,27 @@ def write_video(
     size: tuple[int, int] = (64, 48),
     times: list[float] | None = None,
     fps: int = 30,
+    codec: str = "libx264",
+    options: dict[str, str] | None = None,
+    noise: bool = False,
 ) -> Path:
-    """A tiny H.264 mp4: frame i has a white vertical bar at x = 2 i (px); VFR via ``times``."""
+    """A tiny video (H.264 mp4 by default): frame i has a white vertical bar at x = 2 i (px);
+    VFR via ``times``. With ``noise``, every frame is noise with a 1-px bar at x = i mod
+    width, so that any number of frames all differ (seeking tests hash them)."""
     w, h = size
+    rng = np.random.default_rng(7)
     with av.open(str(path), "w") as out:
-        stream = out.add_stream("libx264", rate=fps)
+        stream = out.add_stream(codec, rate=fps, options=options or {})
         stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
         stream.time_base = Fraction(1, 1000)
         stream.codec_context.time_base = Fraction(1, 1000)
         for i in range(n):
-            image = np.zeros((h, w, 3), dtype=np.uint8)
-            image[:, 2 * i : 2 * i + 2] = 255
+            if noise:
+                image = rng.integers(0, 60, size=(h, w, 3), dtype=np.uint8)
+                image[:, i % w] = 255
+            else:
+                image = np.zeros((h, w, 3), dtype=np.uint8)
+                image[:, 2 * i : 2 * i + 2] = 255
             frame = av.VideoFrame.from_ndarray(image, format="rgb24")
             frame.pts = round(1000 * (times[i] if times else i / fps))
             frame.time_base = Fraction(1, 1000)

@@ -10,14 +10,13 @@ where /work/shared/media is present, on every real clip there.
 from __future__ import annotations
 
 import hashlib
-from fractions import Fraction
 from pathlib import Path
 
 import av
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from tests.conftest import MEDIA, media
+from tests.conftest import MEDIA, media, write_video
 
 from kneecoach.capture.video import VideoReader
 from kneecoach.cli.main import cli
@@ -40,22 +39,7 @@ def encode(
     times: list[float] | None = None,
 ) -> Path:
     """A small clip whose every frame differs (noise + a moving bar), keyframes as ``options``."""
-    rng = np.random.default_rng(7)
-    w, h = 64, 48
-    with av.open(str(path), "w") as out:
-        stream = out.add_stream(codec, rate=fps, options=options or {})
-        stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
-        stream.time_base = Fraction(1, 1000)
-        stream.codec_context.time_base = Fraction(1, 1000)
-        for i in range(n):
-            image = rng.integers(0, 60, size=(h, w, 3), dtype=np.uint8)
-            image[:, i % w] = 255
-            frame = av.VideoFrame.from_ndarray(image, format="rgb24")
-            frame.pts = round(1000 * (times[i] if times else i / fps))
-            frame.time_base = Fraction(1, 1000)
-            out.mux(stream.encode(frame))
-        out.mux(stream.encode(None))
-    return path
+    return write_video(path, n=n, fps=fps, codec=codec, options=options, times=times, noise=True)
 
 
 def x264(params: str) -> dict[str, str]:
