@@ -103,3 +103,11 @@ def test_study_json_records_the_version_settings_and_command_of_the_study(
     assert "subject's own" in study["conventions"]["sides"]
     assert "python" in study["packages"]
     assert "12 Hz" in study["settings_notes"][0]  # the running cut-off is not in "settings"
+
+
+def test_an_impossible_time_range_is_refused_once_before_any_clip(tmp_path: Path) -> None:
+    a = to_netcdf_file(single_leg_squat(), tmp_path / "a.nc")
+    r = CliRunner().invoke(cli, ["analyze", str(a), str(a.with_name("b.nc")), "--start", "5",
+                                 "--end", "2", "--out", str(tmp_path / "study")])  # fmt: skip
+    assert r.exit_code == 1 and "--end (2.0 s) must be after --start (5.0 s)" in r.output
+    assert "clip 1 of" not in r.output and not (tmp_path / "study").exists()

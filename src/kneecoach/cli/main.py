@@ -21,6 +21,7 @@ from rich.table import Table
 from kneecoach import __version__
 from kneecoach.analyze import TESTS, AnalysisResult, run_analyze
 from kneecoach.assessment.findings import KNEE_OVER_FOOT_TESTS
+from kneecoach.capture.video import check_time_range
 from kneecoach.cli import coach as coach_cli
 from kneecoach.cli import journal as journal_cli
 from kneecoach.cli.batch import analyze_many, print_batch, study_record
@@ -287,6 +288,7 @@ def analyze(
       kneecoach analyze study/*.mp4 --test single-leg-squat --no-video --out study_results/
     """
     settings = _settings(values)
+    check_time_range(start_s, end_s)  # once, not once per clip
     if len(sources) > 1:
         if person is not None or keep_video:
             raise click.UsageError("--person and --keep-video take one clip at a time")
