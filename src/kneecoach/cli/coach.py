@@ -301,18 +301,15 @@ def plan(
         )
     source = str(intake_file) if intake_file else f"{person_name}'s stored intake"
     key = None if person.person.name else calendar_key(person_name, intake_file)
-    previous = previous_plan(
-        out_dir, person.person.name or key or "", person_name, url=database_url
-    )
+    owner = person.person.name or key or ""  # whose calendar events (see plan_owner)
+    previous = previous_plan(out_dir, owner, person_name, url=database_url)
     now = dt.datetime.now().astimezone()
     try:
         programme = make_plan(person, summary, weeks=weeks, days=days,
                               start=(start.date() if start else dt.date.today()),
                               out_dir=out_dir, source=source)  # fmt: skip
     except RedFlagError as e:
-        withdrawn = (
-            withdraw(previous, person.person.name or key or "", now=now) if previous else None
-        )
+        withdrawn = withdraw(previous, owner, now=now) if previous else None
         if person_name is not None:  # re-plans from the stored intake stop too; log plans nothing
             journal_cli.remember_withdrawal(
                 person_name, person if intake_file is not None else None,
