@@ -26,7 +26,14 @@ from kneecoach.assessment.findings import KNEE_OVER_FOOT_TESTS
 from kneecoach.cli.common import err, out
 from kneecoach.core.errors import KneecoachError
 from kneecoach.core.settings import SETTINGS, Settings
-from kneecoach.reports.batch import CLIP_LEAD, REP_LEAD, clip_row, rep_rows, write_table
+from kneecoach.reports.batch import (
+    CLIP_LEAD,
+    REP_LEAD,
+    clip_row,
+    rep_rows,
+    write_table,
+    written_whole,
+)
 from kneecoach.reports.html import fmt
 
 Analyse = Callable[[Path, Path], object]
@@ -249,9 +256,8 @@ def _read_summary(
 
 
 def _write_json(path: Path, data: Mapping[str, Any]) -> None:
-    part = path.with_name(f".{path.name}.part")
-    part.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(part, path)
+    with written_whole(path) as fh:
+        fh.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 def _write(out_root: Path, clips: list[dict[str, Any]], reps: list[dict[str, Any]]) -> None:
