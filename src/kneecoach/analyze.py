@@ -24,9 +24,9 @@ import xarray as xr
 from kneecoach import __version__
 from kneecoach.assessment.detect import LooksLikeGait, detect_test
 from kneecoach.assessment.findings import side_summary
-from kneecoach.assessment.gait import GAIT_FILMING, GAIT_PROTOCOLS, assess_gait, worst_steps
+from kneecoach.assessment.gait import assess_gait, worst_steps
 from kneecoach.assessment.norms import Sex
-from kneecoach.assessment.protocols import FRONT_FILMING, PROTOCOLS, view_refusal
+from kneecoach.assessment.protocols import PROTOCOLS, view_refusal
 from kneecoach.assessment.summary import (
     DISCLAIMER,
     METHOD_NOTES,
@@ -40,9 +40,16 @@ from kneecoach.assessment.summary import (
 )
 from kneecoach.capture.video import VideoReader
 from kneecoach.core.errors import InputError, InsufficientDataError, KneecoachError
+from kneecoach.core.movement_tests import (
+    FRONT_FILMING,
+    GAIT_FILMING,
+    MOVEMENT_TESTS,
+    TEST_NAMES,
+    movement_test,
+)
 from kneecoach.core.schema import SIDES
 from kneecoach.core.settings import Settings
-from kneecoach.events.gait import GAIT_TESTS, find_steps, recognise_gait
+from kneecoach.events.gait import find_steps, recognise_gait
 from kneecoach.events.reps import segment
 from kneecoach.filtering import clean_track
 from kneecoach.filtering.smoothing import dual_pass_correction
@@ -55,7 +62,7 @@ from kneecoach.pose.base import PoseEstimator
 from kneecoach.reports.html import render_report
 from kneecoach.reports.plots import save_png, shift_text, worst_moment_image
 
-TESTS = ("auto", *PROTOCOLS, *GAIT_TESTS)
+TESTS = ("auto", *TEST_NAMES)
 
 
 @dataclass
@@ -152,13 +159,13 @@ def _analyze_track(
             f"{exc}. {_advice(result, filming)} (frames.csv and the report were kept in {out})"
         ) from None
     summary["test_detected"] = detected
-    if test == "auto" and chosen in ("run", "skate"):  # as if named: filtered as running
+    if test == "auto" and MOVEMENT_TESTS[chosen].fast:  # as if named: filtered as running
         before = settings.cutoff_hz
         settings, note = gait_cutoff(source, chosen, settings)
         result.notes.extend(note)
         if settings.cutoff_hz != before:
             _refilter(result, out, settings)
-    if chosen in GAIT_TESTS:
+    if MOVEMENT_TESTS[chosen].is_gait:
         return _analyze_gait(result, chosen, source, out, settings, sex, progress)
     try:
         reps = segment(fm.table, chosen, fps=rate, name=PROTOCOLS[chosen].label.lower())
@@ -192,7 +199,7 @@ def _analyze_track(
             f"{summary['findings'][0]['text']} (frames.csv and the report were kept in {out})"
         )
     if fm.view not in FRONTAL_VIEWS:
-        measure = "pelvic drop" if chosen == "single-leg-stance" else "knee valgus"
+        measure = "pelvic drop" if PROTOCOLS[chosen].headline == "pelvic_drop" else "knee valgus"
         raise InsufficientDataError(
             f"the camera view looks {fm.view}: {measure} needs a frontal or rear view, so "
             f"no {measure} numbers were reported (the report in {out} says what was "
@@ -202,30 +209,19 @@ def _analyze_track(
     return result
 
 
-#: The two-legged test to name when a one-legged test's reps were all done on both feet.
-TWO_LEGGED = {"single-leg-squat": "squat", "single-leg-landing": "drop-jump"}
-
-
-#: How each one-legged test tells its working leg (events.reps.working_leg), in words.
-WORKING_LEG_CUES = {
-    "step-down": "neither foot stayed clearly still on the step while the other reached down",
-    "lunge": "neither knee moved clearly less up and down than the other, as the front knee "
-    "of a lunge does",
-}
-
-
 def no_working_leg(test: str, reps: int) -> str:
     """Why a one-legged test measured nothing: no rep had a working leg that could be told."""
-    label = PROTOCOLS[test].label.lower()
+    protocol = PROTOCOLS[test]
+    label = protocol.label.lower()
     found = f"the {label} rep found" if reps == 1 else f"any of the {reps} {label} reps found"
-    why = WORKING_LEG_CUES.get(
-        test, "neither foot was clearly off the floor, nor one leg clearly still"
+    text = (
+        f"could not tell which leg was working in {found} ({protocol.no_working_leg}), so no "
+        "knee was measured"
     )
-    text = f"could not tell which leg was working in {found} ({why}), so no knee was measured"
-    if test in TWO_LEGGED:
+    if protocol.two_legged:
         text += (
             f". If both feet stayed on the floor, analyse it as a two-legged test: "
-            f"--test {TWO_LEGGED[test]} (or --test auto)"
+            f"--test {protocol.two_legged} (or --test auto)"
         )
     return text
 
@@ -253,7 +249,8 @@ RUNNING_CUTOFF_HZ = 12.0
 
 def gait_cutoff(source: str | Path, test: str, settings: Settings) -> tuple[Settings, list[str]]:
     """For run/skate videos of 40 fps or more, the default 6 Hz filter becomes 12 Hz."""
-    if test not in ("run", "skate") or settings.cutoff_hz != Settings().cutoff_hz:
+    t = movement_test(test)
+    if t is None or not t.fast or settings.cutoff_hz != Settings().cutoff_hz:
         return settings, []
     if is_keypoint_input(Path(source)) or not Path(source).is_file():
         return settings, []
@@ -284,7 +281,7 @@ def _analyze_gait(
 ) -> AnalysisResult:  # fmt: skip
     """Steps, per-step readings, per-side summaries, drift, worst steps, report."""
     fm, clean = result.measures, result.track.clean
-    protocol = GAIT_PROTOCOLS[test]
+    protocol = MOVEMENT_TESTS[test]
     sig = gait_signals(clean, view=fm.view)
     try:
         steps = find_steps(sig, test=test)
@@ -317,7 +314,7 @@ def _advice(result: AnalysisResult, filming: str) -> str:
 
 def _finish_empty(result: AnalysisResult, out: Path, test: str, reason: str) -> None:
     """Write a summary and report that explain why there is nothing to measure."""
-    protocol = PROTOCOLS.get(test) or GAIT_PROTOCOLS.get(test)
+    protocol = movement_test(test)
     filming = protocol.filming if protocol else FRONT_FILMING
     view = result.measures.view
     findings = [

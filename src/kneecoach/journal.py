@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -21,17 +21,9 @@ from sqlalchemy.orm import Session
 from kneecoach import __version__
 from kneecoach.assessment.norms import FPPA_SDD_DEG, FPPA_SDD_SOURCE, PELVIC_DROP_SOURCE
 from kneecoach.core.errors import InputError
+from kneecoach.core.lazy import lazy_module
 from kneecoach.core.schema import SIDES
-from kneecoach.program.adapt import LoggedDecision
-from kneecoach.reports.progress import (
-    Trend,
-    adherence_figure,
-    figure_uri,
-    fppa_trend_figure,
-    image_uri,
-    pain_figure,
-    render_progress,
-)
+from kneecoach.program.adaptation import LoggedDecision
 from kneecoach.storage.db import open_journal
 from kneecoach.storage.models import WARNING_NOTE as WARNING_NOTE
 from kneecoach.storage.models import Assessment, Person, SessionLog
@@ -68,6 +60,12 @@ from kneecoach.storage.repository import (
     scheduled_on,
     settle_deletions,
 )
+
+if TYPE_CHECKING:  # the progress page's charts (Matplotlib) load only when a page is written
+    from kneecoach.reports import progress as progress_page
+    from kneecoach.reports.progress import Trend
+else:
+    progress_page = lazy_module("kneecoach.reports.progress")
 
 
 @dataclass(frozen=True)
@@ -602,7 +600,7 @@ def write_progress_report(
                     PELVIC_DROP_SOURCE + " (science.md §2.3; measured in running)",
                     "left-right difference: " + ASYMMETRY_SDC_SOURCE],
     }  # fmt: skip
-    path = render_progress(context, out)
+    path = progress_page.render_progress(context, out)
     changes = {h.tests[key][-1].label: c["first"] for key, c in compared.items() if c}
     return ProgressReport(path, sentence, changes, h.adherence, listing(h), chosen, programme)
 
@@ -667,7 +665,7 @@ def _test_context(
     sdc = {side: FPPA_SDD_DEG for side in trends}
     sdc |= {c.side: c.sdc_deg for c in compared.get("first", [])
             if c.measure == "peak_fppa" and c.side in sdc}  # fmt: skip
-    chart = figure_uri(fppa_trend_figure(label, trends, sdc_deg=sdc))
+    chart = progress_page.figure_uri(progress_page.fppa_trend_figure(label, trends, sdc_deg=sdc))
     tables = []
     for key, changes in compared.items():
         before = points[0] if key == "first" else points[-2]
@@ -701,7 +699,7 @@ def _worst_pair(h: History, points: list[AssessmentPoint]) -> list[dict[str, str
     chosen = [points[0], points[-1]] if len(points) > 1 else [points[0]]
     pair = []
     for which, p in zip(("before", "latest"), chosen, strict=False):
-        uri = image_uri(h.files_dir / p.images[0]) if p.images else None
+        uri = progress_page.image_uri(h.files_dir / p.images[0]) if p.images else None
         if uri:
             caption = f"{which}: {short_date(p.measured_at)}"
             pair.append({"uri": uri, "caption": caption})
@@ -717,7 +715,7 @@ def _pain_chart(h: History) -> str | None:
     }
     if not any(series.values()):
         return None
-    return figure_uri(pain_figure(series))
+    return progress_page.figure_uri(progress_page.pain_figure(series))
 
 
 def _adherence_chart(h: History, today: date) -> str | None:
@@ -732,4 +730,4 @@ def _adherence_chart(h: History, today: date) -> str | None:
         week = [monday + timedelta(days=i) for i in range(7)]
         weeks.append((monday, sum(d in week for d in planned), sum(d in done for d in week)))
         monday += timedelta(days=7)
-    return figure_uri(adherence_figure(weeks))
+    return progress_page.figure_uri(progress_page.adherence_figure(weeks))

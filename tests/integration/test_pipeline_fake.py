@@ -213,8 +213,7 @@ def test_an_unrecognised_movement_gets_the_filming_advice_of_what_it_looks_like(
 ) -> None:
     import kneecoach.analyze as analyze
     from kneecoach.assessment.detect import LooksLikeGait
-    from kneecoach.assessment.gait import GAIT_FILMING
-    from kneecoach.assessment.protocols import FRONT_FILMING
+    from kneecoach.core.movement_tests import FRONT_FILMING, GAIT_FILMING
     from kneecoach.io import to_trc_file
 
     def unrecognised(*args: object, **kwargs: object) -> None:

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from kneecoach.core.errors import InputError
 from kneecoach.program import ExerciseLog, adapt, build_programme, load_library
-from kneecoach.program.adapt import LoggedDecision, apply_decisions, destination, replan_reason
+from kneecoach.program.adaptation import LoggedDecision, apply_decisions, destination, replan_reason
 from kneecoach.program.intake import demo_intake
 
 

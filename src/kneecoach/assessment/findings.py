@@ -14,6 +14,7 @@ import numpy as np
 
 from kneecoach.assessment import norms
 from kneecoach.assessment.norms import Sex
+from kneecoach.core.movement_tests import headline, movement_test
 from kneecoach.core.schema import OTHER, SIDES, Side
 
 Finding = dict[str, Any]
@@ -77,11 +78,11 @@ def classify(mean_fppa: float | None, *, test: str, sex: Sex | None) -> dict[str
 def asymmetry(sides: dict[str, dict[str, Any]], *, test: str = "") -> dict[str, Any] | None:
     """Left-right difference of mean FPPA, called real only beyond the SDD.
 
-    For the squat-type tests (:data:`KNEE_OVER_FOOT_TESTS`) FPPA is not used:
+    For tests whose headline is the knee over the foot FPPA is not used:
     the difference is of the knee shift over the foot, which has no published
     measurement noise, so it is described but never called real.
     """
-    if test in KNEE_OVER_FOOT_TESTS:
+    if headline(test) == "knee_over_foot":
         return _shift_asymmetry(sides)
     left, right = sides["left"]["mean_fppa_deg"], sides["right"]["mean_fppa_deg"]
     if left is None or right is None:
@@ -167,7 +168,7 @@ def side_findings(
     mean, cls = s["mean_fppa_deg"], s["classification"]
     if not s["working"]:
         return out
-    if test in KNEE_OVER_FOOT_TESTS:
+    if headline(test) == "knee_over_foot":
         return out + _knee_shift_finding(side, s, test_label, view)
     if mean is None:
         out.append({"code": "fppa_not_measured", "side": side, "severity": "refused",
@@ -179,7 +180,7 @@ def side_findings(
                  else "stays in line with your hip and ankle (0°)")  # fmt: skip
         text = (
             f"Your {side} knee {moves} on average "
-            f"(worst {'hold' if test == 'single-leg-stance' else 'rep'} "
+            f"(worst {_event_word(test)} "
             f"{round(s['peak_fppa_deg'])}°) in the {test_label.lower()}"
         )
         if cls["range_deg"]:
@@ -201,9 +202,15 @@ def side_findings(
                     "measurements of the same person can differ, so it is unlikely to be noise.",
             "source": norms.PELVIC_DROP_SOURCE,
         })  # fmt: skip
-    if test == "single-leg-stance":
+    if _event_word(test) == "hold":
         out += _stance_findings(side, s)
     return out
+
+
+def _event_word(test: str) -> str:
+    """What one event of ``test`` is called in a sentence: "hold" or "rep"."""
+    t = movement_test(test)
+    return "hold" if t and t.event == "hold" else "rep"
 
 
 def _stance_findings(side: Side, s: dict[str, Any]) -> list[Finding]:
@@ -249,12 +256,6 @@ def _stance_findings(side: Side, s: dict[str, Any]) -> list[Finding]:
     return out
 
 
-#: Bilateral tests whose per-side sentence uses the knee-over-foot shift, not
-#: FPPA: in a squat the projected angle mixes knee flexion with hip rotation
-#: (science.md §1.1, "known trap" measured on the shared front-view squats).
-KNEE_OVER_FOOT_TESTS = ("squat", "sit-to-stand")
-
-
 def _knee_shift_finding(
     side: Side, s: dict[str, Any], test_label: str, view: str = "frontal"
 ) -> list[Finding]:
@@ -297,7 +298,7 @@ def suggestions(sides: dict[str, dict[str, Any]], *, test: str) -> list[dict[str
     out: list[dict[str, Any]] = []
     for side in SIDES:
         s = sides[side]
-        if not s["working"] or s["mean_fppa_deg"] is None or test in KNEE_OVER_FOOT_TESTS:
+        if not s["working"] or s["mean_fppa_deg"] is None or headline(test) == "knee_over_foot":
             continue
         valgus = s["classification"]["level"] == "above" or (
             s["classification"]["level"] == "no range" and s["mean_fppa_deg"] > norms.FPPA_SDD_DEG

@@ -25,7 +25,6 @@ SDD or, for measures with no published SDD, a documented minimum effect
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -33,6 +32,7 @@ import numpy.typing as npt
 from scipy import stats
 
 from kneecoach.assessment import norms
+from kneecoach.assessment.protocols import GAIT_PROTOCOLS
 from kneecoach.core.schema import OTHER, SIDES, Side
 from kneecoach.events.gait import Step, is_glide, step_rate
 from kneecoach.metrics.frames import FRONTAL_VIEWS, OBLIQUE_CONFIDENCE, FrameMeasures
@@ -40,32 +40,6 @@ from kneecoach.metrics.gait import GaitSignals
 
 Finding = dict[str, Any]
 
-
-@dataclass(frozen=True)
-class GaitProtocol:
-    """One gait test as the report describes it."""
-
-    name: str
-    label: str
-    filming: str
-
-
-GAIT_FILMING = (
-    "Film from behind or in front at hip height, 3-5 m away, the whole body in view, 60 fps or "
-    "more (treadmill, or a straight path towards or away from the camera); a side view gives "
-    "cadence, knee flexion at contact, overstride and trunk lean but no knee valgus."
-)
-GAIT_PROTOCOLS: dict[str, GaitProtocol] = {
-    "run": GaitProtocol(
-        "run", "Running", GAIT_FILMING + " Run at least 7 steps per leg (30 s or more)."
-    ),
-    "walk": GaitProtocol("walk", "Walking", GAIT_FILMING + " Walk at least 7 steps per leg."),
-    "skate": GaitProtocol(
-        "skate", "Skating",
-        "Film from behind or in front at hip height, the whole body in view, 60 fps or more, "
-        "skating straight towards or away from the camera; at least 7 strides per leg.",
-    ),
-}  # fmt: skip
 
 #: Dingenen et al. 2018: the mean of at least 7 steps per leg is stable (science.md §2.3).
 MIN_STEPS = 7

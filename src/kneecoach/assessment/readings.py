@@ -7,8 +7,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kneecoach.core.movement_tests import MOVEMENT_TESTS
 from kneecoach.core.schema import Side
-from kneecoach.events.reps import LANDINGS, Rep
+from kneecoach.events.reps import Rep
 
 #: measure key in the summary → (frame-table column pattern, sign per side of the stance leg)
 PER_SIDE = {
@@ -44,13 +45,14 @@ def fppa_frame(table: pd.DataFrame, rep: Rep, side: Side, test: str) -> int | No
     the frame of largest valid FPPA (science.md §1.1).
     """
     fppa = table[f"fppa_{side}_deg"].to_numpy(float)
-    if np.isfinite(fppa[rep.reading]) and test != "sit-to-stand":
+    largest = MOVEMENT_TESTS[test].reading_frame == "largest-fppa"
+    if np.isfinite(fppa[rep.reading]) and not largest:
         return rep.reading
     rows = np.arange(rep.start, rep.end + 1)
     valid = rows[np.isfinite(fppa[rows])]
     if not valid.size:
         return None
-    if test == "sit-to-stand":
+    if largest:
         return int(valid[np.argmax(fppa[valid])])
     depth = table["depth_pct"].to_numpy(float)
     return int(valid[np.nanargmax(depth[valid])])
@@ -68,6 +70,7 @@ def read_rep(table: pd.DataFrame, rep: Rep, side: Side, test: str) -> dict[str, 
         "end_time_s": _num(t[rep.end], 3),
         "complete": rep.complete,
     }
+    event, frame = MOVEMENT_TESTS[test].event, MOVEMENT_TESTS[test].reading_frame
     f = fppa_frame(table, rep, side, test)
     values["fppa_deg"] = _num(table[f"fppa_{side}_deg"].iloc[f]) if f is not None else None
     values["fppa_frame"] = int(table["frame"].iloc[f]) if f is not None else None
@@ -80,13 +83,13 @@ def read_rep(table: pd.DataFrame, rep: Rep, side: Side, test: str) -> dict[str, 
         values[key] = _num(sign * row[key])
     for key in WHOLE_BODY:
         values[key] = _num(row[key], 2 if key != "depth_pct" else 1)
-    if rep.contact is not None and test in LANDINGS:
+    if rep.contact is not None and event == "landing":
         c = table.iloc[rep.contact]
         values["contact_frame"] = int(c["frame"])
         values["contact_time_s"] = _num(c["time_s"], 3)
         values["fppa_at_contact_deg"] = _num(c[f"fppa_{side}_deg"])
         values["kasr_at_contact"] = _num(c["kasr"], 2)
-    if test == "single-leg-stance":
+    if event == "hold":
         values["hold_s"] = _num(t[rep.end] - t[rep.start], 2)
     conf_row = f if f is not None else rep.reading
     values["confidence"] = _num(table[f"confidence_{side}"].iloc[conf_row], 2)
@@ -94,7 +97,7 @@ def read_rep(table: pd.DataFrame, rep: Rep, side: Side, test: str) -> dict[str, 
                         ("trunk_confidence", "confidence_trunk")):  # fmt: skip
         values[key] = _num(row[column], 2) if column in table else None
     notes = []
-    if f is not None and f != rep.reading and test != "sit-to-stand":
+    if f is not None and f != rep.reading and frame != "largest-fppa":
         notes.append(
             "FPPA, medial knee displacement and hip adduction read at the deepest frame that "
             "supports them: at the bottom the thigh points at the camera and its angles are not "

@@ -12,6 +12,7 @@ from kneecoach.assessment import norms
 from kneecoach.assessment.norms import Sex
 from kneecoach.assessment.protocols import PROTOCOLS, view_refusal
 from kneecoach.assessment.readings import fppa_frame, read_rep
+from kneecoach.core.movement_tests import headline
 from kneecoach.core.schema import SIDES, Side
 from kneecoach.events.reps import Rep
 from kneecoach.metrics.frames import FRONTAL_VIEWS, FrameMeasures
@@ -91,7 +92,7 @@ def assess(fm: FrameMeasures, reps: list[Rep], /, *, test: str, sex: Sex | None)
         })  # fmt: skip
     if fm.view not in FRONTAL_VIEWS:
         findings.insert(0, view_refused(fm.view, protocol.filming))
-    if protocol.bilateral and test in ("squat", "drop-jump"):
+    if protocol.bilateral and protocol.event in ("dip", "landing"):  # not seated (sit-to-stand)
         kasr = [r["kasr"] for r in sides["left"]["reps"] if r.get("kasr") is not None]
         if kasr:
             findings.append({
@@ -101,7 +102,7 @@ def assess(fm: FrameMeasures, reps: list[Rep], /, *, test: str, sex: Sex | None)
                         "knees are closer together than the feet).",
                 "source": "Mizner et al. 2012 (science.md §1.1)",
             })  # fmt: skip
-    by_shift = test in fnd.KNEE_OVER_FOOT_TESTS  # FPPA is not used: no FPPA drift either
+    by_shift = headline(test) == "knee_over_foot"  # FPPA is not used: no FPPA drift either
     drift = {s: None if by_shift else fnd.drift(sides[s]["reps"]) for s in SIDES}
     return {
         "test": test,
@@ -175,11 +176,11 @@ def worst_moments(
 
     Each is the rep's own reading: FPPA at the frame :func:`readings.fppa_frame`
     reads it, so a picture shows the value of its rep's row. For the squat-type
-    tests (:data:`findings.KNEE_OVER_FOOT_TESTS`), where FPPA is not used, the
+    tests whose headline is the knee over the foot, where FPPA is not used, the
     knee's inward shift over the foot at the deepest point (``knee_shift_pct``),
     with ``fppa_deg`` only where FPPA is read at that same frame.
     """
-    by_shift = test in fnd.KNEE_OVER_FOOT_TESTS
+    by_shift = headline(test) == "knee_over_foot"
     peaks: list[tuple[float, int, Side, Rep]] = []
     for side, side_reps in working_sides(reps, bilateral=bilateral).items():
         for rep in side_reps:

@@ -22,9 +22,9 @@ from typing import Any
 from rich.table import Table
 
 from kneecoach import __version__
-from kneecoach.assessment.findings import KNEE_OVER_FOOT_TESTS
 from kneecoach.cli.common import err, out
 from kneecoach.core.errors import KneecoachError
+from kneecoach.core.movement_tests import headline
 from kneecoach.core.settings import SETTINGS, Settings
 from kneecoach.reports.batch import (
     CLIP_LEAD,
@@ -34,7 +34,7 @@ from kneecoach.reports.batch import (
     write_table,
     written_whole,
 )
-from kneecoach.reports.html import fmt
+from kneecoach.reports.numbers import fmt
 
 Analyse = Callable[[Path, Path], object]
 
@@ -210,7 +210,7 @@ def print_batch(clips: Sequence[dict[str, Any]], out_root: Path) -> None:
 def _headline(c: dict[str, Any], side: str) -> str:
     if c.get(f"working_{side}") is False:
         return "not working"
-    if c.get("test") in KNEE_OVER_FOOT_TESTS:
+    if headline(c.get("test")) == "knee_over_foot":
         shift = c.get(f"mean_knee_shift_pct_{side}")
         if shift is None:
             return ""

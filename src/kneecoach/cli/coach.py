@@ -12,31 +12,26 @@ import hashlib
 import json
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.table import Table
 
-from kneecoach import journal
+from kneecoach import program
 from kneecoach.cli import journal as journal_cli
 from kneecoach.cli.common import err, out
 from kneecoach.core.errors import InputError, RedFlagError
-from kneecoach.program import (
-    Intake,
-    Programme,
-    build_programme,
-    check_red_flags,
-    intake_from_dict,
-    intake_to_toml,
-    load_intake,
-    load_library,
-    parse_days,
-)
-from kneecoach.program.intake import demo_intake
-from kneecoach.program.models import Exercise
-from kneecoach.program.questions import Question, get_path, questions, set_path
+from kneecoach.core.lazy import lazy_module
 from kneecoach.program.redflags import referral_text, reported
-from kneecoach.reports.worksheet import plan_owner, render_ics, revise, withdraw, write_plan
+
+if TYPE_CHECKING:  # loaded on first use: `kneecoach --help` needs none of the coaching stack
+    from kneecoach import journal
+    from kneecoach.program import Exercise, Intake, Programme
+    from kneecoach.program.questions import Question
+    from kneecoach.reports import worksheet
+else:
+    journal = lazy_module("kneecoach.journal")
+    worksheet = lazy_module("kneecoach.reports.worksheet")
 
 # --------------------------------------------------------------------------- exercises
 
@@ -60,7 +55,7 @@ def exercises(
       kneecoach exercises --equipment band
       kneecoach exercises --show clamshell
     """
-    library = load_library()
+    library = program.load_library()
     if show_id:
         _show(_find(show_id, library.ids), library)
         return
@@ -155,6 +150,8 @@ def intake(out_file: Path, from_file: Path | None) -> None:
       kneecoach intake --out me.toml
       kneecoach intake --from me.toml --out me.toml
     """
+    from kneecoach.program.questions import get_path, questions, set_path
+
     data: dict[str, Any] = {}
     if out_file.exists() and out_file != from_file:
         click.confirm(f"{out_file} exists. Replace it?", default=False, abort=True)
@@ -172,9 +169,9 @@ def intake(out_file: Path, from_file: Path | None) -> None:
             asked += 1
         if q.stops and (found := reported(data)):
             _stop_for_red_flags(found, out_file)
-    result = intake_from_dict(data, source=str(from_file or "intake"))
+    result = program.intake_from_dict(data, source=str(from_file or "intake"))
     out_file.parent.mkdir(parents=True, exist_ok=True)
-    out_file.write_text(intake_to_toml(result), encoding="utf-8")
+    out_file.write_text(program.intake_to_toml(result), encoding="utf-8")
     out.print(f"Intake written to {out_file} ({asked} questions asked).")
     out.print(f"Next: kneecoach plan --intake {out_file} --out plan/")
 
@@ -211,7 +208,7 @@ def _ask(q: Question) -> Any:
     if q.kind == "days":
         while True:
             try:
-                return parse_days(click.prompt(q.text, default=q.default))
+                return program.parse_days(click.prompt(q.text, default=q.default))
             except InputError as e:
                 err.print(str(e))
     return click.prompt(q.text, default=q.default or "", show_default=False)
@@ -287,7 +284,7 @@ def plan(
       kneecoach plan --person mary --weeks 4    # mary's stored intake + latest assessment
     """
     if intake_file is not None:
-        person = load_intake(intake_file)
+        person = program.load_intake(intake_file)
     elif person_name is not None:
         person = journal_cli.stored_plan_inputs(person_name, url=database_url)[0]
     else:
@@ -309,7 +306,7 @@ def plan(
                               start=(start.date() if start else dt.date.today()),
                               out_dir=out_dir, source=source)  # fmt: skip
     except RedFlagError as e:
-        withdrawn = withdraw(previous, owner, now=now) if previous else None
+        withdrawn = worksheet.withdraw(previous, owner, now=now) if previous else None
         if person_name is not None:  # re-plans from the stored intake stop too; log plans nothing
             journal_cli.remember_withdrawal(
                 person_name, person if intake_file is not None else None,
@@ -318,7 +315,7 @@ def plan(
         if withdrawn is None or not withdrawn.cancelled:
             raise
         (out_dir / "plan.json").write_text(withdrawn.to_json(), encoding="utf-8")
-        (out_dir / "plan.ics").write_bytes(render_ics(withdrawn))
+        (out_dir / "plan.ics").write_bytes(worksheet.render_ics(withdrawn))
         n = len(withdrawn.cancelled)
         sessions = f"{n} remaining session{'s' * (n != 1)}"
         raise RedFlagError(
@@ -332,8 +329,8 @@ def plan(
         )
     if key is not None:  # whose calendar events: the journal person's, else the file's
         programme = programme.model_copy(update={"calendar_key": key})
-    programme = revise(programme, previous, now=now)
-    files = write_plan(programme, load_library(), out_dir)
+    programme = worksheet.revise(programme, previous, now=now)
+    files = worksheet.write_plan(programme, program.load_library(), out_dir)
     print_plan(programme, files)
     if previous is not None and programme.revision > previous.revision:
         n = len(programme.cancelled)
@@ -357,7 +354,7 @@ def make_plan(
 ) -> Programme:
     """Build the programme; on red flags write ``referral.txt`` in ``out_dir`` and re-raise."""
     try:
-        check_red_flags(person, source=source)
+        program.check_red_flags(person, source=source)
     except RedFlagError as e:
         out_dir.mkdir(parents=True, exist_ok=True)
         for name in PLAN_FILES:  # an older plan in the folder no longer applies
@@ -366,8 +363,8 @@ def make_plan(
         note.write_text(referral_text(person), encoding="utf-8")
         raise RedFlagError(f"{e} A note to show them: {note}") from None
     (out_dir / "referral.txt").unlink(missing_ok=True)
-    return build_programme(person, summary, start=start, weeks=weeks,
-                           days=parse_days(days) if days else None)  # fmt: skip
+    return program.build_programme(person, summary, start=start, weeks=weeks,
+                           days=program.parse_days(days) if days else None)  # fmt: skip
 
 
 def calendar_key(person_name: str | None, intake_file: Path | None) -> str:
@@ -389,16 +386,16 @@ def previous_plan(
     still updates the calendar events (a later SEQUENCE, the dropped ones cancelled).
     None: none, or not readable."""
     try:
-        here = Programme.model_validate_json((out_dir / "plan.json").read_bytes())
+        here = program.Programme.model_validate_json((out_dir / "plan.json").read_bytes())
     except (OSError, ValueError):  # pydantic's ValidationError is a ValueError
         here = None
-    if here is not None and (person_name is None or plan_owner(here) == owner):
+    if here is not None and (person_name is None or worksheet.plan_owner(here) == owner):
         return here  # another's plan in the folder: revise() and withdraw() leave it be
     if person_name is None:
         return None
     try:
         document = journal.current_plan(person_name, url=url)
-        return Programme.model_validate(document) if document else None
+        return program.Programme.model_validate(document) if document else None
     except (InputError, ValueError):  # a new person, or a plan from an older schema
         return None
 
@@ -459,8 +456,10 @@ def demo_plan(summary: dict[str, Any], out_dir: Path) -> dict[str, Path]:
 
     Starts on a fixed Monday, so the demo's plan is the same on every machine.
     """
-    programme = build_programme(demo_intake(), summary, start=DEMO_START)
-    files = write_plan(programme, load_library(), out_dir)
+    from kneecoach.program.intake import demo_intake
+
+    programme = program.build_programme(demo_intake(), summary, start=DEMO_START)
+    files = worksheet.write_plan(programme, program.load_library(), out_dir)
     out.print(f"\nA 4-week plan from a built-in intake and this analysis: {files['pdf'].resolve()}")
     return files
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.table import Table
 
-from kneecoach.analyze import AnalysisResult
 from kneecoach.cli.common import out, print_outcome
-from kneecoach.reports.html import fmt
+from kneecoach.reports.numbers import fmt
+
+if TYPE_CHECKING:
+    from kneecoach.analyze import AnalysisResult
 
 
 def print_gait(result: AnalysisResult, title: str) -> None:

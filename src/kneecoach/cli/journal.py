@@ -13,21 +13,23 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.table import Table
 
-from kneecoach import journal
 from kneecoach.cli.common import err, out
 from kneecoach.core.errors import InputError
+from kneecoach.core.lazy import lazy_module
 from kneecoach.core.settings import SETTINGS
-from kneecoach.program import ExerciseLog, Intake, Programme, adapt, intake_from_dict, redflags
-from kneecoach.program.adapt import apply_decisions, replan_reason
-from kneecoach.storage.archive import export_person, import_person, missing_in_archive
-from kneecoach.storage.db import describe_url, open_journal
+from kneecoach.program import redflags
 from kneecoach.storage.progress import Change, long_date, short_date
-from kneecoach.storage.repository import PlannedDay, find_person
+
+if TYPE_CHECKING:  # loaded on first use: `kneecoach --help` needs none of the journal's stack
+    from kneecoach import journal
+    from kneecoach.program import Intake, Programme
+else:
+    journal = lazy_module("kneecoach.journal")
 
 _URL = next(s for s in SETTINGS if s.name == "database_url")
 VERDICT_STYLE = {"improved": "green", "worse": "yellow", "no real change": "cyan"}
@@ -282,6 +284,8 @@ def with_adaptations(
         entry.sets_done is not None and entry.sets_planned is not None
         and entry.sets_done < entry.sets_planned
     )  # fmt: skip
+    from kneecoach.program import ExerciseLog, adapt
+
     exercises, lines = [], []
     for e in entry.exercises:
         if not e.get("exercise_id"):
@@ -467,6 +471,10 @@ def export(
     Example:
       kneecoach export --person mary --out mary.zip
     """
+    from kneecoach.storage.archive import export_person
+    from kneecoach.storage.db import open_journal
+    from kneecoach.storage.repository import find_person
+
     with open_journal(database_url) as j, j.transaction() as session:
         p = find_person(session, person)
         archive = archive or Path(f"{_slug(p.name)}-journal.zip")
@@ -489,6 +497,9 @@ def import_(archive: Path, name: str | None, database_url: str | None) -> None:
       kneecoach import mary-journal.zip
       kneecoach import mary-journal.zip --as "mary 2"
     """
+    from kneecoach.storage.archive import import_person, missing_in_archive
+    from kneecoach.storage.db import open_journal
+
     with open_journal(database_url) as j, j.transaction() as session:
         p = import_person(session, archive, j.files_dir, name=name)
         summary = f"{len(p.assessments)} assessments, {len(p.session_logs)} session logs"
@@ -535,6 +546,8 @@ def stored_plan_inputs(
             f"--person: no intake stored for {person!r}; give one once with "
             f"kneecoach plan --intake FILE.toml --person {person!r}"
         )
+    from kneecoach.program import intake_from_dict
+
     return intake_from_dict(intake, source=f"{person}'s stored intake"), summary
 
 
@@ -558,6 +571,8 @@ def apply_logged_decisions(
     intake was given head the plan's notes and are said at once (on every re-plan, until
     an intake is given again).
     """
+    from kneecoach.program.adaptation import apply_decisions, replan_reason
+
     basis = journal.replan_basis(person, url=url)
     if basis.warning_signs is not None:  # on the worksheet too: it is what gets printed
         warning = (
@@ -586,6 +601,8 @@ def remember_plan(
 
     ``intake_given``: the intake came with this plan (``--intake``), not from the journal.
     """
+    from kneecoach.storage.repository import PlannedDay
+
     days = [
         PlannedDay(s.date, s.title, tuple(e.model_dump(mode="json") for e in s.exercises))
         for s in programme.sessions
@@ -616,7 +633,7 @@ def remember_withdrawal(
 
 def database_description() -> str:
     """The journal URL for ``kneecoach info``."""
-    from kneecoach.storage.db import database_url
+    from kneecoach.storage.db import database_url, describe_url
 
     try:
         return describe_url(database_url())

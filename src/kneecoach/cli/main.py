@@ -11,23 +11,18 @@ import os
 import platform
 import sys
 from collections.abc import Callable
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.table import Table
 
 from kneecoach import __version__
-from kneecoach.analyze import TESTS, AnalysisResult, run_analyze
-from kneecoach.assessment.findings import KNEE_OVER_FOOT_TESTS
-from kneecoach.capture.video import check_time_range
 from kneecoach.cli import coach as coach_cli
 from kneecoach.cli import journal as journal_cli
-from kneecoach.cli.batch import analyze_many, print_batch, study_record
 from kneecoach.cli.common import err, out, print_outcome, progress_bar, stage_progress
-from kneecoach.cli.gait import print_gait
 from kneecoach.core.errors import InputError, InsufficientDataError, KneecoachError
+from kneecoach.core.movement_tests import MOVEMENT_TESTS, TEST_NAMES, headline, is_gait
 from kneecoach.core.settings import (
     SETTINGS,
     Setting,
@@ -36,9 +31,14 @@ from kneecoach.core.settings import (
     home_dir,
     load_settings,
 )
-from kneecoach.events.gait import GAIT_TESTS
-from kneecoach.pipeline import TrackResult, run_track
-from kneecoach.reports.html import fmt
+from kneecoach.reports.numbers import fmt
+
+if TYPE_CHECKING:  # the measuring stack is imported by the commands that use it (a fast start)
+    from kneecoach.analyze import AnalysisResult
+    from kneecoach.pipeline import TrackResult
+
+#: What ``--test`` takes.
+TESTS = ("auto", *TEST_NAMES)
 
 
 class KneecoachGroup(click.Group):
@@ -203,6 +203,8 @@ def track(
       kneecoach track clip.mp4 --format csv,trc --start 2 --end 8
       kneecoach track sports2d_output.trc
     """
+    from kneecoach.pipeline import run_track
+
     settings = _settings(values)
     fmt = [f.strip().lower() for f in formats.split(",") if f.strip()]
     out_dir = out_dir or Path(f"{source.stem or source.name}_track")
@@ -287,6 +289,9 @@ def analyze(
       kneecoach analyze clip.mp4 --test single-leg-squat --person mary
       kneecoach analyze study/*.mp4 --test single-leg-squat --no-video --out study_results/
     """
+    from kneecoach.analyze import run_analyze
+    from kneecoach.capture.video import check_time_range
+
     settings = _settings(values)
     check_time_range(start_s, end_s)  # once, not once per clip
     if len(sources) > 1:
@@ -323,6 +328,8 @@ def _analyze_many(
     sources: tuple[Path, ...], out_root: Path, settings: Settings, **options: Any
 ) -> None:
     """Several clips: one analysis each under ``out_root``, then clips.csv and reps.csv."""
+    from kneecoach.analyze import run_analyze
+    from kneecoach.cli.batch import analyze_many, print_batch, study_record
 
     def analyse(source: Path, folder: Path) -> None:
         with progress_bar() as bar:
@@ -343,19 +350,21 @@ def _analyze_many(
 
 def _print_analysis(result: AnalysisResult, title: str) -> None:
     s = result.summary
-    if s.get("test") in GAIT_TESTS:
+    if is_gait(s.get("test")):
+        from kneecoach.cli.gait import print_gait
+
         print_gait(result, title)
         return
     if s.get("test_detected"):
         evidence = s["test_detected"]["evidence"]
         out.print(f"[cyan]test recognised:[/] {s['test_label']} ({evidence}); "
                   "use --test to choose another")  # fmt: skip
-    if s.get("test") in KNEE_OVER_FOOT_TESTS:
+    if headline(s.get("test")) == "knee_over_foot":
         _print_knee_over_foot(s, title)
         print_outcome(result)
         return
     table = Table(title=title, title_justify="left")
-    reps = "holds" if s.get("test") == "single-leg-stance" else "reps"
+    reps = MOVEMENT_TESTS[s["test"]].counts
     for col in ("side", reps, "mean FPPA", "worst", "typical range", "pelvic drop"):
         table.add_column(col)
     for side, v in s["sides"].items():
@@ -417,6 +426,7 @@ def demo(out_dir: Path, no_video: bool) -> None:
     cleans the keypoints, measures every rep and writes the report; then a
     4-week plan from a built-in intake and that analysis (plan/ in --out).
     """
+    from kneecoach.analyze import run_analyze
     from kneecoach.io import to_netcdf_file
     from kneecoach.reports.figures import cleaning_figure
     from kneecoach.synthetic import single_leg_squat, with_dropout, with_noise, with_swap
@@ -449,6 +459,8 @@ def demo(out_dir: Path, no_video: bool) -> None:
 @cli.command()
 def info() -> None:
     """Versions, paths and settings, for bug reports."""
+    from importlib.metadata import PackageNotFoundError, version
+
     table = Table(show_header=False)
     table.add_column(no_wrap=True)
     table.add_column(overflow="fold")  # a long path is folded onto more lines, never cut short

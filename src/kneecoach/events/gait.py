@@ -55,16 +55,12 @@ import pandas as pd
 from scipy.signal import find_peaks
 
 from kneecoach.core.errors import InsufficientDataError
+from kneecoach.core.movement_tests import MOVEMENT_TESTS
 from kneecoach.core.schema import OTHER, SIDES, Side
 from kneecoach.metrics.frames import FRONTAL_VIEWS, SAGITTAL_VIEWS
 from kneecoach.metrics.gait import GaitSignals
 
 FloatArray = npt.NDArray[np.float64]
-GAIT_TESTS = ("run", "walk", "skate")
-
-#: Shortest time between two contacts of the same foot, per test (derived: a sprint
-#: stride lasts ~0.45 s, a brisk walking stride ~0.9 s, a skating stride longer).
-MIN_STRIDE_S = {"run": 0.4, "walk": 0.7, "skate": 0.6}
 #: A swing's descent must reach this speed (leg lengths per second) and this
 #: share of the clip's typical descent speed (derived on synthetic and real gait).
 MIN_DESCENT_SPEED = 0.3
@@ -207,6 +203,13 @@ def _side_steps(sig: GaitSignals, side: Side, *, bridge: int, stride: float) -> 
     return out
 
 
+def _min_stride(test: str) -> float:
+    stride = MOVEMENT_TESTS[test].min_stride_s
+    if stride is None:
+        raise ValueError(f"{test!r} is not a gait test")
+    return stride
+
+
 def _midstance(sig: GaitSignals, contact: int, toe_off: int, test: str) -> int:
     if test == "walk" or sig.view in SAGITTAL_VIEWS:
         return (contact + toe_off) // 2
@@ -318,7 +321,7 @@ def find_steps(sig: GaitSignals, /, *, test: str, walk_stance: bool = True) -> l
     steps: list[Step] = []
     for side in SIDES:
         raw = sig.foot[side][:, 0] + sig.foot[side][:, 1]
-        for contact, toe_off, back in method(sig, side, bridge=bridge, stride=MIN_STRIDE_S[test]):
+        for contact, toe_off, back in method(sig, side, bridge=bridge, stride=_min_stride(test)):
             if toe_off is not None:
                 stance = (toe_off - contact) / sig.fps
                 if not STANCE_S[0] <= stance <= STANCE_S[1]:

@@ -34,14 +34,12 @@ import pandas as pd
 from scipy.signal import find_peaks, medfilt
 
 from kneecoach.core.errors import InsufficientDataError
+from kneecoach.core.movement_tests import MOVEMENT_TESTS
 from kneecoach.core.runs import true_runs
 from kneecoach.core.schema import OTHER, SIDES, Side
 from kneecoach.metrics.feet import RAISED, feet_off_floor
 
 FloatArray = npt.NDArray[np.float64]
-
-#: Tests whose rep is a landing after a drop (science.md §1.2).
-LANDINGS = ("drop-jump", "single-leg-landing")
 
 #: A rep must take the hips down by at least this share of leg length (derived:
 #: well under a 45° single-leg squat, well over standing sway).
@@ -157,15 +155,16 @@ def _least_moving(table: pd.DataFrame, rows: slice, joint: str) -> Side | None:
 def working_leg(table: pd.DataFrame, test: str, rows: slice) -> Side | None:
     """Which leg works in ``rows`` (None for bilateral tests or when unclear; a single-leg
     stance hold knows its planted foot from :func:`single_leg_holds`)."""
-    if test in ("single-leg-squat", "single-leg-landing"):
+    how = MOVEMENT_TESTS[test].working_leg
+    if how == "lifted-foot":
         return _stance_by_height(table, rows) or _least_moving(table, rows, "ankle")
-    if test == "step-down":
+    if how == "foot-on-step":
         on_step = _least_moving(table, rows, "ankle")
         if on_step is None:  # the free foot hangs below the stance foot
             lower = _stance_by_height(table, rows)
             on_step = None if lower is None else OTHER[lower]
         return on_step
-    if test == "lunge":
+    if how == "still-knee":
         return _least_moving(table, rows, "knee")
     return None
 
@@ -233,9 +232,10 @@ def segment(table: pd.DataFrame, test: str, /, *, fps: float, name: str = "") ->
     ``name``: the test in words for the error when none is found (default: ``test``).
     """
     name = name or test
+    event = MOVEMENT_TESTS[test].event
     holds: list[tuple[int, int, Side]] = []
     implausible: list[float] = []
-    if test in LANDINGS:
+    if event == "landing":
         found = landings(table, fps, implausible=implausible)
         if not found and implausible:
             raise InsufficientDataError(
@@ -245,18 +245,18 @@ def segment(table: pd.DataFrame, test: str, /, *, fps: float, name: str = "") ->
                 "followed another person (see the quality report) or the drop was much higher "
                 "than the test's box"
             )
-    elif test == "single-leg-stance":  # one foot off the floor and the other planted
+    elif event == "hold":  # one foot off the floor and the other planted
         holds = single_leg_holds(feet_off_floor(table, fps), fps, MIN_HOLD_S)
         found = [(a, a, b, True) for a, b, _ in holds]  # a hold cut by the clip still counts
-    elif test == "sit-to-stand":  # a rep is each rise to standing: dips of (- depth)
+    elif event == "rise":  # a rep is each rise to standing: dips of (- depth)
         found = dips(-table["depth_pct"].to_numpy(float) / 100, fps)
     else:
         found = dips(table["depth_pct"].to_numpy(float) / 100, fps)
-    if not found and (test in LANDINGS or test == "single-leg-stance"):
+    if not found and event in ("landing", "hold"):
         raise InsufficientDataError(
             f"no {name} was found in the clip (see the quality report and filming tips)"
         )
-    if not found and test == "sit-to-stand":  # a rep is a stand between two sits
+    if not found and event == "rise":  # a rep is a stand between two sits
         raise InsufficientDataError(
             f"no {name} rep was found: the hips never rose to standing and went back down by "
             f"{MIN_REP_DEPTH:.0%} of leg length (start and end the clip seated)"
@@ -269,12 +269,12 @@ def segment(table: pd.DataFrame, test: str, /, *, fps: float, name: str = "") ->
     reps = []
     for i, (start, reading, end, complete) in enumerate(found, start=1):
         side: Side | None
-        if test == "single-leg-stance":  # the hold's planted foot
+        if event == "hold":  # the hold's planted foot
             side = holds[i - 1][2]
             reading = hold_reading(table, start, end, side, fps)
         else:
             side = working_leg(table, test, slice(start, end + 1))
-        contact = start if test in LANDINGS else None
+        contact = start if event == "landing" else None
         reps.append(Rep(i, start, reading, end, side, complete, contact))
     return reps
 

@@ -9,10 +9,12 @@ Any "yes" stops the plan: kneecoach writes no programme and says why.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kneecoach.core.errors import RedFlagError
-from kneecoach.program.models import Intake
+
+if TYPE_CHECKING:  # the questions are read by the command line's help: no pydantic models yet
+    from kneecoach.program.models import Intake
 
 #: question field → (question asked, what a "yes" means in the referral message)
 QUESTIONS: dict[str, tuple[str, str]] = {
@@ -102,7 +104,7 @@ def referral_text(intake: Intake | list[str], /) -> str:
 
     ``intake``: a whole intake, or the warning signs in words (:func:`reported`, when the
     questionnaire stopped early)."""
-    found = red_flags(intake) if isinstance(intake, Intake) else intake
+    found = intake if isinstance(intake, list) else red_flags(intake)
     lines = [
         "kneecoach did not make an exercise plan, because the intake reports warning signs",
         "that a clinician should check first (science.md §7.3):",

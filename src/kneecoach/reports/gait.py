@@ -17,10 +17,10 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from kneecoach.assessment.gait import MIN_DRIFT_S, MIN_DRIFT_STEPS, UNITS
+from kneecoach.core import movement_tests
 from kneecoach.core.schema import SIDES
 from kneecoach.reports.templating import DASH
 
-GAIT_TESTS = ("run", "walk", "skate")
 SIDE_COLOURS = {"left": "#0072b2", "right": "#e69f00"}
 #: Step-table columns: (key, header, unit, digits); a column shows when any step has a value.
 STEP_COLUMNS: tuple[tuple[str, str, str, int], ...] = (
@@ -63,7 +63,7 @@ DRIFT_ROWS: tuple[tuple[str, str, int], ...] = (
 
 def is_gait(summary: Mapping[str, Any]) -> bool:
     """Is this the summary of a gait test?"""
-    return summary.get("test") in GAIT_TESTS
+    return movement_tests.is_gait(summary.get("test"))
 
 
 def _steps(summary: Mapping[str, Any], side: str) -> list[Mapping[str, Any]]:

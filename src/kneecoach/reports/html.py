@@ -10,7 +10,6 @@ as "—" with, where known, the reason.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -19,13 +18,14 @@ from typing import Any
 import pandas as pd
 
 from kneecoach import __version__
-from kneecoach.assessment.findings import KNEE_OVER_FOOT_TESTS
 from kneecoach.assessment.summary import DISCLAIMER
+from kneecoach.core.movement_tests import headline
 from kneecoach.core.schema import SIDES
 from kneecoach.metrics.frames import FRONTAL_VIEWS
 from kneecoach.reports.gait import gait_facts, is_gait, step_tables, steps_figure
+from kneecoach.reports.numbers import DASH, fmt, number
 from kneecoach.reports.plots import figure_png, timeseries_caption, timeseries_figure
-from kneecoach.reports.templating import DASH, environment, file_uri, png_uri
+from kneecoach.reports.templating import environment, file_uri, png_uri
 
 FRONTAL_NEED = "this needs the camera in front of or behind the person"
 
@@ -116,23 +116,6 @@ def render_report(
 
 
 # --------------------------------------------------------------------------- formatting
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value) if math.isfinite(value) else None
-
-
-def fmt(value: Any, digits: int = 1, unit: str = "") -> str:
-    """A number for people: fixed digits, a real minus sign, "—" for null/NaN."""
-    x = _number(value)
-    if x is None:
-        return DASH
-    text = f"{x:.{digits}f}".replace("-", "−")
-    if text in ("−0", "−0.0", "−0.00"):
-        text = text[1:]
-    return f"{text}{unit}" if unit in ("°", "%", "") else f"{text} {unit}"
 
 
 def _dict(value: Any) -> Mapping[str, Any]:
@@ -256,7 +239,7 @@ def _side_card(
     side: str, info: Mapping[str, Any], findings: list[dict[str, Any]], test: str = ""
 ) -> dict[str, Any]:
     cls = _dict(info.get("classification"))
-    mean, peak = _number(info.get("mean_fppa_deg")), _number(info.get("peak_fppa_deg"))
+    mean, peak = number(info.get("mean_fppa_deg")), number(info.get("peak_fppa_deg"))
     level = _text(cls.get("level")) or "not measured"
     if mean is None:
         level = "not measured"
@@ -274,10 +257,10 @@ def _side_card(
     else:
         sentence = _text(cls.get("label")).capitalize()
     rng = _list(cls.get("range_deg"))
-    low, high = (_number(rng[0]), _number(rng[1])) if len(rng) == 2 else (None, None)
+    low, high = (number(rng[0]), number(rng[1])) if len(rng) == 2 else (None, None)
     where = "" if mean is None else " inward" if mean > 0 else " outward" if mean < 0 else ""
     plural = f"{count} {unit}{'s' * (count != 1)}"
-    if test in KNEE_OVER_FOOT_TESTS:  # the headline is the knee over the foot, not FPPA
+    if headline(test) == "knee_over_foot":  # the headline is the knee over the foot, not FPPA
         return _knee_over_foot_card(side, info, plural, sentence, finding)
     return {
         "side": side,
@@ -304,7 +287,7 @@ def _knee_over_foot_card(
     side: str, info: Mapping[str, Any], plural: str, sentence: str, finding: Any
 ) -> dict[str, Any]:
     """Squat-type tests: the knee's shift over the foot (else KASR), with no typical range."""
-    shift, kasr = _number(info.get("mean_knee_shift_pct")), _number(info.get("mean_kasr"))
+    shift, kasr = number(info.get("mean_knee_shift_pct")), number(info.get("mean_kasr"))
     if shift is not None:
         way = " inward" if shift > 0 else " outward" if shift < 0 else ""
         big, caption = (
@@ -350,7 +333,7 @@ def _worst(summary: Mapping[str, Any], images: Mapping[str, Path]) -> list[dict[
             continue
         shown.add(key)
         side = _text(m.get("side"))
-        angle, shift = _number(m.get("fppa_deg")), _number(m.get("knee_shift_pct"))
+        angle, shift = number(m.get("fppa_deg")), number(m.get("knee_shift_pct"))
         if shift is not None:
             way = "inward" if shift >= 0 else "outward"
             what = f"{fmt(abs(shift), 0, '%')} of leg length {way} over the foot"
@@ -372,7 +355,7 @@ def _worst(summary: Mapping[str, Any], images: Mapping[str, Path]) -> list[dict[
 
 def _rep_table(side: str, info: Mapping[str, Any], summary: Mapping[str, Any]) -> dict[str, Any]:
     reps = [r for r in _list(info.get("reps")) if isinstance(r, Mapping)]
-    optional = [c for c in OPTIONAL_COLUMNS if any(_number(r.get(c[0])) is not None for r in reps)]
+    optional = [c for c in OPTIONAL_COLUMNS if any(number(r.get(c[0])) is not None for r in reps)]
     early = [c for c in optional if c[0] not in LATE_COLUMNS]
     late = [c for c in optional if c[0] in LATE_COLUMNS]
     columns = [*REP_COLUMNS[:2], *early, *REP_COLUMNS[2:-1], *late, REP_COLUMNS[-1]]
@@ -383,15 +366,15 @@ def _rep_table(side: str, info: Mapping[str, Any], summary: Mapping[str, Any]) -
         for key, _, _, digits in columns:
             value = rep.get(key)
             cells.append(fmt(value, digits))
-            if _number(value) is None and key not in empty:
+            if number(value) is None and key not in empty:
                 empty.append(key)
         notes = [_text(n) for n in _list(rep.get("notes"))]
         if rep.get("complete") is False:
             notes.insert(0, "cut off by the start or end of the clip (left out of the averages)")
-        conf = _number(rep.get("confidence"))
+        conf = number(rep.get("confidence"))
         if conf is not None and conf < 0.5:
             notes.append("low keypoint confidence: read this rep with care")
-        fppa_t, t = _number(rep.get("fppa_time_s")), _number(rep.get("time_s"))
+        fppa_t, t = number(rep.get("fppa_time_s")), number(rep.get("time_s"))
         if fppa_t is not None and t is not None and abs(fppa_t - t) > 1e-6:
             notes.append(  # the thigh's other angles are read with it (readings.WITH_FPPA)
                 f"read at {fmt(fppa_t, 2, 's')}: FPPA, medial knee displacement, hip adduction"
@@ -437,9 +420,9 @@ def _rep_table(side: str, info: Mapping[str, Any], summary: Mapping[str, Any]) -
 
 
 def _quality(q: Mapping[str, Any], summary: Mapping[str, Any]) -> dict[str, Any]:
-    rate = _number(q.get("detection_rate"))
+    rate = number(q.get("detection_rate"))
     usable = q.get("usable_for_frontal_measures")
-    duration = _number(q.get("duration_s"))
+    duration = number(q.get("duration_s"))
     frames = q.get("frames")
     conf = _dict(q.get("mean_confidence"))
     return {

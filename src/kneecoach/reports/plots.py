@@ -21,9 +21,10 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from kneecoach.assessment.findings import KNEE_OVER_FOOT_TESTS
+from kneecoach.core.movement_tests import headline
 from kneecoach.core.schema import SIDES, SKELETON
 from kneecoach.metrics.frames import FRONTAL_VIEWS
+from kneecoach.reports.numbers import number
 from kneecoach.reports.overlay import SIDE_RGB
 from kneecoach.reports.text import put_text, text_width
 
@@ -54,13 +55,6 @@ def _column(frames: pd.DataFrame, name: str) -> npt.NDArray[np.float64]:
     return np.asarray(pd.to_numeric(frames[name], errors="coerce"), dtype=np.float64)
 
 
-def _number(value: Any) -> float | None:
-    """A finite float, or None for null / NaN / non-numbers."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value) if np.isfinite(value) else None
-
-
 def _side_reps(summary: Mapping[str, Any], side: str) -> list[Mapping[str, Any]]:
     sides = summary.get("sides") or {}
     info = sides.get(side) if isinstance(sides, Mapping) else None
@@ -74,7 +68,7 @@ def _range(summary: Mapping[str, Any], side: str) -> tuple[float, float] | None:
     cls = info.get("classification") if isinstance(info, Mapping) else None
     rng = cls.get("range_deg") if isinstance(cls, Mapping) else None
     if isinstance(rng, Sequence) and len(rng) == 2:
-        low, high = _number(rng[0]), _number(rng[1])
+        low, high = number(rng[0]), number(rng[1])
         if low is not None and high is not None:
             return low, high
     return None
@@ -84,7 +78,7 @@ def timeseries_caption(summary: Mapping[str, Any]) -> tuple[str, str]:
     """The figure's (alt text, caption): what :func:`timeseries_figure` draws, no more."""
     knee = (
         "Knee shift over the foot"
-        if summary.get("test") in KNEE_OVER_FOOT_TESTS
+        if headline(summary.get("test")) == "knee_over_foot"
         else "Knee angle (FPPA)"
     )
     alt = (
@@ -104,7 +98,7 @@ def _spans(summary: Mapping[str, Any]) -> list[tuple[float, float, Any, str | No
     spans: dict[tuple[float, float], tuple[Any, str | None]] = {}
     for side in SIDES:
         for rep in _side_reps(summary, side):
-            start, end = _number(rep.get("start_time_s")), _number(rep.get("end_time_s"))
+            start, end = number(rep.get("start_time_s")), number(rep.get("end_time_s"))
             if start is None or end is None:
                 continue
             key = (start, end)
@@ -173,9 +167,9 @@ def _side_panel(
             ax.plot([], [], "-", lw=1.8, color=colour, alpha=0.4, label=f"{side}: not measured")
         points = []
         for rep in _side_reps(summary, side):
-            value = _number(rep.get(rep_key))
-            when = _number(rep.get(rep_time_key))
-            when = when if when is not None else _number(rep.get("time_s"))
+            value = number(rep.get(rep_key))
+            when = number(rep.get(rep_time_key))
+            when = when if when is not None else number(rep.get("time_s"))
             if value is not None and when is not None:
                 points.append((when, value))
         _dots(ax, points, colour, label=f"{side}: reading per rep" if points else None)
@@ -186,7 +180,7 @@ def _side_panel(
 def timeseries_figure(frames: pd.DataFrame, summary: Mapping[str, Any]) -> Figure:
     """FPPA, pelvic drop and (when measured) KASR over time, with reps and readings marked.
 
-    For the squat-type tests (:data:`~kneecoach.assessment.findings.KNEE_OVER_FOOT_TESTS`)
+    For the tests whose headline is the knee over the foot (squat-type tests)
     the first panel is the knee shift over the foot, the measure their report
     reads, instead of FPPA. Each rep's span is shaded and its reading marked
     with a dot; the typical FPPA range, where one is published, is a light
@@ -207,7 +201,7 @@ def timeseries_figure(frames: pd.DataFrame, summary: Mapping[str, Any]) -> Figur
         ax.grid(alpha=0.3)
 
     ax = axes[0]
-    if summary.get("test") in KNEE_OVER_FOOT_TESTS:  # the measure the report reads, not FPPA
+    if headline(summary.get("test")) == "knee_over_foot":  # what the report reads, not FPPA
         _side_panel(
             ax, t, frames, summary, column="knee_shift_{side}_pct", rep_key="knee_shift_pct",
             rep_time_key="time_s", what="Knee shift over the foot",
@@ -246,7 +240,7 @@ def timeseries_figure(frames: pd.DataFrame, summary: Mapping[str, Any]) -> Figur
         seen: dict[float, float] = {}
         for side in SIDES:
             for rep in _side_reps(summary, side):
-                value, when = _number(rep.get("kasr")), _number(rep.get("time_s"))
+                value, when = number(rep.get("kasr")), number(rep.get("time_s"))
                 if value is not None and when is not None:
                     seen[when] = value
         _dots(ax, sorted(seen.items()), "0.25", label="reading per rep" if seen else None)

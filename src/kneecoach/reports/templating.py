@@ -7,8 +7,7 @@ from pathlib import Path
 
 import jinja2
 
-#: What a report shows where a value is missing.
-DASH = "—"
+from kneecoach.reports.numbers import DASH as DASH
 
 _MIME = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 

@@ -41,13 +41,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Literal
 
-from kneecoach.assessment.findings import KNEE_OVER_FOOT_TESTS
 from kneecoach.assessment.norms import (
     FPPA_SDD_DEG,
     FPPA_SDD_SOURCE,
     PELVIC_DROP_SDD_DEG,
     PELVIC_DROP_SOURCE,
 )
+from kneecoach.core.movement_tests import headline
 
 Verdict = Literal["improved", "no real change", "worse", "not comparable"]
 Measure = Literal["peak_fppa", "pelvic_drop", "asymmetry"]
@@ -109,7 +109,7 @@ class AssessmentPoint:
 
     def asymmetry_deg(self) -> float | None:
         """|left − right| mean FPPA, when both legs worked and were measured (not for squats)."""
-        if self.test in KNEE_OVER_FOOT_TESTS:
+        if headline(self.test) == "knee_over_foot":
             return None
         left, right = self.sides.get("left"), self.sides.get("right")
         if not (left and right and left.working and right.working):
@@ -211,7 +211,7 @@ def compare(before: AssessmentPoint, after: AssessmentPoint) -> list[Change]:
         if a is None or not (a.working and b.working):
             continue
         sdc, why = smallest_detectable_change(FPPA_SDD_DEG, b.rep_fppa_deg, a.rep_fppa_deg)
-        if before.test not in KNEE_OVER_FOOT_TESTS:
+        if headline(before.test) != "knee_over_foot":
             changes.append(Change("peak_fppa", side, b.peak_fppa_deg, a.peak_fppa_deg, sdc,
                                   why or FPPA_SDD_SOURCE,
                                   verdict(b.peak_fppa_deg, a.peak_fppa_deg, sdc)))  # fmt: skip
@@ -235,7 +235,7 @@ def summary_sentence(
     """One sentence for the client about the knee line between two assessments."""
     knee = [c for c in changes if c.measure == "peak_fppa" and c.verdict != "not comparable"]
     since = f"Since {long_date(before.measured_at)}, on the {before.label.lower()}"
-    if not knee and before.test in KNEE_OVER_FOOT_TESTS:
+    if not knee and headline(before.test) == "knee_over_foot":
         return (
             f"{since}, the knee line is read by the knee's shift over the foot, which has no "
             "published detectable change: compare the worst frames side by side."
