@@ -248,10 +248,20 @@ RUNNING_CUTOFF_HZ = 12.0
 
 
 def gait_cutoff(source: str | Path, test: str, settings: Settings) -> tuple[Settings, list[str]]:
-    """For run/skate videos of 40 fps or more, the default 6 Hz filter becomes 12 Hz."""
+    """For run/skate videos of 40 fps or more, the default 6 Hz filter becomes 12 Hz.
+
+    A cut-off the user gave (flag, environment or config file) is kept, whatever it is.
+    """
     t = movement_test(test)
-    if t is None or not t.fast or settings.cutoff_hz != Settings().cutoff_hz:
+    if t is None or not t.fast:
         return settings, []
+    if settings.given("cutoff_hz"):
+        where = settings.origin("cutoff_hz")
+        return settings, [
+            f"keypoints filtered at {settings.cutoff_hz:g} Hz as set ({where}); left unset, "
+            f"{t.label.lower()} videos of 40 fps or more are filtered at "
+            f"{RUNNING_CUTOFF_HZ:.0f} Hz (science.md §8)"
+        ]
     if is_keypoint_input(Path(source)) or not Path(source).is_file():
         return settings, []
     with VideoReader(Path(source)) as reader:
@@ -263,7 +273,7 @@ def gait_cutoff(source: str | Path, test: str, settings: Settings) -> tuple[Sett
             f"filtered at {settings.cutoff_hz:g} Hz, which smooths short peaks (film at 60 fps)"
         ]
     note = f"running: keypoints filtered at {RUNNING_CUTOFF_HZ:.0f} Hz (science.md §8)"
-    return settings.with_overrides(cutoff_hz=RUNNING_CUTOFF_HZ), [note]
+    return settings.with_overrides("automatic", cutoff_hz=RUNNING_CUTOFF_HZ), [note]
 
 
 def _refilter(result: AnalysisResult, out: Path, settings: Settings) -> None:

@@ -102,7 +102,9 @@ def test_study_json_records_the_version_settings_and_command_of_the_study(
     assert study["working_folder"] == str(tmp_path)
     assert "subject's own" in study["conventions"]["sides"]
     assert "python" in study["packages"]
-    assert "12 Hz" in study["settings_notes"][0]  # the running cut-off is not in "settings"
+    assert study["settings_origins"]["cutoff_hz"] == "command line"
+    assert study["settings_origins"]["fix_swaps"] == "default"
+    assert "every clip is filtered at it" in study["settings_notes"][0]  # running too
 
 
 def test_an_impossible_time_range_is_refused_once_before_any_clip(tmp_path: Path) -> None:

@@ -93,12 +93,25 @@ def study_record(settings: Settings, options: Mapping[str, Any]) -> dict[str, An
         "options": dict(options),
         # the journal's database_url is left out: unused here, and it may hold a password
         "settings": {s.name: getattr(settings, s.name) for s in SETTINGS if s.stage != "journal"},
-        "settings_notes": [
-            "cutoff_hz left at 6: running and skating videos of 40 fps or more are filtered at "
-            "12 Hz instead (science.md §8); that clip's summary.json notes say so"
-        ],
+        # where each value came from: default, config file, environment or command line
+        "settings_origins": {
+            s.name: settings.origin(s.name) for s in SETTINGS if s.stage != "journal"
+        },
+        "settings_notes": [_cutoff_note(settings)],
         "packages": packages,
     }
+
+
+def _cutoff_note(settings: Settings) -> str:
+    if settings.given("cutoff_hz"):
+        return (
+            f"cutoff_hz {settings.cutoff_hz:g} set ({settings.origin('cutoff_hz')}): every clip "
+            "is filtered at it, running and skating too"
+        )
+    return (
+        f"cutoff_hz left at {settings.cutoff_hz:g}: running and skating videos of 40 fps or more "
+        "are filtered at 12 Hz instead (science.md §8); that clip's summary.json notes say so"
+    )
 
 
 def analyze_many(

@@ -11,9 +11,11 @@ from __future__ import annotations
 import math
 import os
 import tomllib
-from dataclasses import dataclass, fields, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Literal
 
 import platformdirs
 
@@ -52,8 +54,9 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "cutoff_hz", 6.0, "Hz",
-        "Low-pass cut-off of the zero-lag Butterworth filter (0 switches filtering off). Left "
-        "at 6, analyze filters running and skating videos of 40 fps or more at 12 Hz.",
+        "Low-pass cut-off of the zero-lag Butterworth filter (0 switches filtering off). Unless "
+        "set (flag, environment or config file), analyze filters running and skating videos "
+        "of 40 fps or more at 12 Hz.",
         "science.md §8: 4th-order zero-phase Butterworth at 6 Hz for squats, step-downs, "
         "walking; 10-12 Hz for running",
     ),
@@ -125,11 +128,20 @@ def _default(name: str) -> Any:
     return next(s.default for s in SETTINGS if s.name == name)
 
 
+#: Where a setting's value came from. ``automatic``: kneecoach chose it for the clip (a
+#: running video's 12 Hz cut-off); a value the user gave (config, environment, command
+#: line) is never replaced by an automatic one.
+Origin = Literal["default", "config file", "environment", "command line", "automatic"]
+#: The origins that mean the user chose the value.
+GIVEN: tuple[Origin, ...] = ("config file", "environment", "command line")
+
+
 @dataclass(frozen=True)
 class Settings:
     """Resolved settings, passed as plain typed values to the stage functions.
 
-    Defaults come from :data:`SETTINGS`, the one table.
+    Defaults come from :data:`SETTINGS`, the one table. ``origins`` says where each
+    value that is not the default came from (see :meth:`origin`).
     """
 
     confidence_threshold: float = _default("confidence_threshold")
@@ -143,11 +155,25 @@ class Settings:
     fppa_min_thigh_height: float = _default("fppa_min_thigh_height")
     worst_moments: int = _default("worst_moments")
     database_url: str = _default("database_url")
+    origins: Mapping[str, Origin] = field(
+        default_factory=lambda: MappingProxyType({}), compare=False, repr=False
+    )
 
-    def with_overrides(self, **values: Any) -> Settings:
-        """Return a copy with the given (non-``None``) values replaced and validated."""
+    def with_overrides(self, origin: Origin = "command line", **values: Any) -> Settings:
+        """Return a copy with the given (non-``None``) values replaced, validated, and
+        recorded as coming from ``origin``."""
         clean = {k: _coerce(k, v) for k, v in values.items() if v is not None}
-        return replace(self, **clean)
+        origins = MappingProxyType({**self.origins, **dict.fromkeys(clean, origin)})
+        return replace(self, **clean, origins=origins)
+
+    def origin(self, name: str) -> Origin:
+        """Where setting ``name``'s value came from (``default`` when nobody set it)."""
+        return self.origins.get(name, "default")
+
+    def given(self, name: str) -> bool:
+        """Whether the user chose setting ``name`` (config file, environment or flag): such
+        a value always wins over one kneecoach would choose for the clip."""
+        return self.origin(name) in GIVEN
 
 
 def settings_markdown() -> str:
@@ -221,15 +247,16 @@ def _need(name: str, unit: str, default: Any) -> str:
 
 def load_settings(config_file: Path | None = None) -> Settings:
     """Resolve defaults → config file → ``KNEECOACH_*`` environment variables."""
-    values: dict[str, Any] = {}
+    config: dict[str, Any] = {}
     path = config_file or config_path()
     if path.exists():
         try:
-            values.update(tomllib.loads(path.read_text(encoding="utf-8")))
+            config = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise InputError(f"config file {path} is not valid TOML: {exc}") from None
-    for f in fields(Settings):
-        env = os.environ.get(f"KNEECOACH_{f.name.upper()}")
-        if env is not None:
-            values[f.name] = env
-    return Settings().with_overrides(**values)
+    env: dict[str, Any] = {}
+    for s in SETTINGS:
+        value = os.environ.get(f"KNEECOACH_{s.name.upper()}")
+        if value is not None:
+            env[s.name] = value
+    return Settings().with_overrides("config file", **config).with_overrides("environment", **env)
