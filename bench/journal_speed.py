@@ -23,9 +23,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from kneecoach import journal
+from kneecoach.app import journal
 from kneecoach.storage.archive import export_person
-from kneecoach.storage.db import open_journal
+from kneecoach.storage.db import open_database
 from kneecoach.storage.repository import (
     add_assessment,
     analysis_files,
@@ -68,6 +68,11 @@ def timed(label: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     return result
 
 
+def command(url: str, use: Callable[[journal.Journal], object]) -> None:
+    with journal.Journal.open(url) as j:
+        use(j)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=50)
@@ -78,7 +83,7 @@ def main() -> None:
     url = f"sqlite:///{root / 'journal.sqlite3'}"
     start = date(2026, 1, 5)
     t0 = time.perf_counter()
-    with open_journal(url) as j:
+    with open_database(url) as j:
         for n in range(args.people):
             folder = folder_for(root, summary(start, 20.0))
             with j.transaction() as s:
@@ -90,17 +95,21 @@ def main() -> None:
                     log_session(s, p, day=start + timedelta(days=k), done=k % 4 != 3,
                                 pain_during=k % 5, rpe=6)  # fmt: skip
     print(f"{'fill':<40} {time.perf_counter() - t0:8.3f} s")
-    timed("open (schema up to date)", lambda: open_journal(url).close())
+    timed("open (schema up to date)", lambda: open_database(url).close())
     entry = journal.SessionEntry(date(2026, 6, 1), True, 9, None, 2, 1, 6)
-    timed("log one session", journal.record_session, "person 0", entry, url=url, again=True)
+    # each step as one command runs it: the journal opened, the use case, the journal closed
+    timed(
+        "log one session", command, url, lambda j: j.record_session("person 0", entry, again=True)
+    )
     folder = folder_for(root, summary(date(2026, 6, 2), 9.0))
-    timed("store one assessment (+ files)", journal.remember_analysis, folder, "person 0", url=url)
-    with open_journal(url) as j, j.transaction() as s:
-        timed("export one person", export_person, find_person(s, "person 0"), j.files_dir,
+    timed("store one assessment (+ files)", command, url,
+          lambda j: j.remember_analysis(folder, "person 0"))  # fmt: skip
+    with open_database(url) as db, db.transaction() as s:
+        timed("export one person", export_person, find_person(s, "person 0"), db.files_dir,
               root / "export.zip")  # fmt: skip
-    timed("progress page", journal.write_progress_report, "person 0", root / "progress.html",
-          today=date(2026, 6, 3), url=url)  # fmt: skip
-    timed("delete one person", journal.delete, "person 0", url=url)
+    timed("progress page", command, url, lambda j: j.write_progress_report(
+        "person 0", root / "progress.html", today=date(2026, 6, 3)))  # fmt: skip
+    timed("delete one person", command, url, lambda j: j.delete("person 0"))
     size = (root / "journal.sqlite3").stat().st_size / 1e6
     counts = (args.people, args.people * args.assessments, args.people * args.sessions)
     print("database: {:.1f} MB for {} people, {} assessments, {} sessions".format(size, *counts))

@@ -25,7 +25,9 @@ def test_settings_page_matches_the_table() -> None:
 
 
 def test_settings_dataclass_and_table_agree() -> None:
-    assert [s.name for s in SETTINGS] == [f for f in Settings.__dataclass_fields__ if f != "origins"]
+    assert [s.name for s in SETTINGS] == [
+        f for f in Settings.__dataclass_fields__ if f != "origins"
+    ]
     for s in SETTINGS:
         assert getattr(Settings(), s.name) == s.default
         assert s.help.endswith(".") and s.unit is not None

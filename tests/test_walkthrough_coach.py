@@ -179,16 +179,16 @@ def test_warning_signs_in_the_earlier_words_survive_the_migration_and_an_old_arc
 
     from alembic import command
 
-    from kneecoach import journal
+    from kneecoach.app import journal
     from kneecoach.storage.db import alembic_config, journal_engine, upgrade
 
     entry = journal.SessionEntry(date(2026, 11, 25), True, notes=f"{EARLIER_NOTE}; knee locked")
-    journal.record_session("flo", entry, url=url)
+    journal.Journal.open(url).record_session("flo", entry)
     engine = journal_engine(url)
     command.downgrade(alembic_config(engine), "0003")  # a journal of that version
     upgrade(engine)
     engine.dispose()
-    assert journal.replan_basis("flo", url=url).warning_signs == date(2026, 11, 25)
+    assert journal.Journal.open(url).replan_basis("flo").warning_signs == date(2026, 11, 25)
     # its export, as that version wrote it (no warning_signs), into a fresh journal
     archive = tmp_path / "flo.zip"
     assert _run("export", "--person", "flo", "--out", archive, "--database-url", url).exit_code == 0
@@ -204,4 +204,4 @@ def test_warning_signs_in_the_earlier_words_survive_the_migration_and_an_old_arc
             dst.writestr(item, data)
     fresh = f"sqlite:///{tmp_path / 'fresh' / 'journal.sqlite3'}"
     assert _run("import", old, "--database-url", fresh).exit_code == 0
-    assert journal.replan_basis("flo", url=fresh).warning_signs == date(2026, 11, 25)
+    assert journal.Journal.open(fresh).replan_basis("flo").warning_signs == date(2026, 11, 25)

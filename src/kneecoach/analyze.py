@@ -65,6 +65,15 @@ from kneecoach.reports.plots import save_png, shift_text, worst_moment_image
 TESTS = ("auto", *TEST_NAMES)
 
 
+class AnalysisRefused(InsufficientDataError):
+    """The clip cannot support the request; ``result`` holds what was measured and written
+    (the track, frames.csv, a summary and report that say why, any reps that were read)."""
+
+    def __init__(self, message: str, result: AnalysisResult) -> None:
+        super().__init__(message)
+        self.result = result
+
+
 @dataclass
 class AnalysisResult:
     """What :func:`run_analyze` made."""
@@ -150,6 +159,21 @@ def _analyze_track(
     }
     result = AnalysisResult(track, fm, summary, files, list(track.notes) + cutoff_note)
     summary["notes"] = result.notes
+    try:
+        return _assess(result, source, out, settings, test, sex, progress)
+    except AnalysisRefused:
+        raise
+    except InsufficientDataError as exc:  # the files that are valid were written
+        raise AnalysisRefused(str(exc), result) from None
+
+
+def _assess(
+    result: AnalysisResult, source: str | Path, out: Path, settings: Settings, test: str,
+    sex: Sex | None, progress: Progress | None,
+) -> AnalysisResult:  # fmt: skip
+    """Recognise the test, find the reps (or steps), read them, judge them, write the files."""
+    track, fm, summary = result.track, result.measures, result.summary
+    clean, rate = track.clean, float(track.clean.attrs["fps"])
     try:
         chosen, detected = choose_test(test, fm, rate, clean)
     except InsufficientDataError as exc:

@@ -140,7 +140,7 @@ def test_intake_from_a_partial_file_asks_only_what_is_missing(tmp_path: Path) ->
 
 
 def test_the_demo_ends_with_a_plan(tmp_path: Path) -> None:
-    from kneecoach.cli.coach import demo_plan
+    from kneecoach.app.coach import demo_plan
 
     drop = {"code": "pelvic_drop", "side": "left", "severity": "attention"}
     summary = {"schema": "kneecoach.summary/1", "test": "single-leg-squat",

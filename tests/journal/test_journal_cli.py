@@ -191,11 +191,11 @@ def test_info_shows_the_database(run, monkeypatch) -> None:
 
 
 def test_a_programme_day_is_shown_and_linked_when_logging(run) -> None:
-    from kneecoach.storage.db import open_journal
+    from kneecoach.storage.db import open_database
     from kneecoach.storage.repository import PlannedDay, add_programme, get_or_create_person
 
     day = date(2026, 3, 2)
-    with open_journal() as j, j.transaction() as s:
+    with open_database() as j, j.transaction() as s:
         p = get_or_create_person(s, "ann")
         planned = (
             {"exercise_id": "clamshell", "name": "Clamshell", "sets": 3, "dosage": "3 × 12"},
@@ -222,7 +222,7 @@ def test_a_programme_day_is_shown_and_linked_when_logging(run) -> None:
     result = run("log", "--person", "ann", "--date", day, *flags, "--again")
     out = _flat(result.output)
     assert "progress clamshell: Move on to clamshell-band next time" in out
-    with open_journal() as j, j.transaction() as s:
+    with open_database() as j, j.transaction() as s:
         logs = get_or_create_person(s, "ann").session_logs
         assert [e["decision"] for log in logs for e in log.exercises] == ["hold", "progress"]
         assert logs[1].exercises[0]["sets_done"] == 3  # --done without --sets: all planned sets
@@ -243,7 +243,7 @@ EXAMPLE_INTAKE = Path(__file__).resolve().parents[2] / "examples" / "intake.toml
 
 
 def test_plan_for_a_person_uses_and_stores_the_journal(run, clips) -> None:
-    from kneecoach.storage.db import open_journal
+    from kneecoach.storage.db import open_database
     from kneecoach.storage.repository import find_person
 
     first = run("plan", "--person", "zoe", "--out", "p0")
@@ -255,7 +255,7 @@ def test_plan_for_a_person_uses_and_stores_the_journal(run, clips) -> None:
     again = run("plan", "--person", "zoe", "--weeks", 2, "--start", "2026-03-16", "--out", "p2")
     assert again.exit_code == 0 and "programme version 2" in _flat(again.output)
     plan_json = json.loads(Path("p2/plan.json").read_text())
-    with open_journal() as j, j.transaction() as s:
+    with open_database() as j, j.transaction() as s:
         zoe = find_person(s, "zoe")
         assert len(zoe.intakes) == 1  # the same intake is stored once
         v2 = zoe.programmes[-1]
@@ -280,11 +280,11 @@ def test_every_journal_command_has_help_with_an_example(run, command) -> None:
 
 
 def test_log_never_advises_an_exercise_the_plan_left_out(run) -> None:
-    from kneecoach.storage.db import open_journal
+    from kneecoach.storage.db import open_database
     from kneecoach.storage.repository import PlannedDay, add_programme, get_or_create_person
 
     day = date(2026, 3, 2)
-    with open_journal() as j, j.transaction() as s:
+    with open_database() as j, j.transaction() as s:
         planned = ({"exercise_id": "hip-hinge", "name": "Hip hinge", "sets": 3},)
         add_programme(
             s, get_or_create_person(s, "ann"),
@@ -317,14 +317,15 @@ def test_log_refuses_future_days_and_asks_before_a_second_log(run) -> None:
 def test_alternating_legs_and_compare_from_the_command_line(run, analysis_dir) -> None:
     from journal_data import summary
 
-    from kneecoach import journal
+    from kneecoach.app import journal
 
     for doc in (
         summary((20.0, 22.0, 24.0), (), created="2026-03-01T10:00:00+00:00"),
         summary((), (6.0, 7.0, 8.0), created="2026-03-01T10:05:00+00:00"),
         summary((8.0, 9.0, 10.0), (), created="2026-04-12T10:00:00+00:00"),
     ):
-        journal.remember_analysis(analysis_dir(doc), "ann")
+        with journal.Journal.open() as j:
+            j.remember_analysis(analysis_dir(doc), "ann")
     listed = run("progress", "--person", "ann")
     assert listed.exit_code == 0, listed.output
     out = _flat(listed.output)
@@ -339,7 +340,7 @@ def test_alternating_legs_and_compare_from_the_command_line(run, analysis_dir) -
 
 def test_a_re_plan_moves_on_from_the_logged_decisions(run, tmp_path) -> None:
     from kneecoach.program import load_library
-    from kneecoach.storage.db import open_journal
+    from kneecoach.storage.db import open_database
     from kneecoach.storage.repository import find_person
 
     url = f"sqlite:///{tmp_path / 'elsewhere' / 'j.sqlite3'}"  # plan takes --database-url
@@ -368,7 +369,7 @@ def test_a_re_plan_moves_on_from_the_logged_decisions(run, tmp_path) -> None:
     for old in movable:
         assert library.get(old).progression in new_ids
     assert not set(movable) & {e["exercise_id"] for e in v2["sessions"][0]["exercises"]}
-    with open_journal(url) as j, j.transaction() as s:
+    with open_database(url) as j, j.transaction() as s:
         zoe = find_person(s, "zoe")
         assert zoe.programmes[0].reason == "new programme"
         reason = zoe.programmes[1].reason

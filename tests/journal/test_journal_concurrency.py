@@ -16,7 +16,7 @@ from pathlib import Path
 from journal_data import folders_match_rows, summary
 from sqlalchemy import func, select, text
 
-from kneecoach.storage.db import open_journal
+from kneecoach.storage.db import open_database
 from kneecoach.storage.models import Assessment, SessionLog
 
 WRITER = textwrap.dedent(
@@ -24,13 +24,13 @@ WRITER = textwrap.dedent(
     import sys, time
     from datetime import date, timedelta
     from pathlib import Path
-    from kneecoach.storage.db import open_journal
+    from kneecoach.storage.db import open_database
     from kneecoach.storage.repository import get_or_create_person, log_session
     url, who, n, go = sys.argv[1], sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
     while not go.exists():
         time.sleep(0.005)
     for i in range(n):  # one command (open, migrate if needed, one transaction) per session
-        with open_journal(url) as j, j.transaction() as s:
+        with open_database(url) as j, j.transaction() as s:
             log_session(s, get_or_create_person(s, "mary"), day=date(2026, 1, 1) +
                         timedelta(days=i), done=True, sets_done=i, notes=f"{who}-{i}")
     """
@@ -40,12 +40,12 @@ CRASHER = textwrap.dedent(
     """
     import json, sys
     from pathlib import Path
-    from kneecoach.storage.db import open_journal
+    from kneecoach.storage.db import open_database
     from kneecoach.storage.repository import add_assessment, analysis_files, get_or_create_person
     url, folder = sys.argv[1], Path(sys.argv[2])
     doc = json.loads((folder / "summary.json").read_text())
     files = analysis_files(folder, doc)
-    with open_journal(url) as j:
+    with open_database(url) as j:
         while True:
             with j.transaction() as s:
                 a = add_assessment(s, get_or_create_person(s, "mary"), doc, files,
@@ -70,7 +70,7 @@ def test_two_processes_logging_at_once_lose_nothing(db_url: str, tmp_path: Path)
     for p in procs:
         _, errors = p.communicate(timeout=120)
         assert p.returncode == 0, errors
-    with open_journal(db_url) as j, j.transaction() as s:
+    with open_database(db_url) as j, j.transaction() as s:
         notes = sorted(s.scalars(select(SessionLog.notes)))
         assert notes == sorted(f"{who}-{i}" for who in "ab" for i in range(n))
         assert s.scalar(select(func.count()).select_from(SessionLog)) == 2 * n
@@ -97,7 +97,7 @@ def test_a_kill_mid_write_leaves_every_committed_record_whole(
     os.kill(proc.pid, signal.SIGKILL)  # somewhere inside the next write
     proc.wait()
     assert len(committed) >= 8, proc.stderr.read() if proc.stderr else ""
-    with open_journal(db_url) as j, j.transaction() as s:
+    with open_database(db_url) as j, j.transaction() as s:
         if j.engine.dialect.name == "sqlite":
             assert s.execute(text("PRAGMA integrity_check")).scalar() == "ok"
         stored = {a.key: a for a in s.scalars(select(Assessment))}
@@ -112,5 +112,5 @@ def test_a_kill_mid_write_leaves_every_committed_record_whole(
             assert json.dumps(a.summary, sort_keys=True) == json.dumps(
                 json.loads((folder / "summary.json").read_text()), sort_keys=True
             )
-    with open_journal(db_url) as j:  # no orphan folder, staging folder or .partial file
+    with open_database(db_url) as j:  # no orphan folder, staging folder or .partial file
         folders_match_rows(j)

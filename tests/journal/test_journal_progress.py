@@ -167,7 +167,7 @@ def test_alternating_legs_are_compared_leg_by_leg(sqlite_url, analysis_dir, tmp_
     """left, right, left (24° → 10°), right: each leg is compared with its own last test."""
     from journal_data import summary
 
-    from kneecoach import journal
+    from kneecoach.app import journal
 
     legs = [
         summary((20.0, 22.0, 24.0), (), created="2026-03-01T10:00:00+00:00"),
@@ -175,7 +175,9 @@ def test_alternating_legs_are_compared_leg_by_leg(sqlite_url, analysis_dir, tmp_
         summary((8.0, 9.0, 10.0), (), created="2026-04-12T10:00:00+00:00"),
         summary((), (5.0, 6.0, 7.0), created="2026-04-12T10:05:00+00:00"),
     ]
-    stored = [journal.remember_analysis(analysis_dir(doc), "ann", url=sqlite_url) for doc in legs]
+    stored = [
+        journal.Journal.open(sqlite_url).remember_analysis(analysis_dir(doc), "ann") for doc in legs
+    ]
     assert all(s is not None for s in stored)
     third, fourth = stored[2], stored[3]
     assert third is not None and fourth is not None
@@ -185,8 +187,8 @@ def test_alternating_legs_are_compared_leg_by_leg(sqlite_url, analysis_dir, tmp_
     assert (peak.before, peak.after, peak.verdict) == (24.0, 10.0, "improved")
     assert by(fourth.changes, "peak_fppa", "right").verdict == "no real change"
 
-    report = journal.write_progress_report(
-        "ann", tmp_path / "p.html", today=date(2026, 4, 13), url=sqlite_url
+    report = journal.Journal.open(sqlite_url).write_progress_report(
+        "ann", tmp_path / "p.html", today=date(2026, 4, 13)
     )
     assert "could not be measured" not in report.sentence
     assert "left knee caves in less (24° → 10°)" in report.sentence
@@ -194,32 +196,29 @@ def test_alternating_legs_are_compared_leg_by_leg(sqlite_url, analysis_dir, tmp_
     assert set(report.changes) == {"Single leg squat, left leg", "Single leg squat, right leg"}
     assert [line.split()[-3:] for line in report.listing][:1] == [["leg", "(left", "24.0°)"]]
 
-    chosen = journal.write_progress_report(
-        "ann", tmp_path / "p.html", today=date(2026, 4, 13), url=sqlite_url, compare_pair=(1, 3)
+    chosen = journal.Journal.open(sqlite_url).write_progress_report(
+        "ann", tmp_path / "p.html", today=date(2026, 4, 13), compare_pair=(1, 3)
     )
     assert chosen.chosen is not None
     title, changes, sentence = chosen.chosen
     assert "no. 1" in title and "no. 3" in title and "left knee caves in less" in sentence
     assert "The two assessments you chose" in (tmp_path / "p.html").read_text()
-    with pytest.raises(InputError, match="same test with the same working leg"):
-        journal.write_progress_report(
-            "ann", tmp_path / "p.html", today=date(2026, 4, 13), url=sqlite_url,
-            compare_pair=(1, 2),
-        )  # fmt: skip
-    with pytest.raises(InputError, match="no assessment number 9 for ann \\(1 to 4"):
-        journal.write_progress_report(
-            "ann", tmp_path / "p.html", today=date(2026, 4, 13), url=sqlite_url,
-            compare_pair=(1, 9),
-        )  # fmt: skip
+    with journal.Journal.open(sqlite_url) as j:
+        with pytest.raises(InputError, match="same test with the same working leg"):
+            j.write_progress_report("ann", tmp_path / "p.html", today=date(2026, 4, 13),
+                                    compare_pair=(1, 2))  # fmt: skip
+        with pytest.raises(InputError, match="no assessment number 9 for ann \\(1 to 4"):
+            j.write_progress_report("ann", tmp_path / "p.html", today=date(2026, 4, 13),
+                                    compare_pair=(1, 9))  # fmt: skip
 
 
 def test_the_pain_chart_includes_pain_before(sqlite_url) -> None:
-    from kneecoach import journal
+    from kneecoach.app import journal
 
-    journal.record_session(
-        "ann", journal.SessionEntry(date(2026, 3, 2), True, pain_before=3), url=sqlite_url
+    journal.Journal.open(sqlite_url).record_session(
+        "ann", journal.SessionEntry(date(2026, 3, 2), True, pain_before=3)
     )
-    h = journal.history("ann", today=date(2026, 3, 3), url=sqlite_url)
+    h = journal.Journal.open(sqlite_url).history("ann", today=date(2026, 3, 3))
     assert h.logs[0].pain_before == 3
     assert journal._pain_chart(h) is not None  # only a "before" rating: still charted
 

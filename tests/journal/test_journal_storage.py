@@ -20,14 +20,14 @@ from hypothesis import strategies as st
 from journal_data import folders_match_rows, summary
 from sqlalchemy import func, inspect, select, text
 
-from kneecoach import journal
+from kneecoach.app import journal
 from kneecoach.core.errors import InputError, StorageError
 from kneecoach.storage.archive import export_person, import_person, person_document
 from kneecoach.storage.db import (
     current_revision,
     head_revision,
     journal_engine,
-    open_journal,
+    open_database,
     upgrade,
 )
 from kneecoach.storage.models import (
@@ -55,13 +55,13 @@ TABLES = {t.name for t in Base.metadata.sorted_tables}
 
 
 def test_migrations_from_empty_reach_the_models_exactly(db_url: str) -> None:
-    with open_journal(db_url) as j:
+    with open_database(db_url) as j:
         assert current_revision(j.engine) == head_revision() == "0004"
         assert set(inspect(j.engine).get_table_names()) >= TABLES
         with j.engine.connect() as conn:
             ctx = MigrationContext.configure(conn, opts={"compare_type": True})
             assert compare_metadata(ctx, Base.metadata) == []
-    with open_journal(db_url) as j:  # opening again is a no-op
+    with open_database(db_url) as j:  # opening again is a no-op
         assert current_revision(j.engine) == "0004"
 
 
@@ -84,7 +84,7 @@ def test_upgrade_from_the_first_schema_keeps_the_data(db_url: str) -> None:
             )
         )
     engine.dispose()
-    with open_journal(db_url) as j:
+    with open_database(db_url) as j:
         assert current_revision(j.engine) == head_revision()
         with j.transaction() as s:
             mary = find_person(s, "Mary")
@@ -123,7 +123,7 @@ def test_upgrade_from_0003_marks_the_logs_whose_notes_reported_warning_signs(db_
                 {"day": day, "notes": note},
             )
     engine.dispose()
-    with open_journal(db_url) as j:
+    with open_database(db_url) as j:
         assert current_revision(j.engine) == head_revision()
         with j.transaction() as s:
             logs = find_person(s, "mary").session_logs
@@ -133,28 +133,28 @@ def test_upgrade_from_0003_marks_the_logs_whose_notes_reported_warning_signs(db_
                 "2026-01-05",
             ]
     # plan --person still reminds to see a clinician, from the column
-    assert journal.replan_basis("mary", url=db_url).warning_signs == date(2026, 1, 5)
+    assert journal.Journal.open(db_url).replan_basis("mary").warning_signs == date(2026, 1, 5)
 
 
 def test_a_newer_schema_is_refused(sqlite_url: str) -> None:
-    with open_journal(sqlite_url) as j, j.engine.begin() as conn:
+    with open_database(sqlite_url) as j, j.engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
     with pytest.raises(StorageError, match="newer than this kneecoach"):
-        open_journal(sqlite_url)
+        open_database(sqlite_url)
 
 
 def test_bad_urls_and_missing_drivers_are_one_clear_error() -> None:
     with pytest.raises(StorageError, match="not a database URL"):
-        open_journal("not a url")
+        open_database("not a url")
     with pytest.raises(StorageError, match="not installed"):
-        open_journal("postgresql+pg8000://me@localhost/db")
+        open_database("postgresql+pg8000://me@localhost/db")
 
 
 def test_an_unwritable_place_is_one_clear_error(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("a file where the folder should be")
     with pytest.raises(StorageError, match="cannot create the journal folder"):
-        open_journal(f"sqlite:///{blocker / 'sub' / 'journal.sqlite3'}")
+        open_database(f"sqlite:///{blocker / 'sub' / 'journal.sqlite3'}")
 
 
 def _store(j, name: str, folder: Path, doc=None) -> int:
@@ -167,7 +167,7 @@ def _store(j, name: str, folder: Path, doc=None) -> int:
 
 def test_an_assessment_keeps_its_measures_and_hashed_files(db_url: str, analysis_dir) -> None:
     folder = analysis_dir(summary((10.0, 12.0, 17.0), images=2))
-    with open_journal(db_url) as j:
+    with open_database(db_url) as j:
         _store(j, "mary", folder)
         with j.transaction() as s:
             a = s.scalars(select(Assessment)).one()
@@ -186,7 +186,7 @@ def test_an_assessment_keeps_its_measures_and_hashed_files(db_url: str, analysis
 
 
 def test_people_are_found_case_insensitively_and_unknown_names_are_explained(db_url) -> None:
-    with open_journal(db_url) as j, j.transaction() as s:
+    with open_database(db_url) as j, j.transaction() as s:
         get_or_create_person(s, "  Mary   Smith ")
         assert find_person(s, "mary smith").name == "Mary Smith"
         with pytest.raises(InputError, match="nobody called 'bob'.*Mary Smith"):
@@ -235,7 +235,7 @@ def _fill(j, name: str, folder: Path) -> None:
 
 
 def test_delete_removes_every_record_and_file_of_that_person_only(db_url, analysis_dir) -> None:
-    with open_journal(db_url) as j:
+    with open_database(db_url) as j:
         _fill(j, "mary", analysis_dir())
         _fill(j, "bob", analysis_dir())
         with j.transaction() as s:
@@ -246,9 +246,9 @@ def test_delete_removes_every_record_and_file_of_that_person_only(db_url, analys
             }
         assert (j.files_dir / mary_key).is_dir()
         url = j.url
-    n = journal.delete("mary", url=url)
+    n = journal.Journal.open(url).delete("mary")
     assert n == 4  # summary, report, frames, worst_1
-    with open_journal(url) as j:
+    with open_database(url) as j:
         assert not (j.files_dir / mary_key).exists()
         assert not list(j.files_dir.glob(".deleted-*"))
         with j.transaction() as s:
@@ -271,7 +271,7 @@ def test_delete_removes_every_record_and_file_of_that_person_only(db_url, analys
 
 def test_export_delete_import_round_trip(db_url, analysis_dir, tmp_path) -> None:
     archive = tmp_path / "mary.zip"
-    with open_journal(db_url) as j:
+    with open_database(db_url) as j:
         _fill(j, "mary", analysis_dir())
         _store(j, "mary", analysis_dir(summary((8.0, 9.0), created="2026-04-12T09:00:00+00:00")))
         with j.transaction() as s:
@@ -296,8 +296,8 @@ def test_export_delete_import_round_trip(db_url, analysis_dir, tmp_path) -> None
         } <= names
         assert "single-leg-squat" in zf.read("assessments.csv").decode()
         assert len([n for n in names if n.startswith("files/")]) == len(files)
-    journal.delete("mary", url=url)
-    with open_journal(url) as j:
+    journal.Journal.open(url).delete("mary")
+    with open_database(url) as j:
         with j.transaction() as s:
             assert s.scalar(select(func.count()).select_from(Person)) == 0
         with j.transaction() as s:
@@ -314,7 +314,7 @@ def test_export_delete_import_round_trip(db_url, analysis_dir, tmp_path) -> None
 
 def test_an_altered_or_foreign_archive_is_refused(sqlite_url, analysis_dir, tmp_path) -> None:
     archive = tmp_path / "mary.zip"
-    with open_journal(sqlite_url) as j:
+    with open_database(sqlite_url) as j:
         _store(j, "mary", analysis_dir())
         with j.transaction() as s:
             export_person(find_person(s, "mary"), j.files_dir, archive)
@@ -323,7 +323,7 @@ def test_an_altered_or_foreign_archive_is_refused(sqlite_url, analysis_dir, tmp_
         for item in src.infolist():
             data = src.read(item)
             dst.writestr(item, data + b"x" if item.filename.endswith("report.html") else data)
-    with open_journal(sqlite_url) as j, j.transaction() as s:
+    with open_database(sqlite_url) as j, j.transaction() as s:
         with pytest.raises(InputError, match="altered"):
             import_person(s, altered, j.files_dir, name="eve")
         (tmp_path / "junk.zip").write_bytes(b"not a zip")
@@ -346,7 +346,7 @@ def test_an_edited_journal_json_is_refused_in_one_line(
     sqlite_url, analysis_dir, tmp_path, edit, why
 ) -> None:
     archive, edited = tmp_path / "mary.zip", tmp_path / "edited.zip"
-    with open_journal(sqlite_url) as j:
+    with open_database(sqlite_url) as j:
         _store(j, "mary", analysis_dir())
         with j.transaction() as s:
             p = find_person(s, "mary")
@@ -370,7 +370,7 @@ def test_an_edited_journal_json_is_refused_in_one_line(
             if name.startswith("files/"):
                 name = "/".join(("files", "e" * 32, name.split("/")[-1]))
             dst.writestr(name, data)
-    with open_journal(sqlite_url) as j:
+    with open_database(sqlite_url) as j:
         with j.transaction() as s, pytest.raises(InputError, match="damaged or was edited") as e:
             import_person(s, edited, j.files_dir, name="eve")
         assert why in str(e.value)
@@ -379,7 +379,7 @@ def test_an_edited_journal_json_is_refused_in_one_line(
 
 
 def test_ratings_outside_0_to_10_are_refused(sqlite_url) -> None:
-    with open_journal(sqlite_url) as j, j.transaction() as s:
+    with open_database(sqlite_url) as j, j.transaction() as s:
         p = get_or_create_person(s, "mary")
         with pytest.raises(InputError, match="--pain-during: expected a whole number from 0 to 10"):
             log_session(s, p, day=date(2026, 1, 1), done=True, pain_during=11)
@@ -389,7 +389,7 @@ def test_ratings_outside_0_to_10_are_refused(sqlite_url) -> None:
 
 def test_a_failed_transaction_leaves_nothing(sqlite_url, analysis_dir) -> None:
     folder = analysis_dir()
-    with open_journal(sqlite_url) as j:
+    with open_database(sqlite_url) as j:
         with pytest.raises(RuntimeError), j.transaction() as s:
             p = get_or_create_person(s, "mary")
             add_assessment(
@@ -407,22 +407,22 @@ def test_videos_are_kept_only_when_asked_and_empty_analyses_not_at_all(
 ) -> None:
     clip = tmp_path / "clip.mp4"
     clip.write_bytes(b"not really a video, but bytes to copy")
-    plain = journal.remember_analysis(analysis_dir(), "mary", url=sqlite_url)
-    kept = journal.remember_analysis(analysis_dir(), "mary", url=sqlite_url, video=clip)
+    plain = journal.Journal.open(sqlite_url).remember_analysis(analysis_dir(), "mary")
+    kept = journal.Journal.open(sqlite_url).remember_analysis(analysis_dir(), "mary", video=clip)
     assert plain is not None and kept is not None
     assert not any(plain.folder.glob("*.mp4"))
     assert (kept.folder / "clip.mp4").read_bytes() == clip.read_bytes()
     assert kept.number == 2 and kept.previous is not None and kept.changes
     empty = analysis_dir(summary((), ()))
-    assert journal.remember_analysis(empty, "mary", url=sqlite_url) is None
+    assert journal.Journal.open(sqlite_url).remember_analysis(empty, "mary") is None
     with pytest.raises(InputError, match="does not exist"):
-        journal.remember_analysis(tmp_path / "nowhere", "mary", url=sqlite_url)
+        journal.Journal.open(sqlite_url).remember_analysis(tmp_path / "nowhere", "mary")
 
 
 def test_a_delete_interrupted_before_removing_files_is_finished_later(
     sqlite_url, analysis_dir
 ) -> None:
-    with open_journal(sqlite_url) as j:
+    with open_database(sqlite_url) as j:
         _store(j, "mary", analysis_dir())
         _store(j, "bob", analysis_dir())
         with j.transaction() as s:
@@ -432,7 +432,7 @@ def test_a_delete_interrupted_before_removing_files_is_finished_later(
         # killed after committing someone else's deletion, before removing the files
         (j.files_dir / ".deleted-0123456789abcdef").mkdir()
         files_dir = j.files_dir
-    journal.delete("bob", url=sqlite_url)
+    journal.Journal.open(sqlite_url).delete("bob")
     assert not list(files_dir.glob(".deleted-*"))
     assert (files_dir / key).is_dir() and any((files_dir / key).rglob("report.html"))
 
@@ -447,7 +447,7 @@ rating = st.none() | st.integers(0, 10)
 def test_any_logs_survive_export_and_import_unchanged(logs) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'journal.sqlite3'}"
-        with open_journal(url) as j:
+        with open_database(url) as j:
             with j.transaction() as s:
                 p = get_or_create_person(s, "Zoë O'Brien, 42")
                 for day, done, during, after, rpe, notes in logs:
@@ -457,8 +457,8 @@ def test_any_logs_survive_export_and_import_unchanged(logs) -> None:
                 p = find_person(s, "zoë o'brien, 42")
                 before = person_document(p)
                 export_person(p, j.files_dir, Path(tmp) / "a.zip")
-        journal.delete("Zoë O'Brien, 42", url=url)
-        with open_journal(url) as j:
+        journal.Journal.open(url).delete("Zoë O'Brien, 42")
+        with open_database(url) as j:
             with j.transaction() as s:
                 import_person(s, Path(tmp) / "a.zip", j.files_dir)
             with j.transaction() as s:
@@ -470,7 +470,7 @@ def test_export_refuses_missing_or_damaged_files_and_writes_nothing(
 ) -> None:
     """export → delete → import must never lose the person: a bad file stops the export."""
     archive = tmp_path / "ann.zip"
-    with open_journal(db_url) as j:
+    with open_database(db_url) as j:
         _store(j, "ann", analysis_dir(summary(images=2)))
         with j.transaction() as s:
             stored = find_person(s, "ann").assessments[0].files
@@ -489,8 +489,8 @@ def test_export_refuses_missing_or_damaged_files_and_writes_nothing(
                                     skip_bad_files=True)  # fmt: skip
         assert sorted(n.rsplit("/", 1)[1] for n in skipped) == ["report.html", "worst_2.png"]
         url = j.url
-    journal.delete("ann", url=url)
-    with open_journal(url) as j:
+    journal.Journal.open(url).delete("ann")
+    with open_database(url) as j:
         with j.transaction() as s:
             import_person(s, archive, j.files_dir)
         with j.transaction() as s:
@@ -503,7 +503,7 @@ def test_export_refuses_missing_or_damaged_files_and_writes_nothing(
 
 
 def test_the_journal_sweeps_what_crashes_left_when_it_opens(sqlite_url, analysis_dir) -> None:
-    with open_journal(sqlite_url) as j:
+    with open_database(sqlite_url) as j:
         kept = _store(j, "mary", analysis_dir())
         with j.transaction() as s:
             mary = find_person(s, "mary")
@@ -519,7 +519,7 @@ def test_the_journal_sweeps_what_crashes_left_when_it_opens(sqlite_url, analysis
     (files_dir / ".incoming-deadbeef" / "worst_1.png").write_bytes(b"x")
     # committed, killed before the rename: put in place, not lost
     (files_dir / person_key / key).replace(files_dir / f".incoming-{key}")
-    with open_journal(sqlite_url) as j:
+    with open_database(sqlite_url) as j:
         folders_match_rows(j)
         with j.transaction() as s:
             for f in s.get_one(Assessment, kept).files:
@@ -530,7 +530,7 @@ def test_the_journal_sweeps_what_crashes_left_when_it_opens(sqlite_url, analysis
 def test_a_files_folder_shared_with_another_journal_is_not_swept(tmp_path, analysis_dir) -> None:
     """Two SQLite files side by side share journal-files: neither removes the other's."""
     first, second = (f"sqlite:///{tmp_path / name}" for name in ("a.sqlite3", "b.sqlite3"))
-    with open_journal(first) as j:
+    with open_database(first) as j:
         _store(j, "mary", analysis_dir())
         files_dir = j.files_dir
     before = sorted(p.relative_to(files_dir) for p in files_dir.rglob("*"))
@@ -538,12 +538,12 @@ def test_a_files_folder_shared_with_another_journal_is_not_swept(tmp_path, analy
     stale.mkdir()
     fresh.mkdir()  # maybe another process's write in progress: kept
     os.utime(stale, (time.time() - 2 * 24 * 3600,) * 2)  # a killed write, two days ago
-    with open_journal(second) as j:
+    with open_database(second) as j:
         assert j.files_dir == files_dir
         _store(j, "bob", analysis_dir())
     assert fresh.is_dir() and not stale.exists()
     fresh.rmdir()
-    with open_journal(first) as j, j.transaction() as s:
+    with open_database(first) as j, j.transaction() as s:
         assert find_person(s, "mary")
     after = {p.relative_to(files_dir) for p in files_dir.rglob("*")}
     assert set(before) <= after and len(after) > len(before)  # mary's and bob's files both kept

@@ -82,7 +82,6 @@ def test_a_cutoff_the_user_gave_wins_over_the_running_one(
     tmp_path: Path, settings: Settings, expected_hz: float
 ) -> None:
     from conftest import write_video
-
     from kneecoach.analyze import gait_cutoff
 
     video = write_video(tmp_path / "run.mp4", n=4, fps=60)

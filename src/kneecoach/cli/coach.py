@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import hashlib
-import json
 import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,17 +19,11 @@ from kneecoach import program
 from kneecoach.cli import journal as journal_cli
 from kneecoach.cli.common import err, out
 from kneecoach.core.errors import InputError, RedFlagError
-from kneecoach.core.lazy import lazy_module
 from kneecoach.program.redflags import referral_text, reported
 
 if TYPE_CHECKING:  # loaded on first use: `kneecoach --help` needs none of the coaching stack
-    from kneecoach import journal
-    from kneecoach.program import Exercise, Intake, Programme
+    from kneecoach.program import Exercise, Programme
     from kneecoach.program.questions import Question
-    from kneecoach.reports import worksheet
-else:
-    journal = lazy_module("kneecoach.journal")
-    worksheet = lazy_module("kneecoach.reports.worksheet")
 
 # --------------------------------------------------------------------------- exercises
 
@@ -283,140 +275,33 @@ def plan(
       kneecoach plan --intake me.toml --findings results/summary.json --weeks 4 --days mon,wed,fri
       kneecoach plan --person mary --weeks 4    # mary's stored intake + latest assessment
     """
-    if intake_file is not None:
-        person = program.load_intake(intake_file)
-    elif person_name is not None:
-        person = journal_cli.stored_plan_inputs(person_name, url=database_url)[0]
-    else:
+    from kneecoach.app.coach import PlanRequest, make_plan
+
+    if intake_file is None and person_name is None:
         raise click.UsageError("give --intake FILE.toml, or --person NAME with a stored intake")
-    summary: dict[str, Any] | None
-    if findings:
-        summary = load_findings(findings)
+    request = PlanRequest(intake_file, person_name, findings, weeks, days,
+                          start.date() if start else None, out_dir)  # fmt: skip
+    if person_name is None:
+        result = make_plan(request)
     else:
-        summary = (
-            journal_cli.stored_findings(person_name, url=database_url) if person_name else None
-        )
-    source = str(intake_file) if intake_file else f"{person_name}'s stored intake"
-    key = None if person.person.name else calendar_key(person_name, intake_file)
-    owner = person.person.name or key or ""  # whose calendar events (see plan_owner)
-    previous = previous_plan(out_dir, owner, person_name, url=database_url)
-    now = dt.datetime.now().astimezone()
-    try:
-        programme = make_plan(person, summary, weeks=weeks, days=days,
-                              start=(start.date() if start else dt.date.today()),
-                              out_dir=out_dir, source=source)  # fmt: skip
-    except RedFlagError as e:
-        withdrawn = worksheet.withdraw(previous, owner, now=now) if previous else None
-        if person_name is not None:  # re-plans from the stored intake stop too; log plans nothing
-            journal_cli.remember_withdrawal(
-                person_name, person if intake_file is not None else None,
-                withdrawn, url=database_url,
-            )  # fmt: skip
-        if withdrawn is None or not withdrawn.cancelled:
-            raise
-        (out_dir / "plan.json").write_text(withdrawn.to_json(), encoding="utf-8")
-        (out_dir / "plan.ics").write_bytes(worksheet.render_ics(withdrawn))
-        n = len(withdrawn.cancelled)
-        sessions = f"{n} remaining session{'s' * (n != 1)}"
-        raise RedFlagError(
-            f"{e}. Your calendar: {out_dir / 'plan.ics'} cancels the {sessions} of the earlier "
-            "plan: import it into your calendar to clear them."
-        ) from None
-    reason = "new programme"
-    if person_name is not None:  # a re-plan moves on (or back) from the logged decisions
-        programme, reason = journal_cli.apply_logged_decisions(
-            person_name, person, programme, url=database_url
-        )
-    if key is not None:  # whose calendar events: the journal person's, else the file's
-        programme = programme.model_copy(update={"calendar_key": key})
-    programme = worksheet.revise(programme, previous, now=now)
-    files = worksheet.write_plan(programme, program.load_library(), out_dir)
+        with journal_cli.open_journal(database_url) as j:
+            result = make_plan(request, j)
+    if result.warning:
+        err.print(f"[red]{result.warning}[/]")
+    if result.status == "stopped" or result.programme is None:
+        raise RedFlagError(result.message)
+    programme, files = result.programme, result.files
     print_plan(programme, files)
-    if previous is not None and programme.revision > previous.revision:
+    if result.previous_revision is not None and programme.revision > result.previous_revision:
         n = len(programme.cancelled)
         dropped = f"; {n} dropped session{'s' * (n != 1)} marked cancelled" if n else ""
         out.print(f"Calendar: revision {programme.revision} of this plan{dropped}. Import "
                   f"{files['calendar']} again to update the events.")  # fmt: skip
-    if person_name is not None:
-        journal_cli.remember_plan(person_name, person, programme, url=database_url,
-                                  reason=reason, intake_given=intake_file is not None)  # fmt: skip
-
-
-def make_plan(
-    person: Intake,
-    summary: dict[str, Any] | None,
-    *,
-    weeks: int,
-    days: str | None,
-    start: dt.date,
-    out_dir: Path,
-    source: str,
-) -> Programme:
-    """Build the programme; on red flags write ``referral.txt`` in ``out_dir`` and re-raise."""
-    try:
-        program.check_red_flags(person, source=source)
-    except RedFlagError as e:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        for name in PLAN_FILES:  # an older plan in the folder no longer applies
-            (out_dir / name).unlink(missing_ok=True)
-        note = out_dir / "referral.txt"
-        note.write_text(referral_text(person), encoding="utf-8")
-        raise RedFlagError(f"{e} A note to show them: {note}") from None
-    (out_dir / "referral.txt").unlink(missing_ok=True)
-    return program.build_programme(person, summary, start=start, weeks=weeks,
-                           days=program.parse_days(days) if days else None)  # fmt: skip
-
-
-def calendar_key(person_name: str | None, intake_file: Path | None) -> str:
-    """Whose plan an unnamed intake's is, for its calendar UIDs: the journal person's, else
-    the intake file's (so two people's plans differ, and a re-made plan keeps its UIDs)."""
-    if person_name:
-        owner = f"person:{person_name}"
-    else:
-        owner = f"intake:{Path(intake_file or '').resolve()}"
-    return hashlib.sha256(owner.encode()).hexdigest()[:16]
-
-
-def previous_plan(
-    out_dir: Path, owner: str, person_name: str | None = None, *, url: str | None = None
-) -> Programme | None:
-    """The plan a new plan for ``owner`` (see :func:`plan_owner`) replaces: the plan.json in
-    ``out_dir`` when it is ``owner``'s, else (``--person``) the newest one in the journal, so
-    a re-plan into a new folder, or into one another client's plan was written to since,
-    still updates the calendar events (a later SEQUENCE, the dropped ones cancelled).
-    None: none, or not readable."""
-    try:
-        here = program.Programme.model_validate_json((out_dir / "plan.json").read_bytes())
-    except (OSError, ValueError):  # pydantic's ValidationError is a ValueError
-        here = None
-    if here is not None and (person_name is None or worksheet.plan_owner(here) == owner):
-        return here  # another's plan in the folder: revise() and withdraw() leave it be
-    if person_name is None:
-        return None
-    try:
-        document = journal.current_plan(person_name, url=url)
-        return program.Programme.model_validate(document) if document else None
-    except (InputError, ValueError):  # a new person, or a plan from an older schema
-        return None
-
-
-#: what `kneecoach plan` writes; removed when red flags stop a new plan in the same folder
-PLAN_FILES = ("plan.json", "worksheet.html", "worksheet.pdf", "plan.ics")
-
-
-def load_findings(path: Path) -> dict[str, Any]:
-    """A ``kneecoach analyze`` summary.json, checked for its schema."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file; give the summary.json of an analyze run") from None
-    except json.JSONDecodeError as e:
-        raise InputError(f"{path}: not valid JSON (line {e.lineno}): {e.msg}") from None
-    if not isinstance(data, dict) or not str(data.get("schema", "")).startswith(
-        "kneecoach.summary/"
-    ):
-        raise InputError(f"{path}: not a kneecoach summary.json (no schema 'kneecoach.summary/1')")
-    return data
+    if result.version is not None:
+        out.print(
+            f"\nStored in {person_name}'s journal as programme version {result.version} "
+            f"({result.reason}). After each session: kneecoach log --person {person_name!r}"
+        )
 
 
 def print_plan(programme: Programme, files: dict[str, Path]) -> None:
@@ -452,16 +337,9 @@ def print_plan(programme: Programme, files: dict[str, Path]) -> None:
 
 
 def demo_plan(summary: dict[str, Any], out_dir: Path) -> dict[str, Path]:
-    """``kneecoach demo``'s last step: a plan from the built-in intake and the demo's analysis.
+    """``kneecoach demo``'s last step: a plan from the built-in intake and the demo's analysis."""
+    from kneecoach.app.coach import demo_plan as make_demo_plan
 
-    Starts on a fixed Monday, so the demo's plan is the same on every machine.
-    """
-    from kneecoach.program.intake import demo_intake
-
-    programme = program.build_programme(demo_intake(), summary, start=DEMO_START)
-    files = worksheet.write_plan(programme, program.load_library(), out_dir)
+    files = make_demo_plan(summary, out_dir)
     out.print(f"\nA 4-week plan from a built-in intake and this analysis: {files['pdf'].resolve()}")
     return files
-
-
-DEMO_START = dt.date(2026, 1, 5)

@@ -1,16 +1,15 @@
 """Journal commands: ``people``, ``log``, ``progress``, ``export``, ``import``, ``delete``.
 
-Also :func:`journal_options` (``--person``, ``--keep-video``) and
-:func:`remember` for ``kneecoach analyze``: an analysis run with ``--person``
-is stored in the journal automatically.
+Also :func:`journal_options` (``--person``, ``--keep-video``) for ``kneecoach analyze``
+and :func:`open_journal`, the journal a command works in (opened once per command).
+The use cases are :class:`kneecoach.app.journal.Journal`'s; these commands parse,
+call and print.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,23 +20,21 @@ from rich.table import Table
 from kneecoach.cli.common import err, out
 from kneecoach.core.errors import InputError
 from kneecoach.core.lazy import lazy_module
-from kneecoach.core.settings import SETTINGS
+from kneecoach.core.settings import SETTINGS, load_settings
 from kneecoach.program import redflags
 from kneecoach.storage.progress import Change, long_date, short_date
 
 if TYPE_CHECKING:  # loaded on first use: `kneecoach --help` needs none of the journal's stack
-    from kneecoach import journal
-    from kneecoach.program import Intake, Programme
+    from kneecoach.app import journal
+    from kneecoach.app.journal import Journal, StoredAssessment
+    from kneecoach.program import Adaptation
 else:
-    journal = lazy_module("kneecoach.journal")
+    journal = lazy_module("kneecoach.app.journal")
 
 _URL = next(s for s in SETTINGS if s.name == "database_url")
 VERDICT_STYLE = {"improved": "green", "worse": "yellow", "no real change": "cyan"}
 RED_FLAG_QUESTION = f"Since last time, any of these: {redflags.since_last_time()}?"
-RED_FLAG_ADVICE = (
-    "Stop the programme and see a clinician (GP or physiotherapist) before training again: "
-    "these are warning signs that exercise alone should not treat (science.md §7.3)."
-)
+RED_FLAG_ADVICE = redflags.STOP_AND_SEE_A_CLINICIAN
 
 
 def database_option(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -64,17 +61,14 @@ def journal_options(command: Callable[..., Any]) -> Callable[..., Any]:
     )(command)  # fmt: skip
 
 
-def remember(
-    out_dir: Path, person: str | None, *, source: Path, keep_video: bool, url: str | None = None
-) -> None:
-    """Store the analysis in ``out_dir`` for ``person`` and say how it compares."""
-    if person is None:
-        if keep_video:
-            err.print("[yellow]note:[/] --keep-video does nothing without --person")
-        return
-    stored = journal.remember_analysis(
-        out_dir, person, url=url, video=source if keep_video else None
-    )
+def open_journal(database_url: str | None) -> Journal:
+    """The journal a command works in: ``--database-url`` (or its environment variable),
+    else the ``database_url`` setting (config file), else SQLite in the data folder."""
+    return journal.Journal.open(database_url or load_settings().database_url)
+
+
+def print_stored(stored: StoredAssessment | None, person: str) -> None:
+    """What storing an analysis in ``person``'s journal did, and how it compares."""
     if stored is None:
         out.print(f"[yellow]not stored for {person}:[/] no rep was measured in this clip")
         return
@@ -119,7 +113,8 @@ def people(database_url: str | None) -> None:
     Example:
       kneecoach people
     """
-    rows = journal.people(url=database_url)
+    with open_journal(database_url) as j:
+        rows = j.people()
     if not rows:
         out.print("The journal is empty. Store an analysis: kneecoach analyze CLIP --person NAME")
         return
@@ -199,13 +194,24 @@ def log(
       kneecoach log --person mary --check-in 3
     """
     when = _today(day)
+    with open_journal(database_url) as j:
+        _log(j, person, when, done, sets_done, sets_planned, pain_before, pain_during,
+             pain_after, rpe, notes, check_in, again, warning_signs)  # fmt: skip
+
+
+def _log(
+    j: Journal, person: str, when: date, done: bool | None, sets_done: int | None,
+    sets_planned: int | None, pain_before: int | None, pain_during: int | None,
+    pain_after: int | None, rpe: int | None, notes: str, check_in: int | None,
+    again: bool, warning_signs: bool,
+) -> None:  # fmt: skip
     if check_in is not None:
-        new = journal.record_checkin(person, day=when, pain=check_in, notes=notes, url=database_url)
+        new = j.record_checkin(person, day=when, pain=check_in, notes=notes)
         out.print(f"Pain {check_in}/10 recorded for {person} on {when:%a} {short_date(when)}.")
         if new:
             _new_person_note(person)
         return
-    plan = _planned(person, when, database_url)
+    plan = _planned(j, person, when)
     if plan.logged and not again:
         already = f"A session is already logged for {person} on {when:%a} {short_date(when)}"
         if done is not None:  # scripted: refuse rather than double-count
@@ -227,10 +233,12 @@ def log(
             notes, exercises, pain_before,
         )  # fmt: skip
     if warned:
-        entry, advice = held_for_warning_signs(entry)
+        entry = journal.hold_for_warning_signs(entry)
+        advice = [f"[red]Next time: no exercise moves on; {RED_FLAG_ADVICE}[/]"]
     else:
-        entry, advice = with_adaptations(entry, excluded=plan.excluded)
-    logged = journal.record_session(person, entry, url=database_url, again=again)
+        entry, decided = journal.decide_next(entry, excluded=plan.excluded)
+        advice = _next_time(decided)
+    logged = j.record_session(person, entry, again=again)
     what = "done" if entry.done else "missed"
     planned = "" if logged.planned else " (no session was planned that day)"
     out.print(f"Logged for {logged.person}: {when:%a} {short_date(when)}, {what}{planned}.")
@@ -255,9 +263,9 @@ def _new_person_note(person: str) -> None:
               "everyone; a misspelt name can be removed with kneecoach delete)")  # fmt: skip
 
 
-def _planned(person: str, when: date, url: str | None) -> journal.PlannedToday:
+def _planned(j: Journal, person: str, when: date) -> journal.PlannedToday:
     try:
-        return journal.planned_for(person, when, url=url)
+        return j.planned_for(person, when)
     except InputError:
         return journal.PlannedToday(when, None, [], None)  # a new person: no programme yet
 
@@ -266,69 +274,13 @@ def _sets(plan: journal.PlannedToday) -> int | None:
     return sum(int(e.get("sets") or 0) for e in plan.exercises) or None
 
 
-def with_adaptations(
-    entry: journal.SessionEntry, *, excluded: tuple[str, ...] = ()
-) -> tuple[journal.SessionEntry, list[str]]:
-    """Each logged exercise's next step by the coaching rules (progress / hold / regress).
-
-    ``excluded``: the programme's left-out exercises, never advised as the next step.
-    The decision is stored with the exercise in the log and returned as lines to print.
-    A missed session decides nothing (nothing was tried), so it never overrides the
-    decisions of the sessions that were done.
-    """
-    if not entry.done:
-        return entry, []
-    # `--sets N` below the planned total: which exercise fell short is not known, so none
-    # of them counts as done in full (none progresses)
-    short = (
-        entry.sets_done is not None and entry.sets_planned is not None
-        and entry.sets_done < entry.sets_planned
-    )  # fmt: skip
-    from kneecoach.program import ExerciseLog, adapt
-
-    exercises, lines = [], []
-    for e in entry.exercises:
-        if not e.get("exercise_id"):
-            exercises.append(dict(e))
-            continue
-        log = ExerciseLog(
-            exercise_id=str(e["exercise_id"]),
-            done=entry.done and not (short and e.get("sets_done") is None),
-            sets_done=e.get("sets_done"), sets_planned=e.get("sets_planned") or None,
-            pain_before=entry.pain_before, pain_during=entry.pain_during,
-            pain_next_day=entry.pain_after, rpe=entry.rpe,
-        )  # fmt: skip
-        try:
-            a = adapt(log, excluded=excluded)
-        except InputError:  # an exercise the library no longer has
-            exercises.append(dict(e))
-            continue
-        exercises.append({**e, "decision": a.decision, "next_exercise_id": a.next_exercise_id})
+def _next_time(decided: list[Adaptation]) -> list[str]:
+    """The coaching rules' decisions, as lines to print."""
+    lines = []
+    for a in decided:
         style = {"progress": "green", "regress": "yellow"}.get(a.decision, "cyan")
         lines.append(f"  [{style}]{a.decision:>8}[/] {a.exercise_id}: {a.advice} ({a.reason})")
-    if lines:
-        lines.insert(0, "Next time (coaching rules, science.md §7.2):")
-    return replace(entry, exercises=tuple(exercises)), lines
-
-
-def held_for_warning_signs(
-    entry: journal.SessionEntry,
-) -> tuple[journal.SessionEntry, list[str]]:
-    """A session after which warning signs were reported: nothing moves on (hold), noted.
-
-    The coaching rules would otherwise advise (and a re-plan apply) a harder exercise
-    right after the advice to stop and see a clinician. The entry is marked
-    (``warning_signs``, what ``plan --person`` reads) and its notes start with
-    :data:`journal.WARNING_NOTE` for people to read.
-    """
-    exercises = tuple(
-        {**e, "decision": "hold", "next_exercise_id": e["exercise_id"]}
-        if e.get("exercise_id") else dict(e)
-        for e in entry.exercises
-    )  # fmt: skip
-    notes = "; ".join(n for n in (journal.WARNING_NOTE, entry.notes) if n)
-    lines = [f"[red]Next time: no exercise moves on; {RED_FLAG_ADVICE}[/]"]
-    return replace(entry, exercises=exercises, notes=notes, warning_signs=True), lines
+    return ["Next time (coaching rules, science.md §7.2):", *lines] if lines else []
 
 
 def _ask(plan: journal.PlannedToday) -> tuple[journal.SessionEntry, bool]:
@@ -418,9 +370,10 @@ def progress(
       kneecoach progress --person mary --out progress.html
       kneecoach progress --person mary --compare 1 3
     """
-    report = journal.write_progress_report(
-        person, out_file, today=date.today(), url=database_url, compare_pair=compare_pair
-    )
+    with open_journal(database_url) as j:
+        report = j.write_progress_report(
+            person, out_file, today=date.today(), compare_pair=compare_pair
+        )
     out.print(f"[bold]{report.sentence}[/]")
     if report.listing:
         out.print("\nAssessments (numbers for --compare N M):")
@@ -471,15 +424,12 @@ def export(
     Example:
       kneecoach export --person mary --out mary.zip
     """
-    from kneecoach.storage.archive import export_person
-    from kneecoach.storage.db import open_journal
-    from kneecoach.storage.repository import find_person
-
-    with open_journal(database_url) as j, j.transaction() as session:
-        p = find_person(session, person)
-        archive = archive or Path(f"{_slug(p.name)}-journal.zip")
-        skipped = export_person(p, j.files_dir, archive, skip_bad_files=skip_bad_files)
-    out.print(f"Exported {p.name}'s journal to {archive.resolve()}")
+    with open_journal(database_url) as j:
+        name, archive, skipped = j.export(
+            person, lambda name: archive or Path(f"{_slug(name)}-journal.zip"),
+            skip_bad_files=skip_bad_files,
+        )  # fmt: skip
+    out.print(f"Exported {name}'s journal to {archive.resolve()}")
     if skipped:
         err.print(f"[yellow]left out ({len(skipped)} missing or damaged):[/] {', '.join(skipped)}")
     out.print("It holds health data: keep it somewhere private.")
@@ -497,14 +447,11 @@ def import_(archive: Path, name: str | None, database_url: str | None) -> None:
       kneecoach import mary-journal.zip
       kneecoach import mary-journal.zip --as "mary 2"
     """
-    from kneecoach.storage.archive import import_person, missing_in_archive
-    from kneecoach.storage.db import open_journal
-
-    with open_journal(database_url) as j, j.transaction() as session:
-        p = import_person(session, archive, j.files_dir, name=name)
-        summary = f"{len(p.assessments)} assessments, {len(p.session_logs)} session logs"
-    out.print(f"Imported {p.name}: {summary}.")
-    missing = missing_in_archive(archive)
+    with open_journal(database_url) as j:
+        imported = j.import_archive(archive, name=name)
+    summary = f"{imported.assessments} assessments, {imported.session_logs} session logs"
+    out.print(f"Imported {imported.person}: {summary}.")
+    missing = imported.missing
     if missing:
         err.print(f"[yellow]note:[/] {len(missing)} stored files were missing or damaged when "
                   f"this archive was made and are not in it: {', '.join(missing)}")  # fmt: skip
@@ -529,113 +476,16 @@ def delete(person: str, yes: bool, database_url: str | None) -> None:
             "pictures)? This cannot be undone",
             abort=True,
         )
-    n_files = journal.delete(person, url=database_url)
+    with open_journal(database_url) as j:
+        n_files = j.delete(person)
     out.print(f"Deleted {person} from the journal ({n_files} stored files removed).")
-
-
-def stored_plan_inputs(
-    person: str, *, url: str | None = None
-) -> tuple[Intake, dict[str, Any] | None]:
-    """For ``plan --person`` without ``--intake``: the stored intake and latest findings."""
-    try:
-        intake, summary = journal.plan_inputs(person, url=url)
-    except InputError:  # nobody of that name yet
-        intake, summary = None, None
-    if intake is None:
-        raise InputError(
-            f"--person: no intake stored for {person!r}; give one once with "
-            f"kneecoach plan --intake FILE.toml --person {person!r}"
-        )
-    from kneecoach.program import intake_from_dict
-
-    return intake_from_dict(intake, source=f"{person}'s stored intake"), summary
-
-
-def stored_findings(person: str, *, url: str | None = None) -> dict[str, Any] | None:
-    """``person``'s latest assessment summary (None: a new person, or none stored)."""
-    try:
-        return journal.plan_inputs(person, url=url)[1]
-    except InputError:
-        return None
-
-
-def apply_logged_decisions(
-    person: str, intake: Intake, programme: Programme, *, url: str | None = None
-) -> tuple[Programme, str]:
-    """A re-plan for ``person``: ``programme`` moved on (or back) by their logged decisions.
-
-    Each planned exercise becomes where the last progress / regress decisions logged
-    for it lead (never an excluded exercise); returns the programme and the reason
-    stored with the new version ("new programme", "progressed after 6 logged
-    sessions: clamshell → clamshell-band" ...). Warning signs logged since the latest
-    intake was given head the plan's notes and are said at once (on every re-plan, until
-    an intake is given again).
-    """
-    from kneecoach.program.adaptation import apply_decisions, replan_reason
-
-    basis = journal.replan_basis(person, url=url)
-    if basis.warning_signs is not None:  # on the worksheet too: it is what gets printed
-        warning = (
-            f"Warning signs were logged on {long_date(basis.warning_signs)}: see a clinician "
-            "(GP or physiotherapist) before training again, and follow their advice over "
-            "this plan (science.md §7.3)."
-        )
-        err.print(f"[red]{warning}[/]")
-        programme = programme.model_copy(update={"notes": [warning, *programme.notes]})
-    adapted, moved = apply_decisions(programme, basis.decisions, equipment=intake.equipment)
-    if not basis.decisions and not moved:
-        return programme, "new programme"
-    return adapted, replan_reason(moved, basis.n_logged)
-
-
-def remember_plan(
-    person: str,
-    intake: Intake,
-    programme: Programme,
-    *,
-    url: str | None = None,
-    reason: str = "new programme",
-    intake_given: bool = False,
-) -> None:
-    """Store the programme (and its intake) in ``person``'s journal and say so.
-
-    ``intake_given``: the intake came with this plan (``--intake``), not from the journal.
-    """
-    from kneecoach.storage.repository import PlannedDay
-
-    days = [
-        PlannedDay(s.date, s.title, tuple(e.model_dump(mode="json") for e in s.exercises))
-        for s in programme.sessions
-    ]
-    version = journal.remember_programme(
-        person, json.loads(programme.to_json()),
-        intake=intake.model_dump(mode="json", by_alias=True), start=programme.start,
-        weeks=programme.weeks, days=days, url=url, reason=reason, intake_given=intake_given,
-    )  # fmt: skip
-    out.print(
-        f"\nStored in {person}'s journal as programme version {version} ({reason}). After "
-        f"each session: kneecoach log --person {person!r}"
-    )
-
-
-def remember_withdrawal(
-    person: str, intake: Intake | None, withdrawn: Programme | None, *, url: str | None = None
-) -> None:
-    """Red flags stopped a new plan for ``person``: store the intake that reported them (a
-    re-plan from the stored intake then stops too) and the withdrawn plan, with no sessions
-    (``log`` then plans nothing from the earlier one)."""
-    journal.remember_withdrawal(
-        person,
-        intake=intake.model_dump(mode="json", by_alias=True) if intake is not None else None,
-        plan=json.loads(withdrawn.to_json()) if withdrawn is not None else None, url=url,
-    )  # fmt: skip
 
 
 def database_description() -> str:
     """The journal URL for ``kneecoach info``."""
-    from kneecoach.storage.db import database_url, describe_url
+    from kneecoach.storage.db import describe_url, resolve_url
 
     try:
-        return describe_url(database_url())
+        return describe_url(resolve_url(load_settings().database_url))
     except InputError as exc:
         return f"[red]{exc}[/]"

@@ -6,6 +6,7 @@ stderr, partial results kept); 2 usage error. ``--debug`` shows tracebacks.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import platform
@@ -289,7 +290,8 @@ def analyze(
       kneecoach analyze clip.mp4 --test single-leg-squat --person mary
       kneecoach analyze study/*.mp4 --test single-leg-squat --no-video --out study_results/
     """
-    from kneecoach.analyze import run_analyze
+    from kneecoach.app.analyze import AnalysisRequest
+    from kneecoach.app.analyze import analyze as run
     from kneecoach.capture.video import check_time_range
 
     settings = _settings(values)
@@ -301,27 +303,22 @@ def analyze(
                       video=not no_video, start_s=start_s, end_s=end_s, fps=fps)  # fmt: skip
         return
     source = sources[0]
-    out_dir = out_dir or Path(f"{source.stem or source.name}_analysis")
-    url = settings.database_url or None
-    try:
-        with progress_bar() as bar:
-            result = run_analyze(
-                source,
-                out_dir=out_dir,
-                settings=settings,
-                test=test,
-                sex=sex,  # type: ignore[arg-type]
-                video=not no_video,
-                start_s=start_s,
-                end_s=end_s,
-                fps=fps,
-                progress=stage_progress(bar),
-            )
-    except InsufficientDataError:  # a partial result (measured reps) is still kept
-        journal_cli.remember(out_dir, person, source=source, keep_video=keep_video, url=url)
-        raise
-    _print_analysis(result, f"{source.name}: {result.summary['test_label']}")
-    journal_cli.remember(out_dir, person, source=source, keep_video=keep_video, url=url)
+    if keep_video and person is None:
+        err.print("[yellow]note:[/] --keep-video does nothing without --person")
+    request = AnalysisRequest(
+        source, out_dir or Path(f"{source.stem or source.name}_analysis"), settings, test,
+        sex, not no_video, start_s, end_s, fps, person, keep_video,  # type: ignore[arg-type]
+    )  # fmt: skip
+    with contextlib.ExitStack() as stack:
+        j = stack.enter_context(journal_cli.open_journal(settings.database_url)) if person else None
+        bar = stack.enter_context(progress_bar())
+        analysis = run(request, j, progress=stage_progress(bar))
+    if analysis.status == "ok" and analysis.result is not None:
+        _print_analysis(analysis.result, f"{source.name}: {analysis.summary['test_label']}")
+    if person is not None and analysis.result is not None:
+        journal_cli.print_stored(analysis.stored, person)
+    if analysis.status != "ok":
+        raise InsufficientDataError(analysis.message)
 
 
 def _analyze_many(

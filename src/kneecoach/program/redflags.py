@@ -62,6 +62,13 @@ SINCE_LAST_TIME = (
 )  # fmt: skip
 
 
+#: What to do after warning signs are reported between sessions (science.md §7.3).
+STOP_AND_SEE_A_CLINICIAN = (
+    "Stop the programme and see a clinician (GP or physiotherapist) before training again: "
+    "these are warning signs that exercise alone should not treat (science.md §7.3)."
+)
+
+
 def since_last_time() -> str:
     """The warning signs asked about when a session is logged, in words, ``; ``-separated."""
     return "; ".join(QUESTIONS[k][1] for k in SINCE_LAST_TIME)

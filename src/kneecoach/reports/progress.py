@@ -1,6 +1,6 @@
 """``progress.html``: one person's knee line, pain and training over time, self-contained.
 
-The page is rendered from a plain context (built by :mod:`kneecoach.journal`):
+The page is rendered from a plain context (built by :mod:`kneecoach.app.journal`):
 charts are PNGs embedded as data URIs, so it opens offline and can be mailed on
 its own. Left is blue and right orange, as in every kneecoach picture; the
 shaded band around the first assessment is its smallest detectable change

@@ -1,16 +1,17 @@
 """Open the journal database: URL, engine, pragmas, automatic migrations, one transaction.
 
-The URL comes from the ``database_url`` setting (``KNEECOACH_DATABASE_URL``); empty
-means the SQLite file ``journal.sqlite3`` in the data folder (``kneecoach info``
-prints it). A PostgreSQL URL (``postgresql+psycopg://...``) works unchanged once
-``psycopg`` is installed (``pip install 'kneecoach[postgres]'``).
+The URL is given by the caller (the app layer reads the ``database_url`` setting,
+``KNEECOACH_DATABASE_URL``; storage reads no settings); empty means the SQLite file
+``journal.sqlite3`` in the data folder (``kneecoach info`` prints it). A PostgreSQL URL
+(``postgresql+psycopg://...``) works unchanged once ``psycopg`` is installed
+(``pip install 'kneecoach[postgres]'``).
 
 SQLite is opened in WAL mode with ``synchronous=FULL``, foreign keys on, a 30 s
 busy timeout and ``BEGIN IMMEDIATE`` transactions, so several processes writing
 at once wait for each other instead of failing, and a process killed mid-write
 leaves the last committed state (SQLite's journal rolls the rest back).
 
-Every :func:`open_journal` brings the schema to the newest Alembic revision
+Every :func:`open_database` brings the schema to the newest Alembic revision
 shipped in ``kneecoach/storage/migrations`` (in one transaction, under the same
 lock as every other write), then settles the derived files a crash or a rollback
 left behind (:func:`kneecoach.storage.files.sweep`).
@@ -35,7 +36,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kneecoach.core.errors import StorageError
-from kneecoach.core.settings import home_dir, load_settings
+from kneecoach.core.settings import home_dir
 from kneecoach.storage.files import discard_staged, finish_staged, forget_staged, sweep
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -43,9 +44,8 @@ SQLITE_NAME = "journal.sqlite3"
 BUSY_TIMEOUT_MS = 30_000
 
 
-def database_url(url: str | None = None) -> str:
-    """The journal URL: ``url``, else the ``database_url`` setting, else SQLite in home."""
-    url = url or load_settings().database_url
+def resolve_url(url: str = "") -> str:
+    """The journal URL: ``url``, or (empty) the SQLite file in the data folder."""
     return url or f"sqlite:///{home_dir() / SQLITE_NAME}"
 
 
@@ -58,8 +58,8 @@ def describe_url(url: str) -> str:
 
 
 @dataclass
-class Journal:
-    """An open journal: the engine and the folder of derived files."""
+class Database:
+    """An open journal database: the engine and the folder of derived files."""
 
     engine: Engine
     url: str
@@ -105,7 +105,7 @@ class Journal:
     def close(self) -> None:
         self.engine.dispose()
 
-    def __enter__(self) -> Journal:
+    def __enter__(self) -> Database:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -120,11 +120,14 @@ def files_dir_for(url: str) -> Path:
     return home_dir() / "journal-files"
 
 
-def open_journal(url: str | None = None, *, migrate: bool = True) -> Journal:
-    """Open (and create, and migrate to the newest schema) the journal at ``url``."""
-    url = database_url(url)
+def open_database(url: str = "", *, migrate: bool = True) -> Database:
+    """Open (and create, and migrate to the newest schema) the journal database at ``url``
+    (empty: the SQLite file in the data folder)."""
+    url = resolve_url(url)
     engine = journal_engine(url)
-    journal = Journal(engine, url, files_dir_for(url), sessionmaker(engine, expire_on_commit=False))
+    journal = Database(
+        engine, url, files_dir_for(url), sessionmaker(engine, expire_on_commit=False)
+    )
     if migrate:
         try:
             upgrade(engine)

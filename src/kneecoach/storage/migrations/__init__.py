@@ -1,1 +1,1 @@
-"""Alembic migrations of the journal schema (run automatically by ``open_journal``)."""
+"""Alembic migrations of the journal schema (run automatically by ``open_database``)."""

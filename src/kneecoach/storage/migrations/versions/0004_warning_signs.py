@@ -20,7 +20,7 @@ branch_labels = None
 depends_on = None
 
 #: the starts of the notes of a log with warning signs, as versions up to 0003 wrote them
-#: (``kneecoach.journal.WARNING_NOTE``, and before 2c1b27c the second; written out here, the
+#: (``kneecoach.app.journal.WARNING_NOTE``, and before 2c1b27c the second; written out here, the
 #: migration must not change)
 WARNING_NOTES = (
     "warning signs reported (see a clinician)",

@@ -1,0 +1,10 @@
+"""The application layer: the use cases the command line and the web app both call.
+
+Each takes typed inputs and returns typed results; none prints, exits or reads its own
+output back from disk. Submodules (imported where used, so a command starts fast):
+
+* :mod:`kneecoach.app.journal` — :class:`~kneecoach.app.journal.Journal`: people,
+  stored analyses, plans, session logs, progress, export, import, delete.
+* :mod:`kneecoach.app.coach` — :func:`~kneecoach.app.coach.make_plan`: an intake (and
+  findings) become a scheduled, stored, printable plan.
+"""

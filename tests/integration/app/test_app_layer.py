@@ -1,0 +1,114 @@
+"""The application layer: one journal per command, transactions that hold all or nothing,
+and an analysis's status as data (the CLI maps it to an exit code)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kneecoach.app import journal as app_journal
+from kneecoach.app.analyze import AnalysisRequest, analyze
+from kneecoach.app.coach import PlanRequest, make_plan
+from kneecoach.app.journal import Journal, SessionEntry
+from kneecoach.cli.main import cli
+from kneecoach.io import to_netcdf_file
+from kneecoach.synthetic import side_squat, single_leg_squat
+
+ROOT = Path(__file__).resolve().parents[3]
+EXAMPLE_INTAKE = ROOT / "examples" / "intake.toml"
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("KNEECOACH_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("KNEECOACH_DATABASE_URL", raising=False)
+
+
+@pytest.fixture
+def opens(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every opening of the journal database, by URL."""
+    seen: list[str] = []
+    real = app_journal.open_database
+
+    def counted(url: str = "", **kw: object):  # type: ignore[no-untyped-def]
+        seen.append(url)
+        return real(url, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(app_journal, "open_database", counted)
+    return seen
+
+
+def test_a_command_opens_the_journal_once(opens: list[str]) -> None:
+    run = CliRunner()
+    made = run.invoke(cli, ["plan", "--person", "mary", "--intake", str(EXAMPLE_INTAKE),
+                            "--weeks", "2", "--start", "2026-03-02", "--out", "p1"])  # fmt: skip
+    assert made.exit_code == 0, made.output
+    assert len(opens) == 1  # intake, findings, previous plan, decisions, store: one journal
+    again = run.invoke(cli, ["plan", "--person", "mary", "--weeks", "2", "--start",
+                             "2026-03-16", "--out", "p2"])  # fmt: skip
+    assert again.exit_code == 0, again.output
+    assert "programme version 2" in again.output and len(opens) == 2
+    logged = run.invoke(cli, ["log", "--person", "mary", "--date", "2026-03-16", "--done"])
+    assert logged.exit_code == 0, logged.output
+    assert len(opens) == 3
+
+
+def test_methods_inside_one_transaction_are_all_or_nothing(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'j.sqlite3'}"
+    with Journal.open(url) as j:
+        with pytest.raises(RuntimeError, match="stop"), j.transaction():
+            j.record_session("ann", SessionEntry(date(2026, 3, 2), True))
+            j.record_checkin("ann", day=date(2026, 3, 3), pain=2)
+            raise RuntimeError("stop")
+        assert j.people() == []  # neither the person, the log nor the check-in was kept
+        with j.transaction():
+            j.record_session("ann", SessionEntry(date(2026, 3, 2), True))
+            j.record_checkin("ann", day=date(2026, 3, 3), pain=2)
+        assert [p.name for p in j.people()] == ["ann"]
+        with pytest.raises(RuntimeError, match="inside another transaction"), j.transaction():
+            j.delete("ann")  # its own transactions: refused inside one, never half done
+        assert j.delete("ann") == 0 and j.people() == []
+
+
+def test_a_plan_stopped_by_red_flags_is_a_status_not_an_exception(tmp_path: Path) -> None:
+    flagged = tmp_path / "flagged.toml"
+    flagged.write_text(
+        EXAMPLE_INTAKE.read_text(encoding="utf-8").replace("locking = false", "locking = true"),
+        encoding="utf-8",
+    )
+    assert "locking = true" in flagged.read_text(encoding="utf-8")
+    result = make_plan(PlanRequest(intake_file=flagged, out_dir=tmp_path / "plan"))
+    assert result.status == "stopped" and result.programme is None
+    assert result.referral is not None and result.referral.exists()
+    assert "locking" in result.message and str(result.referral) in result.message
+    ok = make_plan(PlanRequest(intake_file=EXAMPLE_INTAKE, out_dir=tmp_path / "plan",
+                               start=date(2026, 3, 2), weeks=2))  # fmt: skip
+    assert ok.status == "ok" and ok.programme is not None and ok.version is None
+    assert not result.referral.exists()  # the new plan replaces the note
+    assert set(ok.files) >= {"plan", "pdf", "calendar", "worksheet"}
+
+
+def test_analysis_status_and_what_is_stored(tmp_path: Path, monkeypatch) -> None:
+    good = to_netcdf_file(single_leg_squat(peak_fppa_deg=[10, 12, 14]), tmp_path / "good.nc")
+    side = to_netcdf_file(side_squat(), tmp_path / "side.nc")
+
+    def no_read_back(path: Path) -> None:
+        raise AssertionError(f"summary.json was read back from {path}")
+
+    monkeypatch.setattr(app_journal, "_read_summary", no_read_back)
+    with Journal.open() as j:
+        ok = analyze(AnalysisRequest(good, tmp_path / "a", test="single-leg-squat", video=False,
+                                     person="ann"), j)  # fmt: skip
+        assert ok.status == "ok" and ok.message == ""
+        assert ok.stored is not None and ok.stored.number == 1
+        assert ok.summary["test"] == "single-leg-squat" and ok.files["summary"].exists()
+        refused = analyze(AnalysisRequest(side, tmp_path / "b", test="single-leg-squat",
+                                          video=False, person="ann"), j)  # fmt: skip
+        assert refused.status == "refused" and "side" in refused.message
+        assert refused.stored is None  # nothing measured: nothing kept
+        assert refused.files["summary"].exists()  # the summary says why
+        assert [p.assessments for p in j.people()] == [1]
