@@ -112,3 +112,18 @@ def test_analysis_status_and_what_is_stored(tmp_path: Path, monkeypatch) -> None
         assert refused.stored is None  # nothing measured: nothing kept
         assert refused.files["summary"].exists()  # the summary says why
         assert [p.assessments for p in j.people()] == [1]
+
+
+def test_a_clip_without_a_person_says_so_also_with_person(tmp_path: Path) -> None:
+    import numpy as np
+
+    ds = single_leg_squat()
+    for name in ds.data_vars:
+        if ds[name].dtype.kind == "f":
+            ds[name][:] = np.nan
+    empty = to_netcdf_file(ds, tmp_path / "empty.nc")
+    r = CliRunner().invoke(cli, ["analyze", str(empty), "--person", "ann", "--no-video"])
+    # it said "summary.json does not exist; run kneecoach analyze first" (the journal's error)
+    assert r.exit_code == 1 and "no person was found in any frame" in r.output
+    with Journal.open() as j:
+        assert j.people() == []
