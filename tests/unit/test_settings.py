@@ -79,12 +79,11 @@ def test_each_value_knows_where_it_came_from(monkeypatch) -> None:
     ],
 )
 def test_a_cutoff_the_user_gave_wins_over_the_running_one(
-    tmp_path: Path, settings: Settings, expected_hz: float
+    tiny_video, settings: Settings, expected_hz: float
 ) -> None:
-    from conftest import write_video
     from kneecoach.analyze import gait_cutoff
 
-    video = write_video(tmp_path / "run.mp4", n=4, fps=60)
+    video = tiny_video("run.mp4", n=4, fps=60)
     used, notes = gait_cutoff(video, "run", settings)
     assert used.cutoff_hz == expected_hz
     assert notes and ("as set" in notes[0]) == settings.given("cutoff_hz")
