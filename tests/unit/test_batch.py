@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from kneecoach.analyze import run_analyze
-from kneecoach.cli.batch import analyze_many, folders
+from kneecoach.app.analyze import Analysis, AnalysisRequest, analyze
+from kneecoach.app.study import StudyInterrupted, folders, run_study
+from kneecoach.cli.batch import ConsoleObserver
 from kneecoach.core.errors import InsufficientDataError
-from kneecoach.core.settings import Settings
 from kneecoach.io import to_netcdf_file
 from kneecoach.reports.batch import CLIP_LEAD, clip_row, rep_rows, write_table
 from kneecoach.synthetic import single_leg_squat
@@ -63,17 +63,17 @@ def test_a_failing_clip_is_recorded_and_the_others_go_on(tmp_path: Path) -> None
     good_b = to_netcdf_file(single_leg_squat(), tmp_path / "b" / "good.nc")  # the same name
     seen = []
 
-    def analyse(source: Path, folder: Path) -> None:
+    def analyse(source: Path, folder: Path) -> Analysis:
         seen.append(source)
-        run_analyze(source, out_dir=folder, settings=Settings(), test="drop-jump"
-                    if source == short else "single-leg-squat", video=False)  # fmt: skip
+        test = "drop-jump" if source == short else "single-leg-squat"
+        return analyze(AnalysisRequest(source, folder, test=test, video=False))
 
     study = tmp_path / "study"
-    clips = analyze_many([good, short, missing, good_b], study, analyse)
+    clips = run_study([good, short, missing, good_b], study, analyse)
     assert seen == [good, short, missing, good_b]
-    assert [c["status"] for c in clips] == ["ok", "partial", "failed", "ok"]
-    assert "no drop vertical jump was found" in clips[1]["message"]
-    assert "missing.mp4" in clips[2]["message"]
+    assert [c.status for c in clips] == ["ok", "partial", "failed", "ok"]
+    assert "no drop vertical jump was found" in clips[1].message
+    assert "missing.mp4" in clips[2].message
     table = read_csv(study / "clips.csv")
     assert [r["folder"] for r in table] == ["good", "short", "missing", "good-2"]
     # every number is the clip's own summary.json value
@@ -91,31 +91,31 @@ def test_a_failing_clip_is_recorded_and_the_others_go_on(tmp_path: Path) -> None
 def test_an_interrupted_run_keeps_the_tables_of_the_clips_done(tmp_path: Path) -> None:
     good = to_netcdf_file(single_leg_squat(), tmp_path / "good.nc")
 
-    def analyse(source: Path, folder: Path) -> None:
+    def analyse(source: Path, folder: Path) -> Analysis:
         if source.name == "stop.nc":
             raise KeyboardInterrupt
-        run_analyze(source, out_dir=folder, settings=Settings(), video=False)
+        return analyze(AnalysisRequest(source, folder, video=False))
 
     with pytest.raises(KeyboardInterrupt):
-        analyze_many([good, tmp_path / "stop.nc"], tmp_path / "study", analyse)
+        run_study([good, tmp_path / "stop.nc"], tmp_path / "study", analyse)
     assert [r["status"] for r in read_csv(tmp_path / "study" / "clips.csv")] == ["ok"]
 
 
 def test_an_interrupted_run_says_which_clip_it_stopped_in_and_what_the_tables_hold(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
 ) -> None:
     good = to_netcdf_file(single_leg_squat(), tmp_path / "good.nc")
 
-    def analyse(source: Path, folder: Path) -> None:
+    def analyse(source: Path, folder: Path) -> Analysis:
         if source.name == "stop.nc":
             folder.mkdir(parents=True)
             raise KeyboardInterrupt
-        run_analyze(source, out_dir=folder, settings=Settings(), video=False)
+        return analyze(AnalysisRequest(source, folder, video=False))
 
-    with pytest.raises(KeyboardInterrupt):
-        analyze_many([good, tmp_path / "stop.nc", good.with_name("later.nc")],
-                     tmp_path / "study", analyse)  # fmt: skip
-    said = " ".join(capsys.readouterr().err.split())
+    with pytest.raises(StudyInterrupted) as stopped:
+        run_study([good, tmp_path / "stop.nc", good.with_name("later.nc")],
+                  tmp_path / "study", analyse)  # fmt: skip
+    said = " ".join(str(stopped.value).split())
     assert "interrupted in clip 2 of 3 (" in said and "stop.nc" in said
     assert "clips.csv and reps.csv hold the 1 clip finished" in said
     assert "the folder stop is incomplete" in said
@@ -127,11 +127,11 @@ def test_a_summary_left_by_an_earlier_run_is_not_taken_for_this_one(tmp_path: Pa
     (study / "clip" / "summary.json").write_text('{"test": "squat", "sides": {}}')
     os.utime(study / "clip" / "summary.json", (0, 0))  # written long ago
 
-    def analyse(source: Path, folder: Path) -> None:
+    def analyse(source: Path, folder: Path) -> Analysis:
         raise InsufficientDataError("no person was found")
 
-    clips = analyze_many([tmp_path / "clip.mp4"], study, analyse)
-    assert clips[0]["status"] == "failed" and "test" not in clips[0]
+    clips = run_study([tmp_path / "clip.mp4"], study, analyse)
+    assert clips[0].status == "failed" and "test" not in clips[0].row
 
 
 def test_a_summary_from_a_run_moments_ago_is_not_taken_for_a_clip_that_failed_now(
@@ -141,18 +141,18 @@ def test_a_summary_from_a_run_moments_ago_is_not_taken_for_a_clip_that_failed_no
     good = to_netcdf_file(single_leg_squat(), tmp_path / "clip.nc")
     study = tmp_path / "study"
 
-    def analyse(source: Path, folder: Path) -> None:
-        run_analyze(source, out_dir=folder, settings=Settings(), video=False)
+    def analyse(source: Path, folder: Path) -> Analysis:
+        return analyze(AnalysisRequest(source, folder, video=False))
 
-    assert analyze_many([good], study, analyse)[0]["status"] == "ok"
+    assert run_study([good], study, analyse)[0].status == "ok"
     moments_ago = time.time() - 1.0
     os.utime(study / "clip" / "summary.json", (moments_ago, moments_ago))
 
-    def fails(source: Path, folder: Path) -> None:
+    def fails(source: Path, folder: Path) -> Analysis:
         raise InsufficientDataError("no person was found")
 
-    clips = analyze_many([good], study, fails)  # the old summary.json is seconds old
-    assert clips[0]["status"] == "failed" and "test" not in clips[0]
+    clips = run_study([good], study, fails)  # the old summary.json is seconds old
+    assert clips[0].status == "failed" and "test" not in clips[0].row
     assert [r["status"] for r in read_csv(study / "clips.csv")] == ["failed"]
     assert read_csv(study / "reps.csv") == []
 
@@ -177,12 +177,13 @@ def test_a_clip_given_twice_is_analysed_once(
     good = to_netcdf_file(single_leg_squat(), tmp_path / "good.nc")
     seen = []
 
-    def analyse(source: Path, folder: Path) -> None:
+    def analyse(source: Path, folder: Path) -> Analysis:
         seen.append(source)
-        run_analyze(source, out_dir=folder, settings=Settings(), video=False)
+        return analyze(AnalysisRequest(source, folder, video=False))
 
     again = tmp_path / "." / "good.nc"  # the same file, spelled differently
-    clips = analyze_many([good, again, good], tmp_path / "study", analyse)
+    clips = run_study([good, again, good], tmp_path / "study", analyse,
+                      observer=ConsoleObserver())  # fmt: skip
     assert seen == [good] and len(clips) == 1
     assert [r["folder"] for r in read_csv(tmp_path / "study" / "clips.csv")] == ["good"]
     assert not (tmp_path / "study" / "good-2").exists()
@@ -240,9 +241,9 @@ def test_each_finished_clip_says_what_was_analysed(
     """An ok clip printed nothing: the console went from 'clip 1 of 2' to 'clip 2 of 2'."""
     good = to_netcdf_file(single_leg_squat(), tmp_path / "good.nc")
 
-    def analyse(source: Path, folder: Path) -> None:
-        run_analyze(source, out_dir=folder, settings=Settings(), video=False)
+    def analyse(source: Path, folder: Path) -> Analysis:
+        return analyze(AnalysisRequest(source, folder, video=False))
 
-    analyze_many([good], tmp_path / "study", analyse)
+    run_study([good], tmp_path / "study", analyse, observer=ConsoleObserver())
     said = " ".join(capsys.readouterr().err.split())
     assert "ok: Single-leg squat, frontal view, in good" in said

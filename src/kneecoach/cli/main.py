@@ -10,6 +10,7 @@ import contextlib
 import math
 import os
 import platform
+import shlex
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -325,19 +326,26 @@ def _analyze_many(
     sources: tuple[Path, ...], out_root: Path, settings: Settings, **options: Any
 ) -> None:
     """Several clips: one analysis each under ``out_root``, then clips.csv and reps.csv."""
-    from kneecoach.analyze import run_analyze
-    from kneecoach.cli.batch import analyze_many, print_batch, study_record
+    from kneecoach.app.analyze import Analysis, AnalysisRequest, analyze
+    from kneecoach.app.study import StudyInterrupted, run_study, study_record
+    from kneecoach.cli.batch import ConsoleObserver, print_batch
 
-    def analyse(source: Path, folder: Path) -> None:
+    def analyse(source: Path, folder: Path) -> Analysis:
         with progress_bar() as bar:
-            run_analyze(source, out_dir=folder, settings=settings, progress=stage_progress(bar),
-                        **options)  # fmt: skip
+            request = AnalysisRequest(source, folder, settings, **options)
+            return analyze(request, progress=stage_progress(bar))
 
     debug = bool(click.get_current_context().meta.get("kneecoach.debug"))
-    clips = analyze_many(sources, out_root, analyse, debug=debug,
-                         study=study_record(settings, options))  # fmt: skip
-    print_batch(clips, out_root)
-    failed = [c for c in clips if c["status"] != "ok"]
+    record = study_record(settings, options, command=shlex.join(["kneecoach", *sys.argv[1:]]),
+                          working_folder=os.getcwd())  # fmt: skip
+    try:
+        clips = run_study(sources, out_root, analyse, observer=ConsoleObserver(), record=record,
+                          reraise_bugs=debug)  # fmt: skip
+    except StudyInterrupted as stop:
+        err.print(str(stop))
+        raise
+    print_batch([c.row for c in clips], out_root)
+    failed = [c for c in clips if c.status != "ok"]
     if failed:
         raise click.ClickException(
             f"{len(failed)} of {len(clips)} clips were not fully analysed; clips.csv says why "
