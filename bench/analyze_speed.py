@@ -22,7 +22,7 @@ from kneecoach.assessment.summary import assess, worst_moments
 from kneecoach.events import segment
 from kneecoach.metrics import frame_measures
 from kneecoach.reports.html import render_report
-from kneecoach.synthetic import single_leg_squat
+from kneecoach.sample_data.synthetic import single_leg_squat
 
 
 def main() -> None:

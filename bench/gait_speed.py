@@ -5,9 +5,9 @@ Usage::
     python bench/gait_speed.py [--minutes 30] [--fps 60] [--cores 2] [--test run|skate]
 
 Builds a synthetic front-view treadmill run of that length in 1-minute chunks
-(kneecoach.synthetic_gait.long_run; 170 steps/min, a slow fatigue drift of
+(kneecoach.sample_data.gait.long_run; 170 steps/min, a slow fatigue drift of
 0.3° per minute; or, with ``--test skate``, 0.8 s glides as
-kneecoach.synthetic_gait.skate_gait, ~63 steps/min, which times the glides), joins
+kneecoach.sample_data.gait.skate_gait, ~63 steps/min, which times the glides), joins
 them into one track, then times on the already-tracked
 data, pinned to ``--cores`` CPU cores: per-frame measures, gait events,
 per-step readings, summaries and drift, worst steps (the analysis itself), and
@@ -32,7 +32,7 @@ from kneecoach.events.gait import find_steps
 from kneecoach.metrics import frame_measures
 from kneecoach.metrics.gait import gait_signals
 from kneecoach.reports.html import render_report
-from kneecoach.synthetic_gait import long_run, skate_gait
+from kneecoach.sample_data.gait import long_run, skate_gait
 
 
 def peak_rss_mb() -> float:

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from kneecoach.synthetic import single_leg_squat
+from kneecoach.sample_data.synthetic import single_leg_squat
 
 MEDIA = Path(
     os.environ.get("KNEECOACH_MEDIA", Path(__file__).resolve().parents[2] / "shared" / "media")

@@ -24,7 +24,7 @@ from kneecoach.core.errors import InsufficientDataError
 from kneecoach.core.settings import Settings
 from kneecoach.pipeline import run_track
 from kneecoach.pose.fake import FakePoseEstimator
-from kneecoach.synthetic import single_leg_squat
+from kneecoach.sample_data.synthetic import single_leg_squat
 
 Seen = tuple[int, float, str]  # index, time_s, hash of the pixels
 

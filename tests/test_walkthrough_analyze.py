@@ -22,7 +22,7 @@ from kneecoach.io import to_trc_file
 from kneecoach.metrics.frames import frame_measures
 from kneecoach.reports.html import report_context
 from kneecoach.reports.plots import timeseries_caption, timeseries_figure
-from kneecoach.synthetic import double_leg_squat, single_leg_squat
+from kneecoach.sample_data.synthetic import double_leg_squat, single_leg_squat
 
 
 def test_thigh_angles_are_withheld_where_the_thigh_is_foreshortened() -> None:

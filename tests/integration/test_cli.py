@@ -13,7 +13,7 @@ from kneecoach.cli.main import cli
 from kneecoach.core.settings import SETTINGS, Settings
 from kneecoach.filtering import clean_track
 from kneecoach.io import to_csv_file, to_netcdf_file, to_trc_file
-from kneecoach.synthetic import body, double_leg_squat, single_leg_squat
+from kneecoach.sample_data.synthetic import body, double_leg_squat, single_leg_squat
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from kneecoach.cli.main import cli
 from kneecoach.io import to_netcdf_file
-from kneecoach.synthetic import single_leg_squat
+from kneecoach.sample_data.synthetic import single_leg_squat
 
 
 @pytest.fixture(autouse=True)
@@ -59,7 +59,7 @@ def test_the_table_names_each_clip_by_its_folder_and_a_squat_by_its_knee_shift(
 ) -> None:
     """Truncated file names (front_overh… five times) could not be told apart; squats showed
     FPPA (-51°), which the single-clip report does not read for squats (science.md §1.1)."""
-    from kneecoach.synthetic import double_leg_squat
+    from kneecoach.sample_data.synthetic import double_leg_squat
 
     long = "front_overhead_squat_subject_"
     for name in ("07", "08"):

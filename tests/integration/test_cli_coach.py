@@ -161,7 +161,7 @@ def test_intake_asks_before_replacing_a_file(tmp_path: Path) -> None:
 def test_a_real_analysis_aims_the_plan(tmp_path: Path) -> None:
     """analyze → summary.json → plan: the analysed right leg goes first, not the intake's left."""
     from kneecoach.io import to_netcdf_file
-    from kneecoach.synthetic import single_leg_squat
+    from kneecoach.sample_data.synthetic import single_leg_squat
 
     track = single_leg_squat(peak_fppa_deg=20.0, pelvic_drop_deg=6.0, stance="right")
     nc = to_netcdf_file(track, tmp_path / "sls.nc")

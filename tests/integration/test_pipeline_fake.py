@@ -15,8 +15,8 @@ from kneecoach.core.track import read_log
 from kneecoach.io import from_netcdf_file, from_trc_file, to_csv_file
 from kneecoach.pipeline import knee_labels, run_track
 from kneecoach.pose import FakePoseEstimator
-from kneecoach.synthetic import side_squat, single_leg_squat, with_swap
-from kneecoach.synthetic_gait import treadmill
+from kneecoach.sample_data.gait import treadmill
+from kneecoach.sample_data.synthetic import side_squat, single_leg_squat, with_swap
 
 
 @pytest.fixture

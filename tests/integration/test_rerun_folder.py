@@ -6,7 +6,7 @@ from pathlib import Path
 from kneecoach.analyze import run_analyze
 from kneecoach.core.settings import Settings
 from kneecoach.io import to_netcdf_file
-from kneecoach.synthetic import single_leg_squat
+from kneecoach.sample_data.synthetic import single_leg_squat
 
 
 def test_an_earlier_runs_files_are_not_left_beside_this_runs(tmp_path: Path) -> None:

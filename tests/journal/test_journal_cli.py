@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from kneecoach.cli.main import cli
 from kneecoach.io import to_netcdf_file
-from kneecoach.synthetic import single_leg_squat
+from kneecoach.sample_data.synthetic import single_leg_squat
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,7 @@ from kneecoach.cli.batch import ConsoleObserver
 from kneecoach.core.errors import InsufficientDataError
 from kneecoach.io import to_netcdf_file
 from kneecoach.reports.batch import CLIP_LEAD, clip_row, rep_rows, write_table
-from kneecoach.synthetic import single_leg_squat
+from kneecoach.sample_data.synthetic import single_leg_squat
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:

@@ -17,7 +17,7 @@ from kneecoach.filtering import (
 )
 from kneecoach.filtering.gaps import fill_short_gaps
 from kneecoach.filtering.smoothing import dual_pass_correction, lowpass_1d
-from kneecoach.synthetic import single_leg_squat, with_dropout, with_noise, with_swap
+from kneecoach.sample_data.synthetic import single_leg_squat, with_dropout, with_noise, with_swap
 
 
 def _one_keypoint_track(values: np.ndarray, times: np.ndarray, conf=None):

@@ -35,20 +35,20 @@ from kneecoach.metrics.gait import gait_signals
 from kneecoach.quality.view import classify_view
 from kneecoach.reports.gait import drift_rows, step_tables
 from kneecoach.reports.html import render_report
-from kneecoach.synthetic import (
+from kneecoach.sample_data.gait import (
+    SyntheticGait,
+    overground_walk,
+    skating,
+    treadmill,
+    with_camera_motion,
+)
+from kneecoach.sample_data.synthetic import (
     double_leg_squat,
     drop_landing,
     single_leg_squat,
     with_dropout,
     with_noise,
     with_swap,
-)
-from kneecoach.synthetic_gait import (
-    SyntheticGait,
-    overground_walk,
-    skating,
-    treadmill,
-    with_camera_motion,
 )
 
 #: Running is filtered at 12 Hz in these tests (science.md §8: 10-12 Hz for running).

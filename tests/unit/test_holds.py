@@ -10,7 +10,7 @@ from kneecoach.assessment.summary import assess
 from kneecoach.events import segment
 from kneecoach.metrics import frame_measures
 from kneecoach.metrics.feet import feet_off_floor, off_floor
-from kneecoach.synthetic import body
+from kneecoach.sample_data.synthetic import body
 
 FPS = 30.0
 

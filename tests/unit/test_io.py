@@ -23,7 +23,7 @@ from kneecoach.io import (
     to_trc_file,
 )
 from kneecoach.io.markers import TRC_NAMES, canonical_name
-from kneecoach.synthetic import with_dropout, with_noise
+from kneecoach.sample_data.synthetic import with_dropout, with_noise
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from kneecoach.metrics import frame_measures
 from kneecoach.metrics import geometry as g
-from kneecoach.synthetic import (
+from kneecoach.sample_data.synthetic import (
     body,
     double_leg_squat,
     knee_on_line,

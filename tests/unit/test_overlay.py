@@ -16,7 +16,7 @@ from kneecoach.reports.overlay import (
     _text,
     write_annotated_video,
 )
-from kneecoach.synthetic import single_leg_squat
+from kneecoach.sample_data.synthetic import single_leg_squat
 
 
 def test_legend_stamp_matches_drawing_the_text() -> None:

@@ -13,7 +13,7 @@ from kneecoach.core.settings import Settings
 from kneecoach.events import segment
 from kneecoach.filtering import clean_track
 from kneecoach.metrics import frame_measures
-from kneecoach.synthetic import (
+from kneecoach.sample_data.synthetic import (
     body,
     double_leg_squat,
     drop_landing,

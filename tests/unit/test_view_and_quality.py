@@ -37,7 +37,7 @@ def test_view_from_width_ratio(squat, degrees, mirror, view) -> None:
 @settings(max_examples=20, deadline=None)
 @given(dx=st.floats(-500, 500), dy=st.floats(-500, 500), scale=st.floats(0.2, 5))
 def test_view_is_translation_and_scale_invariant(dx, dy, scale) -> None:
-    from kneecoach.synthetic import single_leg_squat
+    from kneecoach.sample_data.synthetic import single_leg_squat
 
     ds = single_leg_squat(duration_s=1.0, reps=1)
     moved = ds.copy(deep=True)

@@ -434,7 +434,12 @@ def demo(out_dir: Path, no_video: bool) -> None:
     from kneecoach.analyze import run_analyze
     from kneecoach.io import to_netcdf_file
     from kneecoach.reports.figures import cleaning_figure
-    from kneecoach.synthetic import single_leg_squat, with_dropout, with_noise, with_swap
+    from kneecoach.sample_data.synthetic import (
+        single_leg_squat,
+        with_dropout,
+        with_noise,
+        with_swap,
+    )
 
     out_dir.mkdir(parents=True, exist_ok=True)
     truth = single_leg_squat(peak_fppa_deg=[11.0, 14.0, 17.0])

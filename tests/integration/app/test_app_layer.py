@@ -15,7 +15,7 @@ from kneecoach.app.coach import PlanRequest, make_plan
 from kneecoach.app.journal import Journal, SessionEntry
 from kneecoach.cli.main import cli
 from kneecoach.io import to_netcdf_file
-from kneecoach.synthetic import side_squat, single_leg_squat
+from kneecoach.sample_data.synthetic import side_squat, single_leg_squat
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLE_INTAKE = ROOT / "examples" / "intake.toml"

@@ -124,7 +124,7 @@ def body(
     return from_numpy(
         position, np.full(position.shape[:2], 0.95),
         time_s=time_s, fps=fps, image_size=image_size,
-        source_file=f"synthetic:{name}", source_software="kneecoach.synthetic",
+        source_file=f"synthetic:{name}", source_software="kneecoach.sample_data.synthetic",
     )  # fmt: skip
 
 
@@ -310,7 +310,7 @@ def side_squat(
         position[:, i] = pts.get(part, head) + np.array([near, 0.0])
     ds = from_numpy(
         position, np.full(position.shape[:2], 0.95), time_s=t, fps=fps, image_size=(1280, 1280),
-        source_file="synthetic:side_squat", source_software="kneecoach.synthetic",
+        source_file="synthetic:side_squat", source_software="kneecoach.sample_data.synthetic",
     )  # fmt: skip
     return log_step(ds, "synthetic_side_squat", peak_knee_flexion_deg=peak_knee_flexion_deg)
 

@@ -1,13 +1,13 @@
 """Synthetic gait tracks (running, walking, skating) with exactly known answers.
 
 A person runs or walks on a treadmill, filmed from the front (mirror with
-:func:`kneecoach.synthetic.rear_view` for a rear view) or from the side, in
+:func:`kneecoach.sample_data.synthetic.rear_view` for a rear view) or from the side, in
 image pixels (x right, y down). Feet alternate left, right, left …; every
 initial contact, toe-off and midstance is known, and at midstance of each
 step the stance knee's FPPA, the other side's pelvic drop and the foot's
 lateral offset from the pelvis midline are exactly the requested values
 (plus a linear drift per minute, for the fatigue analysis). The noise, gap
-and swap helpers of :mod:`kneecoach.synthetic` apply unchanged.
+and swap helpers of :mod:`kneecoach.sample_data.synthetic` apply unchanged.
 
 Frontal view geometry: the stance foot slides away from the camera (up in the
 image) during stance, the swing foot lifts and comes forward (down in the
@@ -26,7 +26,7 @@ import xarray as xr
 
 from kneecoach.core.schema import KEYPOINTS, SIDES, Side
 from kneecoach.core.track import from_numpy, log_step
-from kneecoach.synthetic import knee_on_line
+from kneecoach.sample_data.synthetic import knee_on_line
 
 FloatArray = npt.NDArray[np.float64]
 Pts = dict[str, FloatArray]
@@ -130,7 +130,7 @@ def treadmill(
                 overstride=overstride, lift=lift)  # fmt: skip
     ds = _assemble(pts, t, fps=fps, image_size=image_size, k=k, side_view=view == "sagittal")
     if view == "rear":
-        from kneecoach.synthetic import rear_view
+        from kneecoach.sample_data.synthetic import rear_view
 
         ds = rear_view(ds)
     ev = {s: _events(t0, t0 + duration_s, firsts[s], stride, stance) for s in SIDES}
@@ -253,7 +253,7 @@ def _assemble(
     return from_numpy(
         position, np.full(position.shape[:2], 0.95), time_s=t, fps=fps, image_size=image_size,
         frame=np.round(t * fps).astype(int),
-        source_file="synthetic:treadmill", source_software="kneecoach.synthetic_gait",
+        source_file="synthetic:treadmill", source_software="kneecoach.sample_data.gait",
     )  # fmt: skip
 
 
