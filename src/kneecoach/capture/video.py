@@ -180,7 +180,7 @@ class VideoReader:
         each frame's index is counted from the index (the frames before that
         keyframe) and the packets read since (those shown before the frame),
         so indices, times and pixels are the same as in a read from frame 0
-        (tests/test_seek.py checks the shared real clips, constant and
+        (tests/unit/capture/test_seek.py checks the shared real clips, constant and
         variable frame rate, H.264 and VP9). Where the index cannot give exact
         numbers (another container, no full index, frames the index marks as
         dropped by an edit list, no timestamps, or a keyframe that does not

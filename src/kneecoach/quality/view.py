@@ -11,7 +11,7 @@ frames of (shoulder width + hip width) / 2 divided by the trunk length
 * < 0.2: sagittal (side)
 
 These cut-offs were set on the project's reference clips (front, ~45°
-oblique and side views, see ``tests/integration/test_real_clips.py``); they
+oblique and side views, see ``tests/integration/app/test_real_clips.py``); they
 are a heuristic, not a published threshold, and the report says so.
 """
 

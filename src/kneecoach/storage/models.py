@@ -10,7 +10,7 @@ depend on their internals; the columns beside them are what the journal queries.
 
 The migrations in ``migrations/versions`` must produce exactly this schema
 (``test_migrations_from_empty_reach_the_models_exactly`` in
-``tests/journal/test_journal_storage.py`` compares them, on SQLite and PostgreSQL).
+``tests/integration/journal/test_journal_storage.py`` compares them, on SQLite and PostgreSQL).
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from kneecoach.program import (
 from kneecoach.program.families import MAX_WORKING
 from kneecoach.reports.worksheet import render_html, render_ics, worksheet_pages, write_plan
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 GOLDEN = ROOT / "tests" / "fixtures" / "golden" / "worksheet_example.txt"
 LIB = load_library()
 FINDINGS = {

@@ -18,7 +18,7 @@ import pytest
 from kneecoach.program import build_programme, intake_from_dict, load_library
 from kneecoach.program.phases import later_phases, phase_plan
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 LIB = load_library()
 SCIENCE = (ROOT / "docs" / "science.md").read_text(encoding="utf-8")
 #: equipment that loads an exercise (a band or a weight), as FOHX's ~10-12RM loads did

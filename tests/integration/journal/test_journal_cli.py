@@ -239,7 +239,7 @@ def test_a_programme_day_is_shown_and_linked_when_logging(run) -> None:
     assert "Clamshell 3 × 12 (last time: progress → clamshell-band)" in _flat(result.output)
 
 
-EXAMPLE_INTAKE = Path(__file__).resolve().parents[2] / "examples" / "intake.toml"
+EXAMPLE_INTAKE = Path(__file__).resolve().parents[3] / "examples" / "intake.toml"
 
 
 def test_plan_for_a_person_uses_and_stores_the_journal(run, clips) -> None:

@@ -28,7 +28,7 @@ from kneecoach.program.phases import phase_plan
 from kneecoach.program.prescribe import CONSTRAINT_TAGS
 from kneecoach.program.schedule import spread_days
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "intake.toml"
+EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "intake.toml"
 LIB = load_library()
 MONDAY = dt.date(2026, 1, 5)
 

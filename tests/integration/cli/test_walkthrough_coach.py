@@ -14,7 +14,7 @@ from click.testing import CliRunner, Result
 
 from kneecoach.cli.main import cli
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "intake.toml"
+EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "intake.toml"
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from kneecoach.cli.main import cli
 from kneecoach.program import Programme, build_programme, load_intake
 from kneecoach.reports.worksheet import event_uid, render_ics, revise
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 EXAMPLE = ROOT / "examples" / "intake.toml"  # named "Example Skater"
 START = "2026-01-05"
 NOW = dt.datetime(2026, 1, 1, 9, 30, tzinfo=dt.UTC)  # before the start: nothing is past

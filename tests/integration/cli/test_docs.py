@@ -8,7 +8,7 @@ import click
 from kneecoach.cli.main import cli
 from kneecoach.core.settings import SETTINGS, Settings, settings_markdown
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 

@@ -77,7 +77,7 @@ def test_the_issue_dosages() -> None:
     assert LIB.get("clamshell").dosage.text() == "3 × 10"
 
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 #: "§2.1", "§7", and both ends of a range "§2.1-2.2"
 CITE = re.compile(r"§(\d+(?:\.\d+)?)(?:[-–](\d+(?:\.\d+)?))?")
 

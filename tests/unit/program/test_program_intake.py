@@ -22,7 +22,7 @@ from kneecoach.program.questions import questions, set_path
 from kneecoach.program.redflags import ALWAYS, UNDER_16, referral_text, reported
 from kneecoach.program.redflags import QUESTIONS as REDFLAG_QUESTIONS
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "intake.toml"
+EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "intake.toml"
 
 
 def example_data() -> dict[str, Any]:

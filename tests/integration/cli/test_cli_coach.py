@@ -13,7 +13,7 @@ from icalendar import Calendar
 from kneecoach.cli.main import cli
 from kneecoach.program import load_library
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 EXAMPLE = ROOT / "examples" / "intake.toml"
 
 
