@@ -30,7 +30,8 @@ from kneecoach.filtering.confidence import person_present
 from kneecoach.io import is_keypoint_input, load_keypoints, to_csv_file, to_trc_file
 from kneecoach.io.netcdf import to_netcdf_file
 from kneecoach.metrics.frames import FRONTAL_VIEWS, SAGITTAL_VIEWS, frame_measures
-from kneecoach.pose.base import PoseEstimator, create_estimator
+from kneecoach.pose.base import PoseEstimator
+from kneecoach.pose.registry import create_estimator
 from kneecoach.quality import QualityReport, assess_quality
 from kneecoach.quality.view import View
 from kneecoach.reports.overlay import MAX_SIDE_PX, blank_frames, write_annotated_video

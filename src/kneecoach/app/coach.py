@@ -20,6 +20,7 @@ from kneecoach.app.journal import Journal
 from kneecoach.core.errors import InputError, RedFlagError
 from kneecoach.program import (
     Intake,
+    Library,
     Programme,
     build_programme,
     check_red_flags,
@@ -32,6 +33,7 @@ from kneecoach.program.adaptation import apply_decisions, replan_reason
 from kneecoach.program.intake import demo_intake
 from kneecoach.program.redflags import referral_text
 from kneecoach.reports import worksheet
+from kneecoach.reports.worksheet_pdf import render_pdf
 from kneecoach.storage.progress import long_date
 from kneecoach.storage.repository import PlannedDay
 
@@ -130,7 +132,7 @@ def _make_plan(request: PlanRequest, journal: Journal | None, now: dt.datetime) 
     if key is not None:  # whose calendar events: the journal person's, else the file's
         programme = programme.model_copy(update={"calendar_key": key})
     programme = worksheet.revise(programme, previous, now=now)
-    files = worksheet.write_plan(programme, load_library(), out_dir)
+    files = write_plan(programme, load_library(), out_dir)
     version = None
     if journal is not None and person_name is not None:
         version = remember_plan(journal, person_name, intake, programme, reason=reason,
@@ -313,4 +315,20 @@ def demo_plan(summary: dict[str, Any], out_dir: Path) -> dict[str, Path]:
     """``kneecoach demo``'s last step: a plan from the built-in intake and the demo's
     analysis, starting on a fixed Monday (the same on every machine)."""
     programme = build_programme(demo_intake(), summary, start=DEMO_START)
-    return worksheet.write_plan(programme, load_library(), out_dir)
+    return write_plan(programme, load_library(), out_dir)
+
+
+def write_plan(plan: Programme, library: Library, out_dir: Path, /) -> dict[str, Path]:
+    """Write plan.json, worksheet.html, worksheet.pdf and plan.ics into ``out_dir``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files = {
+        "plan": out_dir / "plan.json",
+        "worksheet": out_dir / "worksheet.html",
+        "pdf": out_dir / "worksheet.pdf",
+        "calendar": out_dir / "plan.ics",
+    }
+    files["plan"].write_text(plan.to_json(), encoding="utf-8")
+    files["worksheet"].write_text(worksheet.render_html(plan, library), encoding="utf-8")
+    files["pdf"].write_bytes(render_pdf(worksheet.worksheet_pages(plan, library), plan))
+    files["calendar"].write_bytes(worksheet.render_ics(plan))
+    return files

@@ -1,21 +1,18 @@
-"""The ``PoseEstimator`` interface and a registry of backends.
+"""The ``PoseEstimator`` interface: one image in, keypoints and confidences out.
 
 A backend turns one RGB image into keypoint positions (pixels of that image)
 and per-keypoint confidences, in the canonical keypoint order of
-:data:`kneecoach.core.schema.KEYPOINTS`. Another backend is added by
-decorating a factory with :func:`register_estimator`.
+:data:`kneecoach.core.schema.KEYPOINTS`. Backends are created by name through
+:mod:`kneecoach.pose.registry`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
-
-from kneecoach.core.errors import InputError
 
 FloatArray = npt.NDArray[np.float64]
 Image = npt.NDArray[np.uint8]
@@ -58,36 +55,3 @@ class PoseEstimator(Protocol):
     def close(self) -> None:
         """Release the model."""
         ...
-
-
-Factory = Callable[..., PoseEstimator]
-_REGISTRY: dict[str, Factory] = {}
-
-
-def register_estimator(name: str) -> Callable[[Factory], Factory]:
-    """Register a backend factory under ``name``."""
-
-    def decorate(factory: Factory) -> Factory:
-        _REGISTRY[name] = factory
-        return factory
-
-    return decorate
-
-
-def available_estimators() -> list[str]:
-    """Names of the registered backends."""
-    _load_builtin()
-    return sorted(_REGISTRY)
-
-
-def create_estimator(name: str, /, **options: Any) -> PoseEstimator:
-    """Create a registered backend."""
-    _load_builtin()
-    if name not in _REGISTRY:
-        raise InputError(f"unknown pose backend {name!r}; available: {available_estimators()}")
-    return _REGISTRY[name](**options)
-
-
-def _load_builtin() -> None:
-    # Importing the module registers it; mediapipe itself loads only on creation.
-    import kneecoach.pose.mediapipe  # noqa: F401

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from kneecoach.core.errors import PoseEstimationError
-from kneecoach.pose.base import Image, PoseResult, register_estimator
+from kneecoach.pose.base import Image, PoseResult
 from kneecoach.pose.follow import PersonFollower
 
 MODEL_COMPLEXITY = 1  # the only BlazePose model shipped in the 0.10.21 wheel
@@ -97,7 +97,6 @@ class MediaPipePose:
         self._pose.close()
 
 
-@register_estimator("mediapipe")
 def create_mediapipe(
     *,
     person_select: str = "largest",

@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from icalendar import Calendar, Event
 
@@ -326,21 +325,3 @@ def _description(s: Session) -> str:
              + (f", both sides, {p.sides[0]} first" if p.sides else "")
              for p in s.exercises]  # fmt: skip
     return "\n".join([*lines, "", "Log: pain 0-10 during, effort 0-10, easy or not."])
-
-
-def write_plan(plan: Programme, library: Library, out_dir: Path, /) -> dict[str, Path]:
-    """Write plan.json, worksheet.html, worksheet.pdf and plan.ics into ``out_dir``."""
-    from kneecoach.reports.worksheet_pdf import render_pdf
-
-    out_dir.mkdir(parents=True, exist_ok=True)
-    files = {
-        "plan": out_dir / "plan.json",
-        "worksheet": out_dir / "worksheet.html",
-        "pdf": out_dir / "worksheet.pdf",
-        "calendar": out_dir / "plan.ics",
-    }
-    files["plan"].write_text(plan.to_json(), encoding="utf-8")
-    files["worksheet"].write_text(render_html(plan, library), encoding="utf-8")
-    files["pdf"].write_bytes(render_pdf(worksheet_pages(plan, library), plan))
-    files["calendar"].write_bytes(render_ics(plan))
-    return files

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from icalendar import Calendar
 
+from kneecoach.app.coach import write_plan
 from kneecoach.program import (
     Programme,
     build_programme,
@@ -20,7 +21,7 @@ from kneecoach.program import (
     load_library,
 )
 from kneecoach.program.families import MAX_WORKING
-from kneecoach.reports.worksheet import render_html, render_ics, worksheet_pages, write_plan
+from kneecoach.reports.worksheet import render_html, render_ics, worksheet_pages
 
 ROOT = Path(__file__).resolve().parents[3]
 GOLDEN = ROOT / "tests" / "fixtures" / "golden" / "worksheet_example.txt"
