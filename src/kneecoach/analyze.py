@@ -421,7 +421,7 @@ def _worst_images(
         xy = {k: (float(pos[m["row"], j, 0]), float(pos[m["row"], j, 1]))
               for j, k in enumerate(names)}  # fmt: skip
         fppa = m["fppa_deg"] if m.get("fppa_deg") is not None else float("nan")
-        shift = m.get("knee_shift_pct")
+        shift = m.get("knee_over_foot_pct")
         picture = worst_moment_image(
             frames.get(m["frame"]), xy, m["side"], fppa, m["time_s"], size, rep=m.get("rep"),
             title=None if shift is None else shift_text(m["side"], shift),

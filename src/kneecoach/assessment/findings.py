@@ -29,9 +29,16 @@ def _round(x: float | None, digits: int = 1) -> float | None:
 
 
 def side_summary(
-    reps: list[dict[str, Any]], *, test: str, sex: Sex | None, working: bool
+    reps: list[dict[str, Any]],
+    *,
+    test: str,
+    sex: Sex | None,
+    working: bool,
+    knee_noise_pct: float | None = None,
 ) -> dict[str, Any]:
-    """Peak, mean, SD and worst rep of FPPA, mean pelvic drop, and the classification."""
+    """Peak, mean, SD and worst rep of FPPA, mean pelvic drop, the classification, and the
+    knee over the foot (``knee_noise_pct``: what this clip cannot tell from noise; None
+    when the view cannot show it)."""
     fppa = _values(reps, "fppa_deg")
     out: dict[str, Any] = {"working": working, "reps": reps, "steps": []}
     out["peak_fppa_deg"] = _round(max(fppa)) if fppa else None
@@ -46,7 +53,23 @@ def side_summary(
             _round(float(np.mean(vals)), 2 if key == "kasr" else 1) if vals else None
         )
     out["classification"] = classify(out["mean_fppa_deg"], test=test, sex=sex)
+    out.update(knee_over_foot(reps, working=working, noise_pct=knee_noise_pct))
     return out
+
+
+def knee_over_foot(
+    reps: list[dict[str, Any]], *, working: bool, noise_pct: float | None
+) -> dict[str, Any]:
+    """The knee over its foot over the reps (science.md §1.5): the furthest inside any rep
+    went (``peak_knee_over_foot_pct``, + inside, % of leg length), and ``knee_inward``: True
+    when that is beyond the clip's noise, False when not, None when not measurable."""
+    worst = _values(reps, "knee_over_foot_worst_pct")
+    peak = _round(max(worst)) if worst and working else None
+    if peak is None or noise_pct is None:
+        return {"peak_knee_over_foot_pct": peak, "knee_over_foot_noise_pct": None,
+                "knee_inward": None}  # fmt: skip
+    return {"peak_knee_over_foot_pct": peak, "knee_over_foot_noise_pct": noise_pct,
+            "knee_inward": peak > noise_pct}  # fmt: skip
 
 
 def classify(mean_fppa: float | None, *, test: str, sex: Sex | None) -> dict[str, Any]:
@@ -109,31 +132,31 @@ def asymmetry(sides: dict[str, dict[str, Any]], *, test: str = "") -> dict[str, 
 
 
 def _shift_asymmetry(sides: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
-    left, right = (
-        sides["left"].get("mean_knee_shift_pct"),
-        sides["right"].get("mean_knee_shift_pct"),
-    )
-    if left is None or right is None:
+    """Left against right, furthest inside the foot: a difference is called real only beyond
+    the larger of the two sides' noise (science.md §1.5 has no published noise)."""
+    left, right = sides["left"], sides["right"]
+    a, b = left.get("peak_knee_over_foot_pct"), right.get("peak_knee_over_foot_pct")
+    if a is None or b is None:
         return None
-    diff = round(left - right, 1)
+    noise = max(left.get("knee_over_foot_noise_pct") or 0.0,
+                right.get("knee_over_foot_noise_pct") or 0.0)  # fmt: skip
+    diff = round(a - b, 1)
     larger: Side = "left" if diff > 0 else "right"
-
-    def way(v: float) -> str:
-        if abs(v) < 0.5:  # "0% outward" says a direction that is not there
-            return "less than 1% of your leg length"
-        return f"{abs(v):.0f}% of your leg length {'inward' if v > 0 else 'outward'}"
-
+    beyond = abs(diff) > noise
     text = (
-        f"Over the foot, your left knee moves {way(left)} and your right knee {way(right)}: "
-        f"the {larger} knee ends up {abs(diff):.0f}% of leg length further in. "
-        "No published measurement noise exists for this measure, so the sides are not called "
-        "different."
+        f"Your {larger} knee came {abs(diff):.0f}% of your leg length further inside its foot "
+        f"than your {OTHER[larger]} knee; "
+        + ("that is more than this clip's noise, so the sides really differ."
+           if beyond else
+           f"within the {noise:.0f}% this clip cannot tell from noise, so they are not called "
+           "different.")
         if abs(diff) >= 0.5
-        else f"Over the foot, both knees move alike ({way(left)} and {way(right)})."
-    )
+        else "Both knees came alike over their feet (less than 1% of leg length apart)."
+    )  # fmt: skip
     return {
-        "measure": "knee_shift_pct", "knee_shift_pct": diff, "larger_side": larger,
-        "beyond_noise": False, "sdd_deg": None, "source": None, "text": text,
+        "measure": "knee_over_foot_pct", "knee_over_foot_pct": diff, "larger_side": larger,
+        "beyond_noise": beyond, "noise_pct": noise, "sdd_deg": None,
+        "source": KNEE_OVER_FOOT_SOURCE, "text": text,
     }  # fmt: skip
 
 
@@ -169,7 +192,7 @@ def side_findings(
     if not s["working"]:
         return out
     if headline(test) == "knee_over_foot":
-        return out + _knee_shift_finding(side, s, test_label, view)
+        return out + _knee_over_foot_finding(side, s, test_label, view)
     if mean is None:
         out.append({"code": "fppa_not_measured", "side": side, "severity": "refused",
                     "text": f"{name} knee: no valid knee angle could be measured in this clip.",
@@ -256,41 +279,58 @@ def _stance_findings(side: Side, s: dict[str, Any]) -> list[Finding]:
     return out
 
 
-def _knee_shift_finding(
+#: Where the knee-over-foot measure and its criterion come from (science.md §1.5).
+KNEE_OVER_FOOT_SOURCE = (
+    "knee over the foot: LESS item 9, knee medial to the midfoot (Padua 2009); knee-medial-"
+    "to-foot position (Ageberg 2010); offset in % of leg length (Uhlár 2021); science.md "
+    "§1.5. No published norm or measurement noise: judged against this clip's own noise"
+)
+
+
+def _knee_over_foot_finding(
     side: Side, s: dict[str, Any], test_label: str, view: str = "frontal"
 ) -> list[Finding]:
-    shift = s.get("mean_knee_shift_pct")
-    if shift is None:
-        why = (
-            "start the clip standing still on both feet"
-            if view in ("frontal", "rear")
-            else "a side-to-side shift of the knee shows only from the front or from behind"
-        )
-        return [{"code": "knee_shift_not_measured", "side": side, "severity": "refused",
-                 "text": f"{side.capitalize()} knee: its path over the foot could not be "
-                         f"measured ({why}).",
-                 "source": None}]  # fmt: skip
-    way = "inward" if shift > 0 else "outward"
-    # measured against the ankle: with the toes turned out, a knee that tracks over
-    # the toes moves outward in the picture too (derived: the geometry of the view)
-    toes = (
-        " With the toes turned out, a knee that follows the toes also moves outward in the "
-        "picture, so an outward shift does not by itself mean that the knee bows outward."
-        if shift < 0
-        else ""
+    """The squat-type tests' headline: did the knee go inside its foot (science.md §1.5)?"""
+    inward, peak, noise = (
+        s.get("knee_inward"),
+        s.get("peak_knee_over_foot_pct"),
+        s.get("knee_over_foot_noise_pct"),
     )
-    return [{
-        "code": f"knee_shift_{way}", "side": side, "severity": "info",
-        "text": f"At the bottom of the {test_label.lower()} your {side} knee moves {way} "
-                f"relative to your ankle by {abs(shift):.0f}% of your leg length (about "
-                f"{abs(shift) * 0.9:.0f} cm for a 90 cm leg), compared with standing.{toes}"
-                if abs(shift) >= 0.5 else
-                f"At the bottom of the {test_label.lower()} your {side} knee stays over your "
-                "ankle: it moves less than 1% of your leg length sideways, compared with "
-                "standing.",
-        "source": "knee-over-foot shift (derived from Mizner 2012 and mocapr knee deviation; "
-                  "science.md §1.1); no published typical range",
-    }]  # fmt: skip
+    if inward is None or peak is None or noise is None:
+        why = (
+            "the feet and knees must be seen from the front or from behind"
+            if view not in ("frontal", "rear")
+            else "the knee, ankle and toes were not seen well enough"
+        )
+        return [{"code": "knee_over_foot_not_measured", "side": side, "severity": "refused",
+                 "text": f"{side.capitalize()} knee: its line over the foot could not be "
+                         f"measured ({why}).", "source": None}]  # fmt: skip
+    worst = max(
+        (r for r in s["reps"] if r.get("knee_over_foot_worst_pct") is not None),
+        key=lambda r: r["knee_over_foot_worst_pct"],
+    )
+    when = f"rep {worst['index']}, {worst['knee_over_foot_worst_time_s']:.1f} s"
+    if inward:
+        text = (
+            f"In the {test_label.lower()} your {side} knee went inside its foot: at its worst "
+            f"({when}) it was {peak:.0f}% of your leg length (about {peak * 0.9:.0f} cm for a "
+            f"90 cm leg) inside the line from your midfoot to your toes. That is more than "
+            f"the {noise:.0f}% this clip cannot tell from noise. Coaches look for the knee to "
+            "stay over the foot, pointing where the toes point."
+        )
+        severity = "attention"
+    else:
+        where = (
+            "stayed over or outside its foot"
+            if peak <= 0.5
+            else f"came at most {peak:.0f}% of your leg length inside its foot, within the "
+            f"{noise:.0f}% this clip cannot tell from noise"
+        )
+        text = f"In the {test_label.lower()} your {side} knee {where}: no caving in was measured."
+        severity = "ok"
+    code = "knee_inside_foot" if inward else "knee_over_foot"
+    return [{"code": code, "side": side, "severity": severity, "text": text,
+             "source": KNEE_OVER_FOOT_SOURCE}]  # fmt: skip
 
 
 def suggestions(sides: dict[str, dict[str, Any]], *, test: str) -> list[dict[str, Any]]:

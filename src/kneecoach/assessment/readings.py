@@ -15,6 +15,7 @@ from kneecoach.events.reps import Rep
 PER_SIDE = {
     "mkd_pct": "mkd_{s}_pct",
     "knee_shift_pct": "knee_shift_{s}_pct",
+    "knee_over_foot_pct": "knee_over_foot_{s}_pct",
     "pelvic_drop_deg": "pelvic_drop_{s}_deg",
     "hip_adduction_deg": "hip_adduction_{s}_deg",
     "femoral_adduction_deg": "femoral_adduction_{s}_deg",
@@ -58,6 +59,22 @@ def fppa_frame(table: pd.DataFrame, rep: Rep, side: Side, test: str) -> int | No
     return int(valid[np.nanargmax(depth[valid])])
 
 
+def knee_over_foot_worst(table: pd.DataFrame, rep: Rep, side: Side) -> dict[str, Any]:
+    """The rep's frame where the knee is furthest inside its foot (science.md §1.5): its value
+    (``knee_over_foot_worst_pct``, % of leg length, + inside), frame and time; None where no
+    frame of the rep has the measure."""
+    over = table[f"knee_over_foot_{side}_pct"].to_numpy(float)[rep.start : rep.end + 1]
+    if not np.isfinite(over).any():
+        return dict.fromkeys(("knee_over_foot_worst_pct", "knee_over_foot_worst_frame",
+                              "knee_over_foot_worst_time_s"))  # fmt: skip
+    row = rep.start + int(np.nanargmax(over))
+    return {
+        "knee_over_foot_worst_pct": _num(over[row - rep.start]),
+        "knee_over_foot_worst_frame": int(table["frame"].iloc[row]),
+        "knee_over_foot_worst_time_s": _num(table["time_s"].iloc[row], 3),
+    }
+
+
 def read_rep(table: pd.DataFrame, rep: Rep, side: Side, test: str) -> dict[str, Any]:
     """Every measure of ``side`` for one rep (None where not valid)."""
     t = table["time_s"].to_numpy(float)
@@ -83,6 +100,7 @@ def read_rep(table: pd.DataFrame, rep: Rep, side: Side, test: str) -> dict[str, 
         values[key] = _num(sign * row[key])
     for key in WHOLE_BODY:
         values[key] = _num(row[key], 2 if key != "depth_pct" else 1)
+    values.update(knee_over_foot_worst(table, rep, side))
     if rep.contact is not None and event == "landing":
         c = table.iloc[rep.contact]
         values["contact_frame"] = int(c["frame"])

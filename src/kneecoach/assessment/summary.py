@@ -11,7 +11,7 @@ from kneecoach.assessment import findings as fnd
 from kneecoach.assessment import norms
 from kneecoach.assessment.norms import Sex
 from kneecoach.assessment.protocols import PROTOCOLS, view_refusal
-from kneecoach.assessment.readings import fppa_frame, read_rep
+from kneecoach.assessment.readings import fppa_frame, knee_over_foot_worst, read_rep
 from kneecoach.core.movement_tests import headline
 from kneecoach.core.schema import SIDES, Side
 from kneecoach.events.reps import Rep
@@ -77,7 +77,10 @@ def assess(fm: FrameMeasures, reps: list[Rep], /, *, test: str, sex: Sex | None)
     findings: list[dict[str, Any]] = []
     for side in SIDES:
         readings = [read_rep(fm.table, r, side, test) for r in by_side[side]]
-        sides[side] = fnd.side_summary(readings, test=test, sex=sex, working=bool(by_side[side]))
+        sides[side] = fnd.side_summary(
+            readings, test=test, sex=sex, working=bool(by_side[side]),
+            knee_noise_pct=fm.knee_over_foot_noise_pct.get(side),
+        )  # fmt: skip
         findings += fnd.side_findings(
             side, sides[side], test_label=protocol.label, test=test, view=fm.view
         )
@@ -169,6 +172,14 @@ def view_refused(view: str, filming: str) -> dict[str, Any]:
             "text": view_refusal(view, filming), "source": None}  # fmt: skip
 
 
+def _worst_over_foot_row(table: pd.DataFrame, rep: Rep, side: Side) -> int | None:
+    frame = knee_over_foot_worst(table, rep, side)["knee_over_foot_worst_frame"]
+    if frame is None:
+        return None
+    return rep.start + int(np.flatnonzero(table["frame"].to_numpy()[rep.start : rep.end + 1]
+                                          == frame)[0])  # fmt: skip
+
+
 def worst_moments(
     table: pd.DataFrame, reps: list[Rep], /, *, bilateral: bool, n: int, test: str = ""
 ) -> list[dict[str, Any]]:
@@ -176,18 +187,22 @@ def worst_moments(
 
     Each is the rep's own reading: FPPA at the frame :func:`readings.fppa_frame`
     reads it, so a picture shows the value of its rep's row. For the squat-type
-    tests whose headline is the knee over the foot, where FPPA is not used, the
-    knee's inward shift over the foot at the deepest point (``knee_shift_pct``),
-    with ``fppa_deg`` only where FPPA is read at that same frame.
+    tests whose headline is the knee over the foot, where FPPA is not used, the rep's
+    frame where the knee is furthest inside its foot (``knee_over_foot_pct``, the rep's
+    ``knee_over_foot_worst_pct``), with ``fppa_deg`` only where FPPA is read at that frame.
     """
     by_shift = headline(test) == "knee_over_foot"
     peaks: list[tuple[float, int, Side, Rep]] = []
     for side, side_reps in working_sides(reps, bilateral=bilateral).items():
         for rep in side_reps:
-            row = rep.reading if by_shift else fppa_frame(table, rep, side, test)
+            row = (
+                _worst_over_foot_row(table, rep, side)
+                if by_shift
+                else fppa_frame(table, rep, side, test)
+            )
             if row is None:
                 continue
-            column = f"knee_shift_{side}_pct" if by_shift else f"fppa_{side}_deg"
+            column = f"knee_over_foot_{side}_pct" if by_shift else f"fppa_{side}_deg"
             value = float(table[column].iloc[row])
             if np.isfinite(value) and value > 0:  # only valgus is a "worst" moment
                 peaks.append((round(value, 1), row, side, rep))
@@ -203,7 +218,7 @@ def worst_moments(
             "fppa_deg": round(fppa, 1) if np.isfinite(fppa) and same_frame else None,
         }  # fmt: skip
         if by_shift:
-            moment["knee_shift_pct"] = value
+            moment["knee_over_foot_pct"] = value
         moment["image"] = f"worst_{i}.png"
         out.append(moment)
     return out

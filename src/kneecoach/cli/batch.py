@@ -71,9 +71,9 @@ def _headline(c: dict[str, Any], side: str) -> str:
     if c.get(f"working_{side}") is False:
         return "not working"
     if headline(c.get("test")) == "knee_over_foot":
-        shift = c.get(f"mean_knee_shift_pct_{side}")
-        if shift is None:
+        peak, inward = c.get(f"peak_knee_over_foot_pct_{side}"), c.get(f"knee_inward_{side}")
+        if peak is None:
             return ""
-        return f"{fmt(abs(shift), 0, '%')} {'in' if shift > 0 else 'out'}"
+        return f"{fmt(peak, 0, '%')} {'inside' if inward else 'ok'}"
     peak = c.get(f"peak_fppa_deg_{side}")
     return fmt(peak, 1, "°") if peak is not None else ""

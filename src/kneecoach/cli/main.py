@@ -391,23 +391,26 @@ def range_cell(c: dict[str, Any]) -> str:
 
 
 def _print_knee_over_foot(s: dict[str, Any], title: str) -> None:
-    """Squat-type tests: the knee's shift over the foot and KASR, not FPPA (science.md §1.1)."""
+    """Squat-type tests: the knee over its foot and KASR, not FPPA (science.md §1.1, §1.5)."""
     table = Table(title=title, title_justify="left")
-    for col in ("side", "reps", "knee over foot", "KASR", "pelvic drop"):
+    for col in ("side", "reps", "knee over foot", "inside?", "KASR", "pelvic drop"):
         table.add_column(col)
     for side, v in s["sides"].items():
         if not v["working"]:
-            table.add_row(side, "not working", "", "", "")
+            table.add_row(side, "not working", "", "", "", "")
             continue
-        shift = v.get("mean_knee_shift_pct")
-        way = "" if shift is None else " inward" if shift > 0 else " outward"
-        moved = fmt(None if shift is None else abs(shift), 0, "%") + way
+        peak, inward = v.get("peak_knee_over_foot_pct"), v.get("knee_inward")
+        verdict = "" if inward is None else "[yellow]yes[/]" if inward else "[green]no[/]"
+        noise = v.get("knee_over_foot_noise_pct")
+        if noise is not None:
+            verdict += f" (noise {fmt(noise, 0, '%')})"
         kasr, drop = fmt(v.get("mean_kasr"), 2), fmt(v["mean_pelvic_drop_deg"], unit="°")
-        table.add_row(side, str(len(v["reps"])), moved, kasr, drop)
+        table.add_row(side, str(len(v["reps"])), fmt(peak, 0, "%"), verdict, kasr, drop)
     out.print(table)
     out.print(
-        "knee over foot: the knee's sideways shift relative to its ankle since standing, % of leg "
-        "length; KASR: knees ÷ ankles apart at the deepest point (below 1: knees closer)"
+        "knee over foot: how far the knee came inside (+) or outside (−) the span from its "
+        "midfoot to its toes, % of leg length, at the worst moment of any rep; KASR: knees ÷ "
+        "ankles apart at the deepest point"
     )
 
 

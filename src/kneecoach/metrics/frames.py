@@ -19,6 +19,11 @@ its own ankle since standing on both feet, in % of leg length: the
 knee-over-foot measure for squats, where FPPA mixes knee flexion with hip
 rotation. It needs a few frames standing on both feet.
 
+``knee_over_foot_<side>_pct`` is how far the knee is horizontally inside (+) or outside
+(−) its own foot, in % of leg length: 0 while it is over the span from the midfoot
+to the toe (science.md §1.5; :func:`kneecoach.metrics.geometry.knee_over_foot`). It needs
+no standing frames; its noise (:data:`KNEE_OVER_FOOT_NOISE_FLOOR_PCT`) is measured on them.
+
 ``foot_x/y_<side>_pct`` is the foot (mean of ankle, heel and toe) in % of leg
 length, image axes: the input of the foot-contact rules of
 :mod:`kneecoach.metrics.feet`. "Standing on both feet" (the baseline of
@@ -66,6 +71,11 @@ IN_FRAME_MARGIN = 0.02
 #: Confidence multiplier for measures taken in a view that only partly supports them.
 OBLIQUE_CONFIDENCE = 0.5
 LEG_JOINTS = ("hip", "knee", "ankle")
+#: The knee-over-foot offset is called inside the foot only beyond the larger of this
+#: and twice its standard deviation while standing on both feet, where it should not
+#: change (derived: on the shared front-view squats that SD is 0.4-1.6% of leg length;
+#: no published noise exists for this keypoint measure, science.md §1.5).
+KNEE_OVER_FOOT_NOISE_FLOOR_PCT = 2.0
 
 
 @dataclass(frozen=True)
@@ -77,6 +87,8 @@ class FrameMeasures:
     leg_length: float
     obliquity_baseline_deg: float | None
     notes: list[str] = field(default_factory=list)
+    #: per side, the knee-over-foot offset (% of leg length) this clip cannot tell from noise
+    knee_over_foot_noise_pct: dict[str, float] = field(default_factory=dict)
 
     def side(self, measure: str, side: Side, unit: str = "deg") -> FloatArray:
         """One per-side column as an array, e.g. ``side("fppa", "left")``."""
@@ -191,6 +203,7 @@ def frame_measures(
             )
     level = obliquity - (baseline or 0.0)
     view_factor = 1.0 if frontal else OBLIQUE_CONFIDENCE
+    noise: dict[str, float] = {}
     for s in SIDES:
         o = OTHER[s]
         hip, knee, ankle, other = p[f"{s}_hip"], p[f"{s}_knee"], p[f"{s}_ankle"], p[f"{o}_hip"]
@@ -203,6 +216,11 @@ def frame_measures(
         inward = 100 * medial * (knee[:, 0] - ankle[:, 0]) / leg
         base = float(np.nanmedian(inward[standing])) if standing.sum() >= 5 else np.nan
         cols[f"knee_shift_{s}_pct"] = inward - base if frontal else nan
+        over = 100 * g.knee_over_foot(knee, ankle, p[f"{s}_foot_index"], hip, other) / leg
+        cols[f"knee_over_foot_{s}_pct"] = over if frontal else nan
+        if frontal:
+            noise[s] = _knee_over_foot_noise(knee, ankle, p[f"{s}_foot_index"], medial, leg,
+                                             standing)  # fmt: skip
         cols[f"thigh_height_{s}_ratio"] = thigh_height
         cols[f"ankle_y_{s}_pct"] = 100 * ankle[:, 1] / leg
         cols[f"knee_y_{s}_pct"] = 100 * knee[:, 1] / leg
@@ -248,12 +266,13 @@ def frame_measures(
     _blank_out_of_frame(ds, p, cols)
     table = pd.DataFrame(cols)
     table["frame"] = table["frame"].astype(int)
-    return FrameMeasures(table, view, leg, baseline, notes)
+    return FrameMeasures(table, view, leg, baseline, notes, noise)
 
 
 #: Per-side columns that need that leg's hip, knee and ankle in the picture.
 LEG_COLUMNS = (
     *("fppa_{s}_deg", "mkd_{s}_pct", "knee_shift_{s}_pct", "femoral_adduction_{s}_deg"),
+    "knee_over_foot_{s}_pct",
     *("hip_adduction_{s}_deg", "knee_flexion_{s}_deg", "knee_over_toe_{s}_pct"),
 )
 
@@ -272,6 +291,24 @@ def _blank_out_of_frame(
     both = legs["left"] & legs["right"]
     for c in ("kasr", "knee_hip_ratio", "hip_shift_pct"):
         cols[c] = np.where(both, cols[c], np.nan)
+
+
+def _knee_over_foot_noise(
+    knee: FloatArray,
+    ankle: FloatArray,
+    toe: FloatArray,
+    medial: FloatArray,
+    leg: float,
+    standing: npt.NDArray[np.bool_],
+) -> float:
+    """What the knee-over-foot offset of one leg cannot tell from noise, % of leg length:
+    twice the SD of the knee's position over its midfoot while standing on both feet, at
+    least :data:`KNEE_OVER_FOOT_NOISE_FLOOR_PCT` (the floor alone without 5 such frames)."""
+    mid = ankle[:, 0] + 0.5 * (toe[:, 0] - ankle[:, 0])
+    over_mid = 100 * medial * (knee[:, 0] - mid) / leg
+    still = over_mid[standing & np.isfinite(over_mid)]
+    spread = 2 * float(np.std(still, ddof=1)) if still.size >= 5 else 0.0
+    return round(max(KNEE_OVER_FOOT_NOISE_FLOOR_PCT, spread), 1)
 
 
 def _knee_over_toe(

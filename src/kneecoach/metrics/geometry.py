@@ -53,6 +53,32 @@ def medial_sign(hip: npt.ArrayLike, other_hip: npt.ArrayLike) -> FloatArray:
     return np.where(s == 0, np.nan, s)
 
 
+def knee_over_foot(
+    knee: npt.ArrayLike,
+    ankle: npt.ArrayLike,
+    toe: npt.ArrayLike,
+    hip: npt.ArrayLike,
+    other_hip: npt.ArrayLike,
+) -> FloatArray:
+    """How far the knee is horizontally inside (+) or outside (−) its foot (science.md §1.5).
+
+    The foot is its span from the midfoot M (halfway from ankle to toe; LESS item 9,
+    "a line straight down from the center of the patella ... medial to the midfoot") to the
+    toe T (the coaching cue "knee over the second toe"). A knee whose image x lies between M
+    and T is over the foot: 0. Medial of both: the distance to the more medial one, +;
+    lateral of both: the distance to the more lateral one, −. Medial is towards the other
+    hip, so the sign holds from the front and from behind, for either leg. Image units.
+    """
+    k, a, t = _xy(knee), _xy(ankle), _xy(toe)
+    medial = medial_sign(hip, other_hip)
+    mid = a[:, 0] + 0.5 * (t[:, 0] - a[:, 0])
+    u_knee, u_mid, u_toe = medial * k[:, 0], medial * mid, medial * t[:, 0]
+    inner, outer = np.maximum(u_mid, u_toe), np.minimum(u_mid, u_toe)  # NaN stays NaN
+    with np.errstate(invalid="ignore"):
+        beyond = np.where(u_knee > inner, u_knee - inner, np.minimum(u_knee - outer, 0.0))
+    return np.where(np.isnan(u_knee) | np.isnan(inner), np.nan, beyond)
+
+
 def medial_offset(
     hip: npt.ArrayLike, knee: npt.ArrayLike, ankle: npt.ArrayLike, other_hip: npt.ArrayLike
 ) -> FloatArray:

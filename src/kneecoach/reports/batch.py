@@ -30,6 +30,9 @@ SIDE_FIELDS = (
     "mean_kasr",
     "mean_knee_shift_pct",
     "classification",
+    "peak_knee_over_foot_pct",
+    "knee_over_foot_noise_pct",
+    "knee_inward",
 )
 CLIP_LEAD = ("source", "folder", "status", "message", "test", "test_label", "view", "fps")
 REP_LEAD = ("source", "folder", "test", "view", "side", "kind", "index")

@@ -60,6 +60,7 @@ OPTIONAL_COLUMNS: tuple[tuple[str, str, str, int], ...] = (
     ("kasr_at_contact", "KASR at contact", "ratio", 2),
     ("hold_s", "Hold", "s", 1),
     ("knee_shift_pct", "Knee shift over foot", "% leg", 1),
+    ("knee_over_foot_worst_pct", "Knee inside its foot, worst", "% leg", 1),
     ("knee_flexion_deg", "Knee flexion", "°", 0),
     ("knee_over_toe_pct", "Knee past the toes", "% shank", 0),
     ("hip_shift_pct", "Hip shift", "% hip width", 1),
@@ -286,15 +287,16 @@ def _side_card(
 def _knee_over_foot_card(
     side: str, info: Mapping[str, Any], plural: str, sentence: str, finding: Any
 ) -> dict[str, Any]:
-    """Squat-type tests: the knee's shift over the foot (else KASR), with no typical range."""
-    shift, kasr = number(info.get("mean_knee_shift_pct")), number(info.get("mean_kasr"))
+    """Squat-type tests: how far the knee came inside its foot (else KASR), judged against
+    the clip's own noise (science.md §1.5: no published range)."""
+    shift, kasr = number(info.get("peak_knee_over_foot_pct")), number(info.get("mean_kasr"))
     if shift is not None:
-        way = " inward" if shift > 0 else " outward" if shift < 0 else ""
+        where = "inside" if shift > 0.5 else "outside" if shift < -0.5 else "over"
         big, caption = (
             fmt(abs(shift), 0, "%"),
             (
-                f"of leg length: average{way} shift of the knee over the foot at the deepest "
-                f"point, over {plural}"
+                f"of leg length: furthest the knee came {where} its foot (midfoot to toes) in "
+                f"any of the {plural}"
             ),
         )
     elif kasr is not None:
@@ -308,9 +310,15 @@ def _knee_over_foot_card(
     else:
         big, caption = DASH, "knee over the foot not measured"
     measured = shift is not None or kasr is not None
-    tone, level_label = LEVELS["no range" if measured else "not measured"]
+    inward = info.get("knee_inward")
+    tone, level_label = LEVELS[
+        "above" if inward is True else "within" if inward is False
+        else "no range" if measured else "not measured"
+    ]  # fmt: skip
+    if inward is not None:
+        level_label = "Inside its foot" if inward else "Over its foot"
     if finding is None and info.get("working", True) and measured:
-        sentence = "There is no published typical range for the knee's shift over the foot."
+        sentence = "There is no published typical range for the knee over the foot."
     return {
         "side": side, "title": f"{side.capitalize()} knee",
         "working": bool(info.get("working", bool(info.get("reps")))),
@@ -333,10 +341,10 @@ def _worst(summary: Mapping[str, Any], images: Mapping[str, Path]) -> list[dict[
             continue
         shown.add(key)
         side = _text(m.get("side"))
-        angle, shift = number(m.get("fppa_deg")), number(m.get("knee_shift_pct"))
+        angle, shift = number(m.get("fppa_deg")), number(m.get("knee_over_foot_pct"))
         if shift is not None:
-            way = "inward" if shift >= 0 else "outward"
-            what = f"{fmt(abs(shift), 0, '%')} of leg length {way} over the foot"
+            way = "inside" if shift >= 0 else "outside"
+            what = f"{fmt(abs(shift), 0, '%')} of leg length {way} its foot"
         elif angle is not None:
             what = f"{fmt(abs(angle), 0, '°')} {'inward' if angle >= 0 else 'outward'}"
         else:

@@ -77,7 +77,7 @@ def _range(summary: Mapping[str, Any], side: str) -> tuple[float, float] | None:
 def timeseries_caption(summary: Mapping[str, Any]) -> tuple[str, str]:
     """The figure's (alt text, caption): what :func:`timeseries_figure` draws, no more."""
     knee = (
-        "Knee shift over the foot"
+        "Knee over the foot"
         if headline(summary.get("test")) == "knee_over_foot"
         else "Knee angle (FPPA)"
     )
@@ -203,13 +203,14 @@ def timeseries_figure(frames: pd.DataFrame, summary: Mapping[str, Any]) -> Figur
     ax = axes[0]
     if headline(summary.get("test")) == "knee_over_foot":  # what the report reads, not FPPA
         _side_panel(
-            ax, t, frames, summary, column="knee_shift_{side}_pct", rep_key="knee_shift_pct",
-            rep_time_key="time_s", what="Knee shift over the foot",
+            ax, t, frames, summary, column="knee_over_foot_{side}_pct",
+            rep_key="knee_over_foot_worst_pct", rep_time_key="knee_over_foot_worst_time_s",
+            what="Knee over the foot",
         )  # fmt: skip
-        ax.set_ylabel("knee shift (% leg)")
+        ax.set_ylabel("knee over foot (% leg)")
         ax.set_title(
-            "Knee over the foot: + = knee moved inward relative to its ankle since standing, "
-            "% of leg length",
+            "Knee over the foot: + = knee inside the span from midfoot to toes, − = outside, "
+            "0 = over the foot; % of leg length",
             loc="left",
             fontsize=10,
         )
@@ -369,13 +370,15 @@ def angle_text(side: str, fppa_deg: float) -> str:
     return f"{who}: {degrees}° {'inward' if fppa_deg > 0 else 'outward'}"
 
 
-def shift_text(side: str, shift_pct: float) -> str:
-    """``Left knee: 6% of leg length inward`` (the knee over the foot, since standing)."""
+def shift_text(side: str, over_foot_pct: float) -> str:
+    """``Left knee: 6% of leg length inside its foot`` (science.md §1.5)."""
     who = f"{side.capitalize()} knee"
-    if not np.isfinite(shift_pct):
-        return f"{who}: shift not measured"
-    way = "inward" if shift_pct > 0 else "outward"
-    return f"{who}: {abs(shift_pct):.0f}% of leg length {way} over the foot"
+    if not np.isfinite(over_foot_pct):
+        return f"{who}: knee over the foot not measured"
+    if abs(over_foot_pct) < 0.5:
+        return f"{who}: over its foot"
+    way = "inside" if over_foot_pct > 0 else "outside"
+    return f"{who}: {abs(over_foot_pct):.0f}% of leg length {way} its foot"
 
 
 def _as_rgb(image: npt.NDArray[Any] | None, size: tuple[int, int]) -> RGBImage:

@@ -49,8 +49,35 @@ def test_squat_with_drifting_ankles_still_gets_a_knee_shift(tmp_path: Path) -> N
     s = analyse("front_overhead_squat_04.mov", tmp_path)
     assert s["test"] == "squat"
     assert shift(s, "left") is not None and shift(s, "right") is not None
-    assert s["asymmetry"]["measure"] == "knee_shift_pct"  # not FPPA, unused for squats
-    assert "really differ" not in s["asymmetry"]["text"]
+    assert s["asymmetry"]["measure"] == "knee_over_foot_pct"  # not FPPA, unused for squats
+
+
+def test_the_caving_squat_has_both_knees_inside_their_feet_with_pictures(tmp_path: Path) -> None:
+    """Clip 04, trainers: "both knees have poor stability" (0 of 100); the knees cave at the
+    bottom while staying outside their ankles (toes out). Judged against the ankle the report
+    said "both knees move outward" and showed no picture (science.md §1.5)."""
+    s = analyse("front_overhead_squat_04.mov", tmp_path)
+    assert s["test"] == "squat"
+    for side in ("left", "right"):
+        v = s["sides"][side]
+        assert (
+            v["knee_inward"] is True
+            and v["peak_knee_over_foot_pct"] > v["knee_over_foot_noise_pct"]
+        )
+        assert v["reps"][0]["knee_over_foot_pct"] is not None
+    moments = s["worst_moments"]
+    assert moments and all(m["knee_over_foot_pct"] > 0 for m in moments)
+    assert all((tmp_path / m["image"]).stat().st_size > 10_000 for m in moments)
+    said = " ".join(f["text"] for f in s["findings"])
+    assert said.count("went inside its foot") == 2 and "move outward" not in said
+
+
+def test_the_varus_squat_never_has_a_knee_inside_its_foot(tmp_path: Path) -> None:
+    """Clip 05, trainers: "slight knee varus"."""
+    s = analyse("front_overhead_squat_05.mov", tmp_path, test="squat")
+    assert [s["sides"][side]["knee_inward"] for side in ("left", "right")] == [False, False]
+    assert s["worst_moments"] == []
+    assert "went inside its foot" not in " ".join(f["text"] for f in s["findings"])
 
 
 def test_the_varus_squat_moves_both_knees_outward(tmp_path: Path) -> None:

@@ -109,7 +109,7 @@ def test_a_stance_hold_filmed_from_the_side_is_refused_for_its_own_measure(tmp_p
 
 
 def test_analyze_refuses_a_knee_that_is_not_in_the_picture(run, tmp_path) -> None:
-    from tests.unit.test_metrics import cropped_squat
+    from tests.unit.metrics.test_metrics import cropped_squat
 
     nc = to_netcdf_file(cropped_squat(), tmp_path / "cropped.nc")
     result = CliRunner().invoke(cli, ["analyze", str(nc), "--test", "squat",

@@ -231,15 +231,20 @@ def test_each_worst_moment_shows_its_reps_reading() -> None:
         assert m["frame"] == table[m["rep"]]["fppa_frame"]
 
 
-def test_squat_worst_moments_are_picked_by_knee_shift() -> None:
+def test_squat_worst_moments_are_the_knee_furthest_inside_its_foot() -> None:
     ds = double_leg_squat(peak_fppa_deg=(10.0, 4.0), depth_px=150)
     fm, reps, s = analyse(ds, "squat")
     moments = worst_moments(fm.table, reps, bilateral=True, n=4, test="squat")
-    assert moments and all("knee_shift_pct" in m for m in moments)
-    for m in moments:
+    assert moments and all("knee_over_foot_pct" in m for m in moments)
+    for m in moments:  # each picture is its rep's worst frame, with the rep table's value
         rep = s["sides"][m["side"]]["reps"][m["rep"] - 1]
-        assert m["knee_shift_pct"] == rep["knee_shift_pct"] and m["frame"] == rep["frame"]
-    assert moments[0]["side"] == "left"  # the knee that moves further in over its foot
+        assert m["knee_over_foot_pct"] == rep["knee_over_foot_worst_pct"] > 0
+        assert m["frame"] == rep["knee_over_foot_worst_frame"]
+    assert moments[0]["side"] == "left"  # the knee that caves further
+    assert (
+        s["sides"]["left"]["peak_knee_over_foot_pct"]
+        > s["sides"]["right"]["peak_knee_over_foot_pct"]
+    )
 
 
 @pytest.mark.parametrize("stance", ["left", "right"])
@@ -271,19 +276,32 @@ def test_side_view_gives_knee_flexion_and_knee_over_toe_but_no_fppa(facing: str)
         assert rep["fppa_deg"] is None and s["sides"][side]["peak_fppa_deg"] is None
     texts = {f["code"]: f["text"] for f in s["findings"]}
     assert texts["view_refused"].startswith("The camera sees the person from the side.")
-    assert "from the front or from behind" in texts["knee_shift_not_measured"]
-    assert "standing still" not in texts["knee_shift_not_measured"]  # not the reason here
+    assert "from the front or from behind" in texts["knee_over_foot_not_measured"]
+    assert "standing still" not in texts["knee_over_foot_not_measured"]  # not the reason here
 
 
 def test_squat_asymmetry_and_drift_do_not_use_fppa() -> None:
-    """Both knees outward over the feet: no "inward more ... really differ" from FPPA."""
+    """Both knees bowed outward: no "inward more ... really differ" from FPPA, and no knee
+    inside its foot."""
     ds = double_leg_squat(peak_fppa_deg=(-30.0, -8.0), depth_px=150, reps=3, duration_s=9.0)
     _, _, s = analyse(ds, "squat")
     asym = s["asymmetry"]
-    assert asym["measure"] == "knee_shift_pct" and asym["beyond_noise"] is False
-    assert "inward" not in asym["text"] and "really differ" not in asym["text"]
+    assert asym["measure"] == "knee_over_foot_pct" and "really differ" not in asym["text"]
+    assert [s["sides"][side]["knee_inward"] for side in ("left", "right")] == [False, False]
     assert s["sides"]["left"]["mean_knee_shift_pct"] < 0
     assert s["drift"] == {"left": None, "right": None}
+
+
+def test_squat_asymmetry_beyond_the_noise_is_called_real() -> None:
+    side = {"working": True, "peak_knee_over_foot_pct": 9.0, "knee_over_foot_noise_pct": 2.5}
+    other = {**side, "peak_knee_over_foot_pct": 3.0, "knee_over_foot_noise_pct": 2.0}
+    a = asymmetry({"left": side, "right": other}, test="squat")
+    assert a is not None and a["beyond_noise"] is True and a["larger_side"] == "left"
+    assert "6% of your leg length further inside" in a["text"]
+    close = asymmetry({"left": side, "right": {**other, "peak_knee_over_foot_pct": 7.0}},
+                      test="squat")  # fmt: skip
+    assert close is not None and close["beyond_noise"] is False
+    assert "not called different" in close["text"]
 
 
 def test_no_rep_messages_name_the_test_in_words() -> None:
@@ -308,11 +326,13 @@ def test_a_value_that_rounds_to_zero_is_never_given_a_direction(v: float) -> Non
     cls = {"label": "within", "level": "within", "range_deg": None, "population": "",
            "source": ""}  # fmt: skip
     side = {"working": True, "mean_fppa_deg": v, "peak_fppa_deg": v, "classification": cls,
-            "mean_knee_shift_pct": v}  # fmt: skip
+            "mean_knee_shift_pct": v, "peak_knee_over_foot_pct": v,
+            "knee_over_foot_noise_pct": 2.0}  # fmt: skip
     texts = [f["text"] for t in ("single-leg-squat", "squat")
              for f in side_findings("left", side, test_label="Test", test=t)]  # fmt: skip
     for test in ("single-leg-squat", "squat"):
-        level = {**side, "mean_fppa_deg": 0.0, "mean_knee_shift_pct": 0.0}
+        level = {**side, "mean_fppa_deg": 0.0, "mean_knee_shift_pct": 0.0,
+                 "peak_knee_over_foot_pct": 0.0}  # fmt: skip
         a = asymmetry({"left": side, "right": level}, test=test)
         assert a is not None
         texts.append(a["text"])

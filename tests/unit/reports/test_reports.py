@@ -234,18 +234,19 @@ def test_worst_moment_caption_names_its_rep(report: str) -> None:
     assert "Rep 2: Left knee, 17° inward, at 4.50 s (frame 270)" in report
 
 
-def test_squat_worst_moment_shows_the_knee_shift(
+def test_squat_worst_moment_shows_the_knee_over_the_foot(
     tmp_path: Path, summary: dict[str, Any], frames: pd.DataFrame
 ) -> None:
     s = copy.deepcopy(summary)
     moment = {"time_s": 4.5, "frame": 270, "side": "right", "rep": 1, "fppa_deg": None}
-    s["worst_moments"] = [moment | {"knee_shift_pct": 6.2, "image": "worst_1.png"}]
+    s["worst_moments"] = [moment | {"knee_over_foot_pct": 6.2, "image": "worst_1.png"}]
     still = worst_moment_image(None, POSE, "right", float("nan"), 4.5, (720, 1280), rep=1,
                                title=shift_text("right", 6.2))  # fmt: skip
     images = {"worst_1": save_png(still, tmp_path / "worst_1.png")}
     html = render_report(s, frames, images, tmp_path / "r.html").read_text("utf-8")
-    assert "Rep 1: Right knee, 6% of leg length inward over the foot, at 4.50 s" in html
-    assert shift_text("left", -3.4) == "Left knee: 3% of leg length outward over the foot"
+    assert "Rep 1: Right knee, 6% of leg length inside its foot, at 4.50 s" in html
+    assert shift_text("left", -3.4) == "Left knee: 3% of leg length outside its foot"
+    assert shift_text("left", 0.2) == "Left knee: over its foot"
     # the rep is named in the picture's header too
     plain = worst_moment_image(None, POSE, "right", float("nan"), 4.5, (720, 1280))
     assert plain.shape[0] == still.shape[0]
@@ -257,14 +258,18 @@ def test_squat_card_headlines_the_knee_over_the_foot(
 ) -> None:
     s = copy.deepcopy(summary)
     s["test"], s["test_label"] = "squat", "Squat (double-leg)"
-    s["sides"]["left"] |= {"mean_fppa_deg": -58.5, "mean_knee_shift_pct": -10.2, "mean_kasr": 1.11}
-    s["sides"]["right"] = copy.deepcopy(s["sides"]["left"]) | {"mean_knee_shift_pct": None}
+    s["sides"]["left"] |= {"mean_fppa_deg": -58.5, "peak_knee_over_foot_pct": 10.2,
+                           "knee_over_foot_noise_pct": 2.0, "knee_inward": True,
+                           "mean_kasr": 1.11}  # fmt: skip
+    s["sides"]["right"] = copy.deepcopy(s["sides"]["left"]) | {
+        "peak_knee_over_foot_pct": None, "knee_inward": None}  # fmt: skip
     s["findings"] = []
     html = render_report(s, frames, {}, tmp_path / "r.html").read_text("utf-8")
     text = re.sub(r"\s+", " ", html)
     assert "58°" not in text and "knee angle (FPPA)" not in text
-    assert '<p class="big">10%</p>' in text and "average outward shift of the knee" in text
-    assert '<p class="big">1.11</p>' in text  # no knee shift on the right: KASR instead
+    assert '<p class="big">10%</p>' in text and "furthest the knee came inside its foot" in text
+    assert "Inside its foot" in text  # the verdict, against the clip's noise
+    assert '<p class="big">1.11</p>' in text  # not measured on the right: KASR instead
     assert "No published typical range" in text and "Above the typical range" not in text
 
 
