@@ -22,6 +22,7 @@ import numpy as np
 import xarray as xr
 
 from kneecoach import __version__
+from kneecoach.assessment import gate
 from kneecoach.assessment.detect import LooksLikeGait, detect_test
 from kneecoach.assessment.findings import side_summary
 from kneecoach.assessment.gait import assess_gait, worst_steps
@@ -174,6 +175,10 @@ def _assess(
     """Recognise the test, find the reps (or steps), read them, judge them, write the files."""
     track, fm, summary = result.track, result.measures, result.summary
     clean, rate = track.clean, float(track.clean.attrs["fps"])
+    refused = gate.refusal(track.raw)
+    if refused is not None:
+        _finish_empty(result, out, test, refused)
+        raise InsufficientDataError(f"{refused} (frames.csv and the report were kept in {out})")
     try:
         chosen, detected = choose_test(test, fm, rate, clean)
     except InsufficientDataError as exc:

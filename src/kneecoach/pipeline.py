@@ -28,6 +28,7 @@ from kneecoach.core.track import effective_fps, from_numpy, log_step, read_log
 from kneecoach.filtering import clean_track
 from kneecoach.filtering.confidence import person_present
 from kneecoach.io import is_keypoint_input, load_keypoints, to_csv_file, to_trc_file
+from kneecoach.io.load import impossible_note
 from kneecoach.io.netcdf import to_netcdf_file
 from kneecoach.metrics.frames import FRONTAL_VIEWS, SAGITTAL_VIEWS, frame_measures
 from kneecoach.pose.base import PoseEstimator
@@ -192,6 +193,7 @@ def run_track(
         raw = trim(load_keypoints(source, fps=fps), start_s=start_s, end_s=end_s, source=source)
         make_out_dir(out)
         notes += clear_earlier_run(out, keep=source)
+        notes += impossible_note(raw)
         frames: Callable[[], Iterable[Frame]] | None = None
     else:
         with VideoReader(source) as reader:

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import xarray as xr
 
 from kneecoach.core.errors import InputError
+from kneecoach.core.track import log_step, read_log
 from kneecoach.io.netcdf import from_netcdf_file
 from kneecoach.io.openpose import from_openpose_folder
 from kneecoach.io.trc import from_trc_file
 from kneecoach.io.wide_csv import from_csv_file
 
 KEYPOINT_SUFFIXES = (".nc", ".csv", ".trc")
+#: A coordinate larger than this (pixels, or metres for world data) is no position: no
+#: camera is a million pixels wide and no lab a thousand kilometres long (derived).
+MAX_COORDINATE = 1e6
 
 
 def is_keypoint_input(path: str | Path, /) -> bool:
@@ -22,8 +27,39 @@ def is_keypoint_input(path: str | Path, /) -> bool:
 
 
 def load_keypoints(path: str | Path, /, *, fps: float | None = None) -> xr.Dataset:
-    """Read a keypoint file or OpenPose folder into a raw track."""
-    p = Path(path)
+    """Read a keypoint file or OpenPose folder into a raw track (impossible positions,
+    infinite or beyond :data:`MAX_COORDINATE`, are missing: :func:`without_impossible`)."""
+    return without_impossible(_read(Path(path), fps))
+
+
+def without_impossible(ds: xr.Dataset, /) -> xr.Dataset:
+    """``ds`` with every infinite or impossibly large coordinate set missing (NaN), the
+    number logged as ``values_impossible`` (another tool's export can hold them)."""
+    pos = ds["position"].values
+    with np.errstate(invalid="ignore"):
+        bad = np.isinf(pos) | (np.abs(pos) > MAX_COORDINATE)
+    if not bad.any():
+        return ds
+    point_bad = bad.any(axis=ds["position"].dims.index("space"), keepdims=True)
+    out = ds.copy()
+    out["position"] = ds["position"].where(~np.broadcast_to(point_bad, pos.shape))
+    return log_step(out, "mask_impossible_positions", max_coordinate=MAX_COORDINATE,
+                    values_impossible=int(point_bad.sum()))  # fmt: skip
+
+
+def impossible_note(ds: xr.Dataset, /) -> list[str]:
+    """What :func:`without_impossible` did to ``ds``, in words (empty: nothing)."""
+    found = [e for e in read_log(ds) if e["operation"] == "mask_impossible_positions"]
+    if not found:
+        return []
+    n = found[-1]["params"]["values_impossible"]
+    return [
+        f"{n} keypoint positions were infinite or impossibly far (beyond {MAX_COORDINATE:g}) "
+        "and were treated as missing"
+    ]
+
+
+def _read(p: Path, fps: float | None) -> xr.Dataset:
     if not p.exists():
         raise InputError(f"{p}: no such file or folder")
     suffix = p.suffix.lower()
