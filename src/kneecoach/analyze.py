@@ -175,7 +175,7 @@ def _assess(
     """Recognise the test, find the reps (or steps), read them, judge them, write the files."""
     track, fm, summary = result.track, result.measures, result.summary
     clean, rate = track.clean, float(track.clean.attrs["fps"])
-    refused = gate.refusal(track.raw)
+    refused = gate.refusal(track.raw, test)
     if refused is not None:
         _finish_empty(result, out, test, refused)
         raise InsufficientDataError(f"{refused} (frames.csv and the report were kept in {out})")

@@ -2,23 +2,47 @@
 
 Run before the test is recognised or its reps are found, so that ``--test auto`` never
 recognises a test the gate refuses. Each check returns one sentence saying what was seen,
-or None. This first part refuses inputs that hold no movement to measure: too short a
-clip, and a clip whose frames are all the same pose (a still picture, a frozen video).
+or None: a clip long enough to hold a movement and not frozen; a person upright (not lying
+as in floor exercise), feet below the hips, standing at some point (not seated throughout,
+except for sit-to-stand); and the legs really seen, judged by the pose model's own
+visibility, not by where it placed them (a hidden knee is put somewhere in the picture).
+
+The limits are derived and checked on the 19 shared clips, none of which any check
+refuses: the trunk was more than 60° from vertical in at most 10% of frames (a drop
+landing), the thigh's height over the shank's reached at least 0.99 (90th percentile),
+the feet were below the hips in at least 70% of frames, and one leg was seen in at
+least 52% of frames (side views hide the other).
 """
 
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import xarray as xr
+
+from kneecoach.core.movement_tests import movement_test
 
 #: The shortest clip a movement test can be read from, seconds (derived: the shortest rep
 #: kneecoach reads lasts 0.8 s, events.reps.MIN_REP_SEPARATION_S; a landing takes ~0.5 s).
 MIN_CLIP_S = 1.0
 
 
-def refusal(raw: xr.Dataset, /) -> str | None:
-    """Why no movement test can be read from this track (one sentence), or None."""
-    return too_short(raw) or frozen(raw)
+#: A trunk (hip midpoint → shoulder midpoint) more than this far from vertical is lying.
+LYING_DEG = 60.0
+#: ... in more than this share of frames: the clip shows floor exercise, not a standing test.
+MOST = 0.5
+#: Standing, the thigh's height in the image is about the shank's (1.0-1.2 on the shared
+#: clips); seated facing the camera it is foreshortened to a fraction. A clip whose 90th
+#: percentile stays below this never stands up.
+SEATED_RATIO = 0.6
+#: A knee or ankle the model scores at least this visible is seen (MediaPipe's own
+#: drawing threshold for visible landmarks).
+SEEN = 0.5
+
+
+def refusal(raw: xr.Dataset, /, test: str = "auto") -> str | None:
+    """Why no movement test (or not ``test``) can be read from this track, or None."""
+    return too_short(raw) or frozen(raw) or posture(raw, test) or legs_unseen(raw)
 
 
 def too_short(raw: xr.Dataset, /) -> str | None:
@@ -48,3 +72,80 @@ def frozen(raw: xr.Dataset, /) -> str | None:
         f"every one of the {pos.shape[0]} frames shows exactly the same pose: a still "
         "picture or a frozen video, not a movement; film the person doing the test"
     )
+
+
+def _point(ds: xr.Dataset, name: str) -> npt.NDArray[np.float64]:
+    arr = ds["position"].isel(individuals=0).sel(keypoints=name).transpose("time", "space")
+    return np.asarray(arr.values, dtype=np.float64)
+
+
+def _mid(ds: xr.Dataset, joint: str) -> npt.NDArray[np.float64]:
+    return (_point(ds, f"left_{joint}") + _point(ds, f"right_{joint}")) / 2
+
+
+def _share(flags: npt.NDArray[np.bool_], known: npt.NDArray[np.bool_]) -> float:
+    return float(flags[known].mean()) if known.any() else 0.0
+
+
+def posture(raw: xr.Dataset, /, test: str = "auto") -> str | None:
+    """Lying (a push-up, floor exercise), feet not below the hips, or seated throughout."""
+    what = _test_words(test)
+    trunk = _mid(raw, "shoulder") - _mid(raw, "hip")
+    with np.errstate(invalid="ignore"):
+        lean = np.degrees(np.arctan2(np.abs(trunk[:, 0]), -trunk[:, 1]))
+    known = np.isfinite(lean)
+    lying = _share(lean > LYING_DEG, known)
+    if lying > MOST:
+        return (
+            f"the person is lying more than {LYING_DEG:.0f}° from upright in {lying:.0%} of "
+            f"frames: this looks like floor exercise, not {what}; kneecoach measures "
+            "standing movement tests"
+        )
+    hips, ankles = _mid(raw, "hip")[:, 1], _mid(raw, "ankle")[:, 1]
+    known = np.isfinite(hips) & np.isfinite(ankles)
+    below = _share(ankles > hips, known)  # image y grows downward
+    if known.any() and below < MOST:
+        return (
+            f"the feet are below the hips in only {below:.0%} of frames: this is not {what}, "
+            "which is done standing on the feet"
+        )
+    t = movement_test(test)
+    if t is not None and t.event == "rise":  # sit-to-stand is seated by design
+        return None
+    thigh = _mid(raw, "knee")[:, 1] - hips
+    shank = ankles - _mid(raw, "knee")[:, 1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = thigh / shank
+    ratio = ratio[np.isfinite(ratio)]
+    if ratio.size and float(np.percentile(ratio, 90)) < SEATED_RATIO:
+        return (
+            f"the person seems seated throughout (the thighs stay nearly level in the picture): "
+            f"{what} is read standing; for rising from a chair use --test sit-to-stand"
+        )
+    return None
+
+
+def legs_unseen(raw: xr.Dataset, /) -> str | None:
+    """Neither leg's knee and ankle seen (the model's visibility) in most frames."""
+    conf = raw["confidence"].isel(individuals=0)
+    seen = []
+    for side in ("left", "right"):
+        knee = conf.sel(keypoints=f"{side}_knee").values
+        ankle = conf.sel(keypoints=f"{side}_ankle").values
+        if not (np.isfinite(knee).any() and np.isfinite(ankle).any()):
+            return None  # imported keypoints without confidence: cannot tell
+        seen.append(np.nan_to_num(np.minimum(knee, ankle), nan=0.0) >= SEEN)
+    either = seen[0] | seen[1]
+    share = float(either.mean())
+    if share >= MOST:
+        return None
+    return (
+        f"the knees and ankles were seen in only {share:.0%} of frames (the pose model's "
+        f"visibility {SEEN:g} or more for at least one leg): the legs are hidden or out of "
+        "the picture, so no knee can be measured; film the whole body, feet included"
+    )
+
+
+def _test_words(test: str) -> str:
+    t = movement_test(test)
+    return f"a {t.label.lower()}" if t is not None else "a standing movement test"
