@@ -36,6 +36,7 @@ from kneecoach.assessment.summary import (
     assess,
     legs_out_of_frame,
     out_of_frame_finding,
+    side_view_headline,
     view_refused,
     worst_moments,
 )
@@ -227,7 +228,7 @@ def _assess(
         raise InsufficientDataError(
             f"{summary['findings'][0]['text']} (frames.csv and the report were kept in {out})"
         )
-    if fm.view not in FRONTAL_VIEWS:
+    if fm.view not in FRONTAL_VIEWS and not side_view_headline(fm.view, chosen):
         measure = "pelvic drop" if PROTOCOLS[chosen].headline == "pelvic_drop" else "knee valgus"
         raise InsufficientDataError(
             f"the camera view looks {fm.view}: {measure} needs a frontal or rear view, so "

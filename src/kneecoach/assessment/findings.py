@@ -47,7 +47,8 @@ def side_summary(
     worst = [r for r in reps if r.get("fppa_deg") is not None and r.get("complete", True)]
     out["worst_rep"] = max(worst, key=lambda r: r["fppa_deg"])["index"] if worst else None
     for key in ("pelvic_drop_deg", "hip_adduction_deg", "femoral_adduction_deg", "kasr",
-                "knee_shift_pct"):  # fmt: skip
+                "knee_shift_pct", "knee_flexion_deg", "knee_over_toe_pct",
+                "trunk_forward_deg"):  # fmt: skip
         vals = _values(reps, key)
         out[f"mean_{key}"] = (
             _round(float(np.mean(vals)), 2 if key == "kasr" else 1) if vals else None
@@ -296,6 +297,8 @@ def _knee_over_foot_finding(
         s.get("peak_knee_over_foot_pct"),
         s.get("knee_over_foot_noise_pct"),
     )
+    if view == "sagittal":  # the view's own sentence says why, and its side-view result
+        return []
     if inward is None or peak is None or noise is None:
         why = (
             "the feet and knees must be seen from the front or from behind"
@@ -331,6 +334,35 @@ def _knee_over_foot_finding(
     code = "knee_inside_foot" if inward else "knee_over_foot"
     return [{"code": code, "side": side, "severity": severity, "text": text,
              "source": KNEE_OVER_FOOT_SOURCE}]  # fmt: skip
+
+
+def side_view_findings(side: Side, s: dict[str, Any], test_label: str) -> list[Finding]:
+    """A side view's result: knee flexion, the knee's travel past the toes and the trunk's
+    forward lean at the deepest point, means over the reps (2D; science.md §4.2)."""
+    flexion, toes, trunk = (
+        s.get("mean_knee_flexion_deg"), s.get("mean_knee_over_toe_pct"),
+        s.get("mean_trunk_forward_deg"),
+    )  # fmt: skip
+    parts = []
+    if flexion is not None:
+        parts.append(f"your {side} knee bends {flexion:.0f}°")
+    if toes is not None:
+        past = "past" if toes > 0 else "behind"
+        parts.append(f"it travels {abs(toes):.0f}% of your leg length {past} the toes")
+    if trunk is not None:
+        lean = "forward" if trunk >= 0 else "backward"
+        parts.append(f"your trunk leans {abs(trunk):.0f}° {lean}")
+    if not parts:
+        return []
+    text = (
+        f"Seen from the side, at the deepest point of the {test_label.lower()} (mean over the "
+        f"reps): {'; '.join(parts)}. These are 2D angles in the picture, a screen of depth "
+        "and posture, not of knee valgus."
+    )
+    return [{"code": "side_view", "side": side, "severity": "info", "text": text,
+             "source": "MediaPipe knee flexion from a side view: −2.3 ± 6.4° against an IMU "
+                       "at 90° (Cosoli 2026), MAE 7° against Kinovea (Yue, preprint); "
+                       "science.md §4.2"}]  # fmt: skip
 
 
 def suggestions(sides: dict[str, dict[str, Any]], *, test: str) -> list[dict[str, Any]]:

@@ -49,8 +49,9 @@ def too_short(raw: xr.Dataset, /) -> str | None:
     """A clip of fewer than two frames, or shorter than :data:`MIN_CLIP_S`."""
     t = raw["time"].values.astype(float)
     n = t.size
-    duration = float(t[-1] - t[0]) if n > 1 else 0.0
-    if n >= 2 and duration >= MIN_CLIP_S:
+    # n frames last n frame periods: the span between the first and last timestamps is one less
+    duration = float(t[-1] - t[0]) * n / (n - 1) if n > 1 else 0.0
+    if n >= 2 and duration >= MIN_CLIP_S - 1e-9:
         return None
     frames = f"{n} frame{'s' * (n != 1)}"
     return (

@@ -25,7 +25,7 @@ PER_SIDE = {
 #: The thigh's frontal-plane measures: foreshortened with FPPA, so read at FPPA's frame
 #: (science.md §1.1), the same thigh at the same moment.
 WITH_FPPA = ("mkd_pct", "femoral_adduction_deg", "hip_adduction_deg")
-WHOLE_BODY = ("kasr", "knee_hip_ratio", "depth_pct")
+WHOLE_BODY = ("kasr", "knee_hip_ratio", "depth_pct", "trunk_forward_deg")
 #: whole-body signed measures (+ = towards the subject's left), re-signed per stance leg
 TOWARDS_SIDE = ("trunk_lean_deg", "hip_shift_pct")
 
@@ -99,7 +99,7 @@ def read_rep(table: pd.DataFrame, rep: Rep, side: Side, test: str) -> dict[str, 
     for key in TOWARDS_SIDE:
         values[key] = _num(sign * row[key])
     for key in WHOLE_BODY:
-        values[key] = _num(row[key], 2 if key != "depth_pct" else 1)
+        values[key] = _num(row[key], 2 if key in ("kasr", "knee_hip_ratio") else 1)
     values.update(knee_over_foot_worst(table, rep, side))
     if rep.contact is not None and event == "landing":
         c = table.iloc[rep.contact]

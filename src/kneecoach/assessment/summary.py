@@ -62,6 +62,12 @@ SOURCES = [
 ]
 
 
+def side_view_headline(view: str, test: str) -> bool:
+    """A rep test filmed from the side: its result is the sagittal measures (knee flexion,
+    knee travel past the toes, trunk lean), since valgus cannot be seen (science.md §1.1)."""
+    return view == "sagittal" and PROTOCOLS[test].event != "hold"
+
+
 def working_sides(reps: list[Rep], *, bilateral: bool) -> dict[Side, list[Rep]]:
     """The reps each side worked in (every rep for both sides in bilateral tests)."""
     if bilateral:
@@ -95,6 +101,9 @@ def assess(fm: FrameMeasures, reps: list[Rep], /, *, test: str, sex: Sex | None)
         })  # fmt: skip
     if fm.view not in FRONTAL_VIEWS:
         findings.insert(0, view_refused(fm.view, protocol.filming))
+    if side_view_headline(fm.view, test):
+        findings += [f for s in SIDES if sides[s]["working"]
+                     for f in fnd.side_view_findings(s, sides[s], protocol.label)]  # fmt: skip
     if protocol.bilateral and protocol.event in ("dip", "landing"):  # not seated (sit-to-stand)
         kasr = [r["kasr"] for r in sides["left"]["reps"] if r.get("kasr") is not None]
         if kasr:

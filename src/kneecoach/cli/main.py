@@ -364,6 +364,10 @@ def _print_analysis(result: AnalysisResult, title: str) -> None:
         evidence = s["test_detected"]["evidence"]
         out.print(f"[cyan]test recognised:[/] {s['test_label']} ({evidence}); "
                   "use --test to choose another")  # fmt: skip
+    if s.get("view") == "sagittal" and MOVEMENT_TESTS[s["test"]].event != "hold":
+        _print_side_view(s, title)
+        print_outcome(result)
+        return
     if headline(s.get("test")) == "knee_over_foot":
         _print_knee_over_foot(s, title)
         print_outcome(result)
@@ -388,6 +392,25 @@ def range_cell(c: dict[str, Any]) -> str:
     colour = {"above": "yellow", "within": "green", "below": "cyan"}.get(c["level"], "white")
     rng = f" ({c['range_deg'][0]:.0f}-{c['range_deg'][1]:.0f}°)" if c["range_deg"] else ""
     return f"[{colour}]{c['label']}[/]{rng}"
+
+
+def _print_side_view(s: dict[str, Any], title: str) -> None:
+    """A rep test filmed from the side: depth and posture, since valgus cannot be seen."""
+    table = Table(title=f"{title}, seen from the side", title_justify="left")
+    for col in ("side", "reps", "knee flexion", "knee past toes", "trunk lean"):
+        table.add_column(col)
+    for side, v in s["sides"].items():
+        if not v["working"]:
+            table.add_row(side, "not working", "", "", "")
+            continue
+        table.add_row(side, str(len(v["reps"])), fmt(v.get("mean_knee_flexion_deg"), 0, "°"),
+                      fmt(v.get("mean_knee_over_toe_pct"), 0, "%"),
+                      fmt(v.get("mean_trunk_forward_deg"), 0, "°"))  # fmt: skip
+    out.print(table)
+    out.print(
+        "at the deepest point, means over the reps (2D): knee flexion; the knee's travel past "
+        "the toes, % of leg length; the trunk's forward lean from vertical"
+    )
 
 
 def _print_knee_over_foot(s: dict[str, Any], title: str) -> None:

@@ -11,8 +11,8 @@ Columns are named ``<measure>_<left|right>_<unit>`` per side and
   knee height; science.md §1.1), e.g. at the bottom of a deep squat, where
   raw values swing to −60…−120°: a thigh pointing at the camera has no
   measurable frontal-plane angle;
-* sagittal measures (2D knee flexion, knee travel over the toes) need a side
-  or oblique view.
+* sagittal measures (2D knee flexion, knee travel over the toes, the trunk's
+  forward lean) need a side or oblique view.
 
 ``knee_shift_<side>_pct`` is how far the knee has moved inward (+) relative to
 its own ankle since standing on both feet, in % of leg length: the
@@ -241,6 +241,7 @@ def frame_measures(
     cols["confidence_trunk"] = (
         _conf(ds, [f"{s}_{j}" for s in SIDES for j in ("shoulder", "hip")]) * view_factor
     )
+    cols["trunk_forward_deg"] = _trunk_forward(p) if sagittal else nan
     if frontal:
         knees = g.separation(p["left_knee"], p["right_knee"])
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -291,6 +292,17 @@ def _blank_out_of_frame(
     both = legs["left"] & legs["right"]
     for c in ("kasr", "knee_hip_ratio", "hip_shift_pct"):
         cols[c] = np.where(both, cols[c], np.nan)
+
+
+def _trunk_forward(p: dict[str, FloatArray]) -> FloatArray:
+    """Side views: the trunk (hip midpoint → shoulder midpoint) from vertical, + leaning
+    forward, forward being where the toes point (the median over the clip of toe − heel)."""
+    facing = np.nanmedian(
+        np.nansum([p[f"{s}_foot_index"][:, 0] - p[f"{s}_heel"][:, 0] for s in SIDES], axis=0)
+    )
+    forward = np.sign(facing) if np.isfinite(facing) and facing != 0 else np.nan
+    up = (p["left_shoulder"] + p["right_shoulder"]) / 2 - (p["left_hip"] + p["right_hip"]) / 2
+    return np.asarray(np.degrees(np.arctan2(forward * up[:, 0], -up[:, 1])), dtype=float)
 
 
 def _knee_over_foot_noise(

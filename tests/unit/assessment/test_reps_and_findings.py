@@ -276,8 +276,9 @@ def test_side_view_gives_knee_flexion_and_knee_over_toe_but_no_fppa(facing: str)
         assert rep["fppa_deg"] is None and s["sides"][side]["peak_fppa_deg"] is None
     texts = {f["code"]: f["text"] for f in s["findings"]}
     assert texts["view_refused"].startswith("The camera sees the person from the side.")
-    assert "from the front or from behind" in texts["knee_over_foot_not_measured"]
-    assert "standing still" not in texts["knee_over_foot_not_measured"]  # not the reason here
+    assert "knee_over_foot_not_measured" not in texts  # the view's sentence says why
+    # the side view's own result: 2D knee flexion and the knee's travel past the toes
+    assert "knee bends 90°; it travels 25% of your leg length past the toes" in texts["side_view"]
 
 
 def test_squat_asymmetry_and_drift_do_not_use_fppa() -> None:
