@@ -62,6 +62,34 @@ SOURCES = [
 ]
 
 
+#: A change in KASR smaller than this is not called a change (derived: twice the largest
+#: SD of KASR over standing frames on the shared front-view squats, 0.02-0.05).
+KASR_CHANGE = 0.1
+
+
+def kasr_finding(kasr: float, standing: float | None) -> dict[str, Any]:
+    """The knee-to-ankle separation ratio at depth, against the person's own standing ratio
+    (Mizner 2012 reads it against 1, but on the shared squats people stand with their knees
+    0.76-0.85 times as far apart as their ankles: against 1 everyone reads "closer")."""
+    text = (
+        f"At the deepest point your knees are {kasr:.2f} times as far apart as your ankles "
+        "(knee-to-ankle separation ratio)"
+    )
+    if standing is None:
+        text += "; no frames standing on both feet to compare it with (start the clip standing)."
+    elif kasr <= standing - KASR_CHANGE:
+        text += (
+            f", against {standing:.2f} standing: your knees come closer together as you go down."
+        )
+    elif kasr >= standing + KASR_CHANGE:
+        text += f", against {standing:.2f} standing: your knees move apart as you go down."
+    else:
+        text += f", about as when standing ({standing:.2f}): the knees keep their spacing."
+    return {"code": "kasr", "side": None, "severity": "info", "text": text,
+            "source": "Mizner et al. 2012 (science.md §1.1); read against the person's own "
+                      "standing ratio (derived)"}  # fmt: skip
+
+
 def side_view_headline(view: str, test: str) -> bool:
     """A rep test filmed from the side: its result is the sagittal measures (knee flexion,
     knee travel past the toes, trunk lean), since valgus cannot be seen (science.md §1.1)."""
@@ -107,13 +135,7 @@ def assess(fm: FrameMeasures, reps: list[Rep], /, *, test: str, sex: Sex | None)
     if protocol.bilateral and protocol.event in ("dip", "landing"):  # not seated (sit-to-stand)
         kasr = [r["kasr"] for r in sides["left"]["reps"] if r.get("kasr") is not None]
         if kasr:
-            findings.append({
-                "code": "kasr", "side": None, "severity": "info",
-                "text": f"At the deepest point your knees are {np.mean(kasr):.2f} times as far "
-                        "apart as your ankles (knee-to-ankle separation ratio; below 1 means the "
-                        "knees are closer together than the feet).",
-                "source": "Mizner et al. 2012 (science.md §1.1)",
-            })  # fmt: skip
+            findings.append(kasr_finding(float(np.mean(kasr)), fm.kasr_standing))
     by_shift = headline(test) == "knee_over_foot"  # FPPA is not used: no FPPA drift either
     drift = {s: None if by_shift else fnd.drift(sides[s]["reps"]) for s in SIDES}
     return {
@@ -128,6 +150,7 @@ def assess(fm: FrameMeasures, reps: list[Rep], /, *, test: str, sex: Sex | None)
             else "relative to the image horizontal (no two-footed standing frames)",
         },
         "sides": sides,
+        "kasr_standing": fm.kasr_standing if protocol.bilateral else None,
         "asymmetry": fnd.asymmetry(sides, test=test),
         "drift": drift,
         "findings": findings,

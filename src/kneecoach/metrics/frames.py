@@ -89,6 +89,8 @@ class FrameMeasures:
     notes: list[str] = field(default_factory=list)
     #: per side, the knee-over-foot offset (% of leg length) this clip cannot tell from noise
     knee_over_foot_noise_pct: dict[str, float] = field(default_factory=dict)
+    #: the person's own knee-to-ankle separation ratio standing on both feet (None: not seen)
+    kasr_standing: float | None = None
 
     def side(self, measure: str, side: Side, unit: str = "deg") -> FloatArray:
         """One per-side column as an array, e.g. ``side("fppa", "left")``."""
@@ -255,8 +257,10 @@ def frame_measures(
             p["left_shoulder"], p["right_shoulder"], p["left_hip"], p["right_hip"]
         )
         base_shift = float(np.nanmedian(shift[standing])) if standing.sum() >= 5 else 0.0
+        kasr_standing = _standing_median(cols["kasr"], standing)
         cols["hip_shift_pct"] = 100 * (shift - base_shift)
     else:
+        kasr_standing = None
         for c in ("kasr", "knee_hip_ratio", "trunk_lean_deg", "hip_shift_pct"):
             cols[c] = nan
         notes.append(
@@ -267,7 +271,7 @@ def frame_measures(
     _blank_out_of_frame(ds, p, cols)
     table = pd.DataFrame(cols)
     table["frame"] = table["frame"].astype(int)
-    return FrameMeasures(table, view, leg, baseline, notes, noise)
+    return FrameMeasures(table, view, leg, baseline, notes, noise, kasr_standing)
 
 
 #: Per-side columns that need that leg's hip, knee and ankle in the picture.
@@ -292,6 +296,12 @@ def _blank_out_of_frame(
     both = legs["left"] & legs["right"]
     for c in ("kasr", "knee_hip_ratio", "hip_shift_pct"):
         cols[c] = np.where(both, cols[c], np.nan)
+
+
+def _standing_median(values: FloatArray, standing: npt.NDArray[np.bool_]) -> float | None:
+    """The median of ``values`` over at least 5 finite frames standing on both feet."""
+    still = values[standing & np.isfinite(values)]
+    return round(float(np.median(still)), 2) if still.size >= 5 else None
 
 
 def _trunk_forward(p: dict[str, FloatArray]) -> FloatArray:

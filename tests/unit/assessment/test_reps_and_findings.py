@@ -344,3 +344,30 @@ def test_a_value_that_rounds_to_zero_is_never_given_a_direction(v: float) -> Non
             assert f"0° {word}" not in text and f"0% of your leg length {word}" not in text
         assert "by 0°" not in text and "by 0%" not in text and "-0" not in text
         assert "inward 0°" not in text, text
+
+
+@pytest.mark.parametrize(
+    ("kasr", "standing", "said"),
+    [
+        (0.70, 0.85, "against 0.85 standing: your knees come closer together"),
+        (1.11, 0.81, "against 0.81 standing: your knees move apart"),
+        (0.80, 0.84, "about as when standing (0.84)"),
+        (0.90, None, "no frames standing on both feet"),
+    ],
+)
+def test_kasr_is_read_against_the_persons_own_standing_ratio(
+    kasr: float, standing: float | None, said: str
+) -> None:
+    """KASR was read against 1 ("below 1 means the knees are closer than the feet"), while
+    people stand at 0.76-0.85 on the shared squats."""
+    from kneecoach.assessment.summary import kasr_finding
+
+    text = kasr_finding(kasr, standing)["text"]
+    assert said in text and "below 1" not in text
+
+
+def test_a_squat_summary_keeps_the_standing_kasr() -> None:
+    ds = double_leg_squat(peak_fppa_deg=(10.0, 4.0), depth_px=150)
+    fm, _, s = analyse(ds, "squat")
+    assert s["kasr_standing"] == fm.kasr_standing and 0.3 < s["kasr_standing"] < 1.5
+    assert any(f["code"] == "kasr" and "standing" in f["text"] for f in s["findings"])
