@@ -100,6 +100,9 @@ def read_rep(table: pd.DataFrame, rep: Rep, side: Side, test: str) -> dict[str, 
         values[key] = _num(sign * row[key])
     for key in WHOLE_BODY:
         values[key] = _num(row[key], 2 if key in ("kasr", "knee_hip_ratio") else 1)
+    if MOVEMENT_TESTS[test].bilateral:  # both feet down: no side stands alone, nothing drops
+        values["pelvic_drop_deg"] = None
+        values["pelvic_obliquity_deg"] = _num(row["pelvic_obliquity_deg"])
     values.update(knee_over_foot_worst(table, rep, side))
     if rep.contact is not None and event == "landing":
         c = table.iloc[rep.contact]

@@ -90,6 +90,34 @@ def kasr_finding(kasr: float, standing: float | None) -> dict[str, Any]:
                       "standing ratio (derived)"}  # fmt: skip
 
 
+def pelvic_obliquity(reps: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Two-legged tests: the pelvis's tilt at the reading frames, relative to standing, as
+    one signed value (+ = the subject's right hip lower) and which hip is lower; a tilt is
+    called real only beyond the 2.8° SDD of pelvic drop (Dingenen 2018, science.md §2.3)."""
+    values = [r["pelvic_obliquity_deg"] for r in reps
+              if r.get("pelvic_obliquity_deg") is not None and r.get("complete", True)]  # fmt: skip
+    if not values:
+        return None
+    mean = round(float(np.mean(values)), 1)
+    lower = "right" if mean > 0 else "left" if mean < 0 else None
+    return {"mean_deg": mean, "lower_hip": lower, "sdd_deg": norms.PELVIC_DROP_SDD_DEG,
+            "beyond_noise": abs(mean) > norms.PELVIC_DROP_SDD_DEG,
+            "source": norms.PELVIC_DROP_SOURCE}  # fmt: skip
+
+
+def obliquity_finding(obliquity: dict[str, Any]) -> dict[str, Any]:
+    lower, mean = obliquity["lower_hip"], abs(obliquity["mean_deg"])
+    other = "left" if lower == "right" else "right"
+    return {
+        "code": "pelvic_obliquity", "side": lower, "severity": "attention",
+        "text": f"At the deepest point your {lower} hip is {mean:.0f}° lower than your {other} "
+                "hip, compared with standing: more than the "
+                f"{obliquity['sdd_deg']}° by which repeated measurements of the same person "
+                f"can differ: your pelvis tilts towards your {lower} side at the bottom.",
+        "source": obliquity["source"],
+    }  # fmt: skip
+
+
 def side_view_headline(view: str, test: str) -> bool:
     """A rep test filmed from the side: its result is the sagittal measures (knee flexion,
     knee travel past the toes, trunk lean), since valgus cannot be seen (science.md §1.1)."""
@@ -136,6 +164,9 @@ def assess(fm: FrameMeasures, reps: list[Rep], /, *, test: str, sex: Sex | None)
         kasr = [r["kasr"] for r in sides["left"]["reps"] if r.get("kasr") is not None]
         if kasr:
             findings.append(kasr_finding(float(np.mean(kasr)), fm.kasr_standing))
+    obliquity = pelvic_obliquity(sides["left"]["reps"]) if protocol.bilateral else None
+    if obliquity is not None and obliquity["beyond_noise"]:
+        findings.append(obliquity_finding(obliquity))
     by_shift = headline(test) == "knee_over_foot"  # FPPA is not used: no FPPA drift either
     drift = {s: None if by_shift else fnd.drift(sides[s]["reps"]) for s in SIDES}
     return {
@@ -151,6 +182,7 @@ def assess(fm: FrameMeasures, reps: list[Rep], /, *, test: str, sex: Sex | None)
         },
         "sides": sides,
         "kasr_standing": fm.kasr_standing if protocol.bilateral else None,
+        "pelvic_obliquity": obliquity,
         "asymmetry": fnd.asymmetry(sides, test=test),
         "drift": drift,
         "findings": findings,

@@ -416,20 +416,25 @@ def _print_side_view(s: dict[str, Any], title: str) -> None:
 def _print_knee_over_foot(s: dict[str, Any], title: str) -> None:
     """Squat-type tests: the knee over its foot and KASR, not FPPA (science.md §1.1, §1.5)."""
     table = Table(title=title, title_justify="left")
-    for col in ("side", "reps", "knee over foot", "inside?", "KASR", "pelvic drop"):
+    for col in ("side", "reps", "knee over foot", "inside?", "KASR"):
         table.add_column(col)
     for side, v in s["sides"].items():
         if not v["working"]:
-            table.add_row(side, "not working", "", "", "", "")
+            table.add_row(side, "not working", "", "", "")
             continue
         peak, inward = v.get("peak_knee_over_foot_pct"), v.get("knee_inward")
         verdict = "" if inward is None else "[yellow]yes[/]" if inward else "[green]no[/]"
         noise = v.get("knee_over_foot_noise_pct")
         if noise is not None:
             verdict += f" (noise {fmt(noise, 0, '%')})"
-        kasr, drop = fmt(v.get("mean_kasr"), 2), fmt(v["mean_pelvic_drop_deg"], unit="°")
-        table.add_row(side, str(len(v["reps"])), fmt(peak, 0, "%"), verdict, kasr, drop)
+        table.add_row(side, str(len(v["reps"])), fmt(peak, 0, "%"), verdict,
+                      fmt(v.get("mean_kasr"), 2))  # fmt: skip
     out.print(table)
+    tilt = s.get("pelvic_obliquity") or {}
+    if tilt.get("mean_deg") is not None:
+        lower = f"{tilt['lower_hip']} hip lower" if tilt.get("lower_hip") else "level"
+        out.print(f"pelvis at the deepest point: {fmt(abs(tilt['mean_deg']), 1, '°')} "
+                  f"{lower} than standing")  # fmt: skip
     out.print(
         "knee over foot: how far the knee came inside (+) or outside (−) the span from its "
         "midfoot to its toes, % of leg length, at the worst moment of any rep; KASR: knees ÷ "

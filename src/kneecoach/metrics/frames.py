@@ -205,6 +205,8 @@ def frame_measures(
             )
     level = obliquity - (baseline or 0.0)
     view_factor = 1.0 if frontal else OBLIQUE_CONFIDENCE
+    # two-legged tests: one pelvis, one signed value (+ = the subject's right hip lower)
+    cols["pelvic_obliquity_deg"] = level if frontal else nan
     noise: dict[str, float] = {}
     for s in SIDES:
         o = OTHER[s]

@@ -371,3 +371,23 @@ def test_a_squat_summary_keeps_the_standing_kasr() -> None:
     fm, _, s = analyse(ds, "squat")
     assert s["kasr_standing"] == fm.kasr_standing and 0.3 < s["kasr_standing"] < 1.5
     assert any(f["code"] == "kasr" and "standing" in f["text"] for f in s["findings"])
+
+
+def test_a_two_legged_pelvis_is_one_tilt_not_a_drop_mirrored_per_side() -> None:
+    """A double-leg squat's pelvic tilt read +6.9° left and -6.9° right (issue 16, item 3)."""
+    ds = double_leg_squat(peak_fppa_deg=(6.0, 6.0), depth_px=150)
+    y = ds["position"].loc[{"keypoints": "right_hip", "space": "y"}]
+    depth = y - float(y.min())
+    ds["position"].loc[{"keypoints": "right_hip", "space": "y"}] = y + 0.1 * depth
+    _, _, s = analyse(ds, "squat")
+    tilt = s["pelvic_obliquity"]
+    assert tilt["lower_hip"] == "right" and tilt["mean_deg"] > tilt["sdd_deg"]
+    assert tilt["beyond_noise"] is True
+    for side in ("left", "right"):
+        assert s["sides"][side]["mean_pelvic_drop_deg"] is None
+        assert all(r["pelvic_drop_deg"] is None for r in s["sides"][side]["reps"])
+    (said,) = [f["text"] for f in s["findings"] if f["code"] == "pelvic_obliquity"]
+    assert said.startswith("At the deepest point your right hip is") and "left hip" in said
+    level = analyse(double_leg_squat(peak_fppa_deg=(6.0, 6.0), depth_px=150), "squat")[2]
+    assert abs(level["pelvic_obliquity"]["mean_deg"]) < 0.5
+    assert not [f for f in level["findings"] if f["code"] == "pelvic_obliquity"]
