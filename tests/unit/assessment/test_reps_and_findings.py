@@ -378,10 +378,10 @@ def test_a_two_legged_pelvis_is_one_tilt_not_a_drop_mirrored_per_side() -> None:
     ds = double_leg_squat(peak_fppa_deg=(6.0, 6.0), depth_px=150)
     y = ds["position"].loc[{"keypoints": "right_hip", "space": "y"}]
     depth = y - float(y.min())
-    ds["position"].loc[{"keypoints": "right_hip", "space": "y"}] = y + 0.1 * depth
+    ds["position"].loc[{"keypoints": "right_hip", "space": "y"}] = y + 0.3 * depth
     _, _, s = analyse(ds, "squat")
     tilt = s["pelvic_obliquity"]
-    assert tilt["lower_hip"] == "right" and tilt["mean_deg"] > tilt["sdd_deg"]
+    assert tilt["lower_hip"] == "right" and tilt["mean_deg"] > tilt["noise_deg"] >= 7.2
     assert tilt["beyond_noise"] is True
     for side in ("left", "right"):
         assert s["sides"][side]["mean_pelvic_drop_deg"] is None
