@@ -23,8 +23,6 @@ from kneecoach.assessment.norms import FPPA_SDD_DEG, FPPA_SDD_SOURCE, PELVIC_DRO
 from kneecoach.core.errors import InputError
 from kneecoach.core.lazy import lazy_module
 from kneecoach.core.schema import SIDES
-from kneecoach.program.adaptation import LoggedDecision, adapt
-from kneecoach.program.models import Adaptation, ExerciseLog
 from kneecoach.storage.archive import export_person, import_person, missing_in_archive
 from kneecoach.storage.db import Database, open_database
 from kneecoach.storage.models import WARNING_NOTE as WARNING_NOTE
@@ -63,7 +61,10 @@ from kneecoach.storage.repository import (
     settle_deletions,
 )
 
-if TYPE_CHECKING:  # the progress page's charts (Matplotlib) load only when a page is written
+if TYPE_CHECKING:  # the progress page's charts (Matplotlib) load only when a page is written;
+    # the coaching rules only when a session is logged or a plan re-made
+    from kneecoach.program.adaptation import LoggedDecision
+    from kneecoach.program.models import Adaptation
     from kneecoach.reports import progress as progress_page
     from kneecoach.reports.progress import Trend
 else:
@@ -232,6 +233,9 @@ def decide_next(
         entry.sets_done is not None and entry.sets_planned is not None
         and entry.sets_done < entry.sets_planned
     )  # fmt: skip
+    from kneecoach.program.adaptation import adapt
+    from kneecoach.program.models import ExerciseLog
+
     exercises: list[Mapping[str, Any]] = []
     decided: list[Adaptation] = []
     for e in entry.exercises:
@@ -744,6 +748,8 @@ class Journal:
                 p = find_person(session, person)
             except InputError:
                 return ReplanBasis({}, 0)
+            from kneecoach.program.adaptation import LoggedDecision
+
             decisions: dict[str, LoggedDecision] = {}
             for log in sorted(p.session_logs, key=lambda log: (log.day, log.id)):
                 if not log.done:  # a missed session decided nothing (older logs may say "hold")
