@@ -189,6 +189,7 @@ def _assess(
             f"{exc}. {_advice(result, filming)} (frames.csv and the report were kept in {out})"
         ) from None
     summary["test_detected"] = detected
+    _fppa_only_where_read(result, out, chosen)
     if test == "auto" and MOVEMENT_TESTS[chosen].fast:  # as if named: filtered as running
         before = settings.cutoff_hz
         settings, note = gait_cutoff(source, chosen, settings)
@@ -237,6 +238,16 @@ def _assess(
             f"{PROTOCOLS[chosen].filming}"
         )
     return result
+
+
+def _fppa_only_where_read(result: AnalysisResult, out: Path, test: str) -> None:
+    """Squat-type tests judge the knee against its foot: FPPA, not valid at their depth
+    (science.md §1.1), is left empty in frames.csv, so no summary, table or chart shows it."""
+    if MOVEMENT_TESTS[test].headline != "knee_over_foot":
+        return
+    for side in SIDES:
+        result.measures.table[f"fppa_{side}_deg"] = np.nan
+    result.files["frames"] = frames_csv(result.measures, out / "frames.csv")
 
 
 def no_working_leg(test: str, reps: int) -> str:

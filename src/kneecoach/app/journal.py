@@ -453,7 +453,8 @@ def _test_context(
     label = points[-1].label
     trends: dict[str, Trend] = {
         side: [(p.measured_at, p.sides[side].peak_fppa_deg, p.sides[side].rep_fppa_deg)
-               for p in points if side in p.sides and p.sides[side].working]
+               for p in points if side in p.sides and p.sides[side].working
+               and p.sides[side].peak_fppa_deg is not None]
         for side in SIDES
     }  # fmt: skip
     trends = {side: t for side, t in trends.items() if t}
@@ -461,7 +462,11 @@ def _test_context(
     sdc = {side: FPPA_SDD_DEG for side in trends}
     sdc |= {c.side: c.sdc_deg for c in compared.get("first", [])
             if c.measure == "peak_fppa" and c.side in sdc}  # fmt: skip
-    chart = progress_page.figure_uri(progress_page.fppa_trend_figure(label, trends, sdc_deg=sdc))
+    chart = (  # squat-type tests read no FPPA (science.md §1.1): no knee-angle chart
+        progress_page.figure_uri(progress_page.fppa_trend_figure(label, trends, sdc_deg=sdc))
+        if trends
+        else None
+    )
     tables = []
     for key, changes in compared.items():
         before = points[0] if key == "first" else points[-2]

@@ -219,6 +219,8 @@ def compare(before: AssessmentPoint, after: AssessmentPoint) -> list[Change]:
             PELVIC_DROP_SDD_DEG, b.rep_pelvic_drop_deg, a.rep_pelvic_drop_deg
         )
         drop = (b.mean_pelvic_drop_deg, a.mean_pelvic_drop_deg)
+        if drop == (None, None):  # two-legged tests read one pelvic tilt, no drop per side
+            continue
         changes.append(Change("pelvic_drop", side, *drop, sdc, why or PELVIC_DROP_SOURCE,
                               verdict(*drop, sdc)))  # fmt: skip
     before_asym, after_asym = before.asymmetry_deg(), after.asymmetry_deg()

@@ -127,3 +127,28 @@ def test_a_clip_without_a_person_says_so_also_with_person(tmp_path: Path) -> Non
     assert r.exit_code == 1 and "no person was found in any frame" in r.output
     with Journal.open() as j:
         assert j.people() == []
+
+
+def test_a_squat_writes_no_fppa_anywhere_and_its_progress_page_says_why(tmp_path: Path) -> None:
+    """Squat FPPA (-10 to -60°) reached summary.json, clips.csv and the progress chart and
+    listing ("Squat (left -58.5°, right -36.0°)") although no report reads it (§1.1)."""
+    import pandas as pd
+
+    from kneecoach.sample_data.synthetic import double_leg_squat
+
+    clip = to_netcdf_file(double_leg_squat(peak_fppa_deg=(12.0, 4.0)), tmp_path / "sq.nc")
+    with Journal.open() as j:
+        for name in ("a", "b"):
+            done = analyze(AnalysisRequest(clip, tmp_path / name, test="squat", video=False,
+                                           person="ann"), j)  # fmt: skip
+            assert done.status == "ok"
+        report = j.write_progress_report("ann", tmp_path / "p.html", today=date(2030, 1, 1))
+    s = done.summary
+    for side in ("left", "right"):
+        assert s["sides"][side]["peak_fppa_deg"] is None
+        assert all(r["fppa_deg"] is None for r in s["sides"][side]["reps"])
+    frames = pd.read_csv(tmp_path / "b" / "frames.csv")
+    assert frames["fppa_left_deg"].isna().all() and frames["knee_over_foot_left_pct"].notna().any()
+    page = report.path.read_text(encoding="utf-8")
+    assert "No knee angle (FPPA) is read in this test" in page
+    assert all("°" not in line for line in report.listing)
