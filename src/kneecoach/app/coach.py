@@ -28,6 +28,7 @@ from kneecoach.program import (
     load_intake,
     load_library,
     parse_days,
+    revisions,
 )
 from kneecoach.program.adaptation import apply_decisions, replan_reason
 from kneecoach.program.intake import demo_intake
@@ -131,7 +132,7 @@ def _make_plan(request: PlanRequest, journal: Journal | None, now: dt.datetime) 
         programme, reason, warning = logged_decisions(journal, person_name, intake, programme)
     if key is not None:  # whose calendar events: the journal person's, else the file's
         programme = programme.model_copy(update={"calendar_key": key})
-    programme = worksheet.revise(programme, previous, now=now)
+    programme = revisions.revise(programme, previous, now=now)
     files = write_plan(programme, load_library(), out_dir)
     version = None
     if journal is not None and person_name is not None:
@@ -160,7 +161,7 @@ def _stop(
     referral = out_dir / "referral.txt"
     referral.write_text(referral_text(intake), encoding="utf-8")
     message = f"{message} A note to show them: {referral}"
-    withdrawn = worksheet.withdraw(previous, owner, now=now) if previous else None
+    withdrawn = revisions.withdraw(previous, owner, now=now) if previous else None
     if journal is not None and request.person is not None:
         # re-plans from the stored intake stop too; log plans nothing from the earlier plan
         journal.remember_withdrawal(
@@ -276,7 +277,7 @@ def calendar_key(person_name: str | None, intake_file: Path | None) -> str:
 def previous_plan(
     out_dir: Path, owner: str, person_name: str | None = None, journal: Journal | None = None
 ) -> Programme | None:
-    """The plan a new plan for ``owner`` (see :func:`~kneecoach.reports.worksheet.plan_owner`)
+    """The plan a new plan for ``owner`` (see :func:`~kneecoach.program.revisions.plan_owner`)
     replaces: the plan.json in ``out_dir`` when it is ``owner``'s, else (a journal person)
     the newest one in the journal, so a re-plan into a new folder, or into one another
     client's plan was written to since, still updates the calendar events (a later
@@ -285,7 +286,7 @@ def previous_plan(
         here = Programme.model_validate_json((out_dir / "plan.json").read_bytes())
     except (OSError, ValueError):  # pydantic's ValidationError is a ValueError
         here = None
-    if here is not None and (person_name is None or worksheet.plan_owner(here) == owner):
+    if here is not None and (person_name is None or revisions.plan_owner(here) == owner):
         return here  # another's plan in the folder: revise() and withdraw() leave it be
     if person_name is None or journal is None:
         return None

@@ -142,7 +142,7 @@ def test_a_plan_from_the_previous_release_is_replaced_not_left_in_the_calendar(
     """An unnamed plan.json written before calendar keys (no calendar_key, no revision; its
     UIDs hash no owner): the first re-plan after upgrading cancels its events."""
     from kneecoach.program.models import Programme
-    from kneecoach.reports.worksheet import event_uid
+    from kneecoach.program.revisions import event_uid
 
     unnamed = intake.with_name("me.toml")
     text = intake.read_text(encoding="utf-8").replace('name = "Example Skater"', "")

@@ -16,7 +16,8 @@ from icalendar import Calendar
 
 from kneecoach.cli.main import cli
 from kneecoach.program import Programme, build_programme, load_intake
-from kneecoach.reports.worksheet import event_uid, render_ics, revise
+from kneecoach.program.revisions import event_uid, revise
+from kneecoach.reports.worksheet import render_ics
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLE = ROOT / "examples" / "intake.toml"  # named "Example Skater"
