@@ -28,6 +28,7 @@ from typing import Any
 
 from kneecoach import __version__
 from kneecoach.core.errors import InputError
+from kneecoach.core.movement_tests import movement_test
 from kneecoach.core.schema import OTHER, Side
 from kneecoach.program.emphasis import emphasis_basis, find_emphasis, weaker_side
 from kneecoach.program.exercises import chain, load_library
@@ -543,13 +544,26 @@ def retest_command(test: str, /) -> str:
     return f"kneecoach analyze NEW_CLIP.mp4 --test {test} --out retest/"
 
 
+#: What a re-test compares, by the measure the test's report reads, with that measure's noise.
+RETEST_COMPARE = {
+    "fppa": "only changes larger than about 9° (the day-to-day noise of this 2D measure, "
+    "science.md §1.3) are real.",
+    "knee_over_foot": "see whether each knee now stays over its foot: the report says how far "
+    "it came inside its foot and how much that clip cannot tell from noise (science.md §1.5); "
+    "only a change larger than that noise is real.",
+    "pelvic_drop": "only changes in pelvic drop larger than about 2.8° (the day-to-day noise, "
+    "science.md §2.3) are real.",
+}
+
+
 def _retest_session(index: int, date: dt.date, week: int, test: str, title: str) -> Session:
+    measure = movement_test(test)
+    compare = RETEST_COMPARE[measure.headline if measure else "fppa"]
     text = (
         f"Film the {test.replace('-', ' ')} test again, the way you filmed it before (same "
         f"camera place and height, same shoes), then run: {retest_command(test)} . Compare "
-        "with your first summary.json: only changes larger than about 9° (the day-to-day "
-        "noise of this 2D measure, science.md §1.3) are real. Also measure knee-to-wall on "
-        "both sides and redo the three self-tests."
+        f"with your first summary.json: {compare} Also measure knee-to-wall on both sides and "
+        "redo the three self-tests."
     )
     return Session(
         index=index, date=date, weekday=weekday_of(date), week=week, phase="retest",

@@ -437,3 +437,23 @@ def test_the_why_says_results_only_when_there_was_an_analysis() -> None:
     assert "Your answers point to the hip." in mixed and "results point to the hip" not in mixed
     nothing = " ".join(whys(plan(intake())))
     assert "point to" not in nothing and "With no specific pattern" in nothing
+
+
+@pytest.mark.parametrize(
+    ("test", "said", "not_said"),
+    [
+        ("single-leg-squat", "larger than about 9°", "over its foot"),
+        ("squat", "stays over its foot", "9°"),
+        ("sit-to-stand", "stays over its foot", "9°"),
+        ("single-leg-stance", "pelvic drop larger than about 2.8°", "9°"),
+    ],
+)
+def test_the_retest_compares_the_measure_the_test_reads(
+    test: str, said: str, not_said: str
+) -> None:
+    """The re-test page quoted FPPA's 9° for squats, whose report reads the knee over the foot."""
+    from kneecoach.program.intake import demo_intake
+
+    plan = build_programme(demo_intake(), {"test": test}, start=dt.date(2026, 1, 5))
+    text = next(s.retest for s in plan.sessions if s.retest)
+    assert said in text and not_said not in text
