@@ -441,7 +441,7 @@ def _worst_images(
         shift = m.get("knee_over_foot_pct")
         picture = worst_moment_image(
             frames.get(m["frame"]), xy, m["side"], fppa, m["time_s"], size, rep=m.get("rep"),
-            title=None if shift is None else shift_text(m["side"], shift),
+            title=None if shift is None else shift_text(m["side"], shift), foot=shift is not None,
         )  # fmt: skip
         images[f"worst_{i}"] = save_png(picture, out / m["image"])
     return images

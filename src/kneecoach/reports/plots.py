@@ -403,6 +403,7 @@ def worst_moment_image(
     *,
     rep: int | None = None,
     title: str | None = None,
+    foot: bool = False,
 ) -> RGBImage:
     """A still of one worst moment: the person cropped, the measured leg drawn, the angle.
 
@@ -412,9 +413,12 @@ def worst_moment_image(
     lines of ``side`` are drawn thick in its colour, the other leg thin, and a
     faint dashed line from hip to ankle shows where a straight leg would be.
     ``rep`` names the rep ("Rep 3 at 7.52 s"); ``title`` replaces the angle
-    (the knee shift, for squats).
+    (the knee over the foot, for squats). ``foot``: instead of the straight-leg line, the
+    knee-over-foot picture (science.md §1.5): the foot from midfoot to toes as a bar and a
+    dashed line straight down from the knee.
     """
-    return worst_moment(image, xy, side, fppa_deg, time_s, canvas_size, rep=rep, title=title)[0]
+    return worst_moment(image, xy, side, fppa_deg, time_s, canvas_size, rep=rep, title=title,
+                        foot=foot)[0]  # fmt: skip
 
 
 def worst_moment(
@@ -427,6 +431,7 @@ def worst_moment(
     *,
     rep: int | None = None,
     title: str | None = None,
+    foot: bool = False,
 ) -> tuple[RGBImage, Crop]:
     """:func:`worst_moment_image` and where source pixels landed in it."""
     src = _as_rgb(image, canvas_size)
@@ -440,7 +445,12 @@ def worst_moment(
 
     title = title or angle_text(side, fppa_deg)
     when = f"Rep {rep} at {time_s:.2f} s" if rep is not None else f"at {time_s:.2f} s"
-    subtitle = f"{when}  -  dashed: where a straight leg would be"
+    shows = (
+        "straight down from the knee; bar: the foot, midfoot to toes"
+        if foot
+        else ("where a straight leg would be")
+    )
+    subtitle = f"{when}  -  dashed: {shows}"
     title_w = text_width(title, 1.1, 3) + 40
     sub_w = text_width(subtitle, 0.55, 1) + 40
     total_w = max(out_w, title_w, sub_w)
@@ -451,7 +461,7 @@ def worst_moment(
         still[HEADER_PX:, :left] = CANVAS_GREY
         still[HEADER_PX:, left + out_w :] = CANVAS_GREY
     crop = Crop(crop.x0, crop.y0, crop.x1, crop.y1, crop.scale, left, HEADER_PX)
-    _draw_legs(still, crop, _finite_points(xy), side)
+    _draw_legs(still, crop, _finite_points(xy), side, foot=foot)
 
     colour = SIDE_RGB.get(side, (120, 120, 120))
     cv2.rectangle(still, (0, 0), (11, HEADER_PX - 1), colour, -1)
@@ -471,7 +481,9 @@ def _chain(img: RGBImage, points: Sequence[Point], colour: tuple[int, int, int],
             cv2.line(img, pa, pb, colour, px, cv2.LINE_AA)
 
 
-def _draw_legs(still: RGBImage, crop: Crop, pts: dict[str, tuple[float, float]], side: str) -> None:
+def _draw_legs(
+    still: RGBImage, crop: Crop, pts: dict[str, tuple[float, float]], side: str, *, foot: bool
+) -> None:
     def at(name: str) -> Point:
         if name not in pts:
             return None
@@ -493,7 +505,9 @@ def _draw_legs(still: RGBImage, crop: Crop, pts: dict[str, tuple[float, float]],
             )
     hip, knee, ankle = (at(f"{side}_{j}") for j in ("hip", "knee", "ankle"))
     colour = SIDE_RGB.get(side, (120, 120, 120))
-    if hip and ankle:  # the straight-leg reference, faint: blended over the picture
+    toe = at(f"{side}_foot_index")
+    over_foot = foot and knee and ankle and toe
+    if not over_foot and hip and ankle:  # the straight-leg reference, faint, blended in
         layer = still.copy()
         _dashed(layer, hip, ankle, (40, 40, 40), thin + 2, dash=3 * thick)
         _dashed(layer, hip, ankle, (255, 255, 255), thin, dash=3 * thick)
@@ -503,6 +517,13 @@ def _draw_legs(still: RGBImage, crop: Crop, pts: dict[str, tuple[float, float]],
         if p:
             cv2.circle(still, p, round(1.3 * thick), colour, -1, cv2.LINE_AA)
             cv2.circle(still, p, round(1.3 * thick), (255, 255, 255), 1, cv2.LINE_AA)
+    if over_foot and knee and ankle and toe:  # on top: the knee over its foot (science.md §1.5)
+        mid = ((ankle[0] + toe[0]) // 2, (ankle[1] + toe[1]) // 2)
+        cv2.line(still, mid, toe, (40, 40, 40), thick + 4, cv2.LINE_AA)
+        cv2.line(still, mid, toe, colour, thick, cv2.LINE_AA)
+        plumb = (knee[0], max(mid[1], toe[1]) + thick)
+        _dashed(still, knee, plumb, (40, 40, 40), thin + 2, dash=2 * thick)
+        _dashed(still, knee, plumb, (255, 255, 255), thin, dash=2 * thick)
 
 
 def save_png(array: npt.NDArray[Any], path: str | Path) -> Path:

@@ -458,3 +458,18 @@ def test_no_suggestion_says_what_the_view_can_show(
     section = re.sub(r"\s+", " ", html.split('id="suggests"')[1].split("</section>")[0])
     assert said in section
     assert ("Nothing specific" in section) == (view == "frontal")
+
+
+def test_a_knee_over_foot_picture_draws_the_foot_and_the_knees_plumb_line() -> None:
+    """Squat pictures showed the straight-leg line, which says nothing of the knee against
+    its foot: they draw the foot (midfoot to toes) and a line straight down from the knee."""
+    toes = {**POSE, "right_foot_index": (290.0, 1040.0), "left_foot_index": (435.0, 1040.0)}
+    no_foot = worst_moment_image(None, toes, "right", float("nan"), 4.5, (720, 1280), rep=1,
+                                 foot=True, title="x")  # fmt: skip
+    no_toe = worst_moment_image(None, POSE, "right", float("nan"), 4.5, (720, 1280), rep=1,
+                                foot=True, title="x")  # fmt: skip
+    assert no_foot.shape == no_toe.shape
+    changed = np.argwhere((no_foot != no_toe).any(axis=2))
+    # without a toe keypoint the straight-leg line is drawn instead; with one, the foot bar
+    # and the plumb line reach below the ankle (the bottom of the leg, y 1000 of 1040)
+    assert changed.size and changed[:, 0].max() > 0.9 * no_foot.shape[0]
