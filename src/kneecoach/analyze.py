@@ -176,6 +176,7 @@ def _assess(
     """Recognise the test, find the reps (or steps), read them, judge them, write the files."""
     track, fm, summary = result.track, result.measures, result.summary
     clean, rate = track.clean, float(track.clean.attrs["fps"])
+    result.notes.extend(n for n in [gate.size_warning(track.raw)] if n)
     refused = gate.refusal(track.raw, test)
     if refused is not None:
         _finish_empty(result, out, test, refused)
