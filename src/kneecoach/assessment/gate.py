@@ -4,14 +4,15 @@ Run before the test is recognised or its reps are found, so that ``--test auto``
 recognises a test the gate refuses. Each check returns one sentence saying what was seen,
 or None: a clip long enough to hold a movement and not frozen; a person upright (not lying
 as in floor exercise), feet below the hips, standing at some point (not seated throughout,
-except for sit-to-stand); and the legs really seen, judged by the pose model's own
-visibility, not by where it placed them (a hidden knee is put somewhere in the picture).
+except for sit-to-stand); the legs really seen, judged by the pose model's own
+visibility, not by where it placed them (a hidden knee is put somewhere in the picture);
+and the person large enough in the picture for the knee numbers.
 
 The limits are derived and checked on the 19 shared clips, none of which any check
 refuses: the trunk was more than 60° from vertical in at most 10% of frames (a drop
 landing), the thigh's height over the shank's reached at least 0.99 (90th percentile),
-the feet were below the hips in at least 70% of frames, and one leg was seen in at
-least 52% of frames (side views hide the other).
+the feet were below the hips in at least 70% of frames, one leg was seen in at least 52%
+of frames (side views hide the other), and the smallest person was 169 px tall.
 """
 
 from __future__ import annotations
@@ -29,8 +30,6 @@ from kneecoach.core.movement_tests import movement_test
 #: The shortest clip a movement test can be read from, seconds (derived: the shortest rep
 #: kneecoach reads lasts 0.8 s, events.reps.MIN_REP_SEPARATION_S; a landing takes ~0.5 s).
 MIN_CLIP_S = 1.0
-
-
 #: A trunk (hip midpoint → shoulder midpoint) more than this far from vertical is lying.
 LYING_DEG = 60.0
 #: ... in more than this share of frames: the clip shows floor exercise, not a standing test.
@@ -42,8 +41,6 @@ SEATED_RATIO = 0.6
 #: A knee or ankle the model scores at least this visible is seen (MediaPipe's own
 #: drawing threshold for visible landmarks).
 SEEN = 0.5
-
-
 #: The person's height in the picture (pixels, median over frames) below which the knee
 #: numbers are refused, and below which they are warned about. Measured on
 #: front_overhead_squat_04 downscaled: with the person about 375 px tall the knee-over-foot
