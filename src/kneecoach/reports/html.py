@@ -155,7 +155,8 @@ def report_context(
     sides = _dict(summary.get("sides"))
     findings = [_finding(f) for f in _list(summary.get("findings")) if isinstance(f, Mapping)]
     test = _text(summary.get("test"))
-    cards = [_side_card(side, _dict(sides.get(side)), findings, test) for side in SIDES]
+    view = _text(summary.get("view"))
+    cards = [_side_card(side, _dict(sides.get(side)), findings, test, view) for side in SIDES]
     used = {id(c["finding"]) for c in cards if c["finding"] is not None}
     drift = _dict(summary.get("drift"))
     gait = is_gait(summary)
@@ -237,7 +238,11 @@ def _finding(f: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _side_card(
-    side: str, info: Mapping[str, Any], findings: list[dict[str, Any]], test: str = ""
+    side: str,
+    info: Mapping[str, Any],
+    findings: list[dict[str, Any]],
+    test: str = "",
+    view: str = "",
 ) -> dict[str, Any]:
     cls = _dict(info.get("classification"))
     mean, peak = number(info.get("mean_fppa_deg")), number(info.get("peak_fppa_deg"))
@@ -261,6 +266,9 @@ def _side_card(
     low, high = (number(rng[0]), number(rng[1])) if len(rng) == 2 else (None, None)
     where = "" if mean is None else " inward" if mean > 0 else " outward" if mean < 0 else ""
     plural = f"{count} {unit}{'s' * (count != 1)}"
+    flexion = number(info.get("mean_knee_flexion_deg"))
+    if view == "sagittal" and flexion is not None:  # a side view's own result (§4.2)
+        return _side_view_card(side, info, plural, sentence, finding, flexion)
     if headline(test) == "knee_over_foot":  # the headline is the knee over the foot, not FPPA
         return _knee_over_foot_card(side, info, plural, sentence, finding)
     return {
@@ -282,6 +290,20 @@ def _side_card(
         "sentence": sentence,
         "finding": finding,
     }
+
+
+def _side_view_card(
+    side: str, info: Mapping[str, Any], plural: str, sentence: str, finding: Any, flexion: float
+) -> dict[str, Any]:
+    """Filmed from the side: knee flexion at the deepest point (no valgus, no range)."""
+    return {
+        "side": side, "title": f"{side.capitalize()} knee",
+        "working": bool(info.get("working", bool(info.get("reps")))),
+        "tone": "neutral", "level_label": "Seen from the side", "big": fmt(flexion, 0, "°"),
+        "big_caption": f"knee flexion at the deepest point (2D), mean over {plural}",
+        "peak": "", "range": "", "population": "", "range_source": "",
+        "sentence": sentence, "finding": finding,
+    }  # fmt: skip
 
 
 def _knee_over_foot_card(

@@ -98,6 +98,8 @@ def test_a_side_view_reports_its_own_measures_and_no_valgus_numbers(run, tmp_pat
     codes = [f["code"] for f in summary["findings"]]
     assert codes[0] == "view_refused" and "side_view" in codes  # why not valgus, and the result
     assert summary["sides"]["left"]["mean_knee_flexion_deg"] is not None
+    report = " ".join((tmp_path / "c" / "report.html").read_text(encoding="utf-8").split())
+    assert "Seen from the side" in report and "knee flexion at the deepest point (2D)" in report
 
 
 def test_a_stance_hold_filmed_from_the_side_is_refused_for_its_own_measure(tmp_path) -> None:
