@@ -59,17 +59,22 @@ def fppa_frame(table: pd.DataFrame, rep: Rep, side: Side, test: str) -> int | No
     return int(valid[np.nanargmax(depth[valid])])
 
 
-def knee_over_foot_worst(table: pd.DataFrame, rep: Rep, side: Side) -> dict[str, Any]:
-    """The rep's frame where the knee is furthest inside its foot (science.md §1.5): its value
-    (``knee_over_foot_worst_pct``, % of leg length, + inside), frame and time; None where no
-    frame of the rep has the measure."""
+def knee_over_foot_row(table: pd.DataFrame, rep: Rep, side: Side) -> int | None:
+    """Row where the knee is furthest inside its foot in this rep (science.md §1.5), or None
+    when no frame of the rep has the measure."""
     over = table[f"knee_over_foot_{side}_pct"].to_numpy(float)[rep.start : rep.end + 1]
-    if not np.isfinite(over).any():
+    return rep.start + int(np.nanargmax(over)) if np.isfinite(over).any() else None
+
+
+def knee_over_foot_worst(table: pd.DataFrame, rep: Rep, side: Side) -> dict[str, Any]:
+    """At :func:`knee_over_foot_row`: the value (``knee_over_foot_worst_pct``, % of leg
+    length, + inside), frame and time; None where no frame of the rep has the measure."""
+    row = knee_over_foot_row(table, rep, side)
+    if row is None:
         return dict.fromkeys(("knee_over_foot_worst_pct", "knee_over_foot_worst_frame",
                               "knee_over_foot_worst_time_s"))  # fmt: skip
-    row = rep.start + int(np.nanargmax(over))
     return {
-        "knee_over_foot_worst_pct": _num(over[row - rep.start]),
+        "knee_over_foot_worst_pct": _num(table[f"knee_over_foot_{side}_pct"].iloc[row]),
         "knee_over_foot_worst_frame": int(table["frame"].iloc[row]),
         "knee_over_foot_worst_time_s": _num(table["time_s"].iloc[row], 3),
     }

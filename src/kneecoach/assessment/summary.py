@@ -11,7 +11,7 @@ from kneecoach.assessment import findings as fnd
 from kneecoach.assessment import norms
 from kneecoach.assessment.norms import Sex
 from kneecoach.assessment.protocols import PROTOCOLS, view_refusal
-from kneecoach.assessment.readings import fppa_frame, knee_over_foot_worst, read_rep
+from kneecoach.assessment.readings import fppa_frame, knee_over_foot_row, read_rep
 from kneecoach.core.movement_tests import headline
 from kneecoach.core.schema import SIDES, Side
 from kneecoach.events.reps import Rep
@@ -246,14 +246,6 @@ def view_refused(view: str, filming: str) -> dict[str, Any]:
             "text": view_refusal(view, filming), "source": None}  # fmt: skip
 
 
-def _worst_over_foot_row(table: pd.DataFrame, rep: Rep, side: Side) -> int | None:
-    frame = knee_over_foot_worst(table, rep, side)["knee_over_foot_worst_frame"]
-    if frame is None:
-        return None
-    return rep.start + int(np.flatnonzero(table["frame"].to_numpy()[rep.start : rep.end + 1]
-                                          == frame)[0])  # fmt: skip
-
-
 def worst_moments(
     table: pd.DataFrame, reps: list[Rep], /, *, bilateral: bool, n: int, test: str = ""
 ) -> list[dict[str, Any]]:
@@ -270,7 +262,7 @@ def worst_moments(
     for side, side_reps in working_sides(reps, bilateral=bilateral).items():
         for rep in side_reps:
             row = (
-                _worst_over_foot_row(table, rep, side)
+                knee_over_foot_row(table, rep, side)
                 if by_shift
                 else fppa_frame(table, rep, side, test)
             )
