@@ -26,6 +26,7 @@ import numpy.typing as npt
 import xarray as xr
 
 from kneecoach.core.movement_tests import movement_test
+from kneecoach.core.track import positions
 
 #: The shortest clip a movement test can be read from, seconds (derived: the shortest rep
 #: kneecoach reads lasts 0.8 s, events.reps.MIN_REP_SEPARATION_S; a landing takes ~0.5 s).
@@ -67,10 +68,16 @@ def person_height_px(raw: xr.Dataset, /) -> float | None:
     return float(np.median(extent)) if extent.size else None
 
 
+def _shorter_than(raw: xr.Dataset, limit_px: float) -> float | None:
+    """The person's height in pixels when it is below ``limit_px``, else None."""
+    height = person_height_px(raw)
+    return height if height is not None and height < limit_px else None
+
+
 def too_small(raw: xr.Dataset, /) -> str | None:
     """A person below :data:`MIN_PERSON_PX` tall in the picture."""
-    height = person_height_px(raw)
-    if height is None or height >= MIN_PERSON_PX:
+    height = _shorter_than(raw, MIN_PERSON_PX)
+    if height is None:
         return None
     return (
         f"the person is only about {height:.0f} pixels tall in the picture: below "
@@ -81,8 +88,8 @@ def too_small(raw: xr.Dataset, /) -> str | None:
 
 def size_warning(raw: xr.Dataset, /) -> str | None:
     """A person below :data:`WARN_PERSON_PX` tall: the numbers lose precision."""
-    height = person_height_px(raw)
-    if height is None or height >= WARN_PERSON_PX:
+    height = _shorter_than(raw, WARN_PERSON_PX)
+    if height is None:
         return None
     return (
         f"the person is about {height:.0f} pixels tall in the picture: below "
@@ -121,13 +128,8 @@ def frozen(raw: xr.Dataset, /) -> str | None:
     )
 
 
-def _point(ds: xr.Dataset, name: str) -> npt.NDArray[np.float64]:
-    arr = ds["position"].isel(individuals=0).sel(keypoints=name).transpose("time", "space")
-    return np.asarray(arr.values, dtype=np.float64)
-
-
 def _mid(ds: xr.Dataset, joint: str) -> npt.NDArray[np.float64]:
-    return (_point(ds, f"left_{joint}") + _point(ds, f"right_{joint}")) / 2
+    return (positions(ds, f"left_{joint}") + positions(ds, f"right_{joint}")) / 2
 
 
 def _share(flags: npt.NDArray[np.bool_], known: npt.NDArray[np.bool_]) -> float:
