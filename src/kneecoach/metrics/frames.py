@@ -313,8 +313,9 @@ def _trunk_forward(p: dict[str, FloatArray]) -> FloatArray:
         np.nansum([p[f"{s}_foot_index"][:, 0] - p[f"{s}_heel"][:, 0] for s in SIDES], axis=0)
     )
     forward = np.sign(facing) if np.isfinite(facing) and facing != 0 else np.nan
-    up = (p["left_shoulder"] + p["right_shoulder"]) / 2 - (p["left_hip"] + p["right_hip"]) / 2
-    return np.asarray(np.degrees(np.arctan2(forward * up[:, 0], -up[:, 1])), dtype=float)
+    return g.trunk_from_vertical_deg(
+        p["left_shoulder"], p["right_shoulder"], p["left_hip"], p["right_hip"], forward
+    )
 
 
 def _knee_over_foot_noise(

@@ -114,9 +114,7 @@ def gait_signals(ds: xr.Dataset, /, *, view: View) -> GaitSignals:
     facing = np.nansum([toe[s][:, 0] - heel[s][:, 0] for s in SIDES], axis=0)
     forward = np.sign(_rolling(facing, window, "median"))
     pelvis = (lh + rh) / 2
-    shoulders = (p("left_shoulder") + p("right_shoulder")) / 2
-    up = shoulders - pelvis
-    trunk = np.degrees(np.arctan2(forward * up[:, 0], -up[:, 1]))
+    trunk = g.trunk_from_vertical_deg(p("left_shoulder"), p("right_shoulder"), lh, rh, forward)
     return GaitSignals(
         time_s=ds["time"].values.astype(float),
         fps=fps,

@@ -142,10 +142,24 @@ def trunk_lean_deg(
     right_hip: npt.ArrayLike,
 ) -> FloatArray:
     """Hip-mid→shoulder-mid line from vertical, + towards the subject's left."""
+    lh, rh = _xy(left_hip), _xy(right_hip)
+    to_left = np.sign(lh[:, 0] - rh[:, 0])  # image direction of the subject's left
+    return trunk_from_vertical_deg(left_shoulder, right_shoulder, left_hip, right_hip, to_left)
+
+
+def trunk_from_vertical_deg(
+    left_shoulder: npt.ArrayLike,
+    right_shoulder: npt.ArrayLike,
+    left_hip: npt.ArrayLike,
+    right_hip: npt.ArrayLike,
+    towards: npt.ArrayLike,
+) -> FloatArray:
+    """Hip-mid→shoulder-mid line from vertical, + leaning towards image x sign ``towards``
+    (±1 per frame or for all: the subject's left from the front, forward from the side)."""
     ls, rs, lh, rh = _xy(left_shoulder), _xy(right_shoulder), _xy(left_hip), _xy(right_hip)
     up = (ls + rs) / 2 - (lh + rh) / 2
-    to_left = np.sign(lh[:, 0] - rh[:, 0])  # image direction of the subject's left
-    return np.asarray(np.degrees(np.arctan2(to_left * up[:, 0], -up[:, 1])), dtype=np.float64)
+    sign = np.asarray(towards, dtype=np.float64)
+    return np.asarray(np.degrees(np.arctan2(sign * up[:, 0], -up[:, 1])), dtype=np.float64)
 
 
 def separation(a: npt.ArrayLike, b: npt.ArrayLike) -> FloatArray:
