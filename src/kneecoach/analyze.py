@@ -46,7 +46,7 @@ from kneecoach.core.movement_tests import (
     FRONT_FILMING,
     GAIT_FILMING,
     MOVEMENT_TESTS,
-    TEST_NAMES,
+    TEST_CHOICES,
     movement_test,
 )
 from kneecoach.core.schema import SIDES
@@ -63,8 +63,6 @@ from kneecoach.pipeline import Progress, TrackResult, canvas_size, draw_video, r
 from kneecoach.pose.base import PoseEstimator
 from kneecoach.reports.html import render_report
 from kneecoach.reports.plots import save_png, shift_text, worst_moment_image
-
-TESTS = ("auto", *TEST_NAMES)
 
 
 class AnalysisRefused(InsufficientDataError):
@@ -120,8 +118,8 @@ def run_analyze(
     progress: Progress | None = None,
 ) -> AnalysisResult:
     """Analyse one clip (or keypoint file) for one movement test."""
-    if test not in TESTS:
-        raise InputError(f"--test: unknown test {test!r}; choose from {', '.join(TESTS)}")
+    if test not in TEST_CHOICES:
+        raise InputError(f"--test: unknown test {test!r}; choose from {', '.join(TEST_CHOICES)}")
     out = Path(out_dir)
     settings, cutoff_note = gait_cutoff(source, test, settings)
     track = run_track(

@@ -24,7 +24,7 @@ from kneecoach.cli import coach as coach_cli
 from kneecoach.cli import journal as journal_cli
 from kneecoach.cli.common import err, out, print_outcome, progress_bar, stage_progress
 from kneecoach.core.errors import InputError, InsufficientDataError, KneecoachError
-from kneecoach.core.movement_tests import MOVEMENT_TESTS, TEST_NAMES, headline, is_gait
+from kneecoach.core.movement_tests import MOVEMENT_TESTS, TEST_CHOICES, headline, is_gait
 from kneecoach.core.settings import (
     SETTINGS,
     Setting,
@@ -38,9 +38,6 @@ from kneecoach.reports.numbers import fmt
 if TYPE_CHECKING:  # the measuring stack is imported by the commands that use it (a fast start)
     from kneecoach.analyze import AnalysisResult
     from kneecoach.pipeline import TrackResult
-
-#: What ``--test`` takes.
-TESTS = ("auto", *TEST_NAMES)
 
 
 class KneecoachGroup(click.Group):
@@ -232,7 +229,7 @@ def track(
 )
 @click.option(
     "--test",
-    type=click.Choice(TESTS),
+    type=click.Choice(TEST_CHOICES),
     default="auto",
     show_default=True,
     help="The movement test in the clip; auto recognises it from the movement.",

@@ -165,6 +165,8 @@ MOVEMENT_TESTS: dict[str, MovementTest] = {
 
 #: Every test's name, in the order the command line lists them.
 TEST_NAMES: tuple[str, ...] = tuple(MOVEMENT_TESTS)
+#: What ``--test`` takes: a test, or ``auto`` to recognise it from the movement.
+TEST_CHOICES: tuple[str, ...] = ("auto", *TEST_NAMES)
 #: The tests measured rep by rep (or hold by hold).
 REP_TESTS: tuple[str, ...] = tuple(n for n, t in MOVEMENT_TESTS.items() if not t.is_gait)
 #: The tests measured step by step.
