@@ -9,6 +9,7 @@ transaction. It returns a :class:`PlanResult` and never prints.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -104,17 +105,7 @@ def make_plan(
 
 def _make_plan(request: PlanRequest, journal: Journal | None, now: dt.datetime) -> PlanResult:
     person_name, out_dir = request.person, request.out_dir
-    if request.intake_file is not None:
-        intake = load_intake(request.intake_file)
-    elif journal is not None and person_name is not None:
-        intake = stored_intake(journal, person_name)
-    else:
-        raise InputError("give an intake file, or a person with a stored intake")
-    summary: dict[str, Any] | None
-    if request.findings is not None:
-        summary = load_findings(request.findings)
-    else:
-        summary = stored_findings(journal, person_name) if journal and person_name else None
+    intake, summary = plan_inputs(request, journal)
     source = str(request.intake_file) if request.intake_file else f"{person_name}'s stored intake"
     key = None if intake.person.name else calendar_key(person_name, request.intake_file)
     owner = intake.person.name or key or ""  # whose calendar events (see plan_owner)
@@ -187,26 +178,31 @@ def _stop(
     )  # fmt: skip
 
 
-def stored_intake(journal: Journal, person: str) -> Intake:
-    """``person``'s stored intake, for a plan without an intake file."""
-    try:
-        document, _ = journal.plan_inputs(person)
-    except InputError:  # nobody of that name yet
-        document = None
-    if document is None:
+def plan_inputs(
+    request: PlanRequest, journal: Journal | None
+) -> tuple[Intake, dict[str, Any] | None]:
+    """The intake and findings a plan is made from: the files given, else the person's stored
+    intake and latest assessment summary (read from the journal once)."""
+    person = request.person
+    document: dict[str, Any] | None = None
+    stored: dict[str, Any] | None = None
+    needed = request.intake_file is None or request.findings is None
+    if journal is not None and person is not None and needed:
+        with contextlib.suppress(InputError):  # nobody of that name yet
+            document, stored = journal.plan_inputs(person)
+    if request.intake_file is not None:
+        intake = load_intake(request.intake_file)
+    elif document is not None:
+        intake = intake_from_dict(document, source=f"{person}'s stored intake")
+    elif person is not None and journal is not None:
         raise InputError(
             f"--person: no intake stored for {person!r}; give one once with "
             f"kneecoach plan --intake FILE.toml --person {person!r}"
         )
-    return intake_from_dict(document, source=f"{person}'s stored intake")
-
-
-def stored_findings(journal: Journal, person: str) -> dict[str, Any] | None:
-    """``person``'s latest assessment summary (None: a new person, or none stored)."""
-    try:
-        return journal.plan_inputs(person)[1]
-    except InputError:
-        return None
+    else:
+        raise InputError("give an intake file, or a person with a stored intake")
+    findings = load_findings(request.findings) if request.findings is not None else stored
+    return intake, findings
 
 
 def logged_decisions(
