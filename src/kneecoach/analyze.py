@@ -11,7 +11,6 @@ error says what was wrong and how to film it.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,12 +25,12 @@ from kneecoach.assessment import gate
 from kneecoach.assessment.detect import LooksLikeGait, detect_test
 from kneecoach.assessment.findings import side_summary
 from kneecoach.assessment.gait import assess_gait, worst_steps
+from kneecoach.assessment.model import Assessment
 from kneecoach.assessment.norms import Sex
 from kneecoach.assessment.protocols import PROTOCOLS, view_refusal
 from kneecoach.assessment.summary import (
     DISCLAIMER,
     METHOD_NOTES,
-    SCHEMA,
     SOURCES,
     assess,
     legs_out_of_frame,
@@ -80,9 +79,12 @@ class AnalysisResult:
 
     track: TrackResult
     measures: FrameMeasures
-    summary: dict[str, Any]
+    #: summary.json's fields as they are gathered; :attr:`assessment` once complete
+    draft: dict[str, Any]
     files: dict[str, Path] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: the typed assessment written as summary.json (None until it is written)
+    assessment: Assessment | None = None
 
 
 def frames_csv(fm: FrameMeasures, path: Path) -> Path:
@@ -149,16 +151,15 @@ def _analyze_track(
     files = dict(track.files)
     files["frames"] = frames_csv(fm, out / "frames.csv")
     rate = float(clean.attrs["fps"])
-    summary: dict[str, Any] = {
-        "schema": SCHEMA,
+    draft: dict[str, Any] = {
         "kneecoach_version": __version__,
         "source": str(source),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "fps": round(rate, 3),
-        "quality": track.quality.to_dict(),
+        "quality": track.quality,
     }
-    result = AnalysisResult(track, fm, summary, files, list(track.notes) + cutoff_note)
-    summary["notes"] = result.notes
+    result = AnalysisResult(track, fm, draft, files, list(track.notes) + cutoff_note)
+    draft["notes"] = result.notes
     try:
         return _assess(result, source, out, settings, test, sex, progress)
     except AnalysisRefused:
@@ -172,7 +173,7 @@ def _assess(
     sex: Sex | None, progress: Progress | None,
 ) -> AnalysisResult:  # fmt: skip
     """Recognise the test, find the reps (or steps), read them, judge them, write the files."""
-    track, fm, summary = result.track, result.measures, result.summary
+    track, fm, draft = result.track, result.measures, result.draft
     clean, rate = track.clean, float(track.clean.attrs["fps"])
     result.notes.extend(n for n in [gate.size_warning(track.raw)] if n)
     refused = gate.refusal(track.raw, test)
@@ -187,7 +188,7 @@ def _assess(
         raise InsufficientDataError(
             f"{exc}. {_advice(result, filming)} (frames.csv and the report were kept in {out})"
         ) from None
-    summary["test_detected"] = detected
+    draft["test_detected"] = detected
     _fppa_only_where_read(result, out, chosen)
     if test == "auto" and MOVEMENT_TESTS[chosen].fast:  # as if named: filtered as running
         before = settings.cutoff_hz
@@ -212,21 +213,21 @@ def _assess(
             f"{reason}; frames.csv and the report were kept in {out}. "
             f"{_advice(result, PROTOCOLS[chosen].filming)}"
         )
-    summary.update(assess(fm, reps, test=chosen, sex=sex))
-    summary["sex"] = sex
+    draft.update(assess(fm, reps, test=chosen, sex=sex))
+    draft["sex"] = sex
     cut = legs_out_of_frame(fm.table, reps, bilateral=PROTOCOLS[chosen].bilateral)
     if cut:
-        summary["findings"].insert(0, out_of_frame_finding(cut, PROTOCOLS[chosen].filming))
+        draft["findings"].insert(0, out_of_frame_finding(cut, PROTOCOLS[chosen].filming))
     moments = worst_moments(
         fm.table, reps, bilateral=PROTOCOLS[chosen].bilateral, n=settings.worst_moments,
         test=chosen,
     )  # fmt: skip
     images = _worst_images(moments, clean, source, out, is_video=track.is_video, progress=progress)
-    summary["worst_moments"] = [{k: v for k, v in m.items() if k != "row"} for m in moments]
+    draft["worst_moments"] = [{k: v for k, v in m.items() if k != "row"} for m in moments]
     _write(result, out, images)
     if cut:
         raise InsufficientDataError(
-            f"{summary['findings'][0]['text']} (frames.csv and the report were kept in {out})"
+            f"{draft['findings'][0]['text']} (frames.csv and the report were kept in {out})"
         )
     if fm.view not in FRONTAL_VIEWS and not side_view_headline(fm.view, chosen):
         measure = "pelvic drop" if PROTOCOLS[chosen].headline == "pelvic_drop" else "knee valgus"
@@ -341,15 +342,15 @@ def _analyze_gait(
             f"{exc}; frames.csv and the report were kept in {out}. "
             f"{_advice(result, protocol.filming)}"
         ) from None
-    summary = result.summary
-    summary.update(assess_gait(fm, sig, steps, test=test))
-    summary.update(method_notes=METHOD_NOTES + GAIT_NOTES + fm.notes, sources=SOURCES,
+    draft = result.draft
+    draft.update(assess_gait(fm, sig, steps, test=test))
+    draft.update(method_notes=METHOD_NOTES + GAIT_NOTES + fm.notes, sources=SOURCES,
                    disclaimer=DISCLAIMER, sex=sex)  # fmt: skip
     moments = worst_steps(fm, steps, n=settings.worst_moments)
     images = _worst_images(
         moments, clean, source, out, is_video=result.track.is_video, progress=progress
     )
-    summary["worst_moments"] = [{k: v for k, v in m.items() if k != "row"} for m in moments]
+    draft["worst_moments"] = [{k: v for k, v in m.items() if k != "row"} for m in moments]
     _write(result, out, images)
     return result
 
@@ -373,7 +374,7 @@ def _finish_empty(result: AnalysisResult, out: Path, test: str, reason: str) -> 
     if view not in FRONTAL_VIEWS:
         findings.append(view_refused(view, filming))
     nothing = side_summary([], test=test, sex=None, working=False)
-    result.summary.update(
+    result.draft.update(
         test=test,
         test_label=protocol.label if protocol else "Movement not recognised",
         view=view,
@@ -391,12 +392,11 @@ def _finish_empty(result: AnalysisResult, out: Path, test: str, reason: str) -> 
 
 
 def _write(result: AnalysisResult, out: Path, images: dict[str, Path]) -> None:
-    path = out / "summary.json"
-    path.write_text(json.dumps(result.summary, indent=2, ensure_ascii=False), encoding="utf-8")
-    result.files["summary"] = path
+    result.assessment = assessment = Assessment.model_validate(result.draft)
+    result.files["summary"] = assessment.write(out / "summary.json")
     result.files.update(images)
     result.files["report"] = render_report(
-        result.summary, result.measures.table, images, out / "report.html"
+        assessment, result.measures.table, images, out / "report.html"
     )
 
 

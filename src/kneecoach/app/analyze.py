@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from kneecoach.analyze import AnalysisRefused, AnalysisResult, run_analyze
 from kneecoach.app.journal import Journal, StoredAssessment
+from kneecoach.assessment.model import Assessment
 from kneecoach.assessment.norms import Sex
 from kneecoach.core.errors import InsufficientDataError
-from kneecoach.core.schema import SIDES
 from kneecoach.core.settings import Settings
 from kneecoach.pipeline import Progress
 from kneecoach.pose.base import PoseEstimator
@@ -59,9 +59,9 @@ class Analysis:
     stored: StoredAssessment | None = None
 
     @property
-    def summary(self) -> dict[str, Any]:
-        """summary.json's content (empty when nothing could be read)."""
-        return self.result.summary if self.result is not None else {}
+    def assessment(self) -> Assessment | None:
+        """What summary.json holds (None when nothing could be read)."""
+        return self.result.assessment if self.result is not None else None
 
     @property
     def files(self) -> dict[str, Path]:
@@ -94,18 +94,13 @@ def analyze(
         message = ""
     except AnalysisRefused as exc:
         result, message = exc.result, str(exc)
-        status = "partial" if _measured(result.summary) else "refused"
+        measured = result.assessment is not None and result.assessment.measured
+        status = "partial" if measured else "refused"
     except InsufficientDataError as exc:  # before anything was measured (no person found)
         return Analysis("refused", None, str(exc))
     stored = None  # remember_analysis keeps nothing when no rep was measured
-    if journal is not None and r.person is not None:
+    if journal is not None and r.person is not None and result.assessment is not None:
         video = r.source if r.keep_video else None
-        stored = journal.remember_analysis(r.out_dir, r.person, summary=result.summary,
+        stored = journal.remember_analysis(r.out_dir, r.person, assessment=result.assessment,
                                            video=video)  # fmt: skip
     return Analysis(status, result, message, stored)
-
-
-def _measured(summary: dict[str, Any]) -> bool:
-    """Whether any rep or step was read (a summary worth keeping)."""
-    sides = summary.get("sides") or {}
-    return any((sides.get(s) or {}).get("reps") for s in SIDES)

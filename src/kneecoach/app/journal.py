@@ -7,7 +7,6 @@ prints. ``today`` is passed in (no hidden clock reads below this module).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -62,7 +61,9 @@ from kneecoach.storage.repository import (
 )
 
 if TYPE_CHECKING:  # the progress page's charts (Matplotlib) load only when a page is written;
-    # the coaching rules only when a session is logged or a plan re-made
+    # the coaching rules only when a session is logged or a plan re-made; the clip's
+    # assessment model (numpy, xarray) only when an analysis is stored
+    from kneecoach.assessment.model import Assessment as ClipAssessment
     from kneecoach.program.adaptation import LoggedDecision
     from kneecoach.program.models import Adaptation
     from kneecoach.reports import progress as progress_page
@@ -94,18 +95,6 @@ class StoredAssessment:
     changes: list[Change]
     #: the working leg when one (``left``); the number counts that test on that leg
     leg: str | None = None
-
-
-def _read_summary(path: Path) -> dict[str, Any]:
-    try:
-        summary = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{path} does not exist; run kneecoach analyze first") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path} is not valid JSON ({exc})") from None
-    if not isinstance(summary, dict) or not isinstance(summary.get("sides"), dict):
-        raise InputError(f"{path}: not a kneecoach summary (no 'sides')")
-    return summary
 
 
 def point(a: Assessment) -> AssessmentPoint:
@@ -588,18 +577,22 @@ class Journal:
         out_dir: Path,
         person: str,
         *,
-        summary: Mapping[str, Any] | None = None,
+        assessment: ClipAssessment | None = None,
         video: Path | None = None,
     ) -> StoredAssessment | None:
         """Store the analysis in ``out_dir`` (its summary and derived files) for ``person``.
 
-        ``summary``: the analysis's summary as made (default: read ``out_dir``'s summary.json,
-        for an analysis made earlier). Returns None when the summary has no measured rep
-        (nothing worth keeping). ``video``: also copy this clip (not kept unless asked).
+        ``assessment``: the analysis as made (default: read ``out_dir``'s summary.json, for
+        an analysis made earlier). Returns None when no rep or step was measured (nothing
+        worth keeping). ``video``: also copy this clip (not kept unless asked).
         """
-        summary = dict(summary) if summary is not None else _read_summary(out_dir / "summary.json")
-        if not any(summary["sides"][s].get("reps") for s in SIDES):
+        if assessment is None:  # imported here: it pulls in numpy and xarray
+            from kneecoach.assessment.model import Assessment as ClipAssessment
+
+            assessment = ClipAssessment.read(out_dir / "summary.json")
+        if not assessment.measured:
             return None
+        summary = assessment.to_json_dict()
         files = analysis_files(out_dir, summary)
         if video is not None:
             if not video.is_file():

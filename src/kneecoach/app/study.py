@@ -22,6 +22,7 @@ from typing import Any, Literal, Protocol
 
 from kneecoach import __version__
 from kneecoach.app.analyze import Analysis
+from kneecoach.assessment.model import Assessment as ClipAssessment
 from kneecoach.core.errors import KneecoachError
 from kneecoach.core.settings import SETTINGS, Settings
 from kneecoach.reports.batch import (
@@ -64,7 +65,7 @@ class StudyClip:
     folder: str  # its folder under the study's, as clips.csv names it
     status: ClipStatus
     message: str = ""
-    summary: dict[str, Any] | None = None
+    assessment: ClipAssessment | None = None
     row: dict[str, Any] = field(default_factory=dict)
 
 
@@ -134,8 +135,8 @@ def run_study(
             cut = label if folder.exists() else None
             raise StudyInterrupted(i + 1, len(unique), source, len(clips), cut) from None
         clips.append(clip)
-        if clip.summary is not None:
-            reps += rep_rows(str(source), label, clip.summary)
+        if clip.assessment is not None:
+            reps += rep_rows(str(source), label, clip.assessment)
         _write(out_root, clips, reps)
         if observer is not None:
             observer.clip_done(clip)
@@ -146,7 +147,7 @@ def _clip(
     index: int, source: Path, folder: Path, label: str, analyse: Analyse, reraise_bugs: bool
 ) -> StudyClip:
     status: ClipStatus
-    summary: dict[str, Any] | None = None
+    assessment: ClipAssessment | None = None
     try:
         analysis = analyse(source, folder)
     except (KneecoachError, OSError) as exc:
@@ -157,12 +158,12 @@ def _clip(
         status = "failed"
         message = f"unexpected error ({type(exc).__name__}: {exc}); a bug in kneecoach"
     else:
-        summary = analysis.summary or None
+        assessment = analysis.assessment
         message = " ".join(analysis.message.split())
         # analyze keeps what it measured and says why (exit 1 for a single clip)
-        status = "ok" if analysis.status == "ok" else "partial" if summary else "failed"
-    row = clip_row(str(source), label, status, message, summary)
-    return StudyClip(index, source, label, status, message, summary, row)
+        status = "ok" if analysis.status == "ok" else "partial" if assessment else "failed"
+    row = clip_row(str(source), label, status, message, assessment)
+    return StudyClip(index, source, label, status, message, assessment, row)
 
 
 def once(sources: Sequence[Path]) -> tuple[list[Path], dict[Path, int]]:

@@ -17,8 +17,6 @@ from kneecoach.core.schema import SIDES, Side
 from kneecoach.events.reps import Rep
 from kneecoach.metrics.frames import FRONTAL_VIEWS, FrameMeasures
 
-SCHEMA = "kneecoach.summary/1"
-
 DISCLAIMER = (
     "kneecoach is a movement screen, not a diagnosis. Angles measured on a single video are "
     "2D projections, not 3D joint angles, and the same person measured on two days varies by "

@@ -31,8 +31,8 @@ class ConsoleObserver:
     def clip_done(self, clip: StudyClip) -> None:
         if clip.message:
             err.print(f"  [red]{clip.status}:[/] {clip.message}")
-        elif clip.summary is not None:
-            what = f"{clip.summary.get('test_label')}, {clip.summary.get('view')} view"
+        elif clip.assessment is not None:
+            what = f"{clip.assessment.test_label}, {clip.assessment.view} view"
             err.print(f"  [green]ok:[/] {what}, in {clip.folder}")
 
 

@@ -22,6 +22,7 @@ from kneecoach.core.errors import InputError, RedFlagError
 from kneecoach.program.redflags import referral_text, reported
 
 if TYPE_CHECKING:  # loaded on first use: `kneecoach --help` needs none of the coaching stack
+    from kneecoach.assessment.model import Assessment as ClipAssessment
     from kneecoach.program import Exercise, Programme
     from kneecoach.program.questions import Question
 
@@ -336,10 +337,10 @@ def print_plan(programme: Programme, files: dict[str, Path]) -> None:
     out.print(f"\nPrint the worksheet: {files['pdf'].resolve()}")
 
 
-def demo_plan(summary: dict[str, Any], out_dir: Path) -> dict[str, Path]:
+def demo_plan(assessment: ClipAssessment, out_dir: Path) -> dict[str, Path]:
     """``kneecoach demo``'s last step: a plan from the built-in intake and the demo's analysis."""
     from kneecoach.app.coach import demo_plan as make_demo_plan
 
-    files = make_demo_plan(summary, out_dir)
+    files = make_demo_plan(assessment.to_json_dict(), out_dir)
     out.print(f"\nA 4-week plan from a built-in intake and this analysis: {files['pdf'].resolve()}")
     return files

@@ -56,9 +56,10 @@ def progress_bar() -> Progress:
 
 def print_outcome(result: AnalysisResult) -> None:
     """After an analysis table: the findings, notes, warnings and files written."""
-    for f in result.summary["findings"]:
-        style = {"attention": "yellow", "refused": "red"}.get(f["severity"], "white")
-        out.print(f"[{style}]•[/] {f['text']}")
+    findings = result.assessment.findings if result.assessment is not None else []
+    for f in findings:
+        style = {"attention": "yellow", "refused": "red"}.get(f.severity, "white")
+        out.print(f"[{style}]•[/] {f.text}")
     for note in result.notes:
         out.print(f"[cyan]note:[/] {note}")
     for w in result.track.quality.warnings:

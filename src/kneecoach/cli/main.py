@@ -37,6 +37,8 @@ from kneecoach.reports.numbers import fmt
 
 if TYPE_CHECKING:  # the measuring stack is imported by the commands that use it (a fast start)
     from kneecoach.analyze import AnalysisResult
+    from kneecoach.assessment.model import Assessment as ClipAssessment
+    from kneecoach.assessment.model import Classification
     from kneecoach.pipeline import TrackResult
 
 
@@ -312,7 +314,8 @@ def analyze(
         bar = stack.enter_context(progress_bar())
         analysis = run(request, j, progress=stage_progress(bar))
     if analysis.status == "ok" and analysis.result is not None:
-        _print_analysis(analysis.result, f"{source.name}: {analysis.summary['test_label']}")
+        label = analysis.assessment.test_label if analysis.assessment else ""
+        _print_analysis(analysis.result, f"{source.name}: {label}")
     if person is not None and analysis.result is not None:
         journal_cli.print_stored(analysis.stored, person)
     if analysis.status != "ok":
@@ -351,58 +354,60 @@ def _analyze_many(
 
 
 def _print_analysis(result: AnalysisResult, title: str) -> None:
-    s = result.summary
-    if is_gait(s.get("test")):
+    """The analysis as a table per side, then the findings and the files."""
+    s = result.assessment
+    if s is None:
+        return
+    if is_gait(s.test):
         from kneecoach.cli.gait import print_gait
 
         print_gait(result, title)
         return
-    if s.get("test_detected"):
-        evidence = s["test_detected"]["evidence"]
-        out.print(f"[cyan]test recognised:[/] {s['test_label']} ({evidence}); "
+    if s.test_detected is not None:
+        out.print(f"[cyan]test recognised:[/] {s.test_label} ({s.test_detected.evidence}); "
                   "use --test to choose another")  # fmt: skip
-    if s.get("view") == "sagittal" and MOVEMENT_TESTS[s["test"]].event != "hold":
+    if s.view == "sagittal" and MOVEMENT_TESTS[s.test].event != "hold":
         _print_side_view(s, title)
         print_outcome(result)
         return
-    if headline(s.get("test")) == "knee_over_foot":
+    if headline(s.test) == "knee_over_foot":
         _print_knee_over_foot(s, title)
         print_outcome(result)
         return
     table = Table(title=title, title_justify="left")
-    reps = MOVEMENT_TESTS[s["test"]].counts
+    reps = MOVEMENT_TESTS[s.test].counts
     for col in ("side", reps, "mean FPPA", "worst", "typical range", "pelvic drop"):
         table.add_column(col)
-    for side, v in s["sides"].items():
-        if not v["working"]:
+    for side, v in s.sides.items():
+        if not v.working:
             table.add_row(side, "not working", "", "", "", "")
             continue
-        table.add_row(side, str(len(v["reps"])), fmt(v["mean_fppa_deg"], unit="°"),
-                      fmt(v["peak_fppa_deg"], unit="°"), range_cell(v["classification"]),
-                      fmt(v["mean_pelvic_drop_deg"], unit="°"))  # fmt: skip
+        table.add_row(side, str(len(v.reps)), fmt(v.mean_fppa_deg, unit="°"),
+                      fmt(v.peak_fppa_deg, unit="°"), range_cell(v.classification),
+                      fmt(v.mean_pelvic_drop_deg, unit="°"))  # fmt: skip
     out.print(table)
     print_outcome(result)
 
 
-def range_cell(c: dict[str, Any]) -> str:
+def range_cell(c: Classification) -> str:
     """The verdict, then the range it refers to: "above the typical range (1-12°)"."""
-    colour = {"above": "yellow", "within": "green", "below": "cyan"}.get(c["level"], "white")
-    rng = f" ({c['range_deg'][0]:.0f}-{c['range_deg'][1]:.0f}°)" if c["range_deg"] else ""
-    return f"[{colour}]{c['label']}[/]{rng}"
+    colour = {"above": "yellow", "within": "green", "below": "cyan"}.get(c.level, "white")
+    rng = f" ({c.range_deg[0]:.0f}-{c.range_deg[1]:.0f}°)" if c.range_deg else ""
+    return f"[{colour}]{c.label}[/]{rng}"
 
 
-def _print_side_view(s: dict[str, Any], title: str) -> None:
+def _print_side_view(s: ClipAssessment, title: str) -> None:
     """A rep test filmed from the side: depth and posture, since valgus cannot be seen."""
     table = Table(title=f"{title}, seen from the side", title_justify="left")
     for col in ("side", "reps", "knee flexion", "knee past toes", "trunk lean"):
         table.add_column(col)
-    for side, v in s["sides"].items():
-        if not v["working"]:
+    for side, v in s.sides.items():
+        if not v.working:
             table.add_row(side, "not working", "", "", "")
             continue
-        table.add_row(side, str(len(v["reps"])), fmt(v.get("mean_knee_flexion_deg"), 0, "°"),
-                      fmt(v.get("mean_knee_over_toe_pct"), 0, "%"),
-                      fmt(v.get("mean_trunk_forward_deg"), 0, "°"))  # fmt: skip
+        table.add_row(side, str(len(v.reps)), fmt(v.mean_knee_flexion_deg, 0, "°"),
+                      fmt(v.mean_knee_over_toe_pct, 0, "%"),
+                      fmt(v.mean_trunk_forward_deg, 0, "°"))  # fmt: skip
     out.print(table)
     out.print(
         "at the deepest point, means over the reps (2D): knee flexion; the knee's travel past "
@@ -410,27 +415,26 @@ def _print_side_view(s: dict[str, Any], title: str) -> None:
     )
 
 
-def _print_knee_over_foot(s: dict[str, Any], title: str) -> None:
+def _print_knee_over_foot(s: ClipAssessment, title: str) -> None:
     """Squat-type tests: the knee over its foot and KASR, not FPPA (science.md §1.1, §1.5)."""
     table = Table(title=title, title_justify="left")
     for col in ("side", "reps", "knee over foot", "inside?", "KASR"):
         table.add_column(col)
-    for side, v in s["sides"].items():
-        if not v["working"]:
+    for side, v in s.sides.items():
+        if not v.working:
             table.add_row(side, "not working", "", "", "")
             continue
-        peak, inward = v.get("peak_knee_over_foot_pct"), v.get("knee_inward")
+        inward = v.knee_inward
         verdict = "" if inward is None else "[yellow]yes[/]" if inward else "[green]no[/]"
-        noise = v.get("knee_over_foot_noise_pct")
-        if noise is not None:
-            verdict += f" (noise {fmt(noise, 0, '%')})"
-        table.add_row(side, str(len(v["reps"])), fmt(peak, 0, "%"), verdict,
-                      fmt(v.get("mean_kasr"), 2))  # fmt: skip
+        if v.knee_over_foot_noise_pct is not None:
+            verdict += f" (noise {fmt(v.knee_over_foot_noise_pct, 0, '%')})"
+        table.add_row(side, str(len(v.reps)), fmt(v.peak_knee_over_foot_pct, 0, "%"), verdict,
+                      fmt(v.mean_kasr, 2))  # fmt: skip
     out.print(table)
-    tilt = s.get("pelvic_obliquity") or {}
-    if tilt.get("mean_deg") is not None:
-        lower = f"{tilt['lower_hip']} hip lower" if tilt.get("lower_hip") else "level"
-        out.print(f"pelvis at the deepest point: {fmt(abs(tilt['mean_deg']), 1, '°')} "
+    tilt = s.pelvic_obliquity
+    if tilt is not None:
+        lower = f"{tilt.lower_hip} hip lower" if tilt.lower_hip else "level"
+        out.print(f"pelvis at the deepest point: {fmt(abs(tilt.mean_deg), 1, '°')} "
                   f"{lower} than standing")  # fmt: skip
     out.print(
         "knee over foot: how far the knee came inside (+) or outside (−) the span from its "
@@ -491,7 +495,8 @@ def demo(out_dir: Path, no_video: bool) -> None:
     cleaning_figure(result.track.raw, result.track.clean).savefig(figure, dpi=110)
     result.files["picture"] = figure
     _print_analysis(result, "kneecoach demo: synthetic single-leg squat")
-    coach_cli.demo_plan(result.summary, out_dir / "plan")
+    if result.assessment is not None:
+        coach_cli.demo_plan(result.assessment, out_dir / "plan")
 
 
 @cli.command()

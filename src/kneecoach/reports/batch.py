@@ -1,7 +1,7 @@
 """Tables over many analyses, for studies: one row per clip, one row per rep or step.
 
-Pure functions of ``summary.json`` contents (schema ``kneecoach.summary/1``, see
-docs/summary-schema.md); the command line writes them as ``clips.csv`` and
+Pure functions of clips' assessments (``summary.json``, schema ``kneecoach.summary/1``,
+see docs/summary-schema.md); the command line writes them as ``clips.csv`` and
 ``reps.csv`` beside the clips' own folders. Values are copied, never recomputed,
 so a table cell always equals the number in that clip's summary.json and report.
 """
@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
-from kneecoach.core.schema import SIDES
+from kneecoach.assessment.model import Assessment
 
 #: Per-side summary fields copied into clips.csv as ``<field>_<side>``.
 SIDE_FIELDS = (
@@ -39,7 +39,7 @@ REP_LEAD = ("source", "folder", "test", "view", "side", "kind", "index")
 
 
 def clip_row(
-    source: str, folder: str, status: str, message: str, summary: Mapping[str, Any] | None
+    source: str, folder: str, status: str, message: str, assessment: Assessment | None
 ) -> dict[str, Any]:
     """One clips.csv row: how the analysis ended and each side's headline numbers.
 
@@ -47,59 +47,54 @@ def clip_row(
     reps.csv); ``n_steps_<side>`` is summary.json's ``n_steps``, the complete steps
     the means are over (reps.csv also lists the incomplete ones).
     ``status`` is ``ok``, ``partial`` (some results kept, ``message`` says what
-    is missing) or ``failed`` (nothing measured); ``summary`` is the clip's
+    is missing) or ``failed`` (nothing measured); ``assessment`` is the clip's
     summary.json, or ``None`` when none was written.
     """
     row: dict[str, Any] = {"source": source, "folder": folder, "status": status,
                            "message": message}  # fmt: skip
-    if summary is None:
+    a = assessment
+    if a is None:
         return row
-    row.update({k: summary.get(k) for k in CLIP_LEAD[4:]})
-    quality = summary.get("quality") or {}
-    row["detection_rate"] = quality.get("detection_rate")
-    row["usable_for_frontal_measures"] = quality.get("usable_for_frontal_measures")
-    for side in SIDES:
-        s = (summary.get("sides") or {}).get(side) or {}
+    quality = a.quality
+    row.update(test=a.test, test_label=a.test_label, view=a.view, fps=a.fps,
+               detection_rate=quality.detection_rate,
+               usable_for_frontal_measures=quality.usable_for_frontal_measures)  # fmt: skip
+    for side, s in a.sides.items():
         for field in SIDE_FIELDS:
             if field == "n_reps":
-                value: Any = len(s.get("reps") or [])
-            elif field == "n_steps":  # gait: summary's count of complete steps
-                value = s["n_steps"] if "n_steps" in s else len(s.get("steps") or [])
+                value: Any = len(s.reps)
+            elif field == "n_steps":  # gait: the count of complete steps
+                value = s.n_steps if s.n_steps is not None else len(s.steps)
             elif field == "classification":
-                value = (s.get("classification") or {}).get("label")
+                value = s.classification.label
             else:
-                value = s.get(field)
+                value = getattr(s, field)
             row[f"{field}_{side}"] = value
-    asymmetry = summary.get("asymmetry") or {}
-    row["asymmetry_beyond_noise"] = asymmetry.get("beyond_noise")
+    row["asymmetry_beyond_noise"] = a.asymmetry.beyond_noise if a.asymmetry else None
     # what a study reports beside the numbers: how the test was chosen, how much was
     # analysed, the quality warnings and the software that measured (added last, so
     # the columns above keep their places)
-    row["test_detected"] = (summary.get("test_detected") or {}).get("evidence")
-    row["frames"] = quality.get("frames")
-    row["duration_s"] = quality.get("duration_s")
-    row["quality_warnings"] = "; ".join(map(str, quality.get("warnings") or []))
-    row["sex"] = summary.get("sex")
-    row["kneecoach_version"] = summary.get("kneecoach_version")
-    row["created"] = summary.get("created")
+    row["test_detected"] = a.test_detected.evidence if a.test_detected else None
+    row.update(frames=quality.frames, duration_s=quality.duration_s,
+               quality_warnings="; ".join(quality.warnings), sex=a.sex,
+               kneecoach_version=a.kneecoach_version, created=a.created)  # fmt: skip
     return row
 
 
-def rep_rows(source: str, folder: str, summary: Mapping[str, Any]) -> list[dict[str, Any]]:
+def rep_rows(source: str, folder: str, assessment: Assessment) -> list[dict[str, Any]]:
     """reps.csv rows: every rep (movement tests) or step (gait) of both sides.
 
-    Each row holds the rep's or step's own scalar fields as summary.json has them
-    (lists such as ``notes`` are joined with "; ").
+    Each row holds every field of the rep or step as summary.json has them (lists such
+    as ``notes`` are joined with "; ").
     """
     rows = []
-    for side in SIDES:
-        s = (summary.get("sides") or {}).get(side) or {}
-        for kind, items in (("rep", s.get("reps") or []), ("step", s.get("steps") or [])):
+    for side, s in assessment.sides.items():
+        for kind, items in (("rep", s.reps), ("step", s.steps)):
             for item in items:
                 row: dict[str, Any] = {"source": source, "folder": folder,
-                                       "test": summary.get("test"), "view": summary.get("view"),
+                                       "test": assessment.test, "view": assessment.view,
                                        "side": side, "kind": kind}  # fmt: skip
-                for key, value in item.items():
+                for key, value in item.model_dump().items():
                     row[key] = "; ".join(map(str, value)) if isinstance(value, list) else value
                 rows.append(row)
     return rows

@@ -1,6 +1,6 @@
 """The gait parts of ``report.html``: steps over time and the step-by-step tables.
 
-Used by :mod:`kneecoach.reports.html` when ``summary["test"]`` is a gait test
+Used by :mod:`kneecoach.reports.html` when the assessment's ``test`` is a gait test
 (run, walk, skate). Per-step values, not per-frame ones, are plotted, so a
 30-minute treadmill run stays a readable picture. Each side's summary lists
 means with their SDs, the worst steps and, over a long clip, each measure's
@@ -10,15 +10,15 @@ steps, each with its 95% CI, and whether it changed beyond the noise).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
 
 from kneecoach.assessment.gait import MIN_DRIFT_S, MIN_DRIFT_STEPS, UNITS
+from kneecoach.assessment.model import Assessment, DriftMeasure, SideSummary, Step
 from kneecoach.core import movement_tests
-from kneecoach.core.schema import SIDES
+from kneecoach.core.schema import SIDES, Side
 from kneecoach.reports.templating import DASH
 
 SIDE_COLOURS = {"left": "#0072b2", "right": "#e69f00"}
@@ -61,25 +61,27 @@ DRIFT_ROWS: tuple[tuple[str, str, int], ...] = (
 )
 
 
-def is_gait(summary: Mapping[str, Any]) -> bool:
-    """Is this the summary of a gait test?"""
-    return movement_tests.is_gait(summary.get("test"))
+def is_gait(summary: Assessment) -> bool:
+    """Is this the assessment of a gait test?"""
+    return movement_tests.is_gait(summary.test)
 
 
-def _steps(summary: Mapping[str, Any], side: str) -> list[Mapping[str, Any]]:
-    sides = summary.get("sides")
-    info = sides.get(side) if isinstance(sides, Mapping) else None
-    steps = info.get("steps") if isinstance(info, Mapping) else None
-    return [s for s in steps or [] if isinstance(s, Mapping)]
+def _steps(summary: Assessment, side: Side) -> list[Step]:
+    info = summary.sides.get(side)
+    return info.steps if info is not None else []
 
 
-def _num(value: Any) -> float | None:
+def _get(item: Step | SideSummary, key: str) -> float | None:
+    return _num(getattr(item, key))
+
+
+def _num(value: object) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     return float(value) if np.isfinite(value) else None
 
 
-def _fmt(value: Any, digits: int) -> str:
+def _fmt(value: object, digits: int) -> str:
     v = _num(value)
     if v is None:
         return DASH
@@ -95,80 +97,70 @@ def _signed(value: float, digits: int) -> str:
     return text.replace("-", "−")
 
 
-def _pair(value: Any) -> tuple[float | None, float | None]:
-    """A 95% CI's (low, high), each None where missing."""
-    if not isinstance(value, list | tuple) or len(value) != 2:
-        return None, None
-    return _num(value[0]), _num(value[1])
-
-
-def _ci(pair: Any, digits: int) -> str:
-    lo, hi = _pair(pair)
+def _ci(pair: tuple[float | None, float | None], digits: int) -> str:
+    lo, hi = pair
     if lo is None or hi is None:
         return DASH
     return f"{_signed(lo, digits)} to {_signed(hi, digits)}"
 
 
-def _verdict(d: Mapping[str, Any]) -> tuple[str, str]:
+def _verdict(d: DriftMeasure) -> tuple[str, str]:
     """The verdict in words and its tone (``attention``, ``ok`` or ``none``)."""
-    beyond = d.get("beyond_noise")
-    if beyond is None:
+    if d.beyond_noise is None:
         return "not judged (no noise threshold)", "none"
-    if beyond:
+    if d.beyond_noise:
         return "changed: beyond the noise", "attention"
-    lo, hi = _pair(d.get("first_last_ci95"))
+    lo, hi = d.first_last_ci95
     if lo is not None and hi is not None and (lo > 0 or hi < 0):
         return "no real change: clear, but within the noise", "ok"
     return "no real change: 95% CI includes 0", "ok"
 
 
-def drift_rows(summary: Mapping[str, Any], side: str) -> list[dict[str, str]]:
+def drift_rows(summary: Assessment, side: Side) -> list[dict[str, str]]:
     """One side's fatigue drift, one row per measure followed (empty for a short clip).
 
     Numbers come without their unit (the row's ``unit`` says it); ``threshold`` is the
     noise a change had to exceed: the SDD, or where none is published the minimum
     effect, with ``threshold_source``.
     """
-    drifts = summary.get("drift")
-    info = drifts.get(side) if isinstance(drifts, Mapping) else None
-    measures = info.get("measures") if isinstance(info, Mapping) else None
-    if not isinstance(measures, Mapping):
+    info = summary.drift.get(side)
+    measures = info.measures if info is not None else None
+    if not measures:
         return []
     rows = []
     for key, name, digits in DRIFT_ROWS:
         d = measures.get(key)
-        if not isinstance(d, Mapping):
+        if d is None:
             continue
-        slope, change = _num(d.get("slope_per_min")), _num(d.get("first_last"))
-        sdd, effect = _num(d.get("sdd")), _num(d.get("min_effect"))
+        slope, change, sdd, effect = d.slope_per_min, d.first_last, d.sdd, d.min_effect
         if sdd is not None:
-            threshold, source = f"SDD {sdd:.{digits}f}", d.get("sdd_source")
+            threshold, source = f"SDD {sdd:.{digits}f}", d.sdd_source
         elif effect is not None:
-            threshold, source = f"minimum effect {effect:.{digits}f}", d.get("min_effect_source")
+            threshold, source = f"minimum effect {effect:.{digits}f}", d.min_effect_source
         else:
             threshold, source = DASH, None
         verdict, tone = _verdict(d)
         rows.append({
             "measure": name,
-            "unit": unit if isinstance(unit := d.get("unit"), str) and unit else UNITS[key].strip(),
+            "unit": d.unit or UNITS[key].strip(),
             "slope": DASH if slope is None else _signed(slope, digits + 1),
-            "slope_ci": _ci(d.get("slope_ci95"), digits + 1),
+            "slope_ci": _ci(d.slope_ci95, digits + 1),
             "change": DASH if change is None else _signed(change, digits),
-            "change_ci": _ci(d.get("first_last_ci95"), digits),
+            "change_ci": _ci(d.first_last_ci95, digits),
             "threshold": threshold,
-            "threshold_source": source if isinstance(source, str) else "",
+            "threshold_source": source or "",
             "verdict": verdict,
             "tone": tone,
         })  # fmt: skip
     return rows
 
 
-def steps_figure(summary: Mapping[str, Any]) -> Figure:
+def steps_figure(summary: Assessment) -> Figure:
     """Each step's readings against time, one panel per measure that has values."""
     panels = [
         (key, title)
         for key, title in PANELS
-        if any(_num(s.get(key)) is not None for side in SIDES for s in _steps(summary, side))
+        if any(_get(s, key) is not None for side in SIDES for s in _steps(summary, side))
     ]
     n = max(1, len(panels))
     fig = Figure(figsize=(10, 2.3 * n + 0.6), layout="constrained")
@@ -180,9 +172,9 @@ def steps_figure(summary: Mapping[str, Any]) -> Figure:
     for ax, (key, title) in zip(axes, panels, strict=True):
         for side in SIDES:
             pts = [
-                (float(s["time_s"]), v, bool(s.get("complete")))
+                (s.time_s, v, s.complete)
                 for s in _steps(summary, side)
-                if (v := _num(s.get(key))) is not None and _num(s.get("time_s")) is not None
+                if (v := _get(s, key)) is not None
             ]
             if not pts:
                 continue
@@ -200,15 +192,14 @@ def steps_figure(summary: Mapping[str, Any]) -> Figure:
     return fig
 
 
-def _mean_sd(info: Mapping[str, Any], key: str, digits: int, unit: str) -> str:
-    mean = _fmt(info.get(f"mean_{key}"), digits)
-    sd = _num(info.get(f"sd_{key}"))
+def _mean_sd(info: SideSummary, key: str, digits: int, unit: str) -> str:
+    mean = _fmt(getattr(info, f"mean_{key}"), digits)
+    sd = _num(getattr(info, f"sd_{key}", None))
     return mean + unit + ("" if sd is None else f" (SD {sd:.{digits}f}{unit})")
 
 
-def _drift_note(summary: Mapping[str, Any], side: str) -> str:
-    drifts = summary.get("drift")
-    if not isinstance(drifts, Mapping) or drifts.get(side) is not None:
+def _drift_note(summary: Assessment, side: Side) -> str:
+    if not summary.drift or summary.drift.get(side) is not None:
         return ""
     return (
         f"Change over the clip: not judged. It needs at least {MIN_DRIFT_STEPS} complete steps "
@@ -216,7 +207,7 @@ def _drift_note(summary: Mapping[str, Any], side: str) -> str:
     )
 
 
-def step_tables(summary: Mapping[str, Any]) -> list[dict[str, Any]]:
+def step_tables(summary: Assessment) -> list[dict[str, Any]]:
     """Per side: headers, one row per step, the side's averages and its drift table.
 
     ``drift_note`` says why a gait summary has no drift table for this side (a short clip).
@@ -224,43 +215,39 @@ def step_tables(summary: Mapping[str, Any]) -> list[dict[str, Any]]:
     out = []
     for side in SIDES:
         steps = _steps(summary, side)
-        cols = [c for c in STEP_COLUMNS if any(_num(s.get(c[0])) is not None for s in steps)]
+        cols = [c for c in STEP_COLUMNS if any(_get(s, c[0]) is not None for s in steps)]
         rows = []
         for s in steps:
             notes = []
-            if isinstance(s.get("problem"), str):
-                notes.append(f"{s['problem']}: left out")
-            elif not s.get("complete"):
+            if s.problem is not None:
+                notes.append(f"{s.problem}: left out")
+            elif not s.complete:
                 notes.append(
                     "incomplete (cut by the clip, a gap, a missed or extra contact, or not a "
                     "glide): left out"
                 )
-            if s.get("crossover"):
+            if s.crossover:
                 notes.append("crossover")
-            conf = _num(s.get("confidence"))
-            if conf is not None and conf < 0.5:
+            if s.confidence is not None and s.confidence < 0.5:
                 notes.append("low keypoint confidence")
-            cells = [_fmt(s.get(k), d) for k, _, _, d in cols]
-            rows.append({"index": str(s.get("index", DASH)), "cells": cells, "notes": notes})
-        info = (
-            summary.get("sides", {}).get(side, {})
-            if isinstance(summary.get("sides"), Mapping)
-            else {}
-        )
-
-        worst = info.get("worst_steps")
+            cells = [_fmt(getattr(s, k), d) for k, _, _, d in cols]
+            rows.append({"index": str(s.index), "cells": cells, "notes": notes})
+        info = summary.sides.get(side)
+        if info is None:
+            continue
+        worst = info.worst_steps
         stats = [
-            ("Complete steps", str(info.get("n_steps", 0))),
-            ("Cadence from this foot's strides", _fmt(info.get("cadence_spm"), 0) + " steps/min"),
+            ("Complete steps", str(info.n_steps or 0)),
+            ("Cadence from this foot's strides", _fmt(info.cadence_spm, 0) + " steps/min"),
             ("Average knee angle (FPPA)", _mean_sd(info, "fppa_deg", 1, "°")),
-            ("Largest knee angle in any stance", _fmt(info.get("peak_fppa_deg"), 1) + "°"),
+            ("Largest knee angle in any stance", _fmt(info.peak_fppa_deg, 1) + "°"),
             ("Steps with the largest knee angle", ", ".join(f"step {i}" for i in worst)
-             if isinstance(worst, list) and worst else DASH),
+             if worst else DASH),
             ("Average pelvic drop", _mean_sd(info, "pelvic_drop_deg", 1, "°")),
             ("Average hip adduction", _mean_sd(info, "hip_adduction_deg", 1, "°")),
             ("Average step width", _mean_sd(info, "step_width", 2, " pelvis widths")),
             ("Steps crossing the midline", _fmt(100 * v, 0) + "%"
-             if (v := _num(info.get("crossover_share"))) is not None else DASH),
+             if (v := info.crossover_share) is not None else DASH),
             ("Average stance time", _mean_sd(info, "stance_time_s", 3, " s")),
             ("Average knee flexion at contact", _mean_sd(info, "knee_flexion_contact_deg", 1, "°")),
         ]  # fmt: skip
@@ -276,12 +263,12 @@ def step_tables(summary: Mapping[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def gait_facts(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
+def gait_facts(summary: Assessment) -> list[tuple[str, str]]:
     """Whole-body numbers shown above the tables."""
-    g = summary.get("gait")
-    if not isinstance(g, Mapping):
+    g = summary.gait
+    if g is None:
         return []
-    facts = [("Cadence", _fmt(g.get("cadence_spm"), 0) + " steps/min"),
-             ("Complete steps", str(g.get("steps", DASH))),
-             ("Duration", _fmt(g.get("duration_s"), 1) + " s")]  # fmt: skip
+    facts = [("Cadence", _fmt(g.cadence_spm, 0) + " steps/min"),
+             ("Complete steps", str(g.steps)),
+             ("Duration", _fmt(g.duration_s, 1) + " s")]  # fmt: skip
     return [(k, v) for k, v in facts if not v.startswith(DASH)]

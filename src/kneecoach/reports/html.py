@@ -1,24 +1,22 @@
-"""``report.html``: one self-contained page that explains a ``summary.json``.
+"""``report.html``: one self-contained page that explains a clip's :class:`Assessment`.
 
 Everything the page needs is inside the file: pictures as base64 ``data:``
 URIs, CSS inline, no JavaScript, no web fonts, and a Content-Security-Policy
-that forbids loading anything from the network. Text from the summary is
-HTML-escaped (Jinja2 autoescape). The summary may be partial (a run that
-stopped early writes ``"sides": {}``): every missing or null value renders
-as "—" with, where known, the reason.
+that forbids loading anything from the network. Text from the assessment is
+HTML-escaped (Jinja2 autoescape). Every null value renders as "—" with, where
+known, the reason.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from kneecoach import __version__
-from kneecoach.assessment.summary import DISCLAIMER
+from kneecoach.assessment.model import Assessment, Finding, Rep, SideSummary
 from kneecoach.core.movement_tests import headline
 from kneecoach.core.schema import SIDES
 from kneecoach.metrics.frames import FRONTAL_VIEWS
@@ -100,7 +98,7 @@ CONFIDENCE_GROUPS = {"hips": "Hips", "knees": "Knees", "ankles": "Ankles", "feet
 
 
 def render_report(
-    summary: Mapping[str, Any],
+    summary: Assessment,
     frames: pd.DataFrame,
     images: Mapping[str, Path],
     path: str | Path,
@@ -119,25 +117,17 @@ def render_report(
 # --------------------------------------------------------------------------- formatting
 
 
-def _dict(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return list(value) if isinstance(value, Sequence) and not isinstance(value, str) else []
-
-
-def _text(value: Any) -> str:
+def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _date(created: Any) -> str:
+def _date(created: str) -> str:
     if not created:
         return DASH
     try:
-        when = datetime.fromisoformat(str(created))
+        when = datetime.fromisoformat(created)
     except ValueError:
-        return str(created)
+        return created
     stamp = f"{when.day} {when:%B %Y, %H:%M}"
     offset = when.utcoffset()
     if offset is None:
@@ -149,16 +139,15 @@ def _date(created: Any) -> str:
 
 
 def report_context(
-    summary: Mapping[str, Any], frames: pd.DataFrame, images: Mapping[str, Path]
+    summary: Assessment, frames: pd.DataFrame, images: Mapping[str, Path]
 ) -> dict[str, Any]:
     """Everything the template shows, already formatted (the template only lays it out)."""
-    sides = _dict(summary.get("sides"))
-    findings = [_finding(f) for f in _list(summary.get("findings")) if isinstance(f, Mapping)]
-    test = _text(summary.get("test"))
-    view = _text(summary.get("view"))
-    cards = [_side_card(side, _dict(sides.get(side)), findings, test, view) for side in SIDES]
+    sides = summary.sides
+    findings = [_finding(f) for f in summary.findings]
+    test, view = summary.test, summary.view
+    cards = [_side_card(side, sides.get(side), findings, test, view) for side in SIDES]
     used = {id(c["finding"]) for c in cards if c["finding"] is not None}
-    drift = _dict(summary.get("drift"))
+    drift = summary.drift
     gait = is_gait(summary)
     limb = "leg" if gait else "knee"  # gait drift covers pelvis and trunk, not just the knee
     png = figure_png(steps_figure(summary) if gait else timeseries_figure(frames, summary))
@@ -167,16 +156,12 @@ def report_context(
         "cards": cards,
         "more_findings": [f for f in findings if id(f) not in used],
         "comparisons": [
-            text
-            for text in (
-                _text(_dict(summary.get("asymmetry")).get("text")),
-                *(
-                    f"{side.capitalize()} {limb}: {_text(_dict(drift.get(side)).get('text'))}"
-                    for side in SIDES
-                    if _dict(drift.get(side)).get("text")
-                ),
-            )
-            if text
+            *([summary.asymmetry.text] if summary.asymmetry else []),
+            *(
+                f"{side.capitalize()} {limb}: {d.text}"
+                for side in SIDES
+                if (d := drift.get(side)) is not None
+            ),
         ],
         "worst": _worst(summary, images),
         "timeseries": png_uri(png),
@@ -184,97 +169,96 @@ def report_context(
         if gait
         else timeseries_caption(summary)[0],
         "timeseries_caption": timeseries_caption(summary)[1],
-        "rep_tables": [_rep_table(side, _dict(sides.get(side)), summary) for side in SIDES],
+        "rep_tables": [_rep_table(side, sides.get(side), view) for side in SIDES],
         "step_tables": step_tables(summary) if gait else [],
         "gait_facts": gait_facts(summary) if gait else [],
         "suggestions": [
             {
-                "cause": CAUSES.get(_text(s.get("cause")), _text(s.get("cause")).capitalize()),
-                "side": _text(s.get("side")).capitalize(),
-                "text": _text(s.get("text")),
-                "source": _text(s.get("source")),
+                "cause": CAUSES[s.cause],
+                "side": _text(s.side).capitalize(),
+                "text": s.text,
+                "source": s.source,
             }
-            for s in _list(summary.get("suggestions"))
-            if isinstance(s, Mapping)
+            for s in summary.suggestions
         ],
-        "no_suggestion": _no_suggestion(_text(summary.get("view"))),
-        "quality": _quality(_dict(summary.get("quality")), summary),
-        "filming": _text(summary.get("filming")),
-        "notes": [_text(n) for n in _list(summary.get("notes"))],
+        "no_suggestion": _no_suggestion(view),
+        "quality": _quality(summary),
+        "filming": summary.filming,
+        "notes": summary.notes,
         "measures_used": [
-            (key.replace("_", " ").upper() if len(key) <= 4 else key.replace("_", " "), _text(v))
-            for key, v in _dict(summary.get("measures_used")).items()
+            (key.replace("_", " ").upper() if len(key) <= 4 else key.replace("_", " "), v)
+            for key, v in summary.measures_used.items()
         ],
-        "method_notes": [_text(n) for n in _list(summary.get("method_notes"))],
-        "sources": [_text(s) for s in _list(summary.get("sources"))],
-        "disclaimer": _text(summary.get("disclaimer")) or DISCLAIMER,
+        "method_notes": summary.method_notes,
+        "sources": summary.sources,
+        "disclaimer": summary.disclaimer,
     }
 
 
-def _header(summary: Mapping[str, Any]) -> dict[str, Any]:
-    test = _text(summary.get("test_label")) or _text(summary.get("test")) or "Movement test"
-    detected = _dict(summary.get("test_detected"))
-    source = _text(summary.get("source"))
+def _header(summary: Assessment) -> dict[str, Any]:
+    detected = summary.test_detected
     return {
-        "test": test,
-        "source": Path(source).name if source else DASH,
-        "date": _date(summary.get("created")),
-        "version": _text(summary.get("kneecoach_version")) or __version__,
-        "view": _text(summary.get("view")) or "unknown",
-        "fps": fmt(summary.get("fps"), 0, "fps"),
-        "detected": _text(detected.get("evidence")) if detected else "",
+        "test": summary.test_label or summary.test or "Movement test",
+        "source": Path(summary.source).name if summary.source else DASH,
+        "date": _date(summary.created),
+        "version": summary.kneecoach_version,
+        "view": summary.view,
+        "fps": fmt(summary.fps, 0, "fps"),
+        "detected": detected.evidence if detected else "",
     }
 
 
-def _finding(f: Mapping[str, Any]) -> dict[str, Any]:
-    severity = _text(f.get("severity")) or "info"
+def _finding(f: Finding) -> dict[str, Any]:
     return {
-        "side": _text(f.get("side")),
-        "severity": severity if severity in SEVERITIES else "info",
-        "severity_label": SEVERITIES.get(severity, severity.capitalize()),
-        "text": _text(f.get("text")),
-        "source": _text(f.get("source")),
+        "side": _text(f.side),
+        "severity": f.severity,
+        "severity_label": SEVERITIES[f.severity],
+        "text": f.text,
+        "source": _text(f.source),
     }
 
 
 def _side_card(
     side: str,
-    info: Mapping[str, Any],
+    info: SideSummary | None,
     findings: list[dict[str, Any]],
     test: str = "",
     view: str = "",
 ) -> dict[str, Any]:
-    cls = _dict(info.get("classification"))
-    mean, peak = number(info.get("mean_fppa_deg")), number(info.get("peak_fppa_deg"))
-    level = _text(cls.get("level")) or "not measured"
-    if mean is None:
-        level = "not measured"
-    tone, level_label = LEVELS.get(level, ("neutral", _text(cls.get("label")).capitalize()))
-    reps = [r for r in _list(info.get("reps")) if isinstance(r, Mapping)]
-    steps = [r for r in _list(info.get("steps")) if isinstance(r, Mapping) and r.get("complete")]
-    count, unit = (len(steps), "step") if steps else (len(reps), "rep")
     finding = next((f for f in findings if f["side"] == side), None)
+    if info is None:
+        sentence = finding["text"] if finding else f"Your {side} knee could not be measured."
+        return _card(side, False, "none", LEVELS["not measured"][1], DASH,
+                     "knee angle (FPPA) not measured", sentence, finding)  # fmt: skip
+    cls = info.classification
+    mean, peak = info.mean_fppa_deg, info.peak_fppa_deg
+    level = cls.level if mean is not None else "not measured"
+    tone, level_label = LEVELS[level]
+    steps = [r for r in info.steps if r.complete]
+    count, unit = (len(steps), "step") if steps else (len(info.reps), "rep")
+    working = bool(info.reps or steps) if info.working is None else info.working
     if finding is not None:
         sentence = finding["text"]
-    elif info and info.get("working", True) is False:
+    elif info.working is False:
         sentence = f"Your {side} leg was not the working leg in this test."
-    elif not info or (info.get("working", True) is None and not reps):
+    elif info.working is None and not info.reps:
         sentence = f"Your {side} knee could not be measured in this clip."
     else:
-        sentence = _text(cls.get("label")).capitalize()
-    rng = _list(cls.get("range_deg"))
-    low, high = (number(rng[0]), number(rng[1])) if len(rng) == 2 else (None, None)
+        sentence = cls.label.capitalize()
+    low, high = cls.range_deg if cls.range_deg else (None, None)
     where = "" if mean is None else " inward" if mean > 0 else " outward" if mean < 0 else ""
     plural = f"{count} {unit}{'s' * (count != 1)}"
-    flexion = number(info.get("mean_knee_flexion_deg"))
+    flexion = info.mean_knee_flexion_deg
     if view == "sagittal" and flexion is not None:  # a side view's own result (§4.2)
-        return _side_view_card(side, info, plural, sentence, finding, flexion)
+        return _card(side, working, "neutral", "Seen from the side", fmt(flexion, 0, "°"),
+                     f"knee flexion at the deepest point (2D), mean over {plural}",
+                     sentence, finding)  # fmt: skip
     if headline(test) == "knee_over_foot":  # the headline is the knee over the foot, not FPPA
-        return _knee_over_foot_card(side, info, plural, sentence, finding)
+        return _knee_over_foot_card(side, info, working, plural, sentence, finding)
     return {
         "side": side,
         "title": f"{side.capitalize()} knee",
-        "working": bool(info.get("working", bool(reps))),
+        "working": working,
         "tone": tone,
         "level_label": level_label,
         "big": fmt(None if mean is None else abs(mean), 0, "°"),
@@ -285,33 +269,33 @@ def _side_card(
         ),
         "peak": fmt(peak, 0, "°") if peak is not None else "",
         "range": f"{fmt(low, 0)}–{fmt(high, 0)}°" if low is not None and high is not None else "",
-        "population": _text(cls.get("population")),
-        "range_source": _text(cls.get("source")),
+        "population": _text(cls.population),
+        "range_source": _text(cls.source),
         "sentence": sentence,
         "finding": finding,
     }
 
 
-def _side_view_card(
-    side: str, info: Mapping[str, Any], plural: str, sentence: str, finding: Any, flexion: float
-) -> dict[str, Any]:
-    """Filmed from the side: knee flexion at the deepest point (no valgus, no range)."""
+def _card(
+    side: str, working: bool, tone: str, level_label: str, big: str, caption: str,
+    sentence: str, finding: dict[str, Any] | None,
+) -> dict[str, Any]:  # fmt: skip
+    """A side's card with a headline number and no typical range."""
     return {
-        "side": side, "title": f"{side.capitalize()} knee",
-        "working": bool(info.get("working", bool(info.get("reps")))),
-        "tone": "neutral", "level_label": "Seen from the side", "big": fmt(flexion, 0, "°"),
-        "big_caption": f"knee flexion at the deepest point (2D), mean over {plural}",
+        "side": side, "title": f"{side.capitalize()} knee", "working": working,
+        "tone": tone, "level_label": level_label, "big": big, "big_caption": caption,
         "peak": "", "range": "", "population": "", "range_source": "",
         "sentence": sentence, "finding": finding,
     }  # fmt: skip
 
 
 def _knee_over_foot_card(
-    side: str, info: Mapping[str, Any], plural: str, sentence: str, finding: Any
-) -> dict[str, Any]:
+    side: str, info: SideSummary, working: bool, plural: str, sentence: str,
+    finding: dict[str, Any] | None,
+) -> dict[str, Any]:  # fmt: skip
     """Squat-type tests: how far the knee came inside its foot (else KASR), judged against
     the clip's own noise (science.md §1.5: no published range)."""
-    shift, kasr = number(info.get("peak_knee_over_foot_pct")), number(info.get("mean_kasr"))
+    shift, kasr = info.peak_knee_over_foot_pct, info.mean_kasr
     if shift is not None:
         where = "inside" if shift > 0.5 else "outside" if shift < -0.5 else "over"
         big, caption = (
@@ -332,38 +316,30 @@ def _knee_over_foot_card(
     else:
         big, caption = DASH, "knee over the foot not measured"
     measured = shift is not None or kasr is not None
-    inward = info.get("knee_inward")
+    inward = info.knee_inward
     tone, level_label = LEVELS[
         "above" if inward is True else "within" if inward is False
         else "no range" if measured else "not measured"
     ]  # fmt: skip
     if inward is not None:
         level_label = "Inside its foot" if inward else "Over its foot"
-    if finding is None and info.get("working", True) and measured:
+    if finding is None and info.working is not False and measured:
         sentence = "There is no published typical range for the knee over the foot."
-    return {
-        "side": side, "title": f"{side.capitalize()} knee",
-        "working": bool(info.get("working", bool(info.get("reps")))),
-        "tone": tone, "level_label": level_label, "big": big, "big_caption": caption,
-        "peak": "", "range": "", "population": "", "range_source": "",
-        "sentence": sentence, "finding": finding,
-    }  # fmt: skip
+    return _card(side, working, tone, level_label, big, caption, sentence, finding)
 
 
-def _worst(summary: Mapping[str, Any], images: Mapping[str, Path]) -> list[dict[str, str]]:
+def _worst(summary: Assessment, images: Mapping[str, Path]) -> list[dict[str, str]]:
     out: list[dict[str, str]] = []
     shown: set[str] = set()
-    for i, m in enumerate(_list(summary.get("worst_moments")), start=1):
-        if not isinstance(m, Mapping):
-            continue
-        key = Path(_text(m.get("image"))).stem or f"worst_{i}"
+    for i, m in enumerate(summary.worst_moments, start=1):
+        key = Path(m.image).stem or f"worst_{i}"
         key = key if key in images else f"worst_{i}"
         uri = file_uri(Path(images[key])) if key in images else None
         if uri is None:
             continue
         shown.add(key)
-        side = _text(m.get("side"))
-        angle, shift = number(m.get("fppa_deg")), number(m.get("knee_over_foot_pct"))
+        side = m.side
+        angle, shift = m.fppa_deg, m.knee_over_foot_pct
         if shift is not None:
             way = "inside" if shift >= 0 else "outside"
             what = f"{fmt(abs(shift), 0, '%')} of leg length {way} its foot"
@@ -371,10 +347,9 @@ def _worst(summary: Mapping[str, Any], images: Mapping[str, Path]) -> list[dict[
             what = f"{fmt(abs(angle), 0, '°')} {'inward' if angle >= 0 else 'outward'}"
         else:
             what = "angle not measured"
-        frame, rep = m.get("frame"), m.get("rep")
-        caption = f"Rep {rep}: " if isinstance(rep, int) else ""
-        caption += f"{side.capitalize() or 'Knee'} knee, {what}, at {fmt(m.get('time_s'), 2, 's')}"
-        caption += f" (frame {frame})" if isinstance(frame, int) else ""
+        caption = f"Rep {m.rep}: " if m.rep is not None else ""
+        caption += f"{side.capitalize()} knee, {what}, at {fmt(m.time_s, 2, 's')}"
+        caption += f" (frame {m.frame})"
         out.append({"src": uri, "caption": caption, "alt": f"Worst moment {i}: {caption}"})
     for key in sorted(set(images) - shown):  # pictures without a summary entry
         uri = file_uri(Path(images[key]))
@@ -383,9 +358,13 @@ def _worst(summary: Mapping[str, Any], images: Mapping[str, Path]) -> list[dict[
     return out
 
 
-def _rep_table(side: str, info: Mapping[str, Any], summary: Mapping[str, Any]) -> dict[str, Any]:
-    reps = [r for r in _list(info.get("reps")) if isinstance(r, Mapping)]
-    optional = [c for c in OPTIONAL_COLUMNS if any(number(r.get(c[0])) is not None for r in reps)]
+def _value(rep: Rep, key: str) -> float | None:
+    return number(getattr(rep, key))
+
+
+def _rep_table(side: str, info: SideSummary | None, view: str) -> dict[str, Any]:
+    reps = info.reps if info is not None else []
+    optional = [c for c in OPTIONAL_COLUMNS if any(_value(r, c[0]) is not None for r in reps)]
     early = [c for c in optional if c[0] not in LATE_COLUMNS]
     late = [c for c in optional if c[0] in LATE_COLUMNS]
     columns = [*REP_COLUMNS[:2], *early, *REP_COLUMNS[2:-1], *late, REP_COLUMNS[-1]]
@@ -394,24 +373,22 @@ def _rep_table(side: str, info: Mapping[str, Any], summary: Mapping[str, Any]) -
     for rep in reps:
         cells = []
         for key, _, _, digits in columns:
-            value = rep.get(key)
+            value = _value(rep, key)
             cells.append(fmt(value, digits))
-            if number(value) is None and key not in empty:
+            if value is None and key not in empty:
                 empty.append(key)
-        notes = [_text(n) for n in _list(rep.get("notes"))]
-        if rep.get("complete") is False:
+        notes = list(rep.notes)
+        if not rep.complete:
             notes.insert(0, "cut off by the start or end of the clip (left out of the averages)")
-        conf = number(rep.get("confidence"))
-        if conf is not None and conf < 0.5:
+        if rep.confidence is not None and rep.confidence < 0.5:
             notes.append("low keypoint confidence: read this rep with care")
-        fppa_t, t = number(rep.get("fppa_time_s")), number(rep.get("time_s"))
+        fppa_t, t = rep.fppa_time_s, rep.time_s
         if fppa_t is not None and t is not None and abs(fppa_t - t) > 1e-6:
             notes.append(  # the thigh's other angles are read with it (readings.WITH_FPPA)
                 f"read at {fmt(fppa_t, 2, 's')}: FPPA, medial knee displacement, hip adduction"
             )
-        rows.append({"index": _text(rep.get("index")) or DASH, "cells": cells, "notes": notes})
-    view = _text(summary.get("view"))
-    frontal = not view or view in FRONTAL_VIEWS or view == "unknown"
+        rows.append({"index": str(rep.index), "cells": cells, "notes": notes})
+    frontal = view in FRONTAL_VIEWS or view == "unknown"
     labels = {key: header for key, header, _, _ in columns}
     reasons = [
         (
@@ -421,9 +398,9 @@ def _rep_table(side: str, info: Mapping[str, Any], summary: Mapping[str, Any]) -
         for key in empty
         if key in NULL_REASONS
     ]
-    if not info or info.get("working", True) is None:  # None: not known, nothing measured
+    if info is None or info.working is None:  # None: not known, nothing measured
         why = "Nothing was measured for this side (see the findings above)."
-    elif info.get("working", True) is False:
+    elif info.working is False:
         why = "This leg was not the working leg in this test, so it has no reps."
     elif not reps:
         why = "No complete rep was found for this leg."
@@ -437,37 +414,29 @@ def _rep_table(side: str, info: Mapping[str, Any], summary: Mapping[str, Any]) -
         "empty_reason": why,
         "null_reasons": reasons,
         "stats": [
-            ("Average FPPA", fmt(info.get("mean_fppa_deg"), 1, "°")),
-            ("Largest FPPA", fmt(info.get("peak_fppa_deg"), 1, "°")),
-            ("Rep-to-rep spread (SD)", fmt(info.get("sd_fppa_deg"), 1, "°")),
-            ("Worst rep", _text(info.get("worst_rep")) or DASH),
-            ("Average pelvic drop", fmt(info.get("mean_pelvic_drop_deg"), 1, "°")),
-            ("Average hip adduction", fmt(info.get("mean_hip_adduction_deg"), 1, "°")),
+            ("Average FPPA", fmt(info.mean_fppa_deg, 1, "°")),
+            ("Largest FPPA", fmt(info.peak_fppa_deg, 1, "°")),
+            ("Rep-to-rep spread (SD)", fmt(info.sd_fppa_deg, 1, "°")),
+            ("Worst rep", _text(info.worst_rep) or DASH),
+            ("Average pelvic drop", fmt(info.mean_pelvic_drop_deg, 1, "°")),
+            ("Average hip adduction", fmt(info.mean_hip_adduction_deg, 1, "°")),
         ]
-        if reps
+        if info is not None and reps
         else [],
     }
 
 
-def _quality(q: Mapping[str, Any], summary: Mapping[str, Any]) -> dict[str, Any]:
-    rate = number(q.get("detection_rate"))
-    usable = q.get("usable_for_frontal_measures")
-    duration = number(q.get("duration_s"))
-    frames = q.get("frames")
-    conf = _dict(q.get("mean_confidence"))
+def _quality(summary: Assessment) -> dict[str, Any]:
+    q = summary.quality
     return {
-        "view": _text(q.get("view") or summary.get("view")) or "unknown",
-        "detection": fmt(None if rate is None else 100 * rate, 0, "%"),
-        "frames": (
-            f"{frames} frames" + (f" ({fmt(duration, 1, 's')})" if duration is not None else "")
-            if isinstance(frames, int)
-            else DASH
-        ),
-        "fps": fmt(q.get("fps", summary.get("fps")), 0, "fps"),
-        "usable": DASH if usable is None else "yes" if usable else "no",
+        "view": q.view or summary.view,
+        "detection": fmt(100 * q.detection_rate, 0, "%"),
+        "frames": f"{q.frames} frames ({fmt(q.duration_s, 1, 's')})",
+        "fps": fmt(q.fps, 0, "fps"),
+        "usable": "yes" if q.usable_for_frontal_measures else "no",
         "confidence": [
-            (CONFIDENCE_GROUPS.get(str(k), str(k).replace("_", " ").capitalize()), fmt(v, 2))
-            for k, v in conf.items()
+            (CONFIDENCE_GROUPS.get(k, k.replace("_", " ").capitalize()), fmt(v, 2))
+            for k, v in q.mean_confidence.items()
         ],
-        "warnings": [_text(w) for w in _list(q.get("warnings"))],
+        "warnings": q.warnings,
     }

@@ -21,8 +21,9 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from kneecoach.assessment.model import Assessment, Rep
 from kneecoach.core.movement_tests import headline
-from kneecoach.core.schema import SIDES, SKELETON
+from kneecoach.core.schema import SIDES, SKELETON, Side
 from kneecoach.metrics.frames import FRONTAL_VIEWS
 from kneecoach.reports.numbers import number
 from kneecoach.reports.overlay import SIDE_RGB
@@ -55,31 +56,20 @@ def _column(frames: pd.DataFrame, name: str) -> npt.NDArray[np.float64]:
     return np.asarray(pd.to_numeric(frames[name], errors="coerce"), dtype=np.float64)
 
 
-def _side_reps(summary: Mapping[str, Any], side: str) -> list[Mapping[str, Any]]:
-    sides = summary.get("sides") or {}
-    info = sides.get(side) if isinstance(sides, Mapping) else None
-    reps = info.get("reps") if isinstance(info, Mapping) else None
-    return [r for r in reps if isinstance(r, Mapping)] if isinstance(reps, list) else []
+def _side_reps(summary: Assessment, side: Side) -> list[Rep]:
+    info = summary.sides.get(side)
+    return info.reps if info is not None else []
 
 
-def _range(summary: Mapping[str, Any], side: str) -> tuple[float, float] | None:
-    sides = summary.get("sides") or {}
-    info = sides.get(side) if isinstance(sides, Mapping) else None
-    cls = info.get("classification") if isinstance(info, Mapping) else None
-    rng = cls.get("range_deg") if isinstance(cls, Mapping) else None
-    if isinstance(rng, Sequence) and len(rng) == 2:
-        low, high = number(rng[0]), number(rng[1])
-        if low is not None and high is not None:
-            return low, high
-    return None
+def _range(summary: Assessment, side: Side) -> tuple[float, float] | None:
+    info = summary.sides.get(side)
+    return info.classification.range_deg if info is not None else None
 
 
-def timeseries_caption(summary: Mapping[str, Any]) -> tuple[str, str]:
+def timeseries_caption(summary: Assessment) -> tuple[str, str]:
     """The figure's (alt text, caption): what :func:`timeseries_figure` draws, no more."""
     knee = (
-        "Knee over the foot"
-        if headline(summary.get("test")) == "knee_over_foot"
-        else "Knee angle (FPPA)"
+        "Knee over the foot" if headline(summary.test) == "knee_over_foot" else "Knee angle (FPPA)"
     )
     alt = (
         f"{knee} and pelvic drop of each leg over the clip, with each rep shaded and its "
@@ -93,16 +83,16 @@ def timeseries_caption(summary: Mapping[str, Any]) -> tuple[str, str]:
     return alt, caption
 
 
-def _spans(summary: Mapping[str, Any]) -> list[tuple[float, float, Any, str | None]]:
+def _spans(summary: Assessment) -> list[tuple[float, float, Any, str | None]]:
     """Rep spans ``(start, end, index, side)``; side None when both legs share the rep."""
     spans: dict[tuple[float, float], tuple[Any, str | None]] = {}
     for side in SIDES:
         for rep in _side_reps(summary, side):
-            start, end = number(rep.get("start_time_s")), number(rep.get("end_time_s"))
+            start, end = rep.start_time_s, rep.end_time_s
             if start is None or end is None:
                 continue
             key = (start, end)
-            spans[key] = (rep.get("index"), None if key in spans else side)
+            spans[key] = (rep.index, None if key in spans else side)
     return [(s, e, i, side) for (s, e), (i, side) in sorted(spans.items())]
 
 
@@ -147,7 +137,7 @@ def _side_panel(
     ax: Axes,
     t: npt.NDArray[np.float64],
     frames: pd.DataFrame,
-    summary: Mapping[str, Any],
+    summary: Assessment,
     *,
     column: str,
     rep_key: str,
@@ -157,7 +147,7 @@ def _side_panel(
     """One panel with a line per side and a dot per rep reading; False when all NaN."""
     series = {side: _column(frames, column.format(side=side)) for side in SIDES}
     if not any(np.isfinite(y).any() for y in series.values()):
-        _not_measured(ax, what, summary.get("view"))
+        _not_measured(ax, what, summary.view)
         return False
     for side, y in series.items():
         colour = _rgb(SIDE_RGB[side])
@@ -167,9 +157,9 @@ def _side_panel(
             ax.plot([], [], "-", lw=1.8, color=colour, alpha=0.4, label=f"{side}: not measured")
         points = []
         for rep in _side_reps(summary, side):
-            value = number(rep.get(rep_key))
-            when = number(rep.get(rep_time_key))
-            when = when if when is not None else number(rep.get("time_s"))
+            value = number(getattr(rep, rep_key))
+            when = number(getattr(rep, rep_time_key))
+            when = when if when is not None else rep.time_s
             if value is not None and when is not None:
                 points.append((when, value))
         _dots(ax, points, colour, label=f"{side}: reading per rep" if points else None)
@@ -177,7 +167,7 @@ def _side_panel(
     return True
 
 
-def timeseries_figure(frames: pd.DataFrame, summary: Mapping[str, Any]) -> Figure:
+def timeseries_figure(frames: pd.DataFrame, summary: Assessment) -> Figure:
     """FPPA, pelvic drop and (when measured) KASR over time, with reps and readings marked.
 
     For the tests whose headline is the knee over the foot (squat-type tests)
@@ -201,7 +191,7 @@ def timeseries_figure(frames: pd.DataFrame, summary: Mapping[str, Any]) -> Figur
         ax.grid(alpha=0.3)
 
     ax = axes[0]
-    if headline(summary.get("test")) == "knee_over_foot":  # what the report reads, not FPPA
+    if headline(summary.test) == "knee_over_foot":  # what the report reads, not FPPA
         _side_panel(
             ax, t, frames, summary, column="knee_over_foot_{side}_pct",
             rep_key="knee_over_foot_worst_pct", rep_time_key="knee_over_foot_worst_time_s",
@@ -241,7 +231,7 @@ def timeseries_figure(frames: pd.DataFrame, summary: Mapping[str, Any]) -> Figur
         seen: dict[float, float] = {}
         for side in SIDES:
             for rep in _side_reps(summary, side):
-                value, when = number(rep.get("kasr")), number(rep.get("time_s"))
+                value, when = rep.kasr, rep.time_s
                 if value is not None and when is not None:
                     seen[when] = value
         _dots(ax, sorted(seen.items()), "0.25", label="reading per rep" if seen else None)

@@ -13,6 +13,7 @@ from kneecoach.app import journal as app_journal
 from kneecoach.app.analyze import AnalysisRequest, analyze
 from kneecoach.app.coach import PlanRequest, make_plan
 from kneecoach.app.journal import Journal, SessionEntry
+from kneecoach.assessment.model import Assessment as ClipAssessment
 from kneecoach.cli.main import cli
 from kneecoach.io import to_netcdf_file
 from kneecoach.sample_data.synthetic import side_squat, single_leg_squat
@@ -99,13 +100,14 @@ def test_analysis_status_and_what_is_stored(tmp_path: Path, monkeypatch) -> None
     def no_read_back(path: Path) -> None:
         raise AssertionError(f"summary.json was read back from {path}")
 
-    monkeypatch.setattr(app_journal, "_read_summary", no_read_back)
+    monkeypatch.setattr(ClipAssessment, "read", no_read_back)
     with Journal.open() as j:
         ok = analyze(AnalysisRequest(good, tmp_path / "a", test="single-leg-squat", video=False,
                                      person="ann"), j)  # fmt: skip
         assert ok.status == "ok" and ok.message == ""
         assert ok.stored is not None and ok.stored.number == 1
-        assert ok.summary["test"] == "single-leg-squat" and ok.files["summary"].exists()
+        assert ok.assessment is not None and ok.assessment.test == "single-leg-squat"
+        assert ok.files["summary"].exists()
         refused = analyze(AnalysisRequest(side, tmp_path / "b", test="single-leg-squat",
                                           video=False, person="ann"), j)  # fmt: skip
         assert refused.status == "refused" and "side" in refused.message
@@ -143,10 +145,10 @@ def test_a_squat_writes_no_fppa_anywhere_and_its_progress_page_says_why(tmp_path
                                            person="ann"), j)  # fmt: skip
             assert done.status == "ok"
         report = j.write_progress_report("ann", tmp_path / "p.html", today=date(2030, 1, 1))
-    s = done.summary
-    for side in ("left", "right"):
-        assert s["sides"][side]["peak_fppa_deg"] is None
-        assert all(r["fppa_deg"] is None for r in s["sides"][side]["reps"])
+    assert done.assessment is not None
+    for s in done.assessment.sides.values():
+        assert s.peak_fppa_deg is None
+        assert all(r.fppa_deg is None for r in s.reps)
     frames = pd.read_csv(tmp_path / "b" / "frames.csv")
     assert frames["fppa_left_deg"].isna().all() and frames["knee_over_foot_left_pct"].notna().any()
     page = report.path.read_text(encoding="utf-8")

@@ -115,8 +115,9 @@ def test_front_walking_is_recognised_as_walking_despite_the_extra_contact(tmp_pa
     # one extra right "contact": auto counts contacts, leaving out the one landing together
     result = run_analyze(media("front_walking_01.mp4"), out_dir=tmp_path, settings=Settings(),
                          video=False)  # fmt: skip
-    assert result.summary["test"] == "walk"
-    assert "8 alternating contacts" in result.summary["test_detected"]["evidence"]
+    assert result.assessment is not None and result.assessment.test == "walk"
+    assert result.assessment.test_detected is not None
+    assert "8 alternating contacts" in result.assessment.test_detected.evidence
 
 
 def test_a_short_side_view_run_is_not_called_a_squat(tmp_path) -> None:

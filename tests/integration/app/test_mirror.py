@@ -43,13 +43,13 @@ def test_a_mirrored_squat_swaps_the_sides_and_keeps_the_numbers(tmp_path: Path) 
     clip = media("front_overhead_squat_04.mov")
     flipped = mirrored(clip, tmp_path / "flipped.mp4")
     runs = [
-        analyze(AnalysisRequest(src, tmp_path / name, test="squat", video=False)).summary
+        analyze(AnalysisRequest(src, tmp_path / name, test="squat", video=False)).assessment
         for src, name in ((clip, "a"), (flipped, "b"))
     ]
     original, mirror = runs
     for side, other in (("left", "right"), ("right", "left")):
-        a, b = original["sides"][side], mirror["sides"][other]
-        assert a["knee_inward"] == b["knee_inward"]
-        assert abs(a["peak_knee_over_foot_pct"] - b["peak_knee_over_foot_pct"]) < (
+        a, b = original.sides[side], mirror.sides[other]
+        assert a.knee_inward == b.knee_inward
+        assert abs(a.peak_knee_over_foot_pct - b.peak_knee_over_foot_pct) < (
             KNEE_OVER_FOOT_NOISE_FLOOR_PCT
         )

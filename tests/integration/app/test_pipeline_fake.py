@@ -140,7 +140,7 @@ def test_analysis_shows_progress_while_it_reads_the_worst_frames(tiny_video, tmp
     result = run_analyze(video, out_dir=tmp_path, settings=Settings(), test="single-leg-squat",
                          video=False, estimator=FakePoseEstimator(truth),
                          progress=lambda *call: calls.append(call))  # fmt: skip
-    wanted = len(result.summary["worst_moments"])
+    wanted = len(result.assessment.worst_moments)
     assert wanted > 0
     stage = [c for c in calls if c[0] == "reading the worst moments' frames"]
     assert stage[0] == (stage[0][0], 0, wanted) and stage[-1][1:] == (wanted, wanted)
@@ -198,8 +198,8 @@ def test_a_run_recognised_by_auto_is_filtered_as_running(tmp_path: Path) -> None
     for test in ("auto", "run"):
         res = run_analyze(video, out_dir=tmp_path / test, settings=Settings(), test=test,
                           video=False, estimator=FakePoseEstimator(run.track))  # fmt: skip
-        assert res.summary["test"] == "run"
-        assert "running: keypoints filtered at 12 Hz (science.md §8)" in res.summary["notes"]
+        assert res.assessment is not None and res.assessment.test == "run"
+        assert "running: keypoints filtered at 12 Hz (science.md §8)" in res.assessment.notes
         (step,) = [s for s in read_log(from_netcdf_file(tmp_path / test / "track.nc"))
                    if s["operation"] == "filter_butterworth"]  # fmt: skip
         assert step["params"]["cutoff_hz"] == 12.0

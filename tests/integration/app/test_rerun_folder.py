@@ -31,7 +31,7 @@ def test_the_input_is_never_removed_even_inside_the_folder(tmp_path: Path) -> No
                 settings=Settings(), video=False)  # fmt: skip
     again = run_analyze(out / "track.nc", out_dir=out, settings=Settings(), video=False)
     assert (out / "track.nc").exists() and (out / "summary.json").exists()
-    assert [len(s["reps"]) for s in again.summary["sides"].values()] == [3, 0]
+    assert [len(s.reps) for s in again.assessment.sides.values()] == [3, 0]
 
 
 def test_a_folder_without_an_earlier_run_is_left_as_it_is(tmp_path: Path) -> None:

@@ -251,9 +251,12 @@ def test_info_shows_long_paths_in_full(run, tmp_path: Path, monkeypatch) -> None
 
 
 def test_the_range_cell_gives_the_verdict_then_the_range_it_refers_to(tmp_path: Path) -> None:
+    from kneecoach.assessment.model import Classification
     from kneecoach.cli.main import range_cell
 
-    above = {"level": "above", "label": "above the typical range", "range_deg": [1.0, 12.0]}
+    above = Classification(label="above the typical range", level="above",
+                           range_deg=(1.0, 12.0), source="Herrington")  # fmt: skip
     assert range_cell(above) == "[yellow]above the typical range[/] (1-12°)"
-    none = {"level": "none", "label": "no published typical range", "range_deg": None}
+    none = Classification(label="no published typical range", level="no range",
+                          range_deg=None, source=None)  # fmt: skip
     assert range_cell(none) == "[white]no published typical range[/]"

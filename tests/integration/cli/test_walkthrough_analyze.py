@@ -10,9 +10,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from tests.fixtures.assessments import assessment
 
 from kneecoach.analyze import no_working_leg, run_analyze
 from kneecoach.assessment.findings import side_findings, side_summary
+from kneecoach.assessment.model import Assessment
 from kneecoach.assessment.readings import fppa_frame, read_rep
 from kneecoach.assessment.summary import assess
 from kneecoach.core.errors import InsufficientDataError
@@ -86,10 +88,10 @@ def test_two_feet_that_both_stay_still_tell_no_working_leg() -> None:
     assert reps and all(r.side is None for r in reps)
 
 
-def _squat_summary() -> tuple[dict[str, Any], pd.DataFrame]:
+def _squat_summary() -> tuple[Assessment, pd.DataFrame]:
     fm = frame_measures(double_leg_squat())
     reps = segment(fm.table, "squat", fps=60.0)
-    return {**assess(fm, reps, test="squat", sex=None), "quality": {}}, fm.table
+    return assessment(**assess(fm, reps, test="squat", sex=None)), fm.table
 
 
 def test_a_squats_plot_shows_the_knee_over_the_foot_it_reports_not_fppa() -> None:
@@ -109,7 +111,7 @@ def test_a_squats_plot_shows_the_knee_over_the_foot_it_reports_not_fppa() -> Non
 def test_a_single_leg_squats_plot_keeps_fppa_and_its_typical_range() -> None:
     fm = frame_measures(single_leg_squat(duration_s=4, reps=2))
     reps = segment(fm.table, "single-leg-squat", fps=60.0)
-    summary = assess(fm, reps, test="single-leg-squat", sex=None)
+    summary = assessment(**assess(fm, reps, test="single-leg-squat", sex=None))
     assert timeseries_figure(fm.table, summary).axes[0].get_ylabel() == "FPPA (°)"
     assert "green band: the typical range" in timeseries_caption(summary)[1]
 

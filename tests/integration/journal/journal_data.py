@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from tests.fixtures.assessments import assessment
+
 
 def summary(
     left_reps: Sequence[float] = (10.0, 12.0, 14.0),
@@ -22,7 +24,10 @@ def summary(
         rows = [
             {
                 "index": i + 1,
+                "frame": 60 * (i + 1),
                 "time_s": 1.0 + i,
+                "start_time_s": 0.5 + i,
+                "end_time_s": 1.5 + i,
                 "complete": True,
                 "fppa_deg": f,
                 "pelvic_drop_deg": d,
@@ -40,24 +45,21 @@ def summary(
             "mean_fppa_deg": mean,
             "sd_fppa_deg": None,
             "mean_pelvic_drop_deg": sum(drops) / len(drops) if reps and drops else None,
-            "classification": {"label": "above typical range", "level": "above"},
+            "classification": {
+                "label": "above typical range",
+                "level": "above",
+                "range_deg": [1, 12],
+                "source": "Herrington",
+            },  # fmt: skip
         }
 
-    return {
-        "schema": "kneecoach.summary/1",
-        "kneecoach_version": "test",
-        "source": "clip.mp4",
-        "created": created,
-        "fps": 60.0,
-        "test": test,
-        "test_label": test.replace("-", " ").capitalize(),
-        "view": "frontal",
-        "sides": {"left": side(left_reps), "right": side(right_reps)},
-        "findings": [],
-        "worst_moments": [
-            {"image": f"worst_{i}.png", "side": "left"} for i in range(1, images + 1)
-        ],
-    }
+    moments = [{"image": f"worst_{i}.png", "side": "left", "time_s": float(i), "frame": 60 * i,
+                "fppa_deg": None} for i in range(1, images + 1)]  # fmt: skip
+    return assessment(
+        kneecoach_version="test", created=created, fps=60.0, test=test,
+        test_label=test.replace("-", " ").capitalize(),
+        sides={"left": side(left_reps), "right": side(right_reps)}, worst_moments=moments,
+    ).to_json_dict()  # fmt: skip
 
 
 def folders_match_rows(journal: Any) -> None:

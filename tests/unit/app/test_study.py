@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
+from tests.fixtures.assessments import assessment, rep, side, step
 
 from kneecoach.app.analyze import Analysis, AnalysisRequest, analyze
 from kneecoach.app.study import StudyInterrupted, folders, run_study
@@ -29,19 +30,18 @@ def test_folders_are_named_for_the_files_and_never_shared(tmp_path: Path) -> Non
 
 
 def test_rows_copy_the_summary_values(tmp_path: Path) -> None:
-    summary = {
-        "test": "single-leg-squat", "test_label": "Single-leg squat", "view": "frontal",
-        "fps": 30.0, "quality": {"detection_rate": 0.98, "usable_for_frontal_measures": True},
-        "sides": {
-            "left": {"working": True, "peak_fppa_deg": 17.0, "mean_fppa_deg": 14.0,
-                     "classification": {"label": "above typical range"},
-                     "reps": [{"index": 1, "frame": 30, "fppa_deg": 11.0, "notes": ["a", "b"]},
-                              {"index": 2, "frame": 90, "fppa_deg": 17.0, "notes": []}],
-                     "steps": []},
-            "right": {"working": False, "reps": [], "steps": [], "peak_fppa_deg": None},
+    above = {"label": "above typical range", "level": "above", "range_deg": [1, 12],
+             "source": "Herrington"}  # fmt: skip
+    summary = assessment(
+        quality={"detection_rate": 0.98, "usable_for_frontal_measures": True},
+        sides={
+            "left": side(working=True, peak_fppa_deg=17.0, mean_fppa_deg=14.0,
+                         classification=above,
+                         reps=[rep(1, fppa_deg=11.0, notes=["a", "b"]),
+                               rep(2, fppa_deg=17.0)]),
+            "right": side(working=False),
         },
-        "asymmetry": None,
-    }  # fmt: skip
+    )  # fmt: skip
     row = clip_row("c.mp4", "c", "ok", "", summary)
     assert row["peak_fppa_deg_left"] == 17.0 and row["peak_fppa_deg_right"] is None
     assert row["n_reps_left"] == 2 and row["n_reps_right"] == 0
@@ -159,12 +159,12 @@ def test_a_summary_from_a_run_moments_ago_is_not_taken_for_a_clip_that_failed_no
 
 def test_n_steps_is_the_summary_count_of_complete_steps_not_every_step_listed() -> None:
     """clips.csv n_steps_<side> is summary.json's n_steps (the steps the means are over)."""
-    steps = [{"index": i, "complete": i != 3, "fppa_deg": 5.0} for i in (1, 2, 3)]
-    summary = {
-        "test": "walk",
-        "sides": {"left": {"working": True, "n_steps": 2, "reps": [], "steps": steps},
-                  "right": {"working": True, "n_steps": 0, "reps": [], "steps": []}},
-    }  # fmt: skip
+    steps = [step(i, complete=i != 3, fppa_deg=5.0) for i in (1, 2, 3)]
+    summary = assessment(
+        test="walk",
+        sides={"left": side(working=True, n_steps=2, steps=steps),
+               "right": side(working=True, n_steps=0)},
+    )  # fmt: skip
     row = clip_row("w.mp4", "w", "ok", "", summary)
     assert row["n_steps_left"] == 2 and row["n_steps_right"] == 0
     assert len(rep_rows("w.mp4", "w", summary)) == 3  # reps.csv lists the incomplete one too
@@ -193,19 +193,19 @@ def test_a_clip_given_twice_is_analysed_once(
 
 def test_clips_csv_says_how_the_test_was_chosen_and_what_wrote_the_numbers() -> None:
     """A study reports the software version; auto-recognised tests need their evidence."""
-    summary = {
+    fields = {
         "kneecoach_version": "9.9.9", "created": "2026-01-02T03:04:05+00:00", "sex": "female",
         "test": "walk", "test_detected": {"method": "auto", "evidence": "8 alternating contacts"},
-        "quality": {"frames": 144, "duration_s": 4.767, "warnings": ["30 fps: slow", "dark"]},
-        "sides": {},
     }  # fmt: skip
+    quality = {"frames": 144, "duration_s": 4.767, "warnings": ["30 fps: slow", "dark"]}
+    summary = assessment(**fields, quality=quality)
     row = clip_row("w.mp4", "w", "ok", "", summary)
     assert row["test_detected"] == "8 alternating contacts"
     assert (row["frames"], row["duration_s"]) == (144, 4.767)
     assert row["quality_warnings"] == "30 fps: slow; dark"
     assert (row["sex"], row["kneecoach_version"]) == ("female", "9.9.9")
     assert row["created"] == "2026-01-02T03:04:05+00:00"
-    named = clip_row("w.mp4", "w", "ok", "", {**summary, "test_detected": None})
+    named = clip_row("w.mp4", "w", "ok", "", assessment(**fields | {"test_detected": None}))
     assert named["test_detected"] is None  # --test named it: an empty cell
     assert list(row)[: len(CLIP_LEAD)] == list(CLIP_LEAD)  # the columns so far keep their place
     assert list(row).index("asymmetry_beyond_noise") < list(row).index("test_detected")

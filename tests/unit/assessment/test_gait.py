@@ -13,6 +13,9 @@ import pytest
 import xarray as xr
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.fixtures.assessments import assessment
+from tests.fixtures.assessments import side as fixture_side
+from tests.fixtures.assessments import step as fixture_step
 
 from kneecoach.analyze import run_analyze
 from kneecoach.assessment.gait import MIN_STEPS, assess_gait, drift, side_drift
@@ -271,8 +274,9 @@ def test_auto_recognises_running_and_walking_and_nothing_else(track, expected) -
 def test_analyze_auto_names_the_gait_and_the_evidence(tmp_path: Path) -> None:
     raw = to_netcdf_file(treadmill(duration_s=6.0).track, tmp_path / "run.nc")
     result = run_analyze(raw, out_dir=tmp_path / "out", settings=RUN, video=False)
-    assert result.summary["test"] == "run"
-    assert "steps/min" in result.summary["test_detected"]["evidence"]
+    assert result.assessment is not None and result.assessment.test == "run"
+    assert result.assessment.test_detected is not None
+    assert "steps/min" in result.assessment.test_detected.evidence
 
 
 @pytest.mark.parametrize("zoom_per_s", [0.0, 0.03, -0.03])
@@ -495,6 +499,7 @@ def test_a_side_view_contact_with_implausible_knee_flexion_is_not_averaged() -> 
 def test_the_report_shows_drift_with_cis_sds_and_worst_steps() -> None:
     tired = analyse_track(treadmill(duration_s=150, fps=30.0, drift_per_min=4.0,
                                     offset_drift_per_min=-0.2).track)  # fmt: skip
+    tired = assessment(**tired)
     rows = {r["measure"]: r for r in drift_rows(tired, "left")}
     drop = rows["pelvic drop"]
     assert drop["verdict"] == "changed: beyond the noise" and drop["tone"] == "attention"
@@ -512,7 +517,7 @@ def test_the_report_shows_drift_with_cis_sds_and_worst_steps() -> None:
     assert stats["Steps with the largest knee angle"].startswith("step ")
     assert not any(k.startswith("Change over the clip") for k in stats)  # a table now
     assert stats["Cadence from this foot's strides"] == "170 steps/min"
-    short = analyse_track(treadmill(duration_s=6.0).track)
+    short = assessment(**analyse_track(treadmill(duration_s=6.0).track))
     assert drift_rows(short, "left") == []
     assert "at least 25 complete steps" in step_tables(short)[0]["drift_note"]
 
@@ -521,7 +526,7 @@ def test_a_steady_clear_but_small_change_is_within_the_noise_in_the_table() -> N
     rng = np.random.default_rng(2)
     steps = [{"time_s": i * 3.0, "step_width": 0.6 - 0.1 * (i >= 40) + rng.normal(0, 0.02),
               "complete": True} for i in range(50)]  # fmt: skip
-    summary = {"drift": {"left": side_drift(steps), "right": None}}
+    summary = assessment(drift={"left": side_drift(steps), "right": None})  # type: ignore[arg-type]
     (row,) = drift_rows(summary, "left")
     assert row["verdict"] == "no real change: clear, but within the noise"
     assert row["tone"] == "ok" and row["change_ci"].endswith(tuple("0123456789"))
@@ -566,7 +571,8 @@ class _Tables(HTMLParser):
 
 def test_report_html_has_a_drift_table_per_side_with_verdicts(tmp_path: Path) -> None:
     tired = analyse_track(treadmill(duration_s=150, fps=30.0, drift_per_min=4.0).track)
-    html = render_report(tired, pd.DataFrame(), {}, tmp_path / "report.html").read_text("utf-8")
+    report = render_report(assessment(**tired), pd.DataFrame(), {}, tmp_path / "report.html")
+    html = report.read_text("utf-8")
     page = _Tables()
     page.feed(html)
     drift_tables = [t for t in page.tables if t["class"] == "drift"]
@@ -686,8 +692,10 @@ def test_a_value_that_rounds_to_zero_has_no_sign_or_direction() -> None:
 def test_the_step_table_shows_no_negative_zero() -> None:
     from kneecoach.reports.gait import step_tables
 
-    step = {"index": 1, "time_s": 0.5, "trunk_lean_deg": -0.04, "complete": True}
-    summary = {"test": "run", "sides": {"left": {"steps": [step]}, "right": {"steps": []}}}
+    steps = [fixture_step(1, time_s=0.5, trunk_lean_deg=-0.04)]
+    summary = assessment(
+        test="run", sides={"left": fixture_side(steps=steps), "right": fixture_side()}
+    )
     row = step_tables(summary)[0]["rows"][0]
     assert row["cells"] == ["0.50", "0.0"], row
 

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from kneecoach.assessment.model import Assessment
 from kneecoach.reports.html import render_report
 from kneecoach.reports.overlay import SIDE_RGB
 from kneecoach.reports.plots import (
@@ -33,6 +34,22 @@ DISCLAIMER = (
     "kneecoach is a movement screen, not a diagnosis. 2D angles are not 3D joint angles; "
     "day-to-day noise is about 8°. See a clinician for pain or red flags."
 )
+
+
+def model(summary: dict[str, Any]) -> Assessment:
+    """The hand-built summary as the typed assessment the report reads."""
+    return Assessment.model_validate(summary)
+
+
+def step(index: int, t: float) -> dict[str, Any]:
+    return {
+        "index": index, "frame": round(t * 60), "time_s": t, "midstance_frame": round(t * 60) + 5,
+        "toe_off_frame": round(t * 60) + 12, "stance_time_s": 0.2, "step_time_s": 0.35,
+        "fppa_deg": 4.0, "peak_fppa_deg": 6.0, "pelvic_drop_deg": 3.0, "hip_adduction_deg": 2.0,
+        "trunk_lean_deg": 1.0, "foot_offset": 0.4, "step_width": 0.8, "crossover": False,
+        "knee_flexion_contact_deg": None, "overstride_pct": None,
+        "trunk_forward_lean_deg": None, "confidence": 0.9, "complete": True, "problem": None,
+    }  # fmt: skip
 
 
 def rep(index: int, t: float, fppa: float | None, **extra: Any) -> dict[str, Any]:
@@ -63,7 +80,9 @@ def summary() -> dict[str, Any]:
             "frames": 540, "duration_s": 9.0, "fps": 60.0, "detection_rate": 0.987,
             "mean_confidence": {"hips": 0.9, "knees": 0.88, "ankles": None},
             "view": "frontal", "warnings": ["filmed at 30 fps & fast moves blur"],
-            "usable_for_frontal_measures": True,
+            "usable_for_frontal_measures": True, "view_width_ratio": 0.2,
+            "facing_camera_fraction": 0.9, "whole_body_in_frame": True,
+            "lower_limb_in_frame_rate": 1.0, "fps_adequacy": "good",
         },
         "measures_used": {"fppa": "read at the deepest point of each rep"},
         "sides": {
@@ -99,6 +118,7 @@ def summary() -> dict[str, Any]:
             {"time_s": 4.5, "frame": 270, "side": "left", "rep": 2, "fppa_deg": 17.3,
              "image": "worst_1.png"}
         ],
+        "filming": "Film from the front.",
         "method_notes": ["FPPA = 180° minus the hip-knee-ankle angle."],
         "sources": ["Herrington & Munro 2010, https://doi.org/10.1016/j.ptsp.2009.11.004"],
         "disclaimer": DISCLAIMER,
@@ -164,7 +184,7 @@ def near(image: np.ndarray, xy: tuple[float, float], rgb: tuple[int, int, int], 
 def report(tmp_path: Path, summary: dict[str, Any], frames: pd.DataFrame) -> str:
     still = worst_moment_image(None, POSE, "left", 17.3, 4.5, (720, 1280))
     images = {"worst_1": save_png(still, tmp_path / "worst_1.png")}
-    out = render_report(summary, frames, images, tmp_path / "report.html")
+    out = render_report(model(summary), frames, images, tmp_path / "report.html")
     assert out == tmp_path / "report.html"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html", "worst_1.png"]
     return out.read_text(encoding="utf-8")
@@ -243,7 +263,7 @@ def test_squat_worst_moment_shows_the_knee_over_the_foot(
     still = worst_moment_image(None, POSE, "right", float("nan"), 4.5, (720, 1280), rep=1,
                                title=shift_text("right", 6.2))  # fmt: skip
     images = {"worst_1": save_png(still, tmp_path / "worst_1.png")}
-    html = render_report(s, frames, images, tmp_path / "r.html").read_text("utf-8")
+    html = render_report(model(s), frames, images, tmp_path / "r.html").read_text("utf-8")
     assert "Rep 1: Right knee, 6% of leg length inside its foot, at 4.50 s" in html
     assert shift_text("left", -3.4) == "Left knee: 3% of leg length outside its foot"
     assert shift_text("left", 0.2) == "Left knee: over its foot"
@@ -264,7 +284,7 @@ def test_squat_card_headlines_the_knee_over_the_foot(
     s["sides"]["right"] = copy.deepcopy(s["sides"]["left"]) | {
         "peak_knee_over_foot_pct": None, "knee_inward": None}  # fmt: skip
     s["findings"] = []
-    html = render_report(s, frames, {}, tmp_path / "r.html").read_text("utf-8")
+    html = render_report(model(s), frames, {}, tmp_path / "r.html").read_text("utf-8")
     text = re.sub(r"\s+", " ", html)
     assert "58°" not in text and "knee angle (FPPA)" not in text
     assert '<p class="big">10%</p>' in text and "furthest the knee came inside its foot" in text
@@ -279,7 +299,7 @@ def test_rep_table_shows_every_measured_value(
     s = copy.deepcopy(summary)
     s["sides"]["left"]["reps"] = [rep(1, 1.5, 9.0, fppa_at_contact_deg=3.2, kasr_at_contact=0.94,
                                       hold_s=6.04, knee_over_toe_pct=12.0)]  # fmt: skip
-    html = render_report(s, frames, {}, tmp_path / "r.html").read_text("utf-8")
+    html = render_report(model(s), frames, {}, tmp_path / "r.html").read_text("utf-8")
     headers = re.findall(r'<th scope="col">([^<]+)<span class="unit">', html)
     for name in ("Knee angle at contact", "KASR at contact", "Hold", "Knee past the toes",
                  "Hip shift", "Depth"):  # fmt: skip
@@ -297,7 +317,7 @@ def test_gait_drift_is_about_the_leg_not_the_knee(
     s = copy.deepcopy(summary)
     s["test"], s["test_label"] = "run", "Running"
     s["drift"] = {"left": {"text": "Pelvic drop grows over the run."}, "right": None}
-    html = render_report(s, frames, {}, tmp_path / "r.html").read_text("utf-8")
+    html = render_report(model(s), frames, {}, tmp_path / "r.html").read_text("utf-8")
     assert "Left leg: Pelvic drop grows over the run." in html
     assert "Left knee: Pelvic drop" not in html
 
@@ -308,7 +328,7 @@ def test_gait_drift_table_shows_threshold_source_and_verdict(
     s = copy.deepcopy(summary)
     s["test"], s["test_label"] = "run", "Running"
     for side in ("left", "right"):
-        s["sides"][side]["steps"] = [{"index": 1, "time_s": 0.5, "complete": True}]
+        s["sides"][side]["steps"] = [step(1, 0.5)]
     drop = {"slope_per_min": 1.234, "slope_ci95": [-0.5, 2.9], "first_last": -0.04,
             "first_last_ci95": [-1.1, 1.0], "steps_per_group": 8, "sdd": 2.8,
             "sdd_source": "Dingenen <2018>", "min_effect": None, "min_effect_source": None,
@@ -316,7 +336,7 @@ def test_gait_drift_table_shows_threshold_source_and_verdict(
     odd = drop | {"sdd": None, "sdd_source": None, "beyond_noise": None}
     s["drift"] = {"left": {"measures": {"pelvic_drop_deg": drop, "overstride_pct": odd},
                            "changed": [], "text": "No change."}, "right": None}  # fmt: skip
-    html = render_report(s, frames, {}, tmp_path / "r.html").read_text("utf-8")
+    html = render_report(model(s), frames, {}, tmp_path / "r.html").read_text("utf-8")
     assert html.count('<table class="drift">') == 1  # the right side has no drift
     assert "+1.23<br><small>−0.50 to +2.90</small>" in html
     assert "0.0<br><small>−1.1 to +1.0</small>" in html  # −0.04 rounds to 0.0, unsigned
@@ -329,13 +349,17 @@ def test_gait_drift_table_shows_threshold_source_and_verdict(
 def test_report_survives_a_summary_with_nothing_measured(
     tmp_path: Path, summary: dict[str, Any]
 ) -> None:
-    bare = {k: summary[k] for k in ("schema", "source", "created", "quality")}
-    bare |= {"test": "auto", "test_label": None, "sides": {}, "suggestions": [],
-             "worst_moments": [], "findings": [{"code": "no_reps", "side": None,
-             "severity": "refused", "text": "No rep was found.", "source": None}]}  # fmt: skip
-    html = render_report(bare, pd.DataFrame(), {}, tmp_path / "r.html").read_text("utf-8")
+    nothing = {"working": None, "classification": {"label": "not measured",
+               "level": "not measured", "range_deg": None, "source": None}}  # fmt: skip
+    bare = {k: summary[k] for k in ("kneecoach_version", "source", "created", "quality", "fps",
+                                    "view", "filming", "disclaimer")}  # fmt: skip
+    bare |= {"test": "auto", "test_label": "Movement not recognised",
+             "sides": {"left": nothing, "right": nothing}, "findings": [{"code": "no_reps",
+             "side": None, "severity": "refused", "text": "No rep was found.",
+             "source": None}]}  # fmt: skip
+    html = render_report(model(bare), pd.DataFrame(), {}, tmp_path / "r.html").read_text("utf-8")
     assert "No rep was found." in html
-    assert "movement screen, not a diagnosis" in html  # the default disclaimer
+    assert "movement screen, not a diagnosis" in html
     assert html.count('class="card tone-none"') == 2
     assert "Nothing was measured for this side" in html
 
@@ -344,7 +368,7 @@ def test_report_skips_missing_pictures(
     tmp_path: Path, summary: dict[str, Any], frames: pd.DataFrame
 ) -> None:
     s = copy.deepcopy(summary)
-    html = render_report(s, frames, {"worst_1": tmp_path / "gone.png"}, tmp_path / "r.html")
+    html = render_report(model(s), frames, {"worst_1": tmp_path / "gone.png"}, tmp_path / "r.html")
     uris = [v for t, k, v in parse(html.read_text("utf-8")).attrs if t == "img" and k == "src"]
     assert len(uris) == 1  # only the time series
 
@@ -353,7 +377,7 @@ def test_report_skips_missing_pictures(
 
 
 def test_timeseries_figure_panels(summary: dict[str, Any], frames: pd.DataFrame) -> None:
-    fig = timeseries_figure(frames, summary)
+    fig = timeseries_figure(frames, model(summary))
     axes = fig.get_axes()
     main = [ax for ax in axes if ax.get_ylabel()]
     assert [ax.get_ylabel() for ax in main] == ["FPPA (°)", "pelvic drop (°)"]  # KASR all NaN
@@ -371,7 +395,7 @@ def test_timeseries_figure_panels(summary: dict[str, Any], frames: pd.DataFrame)
 def test_timeseries_figure_says_when_nothing_was_measured(summary: dict[str, Any]) -> None:
     t = np.arange(100) / 60
     frames = pd.DataFrame({"time_s": t, "fppa_left_deg": np.nan, "kasr": 0.8 + 0 * t})
-    fig = timeseries_figure(frames, summary | {"view": "sagittal"})
+    fig = timeseries_figure(frames, model(summary | {"view": "sagittal"}))
     main = [ax for ax in fig.get_axes() if ax.get_ylabel()]
     assert [ax.get_ylabel() for ax in main] == ["FPPA (°)", "pelvic drop (°)", "KASR"]
     for ax in main[:2]:
@@ -454,7 +478,7 @@ def test_no_suggestion_says_what_the_view_can_show(
     tmp_path: Path, summary: dict[str, Any], frames: pd.DataFrame, view: str, said: str
 ) -> None:
     s = copy.deepcopy(summary) | {"view": view, "suggestions": []}
-    html = render_report(s, frames, {}, tmp_path / "r.html").read_text("utf-8")
+    html = render_report(model(s), frames, {}, tmp_path / "r.html").read_text("utf-8")
     section = re.sub(r"\s+", " ", html.split('id="suggests"')[1].split("</section>")[0])
     assert said in section
     assert ("Nothing specific" in section) == (view == "frontal")
