@@ -25,7 +25,7 @@ from kneecoach.assessment import gate
 from kneecoach.assessment.detect import LooksLikeGait, detect_test
 from kneecoach.assessment.findings import side_summary
 from kneecoach.assessment.gait import assess_gait, worst_steps
-from kneecoach.assessment.model import Assessment
+from kneecoach.assessment.model import Assessment, Finding
 from kneecoach.assessment.norms import Sex
 from kneecoach.assessment.protocols import PROTOCOLS, view_refusal
 from kneecoach.assessment.summary import (
@@ -216,8 +216,9 @@ def _assess(
     draft.update(assess(fm, reps, test=chosen, sex=sex))
     draft["sex"] = sex
     cut = legs_out_of_frame(fm.table, reps, bilateral=PROTOCOLS[chosen].bilateral)
-    if cut:
-        draft["findings"].insert(0, out_of_frame_finding(cut, PROTOCOLS[chosen].filming))
+    refusal = out_of_frame_finding(cut, PROTOCOLS[chosen].filming) if cut else None
+    if refusal is not None:
+        draft["findings"].insert(0, refusal)
     moments = worst_moments(
         fm.table, reps, bilateral=PROTOCOLS[chosen].bilateral, n=settings.worst_moments,
         test=chosen,
@@ -225,9 +226,9 @@ def _assess(
     images = _worst_images(moments, clean, source, out, is_video=track.is_video, progress=progress)
     draft["worst_moments"] = [{k: v for k, v in m.items() if k != "row"} for m in moments]
     _write(result, out, images)
-    if cut:
+    if refusal is not None:
         raise InsufficientDataError(
-            f"{draft['findings'][0]['text']} (frames.csv and the report were kept in {out})"
+            f"{refusal.text} (frames.csv and the report were kept in {out})"
         )
     if fm.view not in FRONTAL_VIEWS and not side_view_headline(fm.view, chosen):
         measure = "pelvic drop" if PROTOCOLS[chosen].headline == "pelvic_drop" else "knee valgus"
@@ -368,17 +369,15 @@ def _finish_empty(result: AnalysisResult, out: Path, test: str, reason: str) -> 
     protocol = movement_test(test)
     filming = protocol.filming if protocol else FRONT_FILMING
     view = result.measures.view
-    findings = [
-        {"code": "no_reps", "side": None, "severity": "refused", "text": reason, "source": None}
-    ]
+    findings = [Finding(code="no_reps", side=None, severity="refused", text=reason, source=None)]
     if view not in FRONTAL_VIEWS:
         findings.append(view_refused(view, filming))
-    nothing = side_summary([], test=test, sex=None, working=False)
+    nothing = side_summary([], test=test, sex=None, working=None)  # null: not known, not "no"
     result.draft.update(
         test=test,
         test_label=protocol.label if protocol else "Movement not recognised",
         view=view,
-        sides={s: {**nothing, "working": None} for s in SIDES},  # null: not known, not "no"
+        sides=dict.fromkeys(SIDES, nothing),
         findings=findings,
         suggestions=[],
         worst_moments=[],

@@ -8,20 +8,31 @@ measurement's smallest detectable difference.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from kneecoach.assessment import norms
+from kneecoach.assessment.model import (
+    Asymmetry,
+    Classification,
+    Drift,
+    Finding,
+    Level,
+    RepReading,
+    Severity,
+    SideSummary,
+    Suggestion,
+)
 from kneecoach.assessment.norms import Sex
 from kneecoach.core.movement_tests import headline, movement_test
 from kneecoach.core.schema import OTHER, SIDES, Side
 
-Finding = dict[str, Any]
 
-
-def _values(reps: list[dict[str, Any]], key: str) -> list[float]:
-    return [r[key] for r in reps if r.get(key) is not None and r.get("complete", True)]
+def _values(reps: Sequence[RepReading], key: str) -> list[float]:
+    """``key`` of every complete rep that has it."""
+    return [v for r in reps if (v := getattr(r, key)) is not None and r.complete]
 
 
 def _round(x: float | None, digits: int = 1) -> float | None:
@@ -29,13 +40,13 @@ def _round(x: float | None, digits: int = 1) -> float | None:
 
 
 def side_summary(
-    reps: list[dict[str, Any]],
+    reps: list[RepReading],
     *,
     test: str,
     sex: Sex | None,
-    working: bool,
+    working: bool | None,
     knee_noise_pct: float | None = None,
-) -> dict[str, Any]:
+) -> SideSummary:
     """Peak, mean, SD and worst rep of FPPA, mean pelvic drop, the classification, and the
     knee over the foot (``knee_noise_pct``: what this clip cannot tell from noise; None
     when the view cannot show it)."""
@@ -44,62 +55,83 @@ def side_summary(
     out["peak_fppa_deg"] = _round(max(fppa)) if fppa else None
     out["mean_fppa_deg"] = _round(float(np.mean(fppa))) if fppa else None
     out["sd_fppa_deg"] = _round(float(np.std(fppa, ddof=1))) if len(fppa) > 1 else None
-    worst = [r for r in reps if r.get("fppa_deg") is not None and r.get("complete", True)]
-    out["worst_rep"] = max(worst, key=lambda r: r["fppa_deg"])["index"] if worst else None
-    for key in ("pelvic_drop_deg", "hip_adduction_deg", "femoral_adduction_deg", "kasr",
-                "knee_shift_pct", "knee_flexion_deg", "knee_over_toe_pct",
-                "trunk_forward_deg"):  # fmt: skip
+    worst = [(r.fppa_deg, r.index) for r in reps if r.fppa_deg is not None and r.complete]
+    out["worst_rep"] = max(worst)[1] if worst else None
+    for key in (
+        "pelvic_drop_deg",
+        "hip_adduction_deg",
+        "femoral_adduction_deg",
+        "kasr",
+        "knee_shift_pct",
+        "knee_flexion_deg",
+        "knee_over_toe_pct",
+        "trunk_forward_deg",
+    ):
         vals = _values(reps, key)
         out[f"mean_{key}"] = (
             _round(float(np.mean(vals)), 2 if key == "kasr" else 1) if vals else None
         )
     out["classification"] = classify(out["mean_fppa_deg"], test=test, sex=sex)
-    out.update(knee_over_foot(reps, working=working, noise_pct=knee_noise_pct))
-    return out
+    out.update(knee_over_foot(reps, working=bool(working), noise_pct=knee_noise_pct))
+    return SideSummary(**out)
 
 
 def knee_over_foot(
-    reps: list[dict[str, Any]], *, working: bool, noise_pct: float | None
-) -> dict[str, Any]:
+    reps: Sequence[RepReading], *, working: bool, noise_pct: float | None
+) -> dict[str, float | bool | None]:
     """The knee over its foot over the reps (science.md §1.5): the furthest inside any rep
     went (``peak_knee_over_foot_pct``, + inside, % of leg length), and ``knee_inward``: True
     when that is beyond the clip's noise, False when not, None when not measurable."""
     worst = _values(reps, "knee_over_foot_worst_pct")
     peak = _round(max(worst)) if worst and working else None
     if peak is None or noise_pct is None:
-        return {"peak_knee_over_foot_pct": peak, "knee_over_foot_noise_pct": None,
-                "knee_inward": None}  # fmt: skip
-    return {"peak_knee_over_foot_pct": peak, "knee_over_foot_noise_pct": noise_pct,
-            "knee_inward": peak > noise_pct}  # fmt: skip
-
-
-def classify(mean_fppa: float | None, *, test: str, sex: Sex | None) -> dict[str, Any]:
-    """Within / above / below the typical range for ``test``, with the source."""
-    norm = norms.FPPA_RANGES.get(test)
-    if mean_fppa is None:
-        return {"label": "not measured", "level": "not measured", "range_deg": None, "source": None}
-    if norm is None:
         return {
-            "label": "no published typical range for this test",
-            "level": "no range",
-            "range_deg": None,
-            "source": None,
+            "peak_knee_over_foot_pct": peak,
+            "knee_over_foot_noise_pct": None,
+            "knee_inward": None,
         }
-    low, high = norm.for_sex(sex)
-    level = "above" if mean_fppa > high else "below" if mean_fppa < low else "within"
-    who = {"female": "women", "male": "men", None: "adults (women and men together)"}[sex]
-    label = {"above": "above the typical range", "below": "below the typical range",
-             "within": "within the typical range"}[level]  # fmt: skip
     return {
-        "label": label,
-        "level": level,
-        "range_deg": [low, high],
-        "population": who,
-        "source": norm.source + (f"; {norm.note}" if norm.note else ""),
+        "peak_knee_over_foot_pct": peak,
+        "knee_over_foot_noise_pct": noise_pct,
+        "knee_inward": peak > noise_pct,
     }
 
 
-def asymmetry(sides: dict[str, dict[str, Any]], *, test: str = "") -> dict[str, Any] | None:
+NOT_MEASURED = Classification(
+    label="not measured", level="not measured", range_deg=None, source=None
+)
+
+
+def classify(mean_fppa: float | None, *, test: str, sex: Sex | None) -> Classification:
+    """Within / above / below the typical range for ``test``, with the source."""
+    norm = norms.FPPA_RANGES.get(test)
+    if mean_fppa is None:
+        return NOT_MEASURED
+    if norm is None:
+        return Classification(
+            label="no published typical range for this test",
+            level="no range",
+            range_deg=None,
+            source=None,
+        )
+    low, high = norm.for_sex(sex)
+    level: Level = "above" if mean_fppa > high else "below" if mean_fppa < low else "within"
+    who = {"female": "women", "male": "men", None: "adults (women and men together)"}[sex]
+    label = {
+        "above": "above the typical range",
+        "below": "below the typical range",
+        "within": "within the typical range",
+    }[level]
+    return Classification(
+        label=label,
+        level=level,
+        range_deg=(low, high),
+        population=who,
+        source=norm.source + (f"; {norm.note}" if norm.note else ""),
+    )
+
+
+def asymmetry(sides: Mapping[Side, SideSummary], *, test: str = "") -> Asymmetry | None:
     """Left-right difference of mean FPPA, called real only beyond the SDD.
 
     For tests whose headline is the knee over the foot FPPA is not used:
@@ -108,63 +140,71 @@ def asymmetry(sides: dict[str, dict[str, Any]], *, test: str = "") -> dict[str, 
     """
     if headline(test) == "knee_over_foot":
         return _shift_asymmetry(sides)
-    left, right = sides["left"]["mean_fppa_deg"], sides["right"]["mean_fppa_deg"]
+    left, right = sides["left"].mean_fppa_deg, sides["right"].mean_fppa_deg
     if left is None or right is None:
         return None
     diff = round(left - right, 1)
     larger: Side = "left" if diff > 0 else "right"
     beyond = abs(diff) > norms.FPPA_SDD_DEG
-    lead = (f"Your {larger} knee moves inward {abs(diff):.0f}° more than your {OTHER[larger]}"
-            if abs(diff) >= 0.5 else "Your knees move alike (less than 1° apart)")  # fmt: skip
+    lead = (
+        f"Your {larger} knee moves inward {abs(diff):.0f}° more than your {OTHER[larger]}"
+        if abs(diff) >= 0.5
+        else "Your knees move alike (less than 1° apart)"
+    )
     text = lead + (
         "; that is more than the measurement's noise, so the sides really differ."
         if beyond
         else f"; that is within the measurement's noise (±{norms.FPPA_SDD_DEG:.0f}°), "
         "so the two sides cannot be told apart."
     )
-    return {
-        "fppa_deg": diff,
-        "larger_side": larger,
-        "beyond_noise": beyond,
-        "sdd_deg": norms.FPPA_SDD_DEG,
-        "source": norms.FPPA_SDD_SOURCE,
-        "text": text,
-    }
+    return Asymmetry(
+        fppa_deg=diff,
+        larger_side=larger,
+        beyond_noise=beyond,
+        sdd_deg=norms.FPPA_SDD_DEG,
+        source=norms.FPPA_SDD_SOURCE,
+        text=text,
+    )
 
 
-def _shift_asymmetry(sides: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+def _shift_asymmetry(sides: Mapping[Side, SideSummary]) -> Asymmetry | None:
     """Left against right, furthest inside the foot: a difference is called real only beyond
     the larger of the two sides' noise (science.md §1.5 has no published noise)."""
     left, right = sides["left"], sides["right"]
-    a, b = left.get("peak_knee_over_foot_pct"), right.get("peak_knee_over_foot_pct")
+    a, b = left.peak_knee_over_foot_pct, right.peak_knee_over_foot_pct
     if a is None or b is None:
         return None
-    noise = max(left.get("knee_over_foot_noise_pct") or 0.0,
-                right.get("knee_over_foot_noise_pct") or 0.0)  # fmt: skip
+    noise = max(left.knee_over_foot_noise_pct or 0.0, right.knee_over_foot_noise_pct or 0.0)
     diff = round(a - b, 1)
     larger: Side = "left" if diff > 0 else "right"
     beyond = abs(diff) > noise
     text = (
         f"Your {larger} knee came {abs(diff):.0f}% of your leg length further inside its foot "
         f"than your {OTHER[larger]} knee; "
-        + ("that is more than this clip's noise, so the sides really differ."
-           if beyond else
-           f"within the {noise:.0f}% this clip cannot tell from noise, so they are not called "
-           "different.")
+        + (
+            "that is more than this clip's noise, so the sides really differ."
+            if beyond
+            else f"within the {noise:.0f}% this clip cannot tell from noise, so they are not "
+            "called different."
+        )
         if abs(diff) >= 0.5
         else "Both knees came alike over their feet (less than 1% of leg length apart)."
-    )  # fmt: skip
-    return {
-        "measure": "knee_over_foot_pct", "knee_over_foot_pct": diff, "larger_side": larger,
-        "beyond_noise": beyond, "noise_pct": noise, "sdd_deg": None,
-        "source": KNEE_OVER_FOOT_SOURCE, "text": text,
-    }  # fmt: skip
+    )
+    return Asymmetry(
+        measure="knee_over_foot_pct",
+        knee_over_foot_pct=diff,
+        larger_side=larger,
+        beyond_noise=beyond,
+        noise_pct=noise,
+        sdd_deg=None,
+        source=KNEE_OVER_FOOT_SOURCE,
+        text=text,
+    )
 
 
-def drift(reps: list[dict[str, Any]]) -> dict[str, Any] | None:
+def drift(reps: Sequence[RepReading]) -> Drift | None:
     """Does FPPA get worse over the set? Slope per rep and last minus first (≥ 3 reps)."""
-    pts = [(r["index"], r["fppa_deg"]) for r in reps
-           if r.get("fppa_deg") is not None and r.get("complete", True)]  # fmt: skip
+    pts = [(r.index, r.fppa_deg) for r in reps if r.fppa_deg is not None and r.complete]
     if len(pts) < 3:
         return None
     x, y = np.array(pts, dtype=float).T
@@ -172,60 +212,88 @@ def drift(reps: list[dict[str, Any]]) -> dict[str, Any] | None:
     change = float(y[-1] - y[0])
     beyond = abs(change) > norms.FPPA_SDD_DEG
     way = "more" if change > 0 else "less"
-    moved = (f"the knee moved inward {abs(change):.0f}° {way}" if abs(change) >= 0.5
-             else "the knee angle changed by less than 1°")  # fmt: skip
-    text = (
-        f"From the first to the last rep {moved}"
-        + (" — more than the measurement's noise: the set changes as it goes on."
-           if beyond else ", within the measurement's noise: no real change over the set.")
-    )  # fmt: skip
-    return {"slope_deg_per_rep": round(slope, 2), "first_last_deg": round(change, 1),
-            "beyond_noise": beyond, "sdd_deg": norms.FPPA_SDD_DEG, "text": text}  # fmt: skip
+    moved = (
+        f"the knee moved inward {abs(change):.0f}° {way}"
+        if abs(change) >= 0.5
+        else "the knee angle changed by less than 1°"
+    )
+    text = f"From the first to the last rep {moved}" + (
+        " — more than the measurement's noise: the set changes as it goes on."
+        if beyond
+        else ", within the measurement's noise: no real change over the set."
+    )
+    return Drift(
+        slope_deg_per_rep=round(slope, 2),
+        first_last_deg=round(change, 1),
+        beyond_noise=beyond,
+        sdd_deg=norms.FPPA_SDD_DEG,
+        text=text,
+    )
 
 
 def side_findings(
-    side: Side, s: dict[str, Any], *, test_label: str, test: str, view: str = "frontal"
+    side: Side, s: SideSummary, *, test_label: str, test: str, view: str = "frontal"
 ) -> list[Finding]:
     """One plain sentence per side (and more when there is more to say)."""
     out: list[Finding] = []
     name = side.capitalize()
-    mean, cls = s["mean_fppa_deg"], s["classification"]
-    if not s["working"]:
+    mean, cls = s.mean_fppa_deg, s.classification
+    if not s.working:
         return out
     if headline(test) == "knee_over_foot":
         return out + _knee_over_foot_finding(side, s, test_label, view)
     if mean is None:
-        out.append({"code": "fppa_not_measured", "side": side, "severity": "refused",
-                    "text": f"{name} knee: no valid knee angle could be measured in this clip.",
-                    "source": None})  # fmt: skip
+        out.append(
+            Finding(
+                code="fppa_not_measured",
+                side=side,
+                severity="refused",
+                text=f"{name} knee: no valid knee angle could be measured in this clip.",
+                source=None,
+            )
+        )
     else:
         where = "inward" if mean >= 0 else "outward"
-        moves = (f"moves {where} by {abs(mean):.0f}°" if abs(mean) >= 0.5
-                 else "stays in line with your hip and ankle (0°)")  # fmt: skip
+        moves = (
+            f"moves {where} by {abs(mean):.0f}°"
+            if abs(mean) >= 0.5
+            else "stays in line with your hip and ankle (0°)"
+        )
         text = (
             f"Your {side} knee {moves} on average "
             f"(worst {_event_word(test)} "
-            f"{round(s['peak_fppa_deg'])}°) in the {test_label.lower()}"
+            f"{round(s.peak_fppa_deg or mean)}°) in the {test_label.lower()}"
         )
-        if cls["range_deg"]:
-            low, high = cls["range_deg"]
-            text += f"; typical for {cls['population']} is {low:.0f}-{high:.0f}° ({cls['label']})."
+        if cls.range_deg:
+            low, high = cls.range_deg
+            text += f"; typical for {cls.population} is {low:.0f}-{high:.0f}° ({cls.label})."
         else:
             text += "; there is no published typical range for this test."
         if test == "single-leg-squat":
             text += f" For comparison, {norms.SLS_GROUPS}."
-        severity = "attention" if cls["level"] == "above" else "ok"
-        out.append({"code": f"fppa_{cls['level'].replace(' ', '_')}", "side": side,
-                    "severity": severity, "text": text, "source": cls["source"]})  # fmt: skip
-    drop = s.get("mean_pelvic_drop_deg")
+        severity: Severity = "attention" if cls.level == "above" else "ok"
+        out.append(
+            Finding(
+                code=f"fppa_{cls.level.replace(' ', '_')}",
+                side=side,
+                severity=severity,
+                text=text,
+                source=cls.source,
+            )
+        )
+    drop = s.mean_pelvic_drop_deg
     if drop is not None and drop > norms.PELVIC_DROP_SDD_DEG:
-        out.append({
-            "code": "pelvic_drop", "side": side, "severity": "attention",
-            "text": f"Standing on your {side} leg, the {OTHER[side]} side of your pelvis drops by "
-                    f"{drop:.0f}°: more than the {norms.PELVIC_DROP_SDD_DEG}° by which repeated "
-                    "measurements of the same person can differ, so it is unlikely to be noise.",
-            "source": norms.PELVIC_DROP_SOURCE,
-        })  # fmt: skip
+        out.append(
+            Finding(
+                code="pelvic_drop",
+                side=side,
+                severity="attention",
+                text=f"Standing on your {side} leg, the {OTHER[side]} side of your pelvis drops by "
+                f"{drop:.0f}°: more than the {norms.PELVIC_DROP_SDD_DEG}° by which repeated "
+                "measurements of the same person can differ, so it is unlikely to be noise.",
+                source=norms.PELVIC_DROP_SOURCE,
+            )
+        )
     if _event_word(test) == "hold":
         out += _stance_findings(side, s)
     return out
@@ -237,7 +305,7 @@ def _event_word(test: str) -> str:
     return "hold" if t and t.event == "hold" else "rep"
 
 
-def _stance_findings(side: Side, s: dict[str, Any]) -> list[Finding]:
+def _stance_findings(side: Side, s: SideSummary) -> list[Finding]:
     """The single-leg stance (Trendelenburg) test's own results: the pelvis and the hold.
 
     A free side held level or up is the normal response, and the test is a
@@ -246,26 +314,34 @@ def _stance_findings(side: Side, s: dict[str, Any]) -> list[Finding]:
     """
     out: list[Finding] = []
     sdd, other = norms.PELVIC_DROP_SDD_DEG, OTHER[side]
-    drop = s.get("mean_pelvic_drop_deg")
+    drop = s.mean_pelvic_drop_deg
     source = f"{norms.STANCE_SOURCE}; {norms.PELVIC_DROP_SOURCE}"
     if drop is not None and drop < -sdd:
-        out.append({
-            "code": "pelvis_held_up", "side": side, "severity": "ok",
-            "text": f"Standing on your {side} leg, the {other} side of your pelvis rises by "
-                    f"{-drop:.0f}° instead of dropping (more than the {sdd}° by which repeated "
-                    "measurements can differ): "
-                    "holding the free side up is the normal response in this test.",
-            "source": source,
-        })  # fmt: skip
+        out.append(
+            Finding(
+                code="pelvis_held_up",
+                side=side,
+                severity="ok",
+                text=f"Standing on your {side} leg, the {other} side of your pelvis rises by "
+                f"{-drop:.0f}° instead of dropping (more than the {sdd}° by which repeated "
+                "measurements can differ): "
+                "holding the free side up is the normal response in this test.",
+                source=source,
+            )
+        )
     elif drop is not None and drop <= sdd:
-        out.append({
-            "code": "pelvis_level", "side": side, "severity": "ok",
-            "text": f"Standing on your {side} leg, the {other} side of your pelvis stays level "
-                    f"(within the {sdd}° by which repeated measurements can differ): it does "
-                    "not drop.",
-            "source": source,
-        })  # fmt: skip
-    holds = [r["hold_s"] for r in s.get("reps", []) if r.get("hold_s") is not None]
+        out.append(
+            Finding(
+                code="pelvis_level",
+                side=side,
+                severity="ok",
+                text=f"Standing on your {side} leg, the {other} side of your pelvis stays level "
+                f"(within the {sdd}° by which repeated measurements can differ): it does "
+                "not drop.",
+                source=source,
+            )
+        )
+    holds = [r.hold_s for r in s.reps if r.hold_s is not None]
     if holds:
         hold, full = max(holds), norms.STANCE_HOLD_S
         text = (
@@ -275,8 +351,15 @@ def _stance_findings(side: Side, s: dict[str, Any]) -> list[Finding]:
             f"test is a {full:.0f} s hold, so the clip cannot show whether your pelvis stays up "
             f"for {full:.0f} s. Film the whole hold."
         )
-        out.append({"code": "stance_hold", "side": side, "severity": "info", "text": text,
-                    "source": norms.STANCE_SOURCE})  # fmt: skip
+        out.append(
+            Finding(
+                code="stance_hold",
+                side=side,
+                severity="info",
+                text=text,
+                source=norms.STANCE_SOURCE,
+            )
+        )
     return out
 
 
@@ -289,13 +372,13 @@ KNEE_OVER_FOOT_SOURCE = (
 
 
 def _knee_over_foot_finding(
-    side: Side, s: dict[str, Any], test_label: str, view: str = "frontal"
+    side: Side, s: SideSummary, test_label: str, view: str = "frontal"
 ) -> list[Finding]:
     """The squat-type tests' headline: did the knee go inside its foot (science.md §1.5)?"""
     inward, peak, noise = (
-        s.get("knee_inward"),
-        s.get("peak_knee_over_foot_pct"),
-        s.get("knee_over_foot_noise_pct"),
+        s.knee_inward,
+        s.peak_knee_over_foot_pct,
+        s.knee_over_foot_noise_pct,
     )
     if view == "sagittal":  # the view's own sentence says why, and its side-view result
         return []
@@ -305,14 +388,21 @@ def _knee_over_foot_finding(
             if view not in ("frontal", "rear")
             else "the knee, ankle and toes were not seen well enough"
         )
-        return [{"code": "knee_over_foot_not_measured", "side": side, "severity": "refused",
-                 "text": f"{side.capitalize()} knee: its line over the foot could not be "
-                         f"measured ({why}).", "source": None}]  # fmt: skip
+        return [
+            Finding(
+                code="knee_over_foot_not_measured",
+                side=side,
+                severity="refused",
+                text=f"{side.capitalize()} knee: its line over the foot could not be "
+                f"measured ({why}).",
+                source=None,
+            )
+        ]
     worst = max(
-        (r for r in s["reps"] if r.get("knee_over_foot_worst_pct") is not None),
-        key=lambda r: r["knee_over_foot_worst_pct"],
+        (r for r in s.reps if r.knee_over_foot_worst_pct is not None),
+        key=lambda r: r.knee_over_foot_worst_pct or 0.0,
     )
-    when = f"rep {worst['index']}, {worst['knee_over_foot_worst_time_s']:.1f} s"
+    when = f"rep {worst.index}, {worst.knee_over_foot_worst_time_s:.1f} s"
     if inward:
         text = (
             f"In the {test_label.lower()} your {side} knee went inside its foot: at its worst "
@@ -321,7 +411,7 @@ def _knee_over_foot_finding(
             f"the {noise:.0f}% this clip cannot tell from noise. Coaches look for the knee to "
             "stay over the foot, pointing where the toes point."
         )
-        severity = "attention"
+        severity: Severity = "attention"
     else:
         where = (
             "stayed over or outside its foot"
@@ -332,17 +422,19 @@ def _knee_over_foot_finding(
         text = f"In the {test_label.lower()} your {side} knee {where}: no caving in was measured."
         severity = "ok"
     code = "knee_inside_foot" if inward else "knee_over_foot"
-    return [{"code": code, "side": side, "severity": severity, "text": text,
-             "source": KNEE_OVER_FOOT_SOURCE}]  # fmt: skip
+    return [
+        Finding(code=code, side=side, severity=severity, text=text, source=KNEE_OVER_FOOT_SOURCE)
+    ]
 
 
-def side_view_findings(side: Side, s: dict[str, Any], test_label: str) -> list[Finding]:
+def side_view_findings(side: Side, s: SideSummary, test_label: str) -> list[Finding]:
     """A side view's result: knee flexion, the knee's travel past the toes and the trunk's
     forward lean at the deepest point, means over the reps (2D; science.md §4.2)."""
     flexion, toes, trunk = (
-        s.get("mean_knee_flexion_deg"), s.get("mean_knee_over_toe_pct"),
-        s.get("mean_trunk_forward_deg"),
-    )  # fmt: skip
+        s.mean_knee_flexion_deg,
+        s.mean_knee_over_toe_pct,
+        s.mean_trunk_forward_deg,
+    )
     parts = []
     if flexion is not None:
         parts.append(f"your {side} knee bends {flexion:.0f}°")
@@ -359,56 +451,72 @@ def side_view_findings(side: Side, s: dict[str, Any], test_label: str) -> list[F
         f"reps): {'; '.join(parts)}. These are 2D angles in the picture, a screen of depth "
         "and posture, not of knee valgus."
     )
-    return [{"code": "side_view", "side": side, "severity": "info", "text": text,
-             "source": "MediaPipe knee flexion from a side view: −2.3 ± 6.4° against an IMU "
-                       "at 90° (Cosoli 2026), MAE 7° against Kinovea (Yue, preprint); "
-                       "science.md §4.2"}]  # fmt: skip
+    return [
+        Finding(
+            code="side_view",
+            side=side,
+            severity="info",
+            text=text,
+            source="MediaPipe knee flexion from a side view: −2.3 ± 6.4° against an IMU "
+            "at 90° (Cosoli 2026), MAE 7° against Kinovea (Yue, preprint); "
+            "science.md §4.2",
+        )
+    ]
 
 
-def suggestions(sides: dict[str, dict[str, Any]], *, test: str) -> list[dict[str, Any]]:
+def suggestions(sides: Mapping[Side, SideSummary], *, test: str) -> list[Suggestion]:
     """Link the pattern to the three recurring root causes (hip, foot/ankle, control)."""
-    out: list[dict[str, Any]] = []
+    out: list[Suggestion] = []
     for side in SIDES:
         s = sides[side]
-        if not s["working"] or s["mean_fppa_deg"] is None or headline(test) == "knee_over_foot":
+        if not s.working or s.mean_fppa_deg is None or headline(test) == "knee_over_foot":
             continue
-        valgus = s["classification"]["level"] == "above" or (
-            s["classification"]["level"] == "no range" and s["mean_fppa_deg"] > norms.FPPA_SDD_DEG
+        valgus = s.classification.level == "above" or (
+            s.classification.level == "no range" and s.mean_fppa_deg > norms.FPPA_SDD_DEG
         )
-        femoral = s.get("mean_femoral_adduction_deg")
-        drop = s.get("mean_pelvic_drop_deg")
+        femoral = s.mean_femoral_adduction_deg
+        drop = s.mean_pelvic_drop_deg
         hip_pattern = (drop is not None and drop > norms.PELVIC_DROP_SDD_DEG) or (
-            valgus and femoral is not None and femoral >= 0.5 * s["mean_fppa_deg"]
+            valgus and femoral is not None and femoral >= 0.5 * s.mean_fppa_deg
         )
         if hip_pattern:
-            out.append({
-                "cause": "hip", "side": side,
-                "text": f"{side.capitalize()} leg: the pelvis drops and/or the thigh moves "
-                        "inward from the hip. This pattern is linked to weak hip abductors and "
-                        "extensors; hip strengthening combined with knee exercises is the "
-                        "recommended first step.",
-                "source": "science.md §2.1-2.2 and §7.1 (Crossley 2016 and Collins 2018 "
-                          "consensus: combine hip and knee exercises)",
-            })  # fmt: skip
+            out.append(
+                Suggestion(
+                    cause="hip",
+                    side=side,
+                    text=f"{side.capitalize()} leg: the pelvis drops and/or the thigh moves "
+                    "inward from the hip. This pattern is linked to weak hip abductors and "
+                    "extensors; hip strengthening combined with knee exercises is the "
+                    "recommended first step.",
+                    source="science.md §2.1-2.2 and §7.1 (Crossley 2016 and Collins 2018 "
+                    "consensus: combine hip and knee exercises)",
+                )
+            )
         elif valgus:
-            out.append({
-                "cause": "foot-ankle", "side": side,
-                "text": f"{side.capitalize()} leg: the knee moves inward mostly below it, with "
-                        "little inward movement of the thigh. This points to the foot and "
-                        "ankle (a collapsing arch or stiff ankle): check ankle dorsiflexion "
-                        "with the knee-to-wall test and add foot exercises.",
-                "source": "science.md §5 (Lima 2018: less dorsiflexion goes with knee valgus) "
-                          "and §7.2 (Mølgaard 2018 foot exercises)",
-            })  # fmt: skip
-        sd = s.get("sd_fppa_deg")
+            out.append(
+                Suggestion(
+                    cause="foot-ankle",
+                    side=side,
+                    text=f"{side.capitalize()} leg: the knee moves inward mostly below it, with "
+                    "little inward movement of the thigh. This points to the foot and "
+                    "ankle (a collapsing arch or stiff ankle): check ankle dorsiflexion "
+                    "with the knee-to-wall test and add foot exercises.",
+                    source="science.md §5 (Lima 2018: less dorsiflexion goes with knee valgus) "
+                    "and §7.2 (Mølgaard 2018 foot exercises)",
+                )
+            )
+        sd = s.sd_fppa_deg
         if sd is not None and sd > 2 * norms.FPPA_SEM_DEG:
-            out.append({
-                "cause": "control", "side": side,
-                "text": f"{side.capitalize()} leg: the knee line changes a lot from rep to rep "
-                        f"(SD {sd:.0f}°), more than the measurement explains. That points to "
-                        "control and awareness of where the knee is: slow, mirror- or "
-                        "camera-guided single-leg practice helps.",
-                "source": "science.md §1.3 (SEM 2.7-3.0°, Munro 2012) and §6 (Mizuno 2021: "
-                          "knee valgus goes with poor knee-position sense)",
-            })  # fmt: skip
+            out.append(
+                Suggestion(
+                    cause="control",
+                    side=side,
+                    text=f"{side.capitalize()} leg: the knee line changes a lot from rep to rep "
+                    f"(SD {sd:.0f}°), more than the measurement explains. That points to "
+                    "control and awareness of where the knee is: slow, mirror- or "
+                    "camera-guided single-leg practice helps.",
+                    source="science.md §1.3 (SEM 2.7-3.0°, Munro 2012) and §6 (Mizuno 2021: "
+                    "knee valgus goes with poor knee-position sense)",
+                )
+            )
     return out

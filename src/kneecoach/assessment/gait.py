@@ -25,6 +25,7 @@ SDD or, for measures with no published SDD, a documented minimum effect
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -32,14 +33,22 @@ import numpy.typing as npt
 from scipy import stats
 
 from kneecoach.assessment import norms
+from kneecoach.assessment.findings import NOT_MEASURED
+from kneecoach.assessment.model import (
+    Asymmetry,
+    Classification,
+    Drift,
+    DriftMeasure,
+    Finding,
+    SideSummary,
+    StepReading,
+    Suggestion,
+)
 from kneecoach.assessment.protocols import GAIT_PROTOCOLS
 from kneecoach.core.schema import OTHER, SIDES, Side
 from kneecoach.events.gait import Step, is_glide, step_rate
 from kneecoach.metrics.frames import FRONTAL_VIEWS, OBLIQUE_CONFIDENCE, FrameMeasures
 from kneecoach.metrics.gait import GaitSignals
-
-Finding = dict[str, Any]
-
 
 #: Dingenen et al. 2018: the mean of at least 7 steps per leg is stable (science.md §2.3).
 MIN_STEPS = 7
@@ -59,13 +68,22 @@ SDD: dict[str, tuple[float, str]] = {
 #: science.md §3.2), which is about 0.25 pelvis widths (hip keypoints ~18 cm apart,
 #: leg ~90 cm) and 5% of leg length for overstride (derived).
 MIN_EFFECT: dict[str, tuple[float, str]] = {
-    "step_width": (0.25, "no published SDD; minimum effect 0.25 pelvis widths (~5% of leg "
-                   "length, the smallest step-width change in Meardon 2012; science.md §3.2)"),
-    "foot_offset": (0.25, "no published SDD; minimum effect 0.25 pelvis widths (~5% of leg "
-                    "length, Meardon 2012; science.md §3.2)"),
-    "overstride_pct": (5.0, "no published SDD; minimum effect 5% of leg length (the step "
-                       "change of Meardon 2012, applied to foot placement; derived)"),
-}  # fmt: skip
+    "step_width": (
+        0.25,
+        "no published SDD; minimum effect 0.25 pelvis widths (~5% of leg "
+        "length, the smallest step-width change in Meardon 2012; science.md §3.2)",
+    ),
+    "foot_offset": (
+        0.25,
+        "no published SDD; minimum effect 0.25 pelvis widths (~5% of leg "
+        "length, Meardon 2012; science.md §3.2)",
+    ),
+    "overstride_pct": (
+        5.0,
+        "no published SDD; minimum effect 5% of leg length (the step "
+        "change of Meardon 2012, applied to foot placement; derived)",
+    ),
+}
 #: Measures followed for fatigue drift, with their plain names.
 DRIFT_MEASURES = {
     "fppa_deg": "knee angle (FPPA)",
@@ -79,12 +97,21 @@ DRIFT_MEASURES = {
 }
 #: The unit of each measure, as the findings print it after the number.
 UNITS = {
-    "fppa_deg": "°", "peak_fppa_deg": "°", "pelvic_drop_deg": "°", "hip_adduction_deg": "°",
-    "trunk_lean_deg": "°", "knee_flexion_contact_deg": "°", "trunk_forward_lean_deg": "°",
-    "step_width": " pelvis widths", "foot_offset": " pelvis widths",
-    "overstride_pct": "% of leg length", "stance_time_s": " s", "step_time_s": " s",
-    "glide_s": " s", "cadence_spm": " steps/min",
-}  # fmt: skip
+    "fppa_deg": "°",
+    "peak_fppa_deg": "°",
+    "pelvic_drop_deg": "°",
+    "hip_adduction_deg": "°",
+    "trunk_lean_deg": "°",
+    "knee_flexion_contact_deg": "°",
+    "trunk_forward_lean_deg": "°",
+    "step_width": " pelvis widths",
+    "foot_offset": " pelvis widths",
+    "overstride_pct": "% of leg length",
+    "stance_time_s": " s",
+    "step_time_s": " s",
+    "glide_s": " s",
+    "cadence_spm": " steps/min",
+}
 #: Plausible 2D knee flexion at initial contact in a side view (°), per test. Published
 #: means: walking about 5° (Perry & Burnfield 2010), running about 20° (Novacheck 1998,
 #: Gait Posture 7:77-95; 21° in 3D treadmill data); the limits add wide room for 2D
@@ -133,7 +160,7 @@ def _r(x: float | None, digits: int = 1) -> float | None:
 
 def read_steps(
     fm: FrameMeasures, sig: GaitSignals, steps: list[Step], /, *, test: str
-) -> dict[Side, list[dict[str, Any]]]:
+) -> dict[Side, list[StepReading]]:
     """One reading per step, per side, in time order."""
     table, t, fps = fm.table, sig.time_s, sig.fps
     frontal = fm.view in FRONTAL_VIEWS
@@ -159,7 +186,7 @@ def read_steps(
     flex_range = None if frontal else KNEE_FLEXION_CONTACT_DEG.get(test)
     last_offset: dict[Side, float | None] = {"left": None, "right": None}
     last_contact: dict[Side, int | None] = {"left": None, "right": None}
-    out: dict[Side, list[dict[str, Any]]] = {"left": [], "right": []}
+    out: dict[Side, list[StepReading]] = {"left": [], "right": []}
     for step in steps:
         s, c, m = step.side, step.contact, step.midstance
         a = arr[s]
@@ -186,7 +213,7 @@ def read_steps(
                 f"knee flexion at contact {flex:.0f}° is outside the plausible "
                 f"{flex_range[0]:.0f}-{flex_range[1]:.0f}°: not a real contact"
             )
-        reading = {
+        reading: dict[str, Any] = {
             "index": len(out[s]) + 1,
             "frame": int(frames[c]),
             "time_s": round(float(t[c]), 3),
@@ -215,58 +242,78 @@ def read_steps(
                 None if step.glide is None else round(float(t[step.glide[1]] - t[step.glide[0]]), 3)
             )
             reading["complete"] = reading["complete"] and is_glide(step, fps)
-        out[s].append(reading)
+        out[s].append(StepReading(**reading))
         if offset is not None and step.complete:
             last_offset[s] = offset
         last_contact[s] = c
     return out
 
 
-def _vals(steps: list[dict[str, Any]], key: str) -> list[float]:
-    return [float(r[key]) for r in steps if r.get(key) is not None and r.get("complete")]
+def _vals(steps: Sequence[StepReading], key: str) -> list[float]:
+    """``key`` of every complete step that has it."""
+    return [float(v) for r in steps if (v := getattr(r, key)) is not None and r.complete]
 
 
-def _mean(steps: list[dict[str, Any]], key: str, digits: int = 1) -> float | None:
+def _mean(steps: Sequence[StepReading], key: str, digits: int = 1) -> float | None:
     v = _vals(steps, key)
     return _r(float(np.mean(v)), digits) if v else None
 
 
-def side_summary(steps: list[dict[str, Any]], *, test: str, frontal: bool) -> dict[str, Any]:
-    """Mean, SD, worst steps and shares for one side (keys shared with the movement tests)."""
+def side_summary(
+    steps: list[StepReading], *, test: str, frontal: bool, cadence_spm: float | None = None
+) -> SideSummary:
+    """Mean, SD, worst steps and shares for one side (``cadence_spm``: this foot's)."""
     fppa = _vals(steps, "fppa_deg")
     peaks = _vals(steps, "peak_fppa_deg")
-    done = [r for r in steps if r["complete"]]
-    out: dict[str, Any] = {"working": bool(done), "reps": [], "steps": steps,
-                           "n_steps": len(done)}  # fmt: skip
+    done = [r for r in steps if r.complete]
+    out: dict[str, Any] = {"working": bool(done), "reps": [], "steps": steps, "n_steps": len(done)}
     out["peak_fppa_deg"] = _r(max(peaks)) if peaks else None
     out["mean_fppa_deg"] = _r(float(np.mean(fppa))) if fppa else None
     out["sd_fppa_deg"] = _r(float(np.std(fppa, ddof=1))) if len(fppa) > 1 else None
     out["worst_rep"] = None
-    ranked = sorted((r for r in done if r.get("peak_fppa_deg") is not None),
-                    key=lambda r: -r["peak_fppa_deg"])  # fmt: skip
-    out["worst_steps"] = [r["index"] for r in ranked[:3]]
-    for key in ("pelvic_drop_deg", "hip_adduction_deg", "trunk_lean_deg", "stance_time_s",
-                "step_time_s", "knee_flexion_contact_deg", "overstride_pct",
-                "trunk_forward_lean_deg", "glide_s"):  # fmt: skip
+    ranked = sorted(
+        (-r.peak_fppa_deg, i, r.index) for i, r in enumerate(done) if r.peak_fppa_deg is not None
+    )
+    out["worst_steps"] = [index for _, _, index in ranked[:3]]
+    for key in (
+        "pelvic_drop_deg",
+        "hip_adduction_deg",
+        "trunk_lean_deg",
+        "stance_time_s",
+        "step_time_s",
+        "knee_flexion_contact_deg",
+        "overstride_pct",
+        "trunk_forward_lean_deg",
+        "glide_s",
+    ):
         out[f"mean_{key}"] = _mean(steps, key, 3 if key.endswith("_s") else 1)
-    for key, digits in (("pelvic_drop_deg", 1), ("hip_adduction_deg", 1), ("step_width", 2),
-                        ("stance_time_s", 3), ("knee_flexion_contact_deg", 1)):  # fmt: skip
+    for key, digits in (
+        ("pelvic_drop_deg", 1),
+        ("hip_adduction_deg", 1),
+        ("step_width", 2),
+        ("stance_time_s", 3),
+        ("knee_flexion_contact_deg", 1),
+    ):
         v = _vals(steps, key)
         out[f"sd_{key}"] = _r(float(np.std(v, ddof=1)), digits) if len(v) > 1 else None
     out["mean_step_width"] = _mean(steps, "step_width", 2)
     out["mean_foot_offset"] = _mean(steps, "foot_offset", 2)
-    cross = [r["crossover"] for r in done if r.get("crossover") is not None]
+    cross = [r.crossover for r in done if r.crossover is not None]
     out["crossover_share"] = _r(float(np.mean(cross)), 2) if cross else None
     for key in ("mean_femoral_adduction_deg", "mean_kasr", "mean_knee_shift_pct"):
         out[key] = None
     out["classification"] = (
-        {"label": "no published typical range for this test", "level": "no range",
-         "range_deg": None, "source": valgus_source(test)}
+        Classification(
+            label="no published typical range for this test",
+            level="no range",
+            range_deg=None,
+            source=valgus_source(test),
+        )
         if out["mean_fppa_deg"] is not None
-        else {"label": "not measured", "level": "not measured", "range_deg": None,
-              "source": None}
-    )  # fmt: skip
-    return out
+        else NOT_MEASURED
+    )
+    out["cadence_spm"] = cadence_spm
+    return SideSummary(**out)
 
 
 def cadence(steps: list[Step], time_s: npt.NDArray[np.float64]) -> float | None:
@@ -278,9 +325,9 @@ def cadence(steps: list[Step], time_s: npt.NDArray[np.float64]) -> float | None:
     return None if rate is None else _r(rate, 1)
 
 
-def drift(steps: list[dict[str, Any]], key: str) -> dict[str, Any] | None:
+def drift(steps: Sequence[StepReading], key: str) -> DriftMeasure | None:
     """Trend of one measure over the clip: slope per minute and first vs last 20% of steps."""
-    pts = [(r["time_s"], r[key]) for r in steps if r.get(key) is not None and r["complete"]]
+    pts = [(r.time_s, v) for r in steps if (v := getattr(r, key)) is not None and r.complete]
     if len(pts) < MIN_DRIFT_STEPS:
         return None
     t, y = (np.array(v, dtype=float) for v in zip(*pts, strict=True))
@@ -298,22 +345,22 @@ def drift(steps: list[dict[str, Any]], key: str) -> dict[str, Any] | None:
     floor = sdd or MIN_EFFECT.get(key)  # no published SDD: a documented minimum effect
     clear = bool(ci.low > 0 or ci.high < 0)
     beyond = None if floor is None else bool(clear and abs(change) > floor[0])
-    return {
-        "slope_per_min": _r(float(fit.slope), 3),
-        "slope_ci95": [
+    return DriftMeasure(
+        slope_per_min=_r(float(fit.slope), 3),
+        slope_ci95=(
             _r(float(fit.slope - tcrit * fit.stderr), 3),
             _r(float(fit.slope + tcrit * fit.stderr), 3),
-        ],  # fmt: skip
-        "first_last": _r(change, 2),
-        "first_last_ci95": [_r(float(ci.low), 2), _r(float(ci.high), 2)],
-        "steps_per_group": fifth,
-        "sdd": None if sdd is None else sdd[0],
-        "sdd_source": None if sdd is None else sdd[1],
-        "min_effect": None if sdd is not None or floor is None else floor[0],
-        "min_effect_source": None if sdd is not None or floor is None else floor[1],
-        "unit": UNITS.get(key, "").strip(),
-        "beyond_noise": beyond,
-    }
+        ),
+        first_last=_r(change, 2),
+        first_last_ci95=(_r(float(ci.low), 2), _r(float(ci.high), 2)),
+        steps_per_group=fifth,
+        sdd=None if sdd is None else sdd[0],
+        sdd_source=None if sdd is None else sdd[1],
+        min_effect=None if sdd is not None or floor is None else floor[0],
+        min_effect_source=None if sdd is not None or floor is None else floor[1],
+        unit=UNITS.get(key, "").strip(),
+        beyond_noise=beyond,
+    )
 
 
 def _amount(value: float, key: str) -> str:
@@ -322,27 +369,29 @@ def _amount(value: float, key: str) -> str:
     return f"{value:.{digits}f}{unit}"
 
 
-def side_drift(steps: list[dict[str, Any]]) -> dict[str, Any] | None:
+def side_drift(steps: Sequence[StepReading]) -> Drift | None:
     """Every followed measure's drift, and one sentence on what really changed."""
     measures = {k: d for k in DRIFT_MEASURES if (d := drift(steps, k)) is not None}
     if not measures:
         return None
-    changed = [k for k, d in measures.items() if d["beyond_noise"]]
+    changed = [k for k, d in measures.items() if d.beyond_noise]
     if changed:
         parts = [
-            f"{DRIFT_MEASURES[k]} {'rose' if measures[k]['first_last'] > 0 else 'fell'} by "
-            f"{_amount(abs(measures[k]['first_last']), k)} from the first to the last fifth of "
+            f"{DRIFT_MEASURES[k]} {'rose' if (measures[k].first_last or 0) > 0 else 'fell'} by "
+            f"{_amount(abs(measures[k].first_last or 0), k)} from the first to the last fifth of "
             "the steps"
             for k in changed
         ]
         text = "; ".join(parts) + ", more than the measurement's noise: this changed as you tired."
     else:
-        text = "no measure changed by more than the measurement's noise from the first to the " \
-               "last fifth of the steps."  # fmt: skip
-    return {"measures": measures, "changed": changed, "text": text}
+        text = (
+            "no measure changed by more than the measurement's noise from the first to the "
+            "last fifth of the steps."
+        )
+    return Drift(measures=measures, changed=changed, text=text)
 
 
-def asymmetry(sides: dict[Side, dict[str, Any]]) -> dict[str, Any] | None:
+def asymmetry(sides: Mapping[Side, SideSummary]) -> Asymmetry | None:
     """Left-right difference of mean pelvic drop (then FPPA).
 
     Real (``beyond_noise``) only beyond the SDD and with at least :data:`MIN_STEPS`
@@ -350,14 +399,14 @@ def asymmetry(sides: dict[Side, dict[str, Any]]) -> dict[str, Any] | None:
     Dingenen 2018); with fewer, ``beyond_noise`` is None: not decided.
     """
     for key, what in (("mean_pelvic_drop_deg", "pelvic drop"), ("mean_fppa_deg", "knee angle")):
-        left, right = sides["left"][key], sides["right"][key]
+        left, right = getattr(sides["left"], key), getattr(sides["right"], key)
         if left is None or right is None:
             continue
         measure = key.removeprefix("mean_")
         sdd, source = SDD[measure]
         diff = round(left - right, 1)
         larger: Side = "left" if diff > 0 else "right"
-        n = min(len(_vals(sides[s]["steps"], measure)) for s in SIDES)
+        n = min(len(_vals(sides[s].steps, measure)) for s in SIDES)
         beyond = abs(diff) > sdd if n >= MIN_STEPS else None
         if beyond is None:
             verdict = (
@@ -375,26 +424,40 @@ def asymmetry(sides: dict[Side, dict[str, Any]]) -> dict[str, Any] | None:
             f"The {what} is {abs(diff):.1f}° larger standing on your {larger} leg than on your "
             f"{OTHER[larger]}" + verdict
         )
-        fl, fr_ = sides["left"]["mean_fppa_deg"], sides["right"]["mean_fppa_deg"]
-        return {"measure": measure, "difference": diff, "larger_side": larger,
-                "beyond_noise": beyond, "sdd_deg": sdd, "source": source, "text": text,
-                "steps_per_side": n, "min_steps_per_side": MIN_STEPS,
-                "fppa_deg": round(fl - fr_, 1) if fl is not None and fr_ is not None
-                else None}  # fmt: skip
+        fl, fr_ = sides["left"].mean_fppa_deg, sides["right"].mean_fppa_deg
+        return Asymmetry(
+            measure=measure,
+            difference=diff,
+            larger_side=larger,
+            beyond_noise=beyond,
+            sdd_deg=sdd,
+            source=source,
+            text=text,
+            steps_per_side=n,
+            min_steps_per_side=MIN_STEPS,
+            fppa_deg=round(fl - fr_, 1) if fl is not None and fr_ is not None else None,
+        )
     return None
 
 
 def side_findings(
-    side: Side, s: dict[str, Any], *, label: str, frontal: bool, test: str = "run"
+    side: Side, s: SideSummary, *, label: str, frontal: bool, test: str = "run"
 ) -> list[Finding]:
     """Plain sentences for one side; the first is the side's headline."""
-    name, n = side.capitalize(), s["n_steps"]
+    name, n = side.capitalize(), s.n_steps or 0
     out: list[Finding] = []
-    if not s["working"]:
-        return [{"code": "no_steps", "side": side, "severity": "refused",
-                 "text": f"{name} foot: no complete step was found.", "source": None}]  # fmt: skip
-    if frontal and s["mean_fppa_deg"] is not None:
-        mean, peak = s["mean_fppa_deg"], s["peak_fppa_deg"]
+    if not s.working:
+        return [
+            Finding(
+                code="no_steps",
+                side=side,
+                severity="refused",
+                text=f"{name} foot: no complete step was found.",
+                source=None,
+            )
+        ]
+    if frontal and s.mean_fppa_deg is not None:
+        mean, peak = s.mean_fppa_deg, s.peak_fppa_deg
         most = (
             ""
             if peak is None
@@ -404,112 +467,166 @@ def side_findings(
         )
         # a mean that rounds to 0° has no direction ("0° outward" read oddly)
         way = "inward" if round(mean) > 0 else "outward" if round(mean) < 0 else "(in line)"
-        out.append({
-            "code": "gait_fppa", "side": side, "severity": "info",
-            "text": f"{name} knee: {abs(round(mean))}° {way} on "
-                    f"average at midstance over {n} steps{most}. There is no published typical "
-                    f"range for {label.lower()}, and 2D knee angles in gait track 3D knee motion "
-                    "poorly: read the pelvic drop and step width first.",
-            "source": valgus_source(test),
-        })  # fmt: skip
+        out.append(
+            Finding(
+                code="gait_fppa",
+                side=side,
+                severity="info",
+                text=f"{name} knee: {abs(round(mean))}° {way} on "
+                f"average at midstance over {n} steps{most}. There is no published typical "
+                f"range for {label.lower()}, and 2D knee angles in gait track 3D knee motion "
+                "poorly: read the pelvic drop and step width first.",
+                source=valgus_source(test),
+            )
+        )
     elif frontal:
-        out.append({"code": "fppa_not_measured", "side": side, "severity": "refused",
-                    "text": f"{name} knee: no valid knee angle could be measured.",
-                    "source": None})  # fmt: skip
-    drop = s["mean_pelvic_drop_deg"]
+        out.append(
+            Finding(
+                code="fppa_not_measured",
+                side=side,
+                severity="refused",
+                text=f"{name} knee: no valid knee angle could be measured.",
+                source=None,
+            )
+        )
+    drop = s.mean_pelvic_drop_deg
     if drop is not None:
         rises = drop <= -0.05  # "rises 0.0°" would say a direction that is not there
-        out.append({
-            "code": "gait_pelvic_drop", "side": side, "severity": "info",
-            "text": f"Standing on your {side} leg, the {OTHER[side]} side of your pelvis "
-                    f"{'rises' if rises else 'drops'} {abs(drop):.1f}° at midstance on "
-                    "average "
-                    f"(SD {s['sd_pelvic_drop_deg'] or 0:.1f}°). "
-                    + ("The injury studies concern a pelvis that drops (Bramah 2018), so "
-                       "they say nothing about a rise." if rises else
-                       "In runners, more drop went with injuries (each degree raised the odds "
-                       "by 80% in one study); that evidence is from running, and no normal "
-                       "limit is applied to walking." if test == "walk" else
-                       "More drop goes with running injuries (each degree raised the odds of "
-                       "being injured by 80% in one study), but there is no published normal "
-                       "limit."),
-            "source": BRAMAH,
-        })  # fmt: skip
-    share = s["crossover_share"]
+        out.append(
+            Finding(
+                code="gait_pelvic_drop",
+                side=side,
+                severity="info",
+                text=f"Standing on your {side} leg, the {OTHER[side]} side of your pelvis "
+                f"{'rises' if rises else 'drops'} {abs(drop):.1f}° at midstance on "
+                "average "
+                f"(SD {s.sd_pelvic_drop_deg or 0:.1f}°). "
+                + (
+                    "The injury studies concern a pelvis that drops (Bramah 2018), so "
+                    "they say nothing about a rise."
+                    if rises
+                    else "In runners, more drop went with injuries (each degree raised the odds "
+                    "by 80% in one study); that evidence is from running, and no normal "
+                    "limit is applied to walking."
+                    if test == "walk"
+                    else "More drop goes with running injuries (each degree raised the odds of "
+                    "being injured by 80% in one study), but there is no published normal "
+                    "limit."
+                ),
+                source=BRAMAH,
+            )
+        )
+    share = s.crossover_share
     if share is not None and share >= 0.5:
-        out.append({
-            "code": "crossover", "side": side, "severity": "attention",
-            "text": f"Your {side} foot lands on or across the midline of your body in "
-                    f"{share:.0%} of its steps (a crossover gait). Aim to land each foot under "
-                    "its own hip.",
-            "source": CROSSOVER_SOURCE,
-        })  # fmt: skip
+        out.append(
+            Finding(
+                code="crossover",
+                side=side,
+                severity="attention",
+                text=f"Your {side} foot lands on or across the midline of your body in "
+                f"{share:.0%} of its steps (a crossover gait). Aim to land each foot under "
+                "its own hip.",
+                source=CROSSOVER_SOURCE,
+            )
+        )
     if 0 < n < MIN_STEPS:
-        out.append({
-            "code": "few_steps", "side": side, "severity": "info",
-            "text": f"Only {n} complete {side} step{'s' if n > 1 else ''}: the average of at "
-                    f"least {MIN_STEPS} steps "
-                    "per leg is stable, so film a longer stretch.",
-            "source": DINGENEN,
-        })  # fmt: skip
+        out.append(
+            Finding(
+                code="few_steps",
+                side=side,
+                severity="info",
+                text=f"Only {n} complete {side} step{'s' if n > 1 else ''}: the average of at "
+                f"least {MIN_STEPS} steps "
+                "per leg is stable, so film a longer stretch.",
+                source=DINGENEN,
+            )
+        )
     return out
 
 
-def _side_view_findings(sides: dict[Side, dict[str, Any]], cad: float | None) -> list[Finding]:
+def _side_view_findings(sides: Mapping[Side, SideSummary], cad: float | None) -> list[Finding]:
     parts = []
     if cad is not None:
         parts.append(f"cadence {cad:.0f} steps/min")
-    for key, what, unit in (("mean_knee_flexion_contact_deg", "knee flexion at contact", "°"),
-                            ("mean_overstride_pct", "heel ahead of the pelvis at contact", "% of "
-                             "leg length"), ("mean_trunk_forward_lean_deg", "forward trunk lean "
-                             "at midstance", "°")):  # fmt: skip
-        vals = {s: sides[s][key] for s in SIDES if sides[s][key] is not None}
+    for key, what, unit in (
+        ("mean_knee_flexion_contact_deg", "knee flexion at contact", "°"),
+        ("mean_overstride_pct", "heel ahead of the pelvis at contact", "% of leg length"),
+        ("mean_trunk_forward_lean_deg", "forward trunk lean at midstance", "°"),
+    ):
+        vals = {s: v for s in SIDES if (v := getattr(sides[s], key)) is not None}
         if vals:
             # round() to an int: -0.3 is "0", not "-0"
             parts.append(f"{what} " + ", ".join(f"{s} {round(v)}{unit}" for s, v in vals.items()))
     if not parts:
         return []
-    return [{"code": "side_view_measures", "side": None, "severity": "info",
-             "text": "From the side: " + "; ".join(parts) + ". No published typical ranges are "
-             "applied.", "source": "Zeni et al. 2008 events (science.md §3.4); Bramah 2018: "
-             "injured runners landed with a more extended knee (science.md §2.3)"}]  # fmt: skip
+    return [
+        Finding(
+            code="side_view_measures",
+            side=None,
+            severity="info",
+            text="From the side: " + "; ".join(parts) + ". No published typical ranges are "
+            "applied.",
+            source="Zeni et al. 2008 events (science.md §3.4); Bramah 2018: "
+            "injured runners landed with a more extended knee (science.md §2.3)",
+        )
+    ]
 
 
 def assess_gait(
     fm: FrameMeasures, sig: GaitSignals, steps: list[Step], /, *, test: str
-) -> dict[str, Any]:
-    """The gait part of ``summary.json``: sides with steps, asymmetry, drift, findings."""
+) -> dict[str, object]:
+    """The gait part of the :class:`~kneecoach.assessment.model.Assessment`: sides with
+    steps, asymmetry, drift, findings."""
     protocol = GAIT_PROTOCOLS[test]
     frontal = fm.view in FRONTAL_VIEWS
     readings = read_steps(fm, sig, steps, test=test)
-    sides = {s: side_summary(readings[s], test=test, frontal=frontal) for s in SIDES}
-    cad = cadence(steps, sig.time_s)
+    sides: dict[Side, SideSummary] = {}
     for side in SIDES:  # each foot's strides, as steps per minute (a limp shows here)
         mine = [s for s in steps if s.side == side]
-        sides[side]["cadence_spm"] = cadence(mine, sig.time_s) if len(mine) >= 3 else None
+        foot = cadence(mine, sig.time_s) if len(mine) >= 3 else None
+        sides[side] = side_summary(readings[side], test=test, frontal=frontal, cadence_spm=foot)
+    cad = cadence(steps, sig.time_s)
     findings: list[Finding] = []
     if not frontal:
-        findings.append({
-            "code": "view_refused", "side": None, "severity": "refused",
-            "text": f"The camera view is {fm.view}, not front or rear. Knee valgus (FPPA), pelvic "
-                    "drop, hip adduction and step width need the camera in front of or behind "
-                    f"the person, so they are not reported. {protocol.filming}",
-            "source": None,
-        })  # fmt: skip
+        findings.append(
+            Finding(
+                code="view_refused",
+                side=None,
+                severity="refused",
+                text=f"The camera view is {fm.view}, not front or rear. Knee valgus (FPPA), pelvic "
+                "drop, hip adduction and step width need the camera in front of or behind "
+                f"the person, so they are not reported. {protocol.filming}",
+                source=None,
+            )
+        )
         findings += _side_view_findings(sides, cad)
     for side in SIDES:
-        findings += side_findings(side, sides[side], label=protocol.label, frontal=frontal,
-                                  test=test)  # fmt: skip
+        findings += side_findings(
+            side, sides[side], label=protocol.label, frontal=frontal, test=test
+        )
     asym = asymmetry(sides)
-    if asym is not None and asym["beyond_noise"]:
-        findings.append({"code": "gait_asymmetry", "side": None, "severity": "attention",
-                         "text": asym["text"], "source": asym["source"]})  # fmt: skip
+    if asym is not None and asym.beyond_noise:
+        findings.append(
+            Finding(
+                code="gait_asymmetry",
+                side=None,
+                severity="attention",
+                text=asym.text,
+                source=asym.source,
+            )
+        )
     drifts = {s: side_drift(readings[s]) for s in SIDES}
     for side, d in drifts.items():
-        if d is not None and d["changed"]:
-            findings.append({"code": "fatigue_drift", "side": side, "severity": "attention",
-                             "text": f"{side.capitalize()} leg: {d['text']}",
-                             "source": DRIFT_SOURCE})  # fmt: skip
+        if d is not None and d.changed:
+            findings.append(
+                Finding(
+                    code="fatigue_drift",
+                    side=side,
+                    severity="attention",
+                    text=f"{side.capitalize()} leg: {d.text}",
+                    source=DRIFT_SOURCE,
+                )
+            )
     duration = float(sig.time_s[-1] - sig.time_s[0]) if sig.n else 0.0
     return {
         "test": test,
@@ -526,10 +643,10 @@ def assess_gait(
                 else "relative to the image horizontal (no two-footed standing frames)"
             ),
             "step_width": "distance between the feet at contact, in pelvis widths",
-        },  # fmt: skip
+        },
         "gait": {
             "cadence_spm": cad,
-            "steps": sum(sides[s]["n_steps"] for s in SIDES),
+            "steps": sum(sides[s].n_steps or 0 for s in SIDES),
             "duration_s": round(duration, 2),
             "min_steps_per_side": MIN_STEPS,
         },
@@ -542,25 +659,35 @@ def assess_gait(
     }
 
 
-def suggestions(sides: dict[Side, dict[str, Any]], asym: dict[str, Any] | None) -> list[Any]:
+def suggestions(sides: Mapping[Side, SideSummary], asym: Asymmetry | None) -> list[Suggestion]:
     """The hip root cause when the pelvis drops more on one side or the feet cross over."""
     out = []
     for side in SIDES:
         s = sides[side]
-        crossing = (s["crossover_share"] or 0) >= 0.5
-        dropping = asym is not None and asym["beyond_noise"] and asym["measure"] == \
-            "pelvic_drop_deg" and asym["larger_side"] == side  # fmt: skip
+        crossing = (s.crossover_share or 0) >= 0.5
+        dropping = (
+            asym is not None
+            and asym.beyond_noise
+            and asym.measure == "pelvic_drop_deg"
+            and asym.larger_side == side
+        )
         if crossing or dropping:
-            out.append({
-                "cause": "hip", "side": side,
-                "text": f"{side.capitalize()} leg: "
-                        + ("the feet cross towards the midline" if crossing else
-                           "the pelvis drops more on this leg")
-                        + ". This pattern is linked to weak or tiring hip abductors (gluteus "
-                        "medius); hip strengthening and a slightly wider step are the usual "
-                        "first steps.",
-                "source": "science.md §2.3, §3.2 and §7.1",
-            })  # fmt: skip
+            out.append(
+                Suggestion(
+                    cause="hip",
+                    side=side,
+                    text=f"{side.capitalize()} leg: "
+                    + (
+                        "the feet cross towards the midline"
+                        if crossing
+                        else "the pelvis drops more on this leg"
+                    )
+                    + ". This pattern is linked to weak or tiring hip abductors (gluteus "
+                    "medius); hip strengthening and a slightly wider step are the usual "
+                    "first steps.",
+                    source="science.md §2.3, §3.2 and §7.1",
+                )
+            )
     return out
 
 
@@ -578,7 +705,13 @@ def worst_steps(fm: FrameMeasures, steps: list[Step], /, *, n: int) -> list[dict
             peaks.append((float(fppa[row]), row, step.side))
     t = fm.table["time_s"].to_numpy(float)
     return [
-        {"time_s": round(float(t[row]), 3), "frame": int(fm.table["frame"].iloc[row]),
-         "row": row, "side": side, "fppa_deg": round(value, 1), "image": f"worst_{i}.png"}
+        {
+            "time_s": round(float(t[row]), 3),
+            "frame": int(fm.table["frame"].iloc[row]),
+            "row": row,
+            "side": side,
+            "fppa_deg": round(value, 1),
+            "image": f"worst_{i}.png",
+        }
         for i, (value, row, side) in enumerate(sorted(peaks, reverse=True)[:n], start=1)
-    ]  # fmt: skip
+    ]

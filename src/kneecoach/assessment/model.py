@@ -70,7 +70,7 @@ class Classification(_Model):
     source: str | None = Field(description="the range's source")
 
 
-class Rep(_Model):
+class RepReading(_Model):
     """One rep (or hold, or landing) of a movement test, read on one leg."""
 
     index: int = Field(description="1-based")
@@ -152,7 +152,7 @@ class Rep(_Model):
     notes: list[str] = Field(default_factory=list, description="what to know about this rep")
 
 
-class Step(_Model):
+class StepReading(_Model):
     """One stance phase of a gait test (run, walk, skate), on one leg."""
 
     index: int = Field(description="1-based, per side")
@@ -216,8 +216,8 @@ class SideSummary(_Model):
         "the lifted leg of a single-leg test; null when nothing was "
         "measured)"
     )
-    reps: list[Rep] = Field(default_factory=list, description="movement tests: one per rep")
-    steps: list[Step] = Field(default_factory=list, description="gait tests: one per stance")
+    reps: list[RepReading] = Field(default_factory=list, description="movement tests: one per rep")
+    steps: list[StepReading] = Field(default_factory=list, description="gait tests: one per stance")
     n_steps: int | None = _opt("gait: complete steps of this foot")
     peak_fppa_deg: float | None = _opt(
         "the largest FPPA over complete reps (gait: in any "

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kneecoach.assessment.model import RepReading
 from kneecoach.core.movement_tests import MOVEMENT_TESTS
 from kneecoach.core.schema import Side
 from kneecoach.events.reps import Rep
@@ -80,7 +81,7 @@ def knee_over_foot_worst(table: pd.DataFrame, rep: Rep, side: Side) -> dict[str,
     }
 
 
-def read_rep(table: pd.DataFrame, rep: Rep, side: Side, test: str) -> dict[str, Any]:
+def read_rep(table: pd.DataFrame, rep: Rep, side: Side, test: str) -> RepReading:
     """Every measure of ``side`` for one rep (None where not valid)."""
     t = table["time_s"].to_numpy(float)
     row = table.iloc[rep.reading]
@@ -134,4 +135,4 @@ def read_rep(table: pd.DataFrame, rep: Rep, side: Side, test: str) -> dict[str, 
     if not rep.complete:
         notes.append("the rep is cut off by the start or end of the clip")
     values["notes"] = notes
-    return values
+    return RepReading(**values)

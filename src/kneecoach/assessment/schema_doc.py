@@ -19,8 +19,8 @@ from kneecoach.quality.report import QualityReport
 SECTIONS: tuple[tuple[type[BaseModel], str], ...] = (
     (model.Assessment, "Top level"),
     (model.SideSummary, "`sides.left` / `sides.right`"),
-    (model.Rep, "A rep"),
-    (model.Step, "A step (gait: `run`, `walk`, `skate`)"),
+    (model.RepReading, "A rep"),
+    (model.StepReading, "A step (gait: `run`, `walk`, `skate`)"),
     (model.Classification, "`classification`"),
     (model.Finding, "A finding"),
     (model.Suggestion, "A suggestion"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -9,6 +10,7 @@ import pandas as pd
 
 from kneecoach.assessment import findings as fnd
 from kneecoach.assessment import norms
+from kneecoach.assessment.model import Finding, PelvicObliquity, RepReading, SideSummary
 from kneecoach.assessment.norms import Sex
 from kneecoach.assessment.protocols import PROTOCOLS, view_refusal
 from kneecoach.assessment.readings import fppa_frame, knee_over_foot_row, read_rep
@@ -65,7 +67,7 @@ SOURCES = [
 KASR_CHANGE = 0.1
 
 
-def kasr_finding(kasr: float, standing: float | None) -> dict[str, Any]:
+def kasr_finding(kasr: float, standing: float | None) -> Finding:
     """The knee-to-ankle separation ratio at depth, against the person's own standing ratio
     (Mizner 2012 reads it against 1, but on the shared squats people stand with their knees
     0.76-0.85 times as far apart as their ankles: against 1 everyone reads "closer")."""
@@ -83,9 +85,14 @@ def kasr_finding(kasr: float, standing: float | None) -> dict[str, Any]:
         text += f", against {standing:.2f} standing: your knees move apart as you go down."
     else:
         text += f", about as when standing ({standing:.2f}): the knees keep their spacing."
-    return {"code": "kasr", "side": None, "severity": "info", "text": text,
-            "source": "Mizner et al. 2012 (science.md §1.1); read against the person's own "
-                      "standing ratio (derived)"}  # fmt: skip
+    return Finding(
+        code="kasr",
+        side=None,
+        severity="info",
+        text=text,
+        source="Mizner et al. 2012 (science.md §1.1); read against the person's own "
+        "standing ratio (derived)",
+    )
 
 
 #: How far the pelvis's tilt at the bottom of a two-legged squat changes when the clip is
@@ -95,35 +102,43 @@ def kasr_finding(kasr: float, standing: float | None) -> dict[str, Any]:
 OBLIQUITY_MIRROR_DEG = 7.2
 
 
-def pelvic_obliquity(reps: list[dict[str, Any]]) -> dict[str, Any] | None:
+def pelvic_obliquity(reps: Sequence[RepReading]) -> PelvicObliquity | None:
     """Two-legged tests: the pelvis's tilt at the reading frames, relative to standing, as
     one signed value (+ = the subject's right hip lower) and which hip is lower; a tilt is
     called real only beyond the larger of the 2.8° SDD of pelvic drop (Dingenen 2018,
     science.md §2.3) and :data:`OBLIQUITY_MIRROR_DEG`."""
-    values = [r["pelvic_obliquity_deg"] for r in reps
-              if r.get("pelvic_obliquity_deg") is not None and r.get("complete", True)]  # fmt: skip
+    values = [
+        r.pelvic_obliquity_deg for r in reps if r.pelvic_obliquity_deg is not None and r.complete
+    ]
     if not values:
         return None
     mean = round(float(np.mean(values)), 1)
-    lower = "right" if mean > 0 else "left" if mean < 0 else None
+    lower: Side | None = "right" if mean > 0 else "left" if mean < 0 else None
     noise = max(norms.PELVIC_DROP_SDD_DEG, OBLIQUITY_MIRROR_DEG)
-    return {"mean_deg": mean, "lower_hip": lower, "sdd_deg": norms.PELVIC_DROP_SDD_DEG,
-            "noise_deg": noise, "beyond_noise": abs(mean) > noise,
-            "source": f"{norms.PELVIC_DROP_SOURCE}; mirror difference measured on the shared "
-                      "squats (kneecoach)"}  # fmt: skip
+    return PelvicObliquity(
+        mean_deg=mean,
+        lower_hip=lower,
+        sdd_deg=norms.PELVIC_DROP_SDD_DEG,
+        noise_deg=noise,
+        beyond_noise=abs(mean) > noise,
+        source=f"{norms.PELVIC_DROP_SOURCE}; mirror difference measured on the shared squats "
+        "(kneecoach)",
+    )
 
 
-def obliquity_finding(obliquity: dict[str, Any]) -> dict[str, Any]:
-    lower, mean = obliquity["lower_hip"], abs(obliquity["mean_deg"])
+def obliquity_finding(obliquity: PelvicObliquity) -> Finding:
+    lower, mean = obliquity.lower_hip, abs(obliquity.mean_deg)
     other = "left" if lower == "right" else "right"
-    return {
-        "code": "pelvic_obliquity", "side": lower, "severity": "attention",
-        "text": f"At the deepest point your {lower} hip is {mean:.0f}° lower than your {other} "
-                f"hip, compared with standing: more than the {obliquity['noise_deg']:.1f}° "
-                "this measure can be off by at the bottom of a squat (a mirrored clip's "
-                f"tilt differs by up to that): your pelvis tilts towards your {lower} side.",
-        "source": obliquity["source"],
-    }  # fmt: skip
+    return Finding(
+        code="pelvic_obliquity",
+        side=lower,
+        severity="attention",
+        text=f"At the deepest point your {lower} hip is {mean:.0f}° lower than your {other} "
+        f"hip, compared with standing: more than the {obliquity.noise_deg:.1f}° "
+        "this measure can be off by at the bottom of a squat (a mirrored clip's "
+        f"tilt differs by up to that): your pelvis tilts towards your {lower} side.",
+        source=obliquity.source,
+    )
 
 
 def side_view_headline(view: str, test: str) -> bool:
@@ -139,44 +154,59 @@ def working_sides(reps: list[Rep], *, bilateral: bool) -> dict[Side, list[Rep]]:
     return {s: [r for r in reps if r.side == s] for s in SIDES}
 
 
-def assess(fm: FrameMeasures, reps: list[Rep], /, *, test: str, sex: Sex | None) -> dict[str, Any]:
-    """Sides, asymmetry, drift, findings and suggestions for one test."""
+def assess(
+    fm: FrameMeasures, reps: list[Rep], /, *, test: str, sex: Sex | None
+) -> dict[str, object]:
+    """Sides, asymmetry, drift, findings and suggestions for one test: these fields of the
+    :class:`~kneecoach.assessment.model.Assessment`."""
     protocol = PROTOCOLS[test]
     by_side = working_sides(reps, bilateral=protocol.bilateral)
-    sides: dict[str, dict[str, Any]] = {}
-    findings: list[dict[str, Any]] = []
+    sides: dict[Side, SideSummary] = {}
+    findings: list[Finding] = []
     for side in SIDES:
         readings = [read_rep(fm.table, r, side, test) for r in by_side[side]]
         sides[side] = fnd.side_summary(
-            readings, test=test, sex=sex, working=bool(by_side[side]),
+            readings,
+            test=test,
+            sex=sex,
+            working=bool(by_side[side]),
             knee_noise_pct=fm.knee_over_foot_noise_pct.get(side),
-        )  # fmt: skip
+        )
         findings += fnd.side_findings(
             side, sides[side], test_label=protocol.label, test=test, view=fm.view
         )
     unclear = [r.index for r in reps if not protocol.bilateral and r.side is None]
     if unclear:
-        findings.append({
-            "code": "working_leg_unclear", "side": None, "severity": "info",
-            "text": f"Rep{'s' * (len(unclear) != 1)} {', '.join(map(str, unclear))}: could "
-                    "not tell which leg was working, so "
-                    f"{'they were' if len(unclear) != 1 else 'it was'} left out. Keep the free "
-                    "foot clearly off the floor.", "source": None,
-        })  # fmt: skip
+        findings.append(
+            Finding(
+                code="working_leg_unclear",
+                side=None,
+                severity="info",
+                text=f"Rep{'s' * (len(unclear) != 1)} {', '.join(map(str, unclear))}: could "
+                "not tell which leg was working, so "
+                f"{'they were' if len(unclear) != 1 else 'it was'} left out. Keep the free "
+                "foot clearly off the floor.",
+                source=None,
+            )
+        )
     if fm.view not in FRONTAL_VIEWS:
         findings.insert(0, view_refused(fm.view, protocol.filming))
     if side_view_headline(fm.view, test):
-        findings += [f for s in SIDES if sides[s]["working"]
-                     for f in fnd.side_view_findings(s, sides[s], protocol.label)]  # fmt: skip
+        findings += [
+            f
+            for s in SIDES
+            if sides[s].working
+            for f in fnd.side_view_findings(s, sides[s], protocol.label)
+        ]
     if protocol.bilateral and protocol.event in ("dip", "landing"):  # not seated (sit-to-stand)
-        kasr = [r["kasr"] for r in sides["left"]["reps"] if r.get("kasr") is not None]
+        kasr = [r.kasr for r in sides["left"].reps if r.kasr is not None]
         if kasr:
             findings.append(kasr_finding(float(np.mean(kasr)), fm.kasr_standing))
-    obliquity = pelvic_obliquity(sides["left"]["reps"]) if protocol.bilateral else None
-    if obliquity is not None and obliquity["beyond_noise"]:
+    obliquity = pelvic_obliquity(sides["left"].reps) if protocol.bilateral else None
+    if obliquity is not None and obliquity.beyond_noise:
         findings.append(obliquity_finding(obliquity))
     by_shift = headline(test) == "knee_over_foot"  # FPPA is not used: no FPPA drift either
-    drift = {s: None if by_shift else fnd.drift(sides[s]["reps"]) for s in SIDES}
+    drift = {s: None if by_shift else fnd.drift(sides[s].reps) for s in SIDES}
     return {
         "test": test,
         "test_label": protocol.label,
@@ -223,25 +253,31 @@ def legs_out_of_frame(
     return sorted(cut)
 
 
-def out_of_frame_finding(cut: list[tuple[int, Side]], filming: str) -> dict[str, Any]:
+def out_of_frame_finding(cut: list[tuple[int, Side]], filming: str) -> Finding:
     """The refusal for the reps :func:`legs_out_of_frame` found, with how to film instead."""
     sides = sorted({side for _, side in cut})
     legs = "Both legs are" if len(sides) == 2 else f"Your {sides[0]} leg (hip, knee or ankle) is"
     reps = ", ".join(str(i) for i in sorted({i for i, _ in cut}))
-    return {
-        "code": "leg_out_of_frame", "side": sides[0] if len(sides) == 1 else None,
-        "severity": "refused",
-        "text": f"{legs} out of the picture for most of rep(s) "
-                f"{reps}, so the knee could not be measured. Step back or zoom out so the whole "
-                f"body, feet included, stays in view. {filming}",
-        "source": None,
-    }  # fmt: skip
+    return Finding(
+        code="leg_out_of_frame",
+        side=sides[0] if len(sides) == 1 else None,
+        severity="refused",
+        text=f"{legs} out of the picture for most of rep(s) "
+        f"{reps}, so the knee could not be measured. Step back or zoom out so the whole "
+        f"body, feet included, stays in view. {filming}",
+        source=None,
+    )
 
 
-def view_refused(view: str, filming: str) -> dict[str, Any]:
+def view_refused(view: str, filming: str) -> Finding:
     """The finding that frontal-plane measures are not reported from ``view``."""
-    return {"code": "view_refused", "side": None, "severity": "refused",
-            "text": view_refusal(view, filming), "source": None}  # fmt: skip
+    return Finding(
+        code="view_refused",
+        side=None,
+        severity="refused",
+        text=view_refusal(view, filming),
+        source=None,
+    )
 
 
 def worst_moments(
@@ -277,10 +313,13 @@ def worst_moments(
         fppa = float(table[f"fppa_{side}_deg"].iloc[row])
         same_frame = not by_shift or fppa_frame(table, rep, side, test) == row
         moment: dict[str, Any] = {
-            "time_s": round(float(t[row]), 3), "frame": int(table["frame"].iloc[row]),
-            "row": row, "side": side, "rep": rep.index,
+            "time_s": round(float(t[row]), 3),
+            "frame": int(table["frame"].iloc[row]),
+            "row": row,
+            "side": side,
+            "rep": rep.index,
             "fppa_deg": round(fppa, 1) if np.isfinite(fppa) and same_frame else None,
-        }  # fmt: skip
+        }
         if by_shift:
             moment["knee_over_foot_pct"] = value
         moment["image"] = f"worst_{i}.png"

@@ -16,7 +16,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from kneecoach.assessment.gait import MIN_DRIFT_S, MIN_DRIFT_STEPS, UNITS
-from kneecoach.assessment.model import Assessment, DriftMeasure, SideSummary, Step
+from kneecoach.assessment.model import Assessment, DriftMeasure, SideSummary, StepReading
 from kneecoach.core import movement_tests
 from kneecoach.core.schema import SIDES, Side
 from kneecoach.reports.templating import DASH
@@ -66,12 +66,12 @@ def is_gait(summary: Assessment) -> bool:
     return movement_tests.is_gait(summary.test)
 
 
-def _steps(summary: Assessment, side: Side) -> list[Step]:
+def _steps(summary: Assessment, side: Side) -> list[StepReading]:
     info = summary.sides.get(side)
     return info.steps if info is not None else []
 
 
-def _get(item: Step | SideSummary, key: str) -> float | None:
+def _get(item: StepReading | SideSummary, key: str) -> float | None:
     return _num(getattr(item, key))
 
 

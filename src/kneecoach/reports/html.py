@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from kneecoach.assessment.model import Assessment, Finding, Rep, SideSummary
+from kneecoach.assessment.model import Assessment, Finding, RepReading, SideSummary
 from kneecoach.core.movement_tests import headline
 from kneecoach.core.schema import SIDES
 from kneecoach.metrics.frames import FRONTAL_VIEWS
@@ -358,7 +358,7 @@ def _worst(summary: Assessment, images: Mapping[str, Path]) -> list[dict[str, st
     return out
 
 
-def _value(rep: Rep, key: str) -> float | None:
+def _value(rep: RepReading, key: str) -> float | None:
     return number(getattr(rep, key))
 
 

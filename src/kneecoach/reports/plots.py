@@ -21,7 +21,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from kneecoach.assessment.model import Assessment, Rep
+from kneecoach.assessment.model import Assessment, RepReading
 from kneecoach.core.movement_tests import headline
 from kneecoach.core.schema import SIDES, SKELETON, Side
 from kneecoach.metrics.frames import FRONTAL_VIEWS
@@ -56,7 +56,7 @@ def _column(frames: pd.DataFrame, name: str) -> npt.NDArray[np.float64]:
     return np.asarray(pd.to_numeric(frames[name], errors="coerce"), dtype=np.float64)
 
 
-def _side_reps(summary: Assessment, side: Side) -> list[Rep]:
+def _side_reps(summary: Assessment, side: Side) -> list[RepReading]:
     info = summary.sides.get(side)
     return info.reps if info is not None else []
 

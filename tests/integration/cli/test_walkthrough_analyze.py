@@ -5,16 +5,17 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
-from tests.fixtures.assessments import assessment
+from tests.fixtures.assessments import assessment, plain, rep_readings
+from tests.fixtures.assessments import rep as fixture_rep
+from tests.fixtures.assessments import side_summary as fixture_side_summary
 
 from kneecoach.analyze import no_working_leg, run_analyze
 from kneecoach.assessment.findings import side_findings, side_summary
-from kneecoach.assessment.model import Assessment
+from kneecoach.assessment.model import Assessment, SideSummary
 from kneecoach.assessment.readings import fppa_frame, read_rep
 from kneecoach.assessment.summary import assess
 from kneecoach.core.errors import InsufficientDataError
@@ -47,7 +48,7 @@ def test_a_reps_thigh_angles_are_read_at_the_frame_fppa_is_read() -> None:
     for rep in reps:
         f = fppa_frame(fm.table, rep, "left", "squat")
         assert f is not None and f != rep.reading  # the bottom does not support FPPA
-        values = read_rep(fm.table, rep, "left", "squat")
+        values = plain(read_rep(fm.table, rep, "left", "squat"))
         row = fm.table.iloc[f]
         assert values["hip_adduction_deg"] == round(float(row["hip_adduction_left_deg"]), 1)
         assert values["femoral_adduction_deg"] == round(float(row["femoral_adduction_left_deg"]), 1)
@@ -76,7 +77,7 @@ def test_reps_whose_working_leg_is_unclear_are_listed_in_words() -> None:
     fm = frame_measures(double_leg_squat())
     reps = segment(fm.table, "single-leg-squat", fps=60.0)
     reps = [replace(reps[0], side="left"), replace(reps[1], side=None)]
-    texts = [f["text"] for f in assess(fm, reps, test="single-leg-squat", sex=None)["findings"]]
+    texts = [f.text for f in assess(fm, reps, test="single-leg-squat", sex=None)["findings"]]  # type: ignore[attr-defined]
     assert "Rep 2: could not tell which leg was working, so it was left out." in " ".join(texts)
     assert not any("[" in t for t in texts)
 
@@ -116,9 +117,9 @@ def test_a_single_leg_squats_plot_keeps_fppa_and_its_typical_range() -> None:
     assert "green band: the typical range" in timeseries_caption(summary)[1]
 
 
-def _stance_side(drop: float, hold: float) -> dict[str, Any]:
-    rep = {"index": 1, "complete": True, "fppa_deg": 3.0, "pelvic_drop_deg": drop, "hold_s": hold}
-    return side_summary([rep], test="single-leg-stance", sex=None, working=True)
+def _stance_side(drop: float, hold: float) -> SideSummary:
+    reps = rep_readings([{"fppa_deg": 3.0, "pelvic_drop_deg": drop, "hold_s": hold}])
+    return side_summary(reps, test="single-leg-stance", sex=None, working=True)
 
 
 def test_single_leg_stance_says_what_the_pelvis_did_and_how_long_the_hold_was() -> None:
@@ -126,22 +127,22 @@ def test_single_leg_stance_says_what_the_pelvis_did_and_how_long_the_hold_was() 
     # table, and not a word on either (the free side held up is the normal response).
     found = side_findings("left", _stance_side(-17.8, 1.2), test_label="x",
                           test="single-leg-stance")  # fmt: skip
-    text = " ".join(f["text"] for f in found)
+    text = " ".join(f.text for f in found)
     assert "the right side of your pelvis rises by 18° instead of dropping" in text
     assert "normal response" in text
     assert "lasts 1.2 s; the test is a 30 s hold" in text
     assert "(worst hold 3°)" in text and "worst rep" not in text  # a stance test has holds
     assert "measurement noise" not in text and "repeated measurements can differ" in text
-    assert all(f["source"] for f in found if f["code"] in ("pelvis_held_up", "stance_hold"))
+    assert all(f.source for f in found if f.code in ("pelvis_held_up", "stance_hold"))
     level = side_findings("right", _stance_side(1.0, 31.0), test_label="x",
                           test="single-leg-stance")  # fmt: skip
-    text = " ".join(f["text"] for f in level)
+    text = " ".join(f.text for f in level)
     assert "the left side of your pelvis stays level" in text
     assert "for 31 s, the test's 30 s" in text
     dropped = side_findings("left", _stance_side(6.0, 31.0), test_label="x",
                             test="single-leg-stance")  # fmt: skip
-    assert [f["code"] for f in dropped].count("pelvic_drop") == 1
-    assert not any(f["code"] in ("pelvis_level", "pelvis_held_up") for f in dropped)
+    assert [f.code for f in dropped].count("pelvic_drop") == 1
+    assert not any(f.code in ("pelvis_level", "pelvis_held_up") for f in dropped)
 
 
 def test_a_sit_to_stand_that_finds_no_rise_says_so() -> None:
@@ -159,19 +160,19 @@ def test_the_squat_sentence_judges_the_knee_against_its_foot() -> None:
     # front_overhead_squat_04 (trainers: knees unstable, caving at the bottom) read "both
     # knees move outward relative to your ankle": with the toes turned out a caving knee
     # can stay outside its ankle. The knee is judged against its foot (science.md §1.5).
-    rep = {"index": 2, "knee_over_foot_worst_pct": 6.2, "knee_over_foot_worst_time_s": 1.64}
-    side = {"working": True, "mean_knee_shift_pct": -10.4, "mean_fppa_deg": None,
-            "classification": {"level": "no range"}, "reps": [rep],
-            "peak_knee_over_foot_pct": 6.2, "knee_over_foot_noise_pct": 2.4,
-            "knee_inward": True}  # fmt: skip
+    rep = fixture_rep(2, knee_over_foot_worst_pct=6.2, knee_over_foot_worst_time_s=1.64)
+    fields = {"working": True, "mean_knee_shift_pct": -10.4, "reps": [rep],
+              "peak_knee_over_foot_pct": 6.2, "knee_over_foot_noise_pct": 2.4,
+              "knee_inward": True}  # fmt: skip
+    side = fixture_side_summary(**fields)
     (out,) = side_findings("left", side, test_label="Squat (double-leg)", test="squat")
-    assert out["code"] == "knee_inside_foot" and out["severity"] == "attention"
-    assert "went inside its foot: at its worst (rep 2, 1.6 s) it was 6%" in out["text"]
-    assert "more than the 2% this clip cannot tell from noise" in out["text"]
-    assert "outward" not in out["text"] and "ankle" not in out["text"]
-    over = {**side, "peak_knee_over_foot_pct": 1.8, "knee_inward": False}
+    assert out.code == "knee_inside_foot" and out.severity == "attention"
+    assert "went inside its foot: at its worst (rep 2, 1.6 s) it was 6%" in out.text
+    assert "more than the 2% this clip cannot tell from noise" in out.text
+    assert "outward" not in out.text and "ankle" not in out.text
+    over = fixture_side_summary(**fields | {"peak_knee_over_foot_pct": 1.8, "knee_inward": False})
     (ok,) = side_findings("left", over, test_label="Squat (double-leg)", test="squat")
-    assert ok["severity"] == "ok" and "within the 2% this clip cannot tell" in ok["text"]
+    assert ok.severity == "ok" and "within the 2% this clip cannot tell" in ok.text
 
 
 def test_the_rep_table_says_every_value_read_at_fppas_frame() -> None:

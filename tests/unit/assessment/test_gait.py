@@ -13,7 +13,7 @@ import pytest
 import xarray as xr
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.fixtures.assessments import assessment
+from tests.fixtures.assessments import assessment, plain, side_summary, step_readings
 from tests.fixtures.assessments import side as fixture_side
 from tests.fixtures.assessments import step as fixture_step
 
@@ -63,7 +63,7 @@ def analyse_track(ds: xr.Dataset, *, test: str = "run", cleaning: Settings = RUN
     fm = frame_measures(clean)
     sig = gait_signals(clean, view=fm.view)
     steps = find_steps(sig, test=test)
-    return assess_gait(fm, sig, steps, test=test)
+    return plain(assess_gait(fm, sig, steps, test=test))
 
 
 def events(g: SyntheticGait, test: str = "run") -> tuple[list[Step], np.ndarray]:
@@ -153,15 +153,15 @@ def test_fatigue_drift_is_found_when_real_and_not_when_absent() -> None:
 
 
 def test_drift_needs_a_long_clip() -> None:
-    steps = [{"time_s": i * 0.35, "fppa_deg": float(i), "complete": True} for i in range(30)]
+    steps = step_readings([{"time_s": i * 0.35, "fppa_deg": float(i)} for i in range(30)])
     assert drift(steps, "fppa_deg") is None  # 10 s: too short to speak of fatigue
 
 
 def test_a_change_within_the_noise_is_not_called_a_change() -> None:
     rng = np.random.default_rng(1)
-    steps = [{"time_s": i * 3.0, "fppa_deg": 5 + 4 * (i >= 40) + rng.normal(0, 0.5),
-              "complete": True} for i in range(50)]  # fmt: skip
-    d = drift(steps, "fppa_deg")
+    steps = step_readings([{"time_s": i * 3.0, "fppa_deg": 5 + 4 * (i >= 40) + rng.normal(0, 0.5)}
+                           for i in range(50)])  # fmt: skip
+    d = plain(drift(steps, "fppa_deg"))
     assert d is not None and d["first_last"] == pytest.approx(4, abs=0.6)
     assert d["first_last_ci95"][0] > 0  # statistically clear, but below the 8.9° SDD
     assert d["beyond_noise"] is False
@@ -431,12 +431,14 @@ def test_a_drift_in_step_width_is_called_a_change_in_pelvis_widths() -> None:
 
 def test_a_small_clear_step_width_change_is_below_the_minimum_effect() -> None:
     rng = np.random.default_rng(2)
-    steps = [{"time_s": i * 3.0, "step_width": 0.6 - 0.1 * (i >= 40) + rng.normal(0, 0.02),
-              "complete": True} for i in range(50)]  # fmt: skip
-    d = drift(steps, "step_width")
+    steps = step_readings([
+        {"time_s": i * 3.0, "step_width": 0.6 - 0.1 * (i >= 40) + rng.normal(0, 0.02)}
+        for i in range(50)
+    ])  # fmt: skip
+    d = plain(drift(steps, "step_width"))
     assert d is not None and d["first_last_ci95"][1] < 0  # statistically clear
     assert d["beyond_noise"] is False  # but 0.1 pelvis widths is below the 0.25 minimum
-    assert side_drift(steps)["changed"] == []  # type: ignore[index]
+    assert plain(side_drift(steps))["changed"] == []
 
 
 def test_asymmetry_needs_enough_steps_per_side() -> None:
@@ -524,9 +526,11 @@ def test_the_report_shows_drift_with_cis_sds_and_worst_steps() -> None:
 
 def test_a_steady_clear_but_small_change_is_within_the_noise_in_the_table() -> None:
     rng = np.random.default_rng(2)
-    steps = [{"time_s": i * 3.0, "step_width": 0.6 - 0.1 * (i >= 40) + rng.normal(0, 0.02),
-              "complete": True} for i in range(50)]  # fmt: skip
-    summary = assessment(drift={"left": side_drift(steps), "right": None})  # type: ignore[arg-type]
+    steps = step_readings([
+        {"time_s": i * 3.0, "step_width": 0.6 - 0.1 * (i >= 40) + rng.normal(0, 0.02)}
+        for i in range(50)
+    ])  # fmt: skip
+    summary = assessment(drift={"left": side_drift(steps), "right": None})
     (row,) = drift_rows(summary, "left")
     assert row["verdict"] == "no real change: clear, but within the noise"
     assert row["tone"] == "ok" and row["change_ci"].endswith(tuple("0123456789"))
@@ -636,9 +640,8 @@ def test_drift_is_found_from_behind_through_noise_gaps_and_swaps() -> None:
 def test_a_single_complete_step_is_one_step_not_steps() -> None:
     from kneecoach.assessment.gait import side_findings
 
-    info = {"working": True, "n_steps": 1, "mean_fppa_deg": None, "peak_fppa_deg": None,
-            "mean_pelvic_drop_deg": None, "crossover_share": None}  # fmt: skip
-    texts = [f["text"] for f in side_findings("left", info, label="Running", frontal=False)]
+    info = side_summary(working=True, n_steps=1)
+    texts = [f.text for f in side_findings("left", info, label="Running", frontal=False)]
     assert any(t.startswith("Only 1 complete left step:") for t in texts), texts
 
 
@@ -677,15 +680,13 @@ def test_stance_glide_and_cadence_use_the_timestamps_of_a_variable_frame_rate_cl
 def test_a_value_that_rounds_to_zero_has_no_sign_or_direction() -> None:
     from kneecoach.assessment.gait import _side_view_findings, side_findings
 
-    info = {"working": True, "n_steps": 9, "mean_fppa_deg": -0.2, "peak_fppa_deg": -0.4,
-            "mean_pelvic_drop_deg": None, "crossover_share": None}  # fmt: skip
-    text = side_findings("left", info, label="Walking", frontal=True)[0]["text"]
+    info = side_summary(working=True, n_steps=9, mean_fppa_deg=-0.2, peak_fppa_deg=-0.4)
+    text = side_findings("left", info, label="Walking", frontal=True)[0].text
     assert "0° (in line) on average" in text and "outward" not in text, text
-    view = {"mean_knee_flexion_contact_deg": None, "mean_overstride_pct": None}
     sides = {
-        s: view | {"mean_trunk_forward_lean_deg": v} for s, v in (("left", 0.4), ("right", -0.3))
+        s: side_summary(mean_trunk_forward_lean_deg=v) for s, v in (("left", 0.4), ("right", -0.3))
     }
-    text = _side_view_findings(sides, None)[0]["text"]  # type: ignore[arg-type]
+    text = _side_view_findings(sides, None)[0].text  # type: ignore[arg-type]
     assert "left 0°, right 0°" in text and "-0" not in text, text
 
 
@@ -714,11 +715,10 @@ def test_a_rising_pelvis_is_not_read_against_the_studies_of_drop(test: str) -> N
     from kneecoach.assessment.gait import side_findings
 
     def pelvis(drop: float) -> str:
-        info = {"working": True, "n_steps": 9, "mean_fppa_deg": None, "peak_fppa_deg": None,
-                "mean_pelvic_drop_deg": drop, "sd_pelvic_drop_deg": 1.0,
-                "crossover_share": None}  # fmt: skip
+        info = side_summary(working=True, n_steps=9, mean_pelvic_drop_deg=drop,
+                            sd_pelvic_drop_deg=1.0)  # fmt: skip
         found = side_findings("left", info, label="Gait", frontal=True, test=test)
-        return next(f["text"] for f in found if f["code"] == "gait_pelvic_drop")
+        return next(f.text for f in found if f.code == "gait_pelvic_drop")
 
     assert "rises 3.0°" in pelvis(-3.0) and "80%" not in pelvis(-3.0)
     assert "drops 3.0°" in pelvis(3.0) and "80%" in pelvis(3.0)

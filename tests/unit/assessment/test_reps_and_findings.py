@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from tests.fixtures.assessments import plain, rep_readings, side_summary
 
 from kneecoach.assessment.detect import detect_test
 from kneecoach.assessment.findings import asymmetry, drift, side_findings
@@ -31,7 +32,7 @@ from kneecoach.sample_data.synthetic import (
 def analyse(ds, test):
     fm = frame_measures(ds)
     reps = segment(fm.table, test, fps=float(ds.attrs["fps"]))
-    return fm, reps, assess(fm, reps, test=test, sex=None)
+    return fm, reps, plain(assess(fm, reps, test=test, sex=None))
 
 
 @pytest.mark.parametrize("stance", ["left", "right"])
@@ -69,7 +70,7 @@ def test_varus_is_negative_and_not_flagged() -> None:
 def test_classification_uses_the_sex_specific_range(sex, level) -> None:
     fm = frame_measures(single_leg_squat(peak_fppa_deg=11.0))
     reps = segment(fm.table, "single-leg-squat", fps=60.0)
-    s = assess(fm, reps, test="single-leg-squat", sex=sex)
+    s = plain(assess(fm, reps, test="single-leg-squat", sex=sex))
     c = s["sides"]["left"]["classification"]
     assert c["level"] == level and "Herrington & Munro 2010" in c["source"]
 
@@ -294,15 +295,15 @@ def test_squat_asymmetry_and_drift_do_not_use_fppa() -> None:
 
 
 def test_squat_asymmetry_beyond_the_noise_is_called_real() -> None:
-    side = {"working": True, "peak_knee_over_foot_pct": 9.0, "knee_over_foot_noise_pct": 2.5}
-    other = {**side, "peak_knee_over_foot_pct": 3.0, "knee_over_foot_noise_pct": 2.0}
+    side = side_summary(working=True, peak_knee_over_foot_pct=9.0, knee_over_foot_noise_pct=2.5)
+    other = side_summary(working=True, peak_knee_over_foot_pct=3.0, knee_over_foot_noise_pct=2.0)
     a = asymmetry({"left": side, "right": other}, test="squat")
-    assert a is not None and a["beyond_noise"] is True and a["larger_side"] == "left"
-    assert "6% of your leg length further inside" in a["text"]
-    close = asymmetry({"left": side, "right": {**other, "peak_knee_over_foot_pct": 7.0}},
-                      test="squat")  # fmt: skip
-    assert close is not None and close["beyond_noise"] is False
-    assert "not called different" in close["text"]
+    assert a is not None and a.beyond_noise is True and a.larger_side == "left"
+    assert "6% of your leg length further inside" in a.text
+    nearer = other.model_copy(update={"peak_knee_over_foot_pct": 7.0})
+    close = asymmetry({"left": side, "right": nearer}, test="squat")
+    assert close is not None and close.beyond_noise is False
+    assert "not called different" in close.text
 
 
 def test_no_rep_messages_name_the_test_in_words() -> None:
@@ -326,19 +327,22 @@ def test_no_rep_messages_name_the_test_in_words() -> None:
 def test_a_value_that_rounds_to_zero_is_never_given_a_direction(v: float) -> None:
     cls = {"label": "within", "level": "within", "range_deg": None, "population": "",
            "source": ""}  # fmt: skip
-    side = {"working": True, "mean_fppa_deg": v, "peak_fppa_deg": v, "classification": cls,
-            "mean_knee_shift_pct": v, "peak_knee_over_foot_pct": v,
-            "knee_over_foot_noise_pct": 2.0}  # fmt: skip
-    texts = [f["text"] for t in ("single-leg-squat", "squat")
+    fields = {"working": True, "mean_fppa_deg": v, "peak_fppa_deg": v, "classification": cls,
+              "mean_knee_shift_pct": v, "peak_knee_over_foot_pct": v,
+              "knee_over_foot_noise_pct": 2.0}  # fmt: skip
+    side = side_summary(**fields)
+    texts = [f.text for t in ("single-leg-squat", "squat")
              for f in side_findings("left", side, test_label="Test", test=t)]  # fmt: skip
     for test in ("single-leg-squat", "squat"):
-        level = {**side, "mean_fppa_deg": 0.0, "mean_knee_shift_pct": 0.0,
-                 "peak_knee_over_foot_pct": 0.0}  # fmt: skip
+        level = side_summary(**fields | {"mean_fppa_deg": 0.0, "mean_knee_shift_pct": 0.0,
+                                         "peak_knee_over_foot_pct": 0.0})  # fmt: skip
         a = asymmetry({"left": side, "right": level}, test=test)
         assert a is not None
-        texts.append(a["text"])
-    reps = [{"index": i, "fppa_deg": 10.0 + (v if i == 3 else 0.0)} for i in (1, 2, 3)]
-    texts.append(drift(reps)["text"])  # type: ignore[index]
+        texts.append(a.text)
+    reps = rep_readings([{"fppa_deg": 10.0 + (v if i == 3 else 0.0)} for i in (1, 2, 3)])
+    moved = drift(reps)
+    assert moved is not None
+    texts.append(moved.text)
     for text in texts:
         for word in ("inward", "outward"):
             assert f"0° {word}" not in text and f"0% of your leg length {word}" not in text
@@ -362,7 +366,7 @@ def test_kasr_is_read_against_the_persons_own_standing_ratio(
     people stand at 0.76-0.85 on the shared squats."""
     from kneecoach.assessment.summary import kasr_finding
 
-    text = kasr_finding(kasr, standing)["text"]
+    text = kasr_finding(kasr, standing).text
     assert said in text and "below 1" not in text
 
 
