@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from kneecoach.assessment import norms
+from kneecoach.assessment import sides as per_side
 from kneecoach.assessment.model import (
     Asymmetry,
     Classification,
@@ -30,15 +31,6 @@ from kneecoach.core.movement_tests import headline, movement_test
 from kneecoach.core.schema import OTHER, SIDES, Side
 
 
-def _values(reps: Sequence[RepReading], key: str) -> list[float]:
-    """``key`` of every complete rep that has it."""
-    return [v for r in reps if (v := getattr(r, key)) is not None and r.complete]
-
-
-def _round(x: float | None, digits: int = 1) -> float | None:
-    return None if x is None or not np.isfinite(x) else round(float(x), digits)
-
-
 def side_summary(
     reps: list[RepReading],
     *,
@@ -47,30 +39,13 @@ def side_summary(
     working: bool | None,
     knee_noise_pct: float | None = None,
 ) -> SideSummary:
-    """Peak, mean, SD and worst rep of FPPA, mean pelvic drop, the classification, and the
-    knee over the foot (``knee_noise_pct``: what this clip cannot tell from noise; None
-    when the view cannot show it)."""
-    fppa = _values(reps, "fppa_deg")
+    """Peak, mean, SD and worst rep of FPPA, the means of the other measures, the
+    classification, and the knee over the foot (``knee_noise_pct``: what this clip cannot
+    tell from noise; None when the view cannot show it)."""
     out: dict[str, Any] = {"working": working, "reps": reps, "steps": []}
-    out["peak_fppa_deg"] = _round(max(fppa)) if fppa else None
-    out["mean_fppa_deg"] = _round(float(np.mean(fppa))) if fppa else None
-    out["sd_fppa_deg"] = _round(float(np.std(fppa, ddof=1))) if len(fppa) > 1 else None
-    worst = [(r.fppa_deg, r.index) for r in reps if r.fppa_deg is not None and r.complete]
-    out["worst_rep"] = max(worst)[1] if worst else None
-    for key in (
-        "pelvic_drop_deg",
-        "hip_adduction_deg",
-        "femoral_adduction_deg",
-        "kasr",
-        "knee_shift_pct",
-        "knee_flexion_deg",
-        "knee_over_toe_pct",
-        "trunk_forward_deg",
-    ):
-        vals = _values(reps, key)
-        out[f"mean_{key}"] = (
-            _round(float(np.mean(vals)), 2 if key == "kasr" else 1) if vals else None
-        )
+    out |= per_side.statistics(reps, means=per_side.REP_MEANS, sds=per_side.REP_SDS)
+    out["peak_fppa_deg"] = per_side.peak(reps, "fppa_deg")
+    out["worst_rep"] = next(iter(per_side.worst(reps, "fppa_deg", 1)), None)
     out["classification"] = classify(out["mean_fppa_deg"], test=test, sex=sex)
     out.update(knee_over_foot(reps, working=bool(working), noise_pct=knee_noise_pct))
     return SideSummary(**out)
@@ -82,8 +57,8 @@ def knee_over_foot(
     """The knee over its foot over the reps (science.md §1.5): the furthest inside any rep
     went (``peak_knee_over_foot_pct``, + inside, % of leg length), and ``knee_inward``: True
     when that is beyond the clip's noise, False when not, None when not measurable."""
-    worst = _values(reps, "knee_over_foot_worst_pct")
-    peak = _round(max(worst)) if worst and working else None
+    worst = per_side.values(reps, "knee_over_foot_worst_pct")
+    peak = per_side.rounded(max(worst)) if worst and working else None
     if peak is None or noise_pct is None:
         return {
             "peak_knee_over_foot_pct": peak,

@@ -33,6 +33,7 @@ import numpy.typing as npt
 from scipy import stats
 
 from kneecoach.assessment import norms
+from kneecoach.assessment import sides as per_side
 from kneecoach.assessment.findings import NOT_MEASURED
 from kneecoach.assessment.model import (
     Asymmetry,
@@ -45,6 +46,7 @@ from kneecoach.assessment.model import (
     Suggestion,
 )
 from kneecoach.assessment.protocols import GAIT_PROTOCOLS
+from kneecoach.assessment.sides import rounded
 from kneecoach.core.schema import OTHER, SIDES, Side
 from kneecoach.events.gait import Step, is_glide, step_rate
 from kneecoach.metrics.frames import FRONTAL_VIEWS, OBLIQUE_CONFIDENCE, FrameMeasures
@@ -154,10 +156,6 @@ def valgus_source(test: str) -> str:
     return WALKING_VALGUS if test == "walk" else RUNNING_VALGUS
 
 
-def _r(x: float | None, digits: int = 1) -> float | None:
-    return None if x is None or not np.isfinite(x) else round(float(x), digits)
-
-
 def read_steps(
     fm: FrameMeasures, sig: GaitSignals, steps: list[Step], /, *, test: str
 ) -> dict[Side, list[StepReading]]:
@@ -192,12 +190,12 @@ def read_steps(
         a = arr[s]
         end = step.toe_off if step.toe_off is not None else c
         fppa = a["fppa"][c : end + 1]
-        offset = _r(float(a["offset"][c]), 2) if frontal else None
+        offset = rounded(float(a["offset"][c]), 2) if frontal else None
         other = last_offset[OTHER[s]]
-        width = _r(offset + other, 2) if offset is not None and other is not None else None
+        width = rounded(offset + other, 2) if offset is not None and other is not None else None
         prev = last_contact[OTHER[s]]
         lean = lean_all[m] * (1 if s == "left" else -1)
-        flex = _r(float(a["flex"][c]))
+        flex = rounded(float(a["flex"][c]))
         conf = a["conf"][c : end + 1]
         if not frontal:  # undo the frontal-measure penalty: side-view measures are the point
             conf = np.minimum(conf / OBLIQUE_CONFIDENCE, 1.0)
@@ -222,18 +220,18 @@ def read_steps(
             # timestamps, not frames / fps: a variable-frame-rate clip keeps its real timing
             "stance_time_s": None if step.toe_off is None else round(float(t[end] - t[c]), 3),
             "step_time_s": None if prev is None else round(float(t[c] - t[prev]), 3),
-            "fppa_deg": _r(float(a["fppa"][m])),
-            "peak_fppa_deg": _r(float(np.nanmax(fppa))) if np.isfinite(fppa).any() else None,
-            "pelvic_drop_deg": _r(float(a["drop"][m])),
-            "hip_adduction_deg": _r(float(a["hip"][m])),
-            "trunk_lean_deg": _r(float(lean)),
+            "fppa_deg": rounded(float(a["fppa"][m])),
+            "peak_fppa_deg": rounded(float(np.nanmax(fppa))) if np.isfinite(fppa).any() else None,
+            "pelvic_drop_deg": rounded(float(a["drop"][m])),
+            "hip_adduction_deg": rounded(float(a["hip"][m])),
+            "trunk_lean_deg": rounded(float(lean)),
             "foot_offset": offset,
             "step_width": width,
             "crossover": None if offset is None else bool(offset <= 0),
             "knee_flexion_contact_deg": flex,
-            "overstride_pct": None if frontal else _r(100 * float(a["heel"][c])),
-            "trunk_forward_lean_deg": None if frontal else _r(float(sig.trunk_forward_deg[m])),
-            "confidence": _r(float(np.nanmean(conf)), 2) if np.isfinite(conf).any() else None,
+            "overstride_pct": None if frontal else rounded(100 * float(a["heel"][c])),
+            "trunk_forward_lean_deg": None if frontal else rounded(float(sig.trunk_forward_deg[m])),
+            "confidence": rounded(float(np.nanmean(conf)), 2) if np.isfinite(conf).any() else None,
             "complete": step.complete and problem is None,
             "problem": problem,
         }
@@ -249,59 +247,18 @@ def read_steps(
     return out
 
 
-def _vals(steps: Sequence[StepReading], key: str) -> list[float]:
-    """``key`` of every complete step that has it."""
-    return [float(v) for r in steps if (v := getattr(r, key)) is not None and r.complete]
-
-
-def _mean(steps: Sequence[StepReading], key: str, digits: int = 1) -> float | None:
-    v = _vals(steps, key)
-    return _r(float(np.mean(v)), digits) if v else None
-
-
 def side_summary(
     steps: list[StepReading], *, test: str, frontal: bool, cadence_spm: float | None = None
 ) -> SideSummary:
-    """Mean, SD, worst steps and shares for one side (``cadence_spm``: this foot's)."""
-    fppa = _vals(steps, "fppa_deg")
-    peaks = _vals(steps, "peak_fppa_deg")
+    """Means, SDs, peak FPPA, worst steps and shares for one side (``cadence_spm``: this
+    foot's)."""
     done = [r for r in steps if r.complete]
     out: dict[str, Any] = {"working": bool(done), "reps": [], "steps": steps, "n_steps": len(done)}
-    out["peak_fppa_deg"] = _r(max(peaks)) if peaks else None
-    out["mean_fppa_deg"] = _r(float(np.mean(fppa))) if fppa else None
-    out["sd_fppa_deg"] = _r(float(np.std(fppa, ddof=1))) if len(fppa) > 1 else None
-    out["worst_rep"] = None
-    ranked = sorted(
-        (-r.peak_fppa_deg, i, r.index) for i, r in enumerate(done) if r.peak_fppa_deg is not None
-    )
-    out["worst_steps"] = [index for _, _, index in ranked[:3]]
-    for key in (
-        "pelvic_drop_deg",
-        "hip_adduction_deg",
-        "trunk_lean_deg",
-        "stance_time_s",
-        "step_time_s",
-        "knee_flexion_contact_deg",
-        "overstride_pct",
-        "trunk_forward_lean_deg",
-        "glide_s",
-    ):
-        out[f"mean_{key}"] = _mean(steps, key, 3 if key.endswith("_s") else 1)
-    for key, digits in (
-        ("pelvic_drop_deg", 1),
-        ("hip_adduction_deg", 1),
-        ("step_width", 2),
-        ("stance_time_s", 3),
-        ("knee_flexion_contact_deg", 1),
-    ):
-        v = _vals(steps, key)
-        out[f"sd_{key}"] = _r(float(np.std(v, ddof=1)), digits) if len(v) > 1 else None
-    out["mean_step_width"] = _mean(steps, "step_width", 2)
-    out["mean_foot_offset"] = _mean(steps, "foot_offset", 2)
+    out |= per_side.statistics(steps, means=per_side.STEP_MEANS, sds=per_side.STEP_SDS)
+    out["peak_fppa_deg"] = per_side.peak(steps, "peak_fppa_deg")
+    out["worst_steps"] = per_side.worst(steps, "peak_fppa_deg", 3)
     cross = [r.crossover for r in done if r.crossover is not None]
-    out["crossover_share"] = _r(float(np.mean(cross)), 2) if cross else None
-    for key in ("mean_femoral_adduction_deg", "mean_kasr", "mean_knee_shift_pct"):
-        out[key] = None
+    out["crossover_share"] = rounded(float(np.mean(cross)), 2) if cross else None
     out["classification"] = (
         Classification(
             label="no published typical range for this test",
@@ -322,7 +279,7 @@ def cadence(steps: list[Step], time_s: npt.NDArray[np.float64]) -> float | None:
     rate = step_rate(
         np.array([time_s[s.contact] for s in steps], dtype=float), [s.side for s in steps]
     )
-    return None if rate is None else _r(rate, 1)
+    return None if rate is None else rounded(rate, 1)
 
 
 def drift(steps: Sequence[StepReading], key: str) -> DriftMeasure | None:
@@ -346,13 +303,13 @@ def drift(steps: Sequence[StepReading], key: str) -> DriftMeasure | None:
     clear = bool(ci.low > 0 or ci.high < 0)
     beyond = None if floor is None else bool(clear and abs(change) > floor[0])
     return DriftMeasure(
-        slope_per_min=_r(float(fit.slope), 3),
+        slope_per_min=rounded(float(fit.slope), 3),
         slope_ci95=(
-            _r(float(fit.slope - tcrit * fit.stderr), 3),
-            _r(float(fit.slope + tcrit * fit.stderr), 3),
+            rounded(float(fit.slope - tcrit * fit.stderr), 3),
+            rounded(float(fit.slope + tcrit * fit.stderr), 3),
         ),
-        first_last=_r(change, 2),
-        first_last_ci95=(_r(float(ci.low), 2), _r(float(ci.high), 2)),
+        first_last=rounded(change, 2),
+        first_last_ci95=(rounded(float(ci.low), 2), rounded(float(ci.high), 2)),
         steps_per_group=fifth,
         sdd=None if sdd is None else sdd[0],
         sdd_source=None if sdd is None else sdd[1],
@@ -406,7 +363,7 @@ def asymmetry(sides: Mapping[Side, SideSummary]) -> Asymmetry | None:
         sdd, source = SDD[measure]
         diff = round(left - right, 1)
         larger: Side = "left" if diff > 0 else "right"
-        n = min(len(_vals(sides[s].steps, measure)) for s in SIDES)
+        n = min(len(per_side.values(sides[s].steps, measure)) for s in SIDES)
         beyond = abs(diff) > sdd if n >= MIN_STEPS else None
         if beyond is None:
             verdict = (
