@@ -41,6 +41,7 @@ from kneecoach.assessment.summary import (
 )
 from kneecoach.capture.video import VideoReader
 from kneecoach.core.errors import InputError, InsufficientDataError, KneecoachError
+from kneecoach.core.files import replacing
 from kneecoach.core.movement_tests import (
     FRONT_FILMING,
     GAIT_FILMING,
@@ -89,7 +90,8 @@ class AnalysisResult:
 
 def frames_csv(fm: FrameMeasures, path: Path) -> Path:
     """One row per video frame, empty cells where a value is not valid."""
-    fm.table.to_csv(path, index=False, float_format="%.4f", na_rep="")
+    with replacing(path) as part:
+        fm.table.to_csv(part, index=False, float_format="%.4f", na_rep="")
     return path
 
 

@@ -22,6 +22,7 @@ from kneecoach import __version__
 from kneecoach.capture.prefetch import prefetch
 from kneecoach.capture.video import Frame, VideoInfo, VideoReader, check_time_range
 from kneecoach.core.errors import InputError, InsufficientDataError
+from kneecoach.core.files import write_text
 from kneecoach.core.schema import KEYPOINTS, SIDES
 from kneecoach.core.settings import Settings
 from kneecoach.core.track import effective_fps, from_numpy, log_step, read_log
@@ -188,6 +189,7 @@ def run_track(
     if unknown:
         raise InputError(f"--format: unknown {unknown}; choose from nc, {', '.join(FORMATS)}")
     out = Path(out_dir)
+    check_not_an_output(source, out)
     notes: list[str] = []
     if is_keypoint_input(source):
         raw = trim(load_keypoints(source, fps=fps), start_s=start_s, end_s=end_s, source=source)
@@ -264,6 +266,23 @@ RUN_FILES = ("track.nc", "track.csv", "track.trc", "quality.json", "frames.csv",
              "summary.json", "report.html", "annotated.mp4")  # fmt: skip
 
 
+def _run_file(name: str) -> bool:
+    """Whether a run writes a file of this name into its folder."""
+    return name in RUN_FILES or (name.startswith("worst_") and name[6:-4].isdigit()
+                                 and name.endswith(".png"))  # fmt: skip
+
+
+def check_not_an_output(source: Path, out: Path, /) -> None:
+    """Refuse an input that sits in ``out`` under the name of a file this run writes there:
+    the run would overwrite (or, as an earlier run's file, remove) the input."""
+    if source.is_file() and source.resolve().parent == out.resolve() and _run_file(source.name):
+        raise InputError(
+            f"--out {out}: the input {source.name} is in that folder under a name this run "
+            f"writes there, so it would be overwritten. Choose another --out folder (or move "
+            "the input out of it first)"
+        )
+
+
 def clear_earlier_run(out: Path, /, *, keep: Path) -> list[str]:
     """Remove an earlier run's files from ``out``, so that none is taken for this run's.
 
@@ -278,7 +297,7 @@ def clear_earlier_run(out: Path, /, *, keep: Path) -> list[str]:
         return []
     if not isinstance(earlier, dict) or "fps_adequacy" not in earlier:
         return []  # someone else's quality.json: nothing here is ours to remove
-    worst = [p.name for p in out.glob("worst_*.png") if p.stem[6:].isdigit()]
+    worst = [p.name for p in out.glob("worst_*.png") if _run_file(p.name)]
     removed = []
     for name in (*RUN_FILES, *sorted(worst)):
         path = out / name
@@ -295,8 +314,7 @@ def already_clean(ds: xr.Dataset, /) -> bool:
 
 def _write_quality(quality: QualityReport, out: Path) -> Path:
     path = out / "quality.json"
-    path.write_text(json.dumps(quality.to_dict(), indent=2, ensure_ascii=False), encoding="utf-8")
-    return path
+    return write_text(path, json.dumps(quality.to_dict(), indent=2, ensure_ascii=False))
 
 
 def _counted(frames: Iterable[Frame], total: int, progress: Progress | None) -> Iterable[Frame]:

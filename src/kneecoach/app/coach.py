@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from kneecoach.app.journal import Journal
 from kneecoach.core.errors import InputError, RedFlagError
+from kneecoach.core.files import write_bytes, write_text
 from kneecoach.program import (
     Intake,
     Library,
@@ -150,7 +151,7 @@ def _stop(
     for name in PLAN_FILES:  # an older plan in the folder no longer applies
         (out_dir / name).unlink(missing_ok=True)
     referral = out_dir / "referral.txt"
-    referral.write_text(referral_text(intake), encoding="utf-8")
+    write_text(referral, referral_text(intake))
     message = f"{message} A note to show them: {referral}"
     withdrawn = revisions.withdraw(previous, owner, now=now) if previous else None
     if journal is not None and request.person is not None:
@@ -163,9 +164,9 @@ def _stop(
     files: dict[str, Path] = {"referral": referral}
     if withdrawn is not None and withdrawn.cancelled:
         files["plan"] = out_dir / "plan.json"
-        files["plan"].write_text(withdrawn.to_json(), encoding="utf-8")
+        write_text(files["plan"], withdrawn.to_json())
         files["calendar"] = out_dir / "plan.ics"
-        files["calendar"].write_bytes(worksheet.render_ics(withdrawn))
+        write_bytes(files["calendar"], worksheet.render_ics(withdrawn))
         n = len(withdrawn.cancelled)
         sessions = f"{n} remaining session{'s' * (n != 1)}"
         message = (
@@ -324,8 +325,8 @@ def write_plan(plan: Programme, library: Library, out_dir: Path, /) -> dict[str,
         "pdf": out_dir / "worksheet.pdf",
         "calendar": out_dir / "plan.ics",
     }
-    files["plan"].write_text(plan.to_json(), encoding="utf-8")
-    files["worksheet"].write_text(worksheet.render_html(plan, library), encoding="utf-8")
-    files["pdf"].write_bytes(render_pdf(worksheet.worksheet_pages(plan, library), plan))
-    files["calendar"].write_bytes(worksheet.render_ics(plan))
+    write_text(files["plan"], plan.to_json())
+    write_text(files["worksheet"], worksheet.render_html(plan, library))
+    write_bytes(files["pdf"], render_pdf(worksheet.worksheet_pages(plan, library), plan))
+    write_bytes(files["calendar"], worksheet.render_ics(plan))
     return files

@@ -24,6 +24,7 @@ from kneecoach import __version__
 from kneecoach.app.analyze import Analysis
 from kneecoach.assessment.model import Assessment as ClipAssessment
 from kneecoach.core.errors import KneecoachError
+from kneecoach.core.files import write_text
 from kneecoach.core.settings import SETTINGS, Settings
 from kneecoach.reports.batch import (
     CLIP_LEAD,
@@ -31,7 +32,6 @@ from kneecoach.reports.batch import (
     clip_row,
     rep_rows,
     write_table,
-    written_whole,
 )
 
 #: ``ok``; ``partial``: the clip's analysis wrote a summary but could not support all of the
@@ -247,8 +247,7 @@ def _message(exc: BaseException) -> str:
 
 
 def _write_json(path: Path, data: Mapping[str, Any]) -> None:
-    with written_whole(path) as fh:
-        fh.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 def _write(out_root: Path, clips: list[StudyClip], reps: list[dict[str, Any]]) -> None:

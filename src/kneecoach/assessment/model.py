@@ -16,6 +16,7 @@ from typing import Any, Final, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from kneecoach.core.errors import InputError
+from kneecoach.core.files import write_text
 from kneecoach.core.schema import Side
 from kneecoach.quality.report import QualityReport
 from kneecoach.quality.view import View
@@ -468,6 +469,4 @@ class Assessment(_Model):
         return self.model_dump(mode="json", by_alias=True)
 
     def write(self, path: Path) -> Path:
-        text = json.dumps(self.to_json_dict(), indent=2, ensure_ascii=False)
-        path.write_text(text, encoding="utf-8")
-        return path
+        return write_text(path, json.dumps(self.to_json_dict(), indent=2, ensure_ascii=False))

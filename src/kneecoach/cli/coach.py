@@ -19,6 +19,7 @@ from kneecoach import program
 from kneecoach.cli import journal as journal_cli
 from kneecoach.cli.common import err, out
 from kneecoach.core.errors import InputError, RedFlagError
+from kneecoach.core.files import write_text
 from kneecoach.program.redflags import referral_text, reported
 
 if TYPE_CHECKING:  # loaded on first use: `kneecoach --help` needs none of the coaching stack
@@ -164,7 +165,7 @@ def intake(out_file: Path, from_file: Path | None) -> None:
             _stop_for_red_flags(found, out_file)
     result = program.intake_from_dict(data, source=str(from_file or "intake"))
     out_file.parent.mkdir(parents=True, exist_ok=True)
-    out_file.write_text(program.intake_to_toml(result), encoding="utf-8")
+    write_text(out_file, program.intake_to_toml(result))
     out.print(f"Intake written to {out_file} ({asked} questions asked).")
     out.print(f"Next: kneecoach plan --intake {out_file} --out plan/")
 
@@ -173,7 +174,7 @@ def _stop_for_red_flags(found: list[str], out_file: Path) -> None:
     """End the questionnaire at a warning sign: a note for the clinician, no intake, exit 1."""
     note = out_file.with_name(f"{out_file.stem}-referral.txt")
     note.parent.mkdir(parents=True, exist_ok=True)
-    note.write_text(referral_text(found), encoding="utf-8")
+    write_text(note, referral_text(found))
     raise RedFlagError(
         f"Warning signs reported: {', '.join(found)}. See a clinician (GP, physiotherapist or "
         f"sports doctor) before starting any programme; no intake was written and "

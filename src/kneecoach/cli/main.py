@@ -24,6 +24,7 @@ from kneecoach.cli import coach as coach_cli
 from kneecoach.cli import journal as journal_cli
 from kneecoach.cli.common import err, out, print_outcome, progress_bar, stage_progress
 from kneecoach.core.errors import InputError, InsufficientDataError, KneecoachError
+from kneecoach.core.files import replacing
 from kneecoach.core.movement_tests import MOVEMENT_TESTS, TEST_CHOICES, headline, is_gait
 from kneecoach.core.settings import (
     SETTINGS,
@@ -492,7 +493,8 @@ def demo(out_dir: Path, no_video: bool) -> None:
             progress=stage_progress(bar),
         )
     figure = out_dir / "demo.png"
-    cleaning_figure(result.track.raw, result.track.clean).savefig(figure, dpi=110)
+    with replacing(figure) as part:
+        cleaning_figure(result.track.raw, result.track.clean).savefig(part, dpi=110)
     result.files["picture"] = figure
     _print_analysis(result, "kneecoach demo: synthetic single-leg squat")
     if result.assessment is not None:

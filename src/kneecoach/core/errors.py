@@ -7,7 +7,8 @@
     ├── InsufficientDataError      the input is valid but cannot support the request
     ├── RedFlagError               the intake reports a warning sign: see a clinician, no plan
     ├── PoseEstimationError        the pose model failed or is unavailable
-    └── StorageError               the journal database cannot be opened, read or written
+    ├── StorageError               the journal database cannot be opened, read or written
+    └── OutputError                an output file cannot be written (disk full, no permission)
 
 Every message is written for the person at the keyboard: what is wrong, where
 (file, line, field), and what to do.
@@ -38,3 +39,7 @@ class PoseEstimationError(KneecoachError):
 
 class StorageError(KneecoachError):
     """The journal database cannot be opened, migrated, read or written."""
+
+
+class OutputError(KneecoachError):
+    """An output file cannot be written; the message names it (and nothing is left cut)."""

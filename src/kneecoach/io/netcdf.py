@@ -7,13 +7,15 @@ from pathlib import Path
 import xarray as xr
 
 from kneecoach.core.errors import InputError
+from kneecoach.core.files import replacing
 from kneecoach.core.track import validate_track
 
 
 def to_netcdf_file(ds: xr.Dataset, path: str | Path, /) -> Path:
     """Write ``ds`` to ``path`` (``.nc``)."""
     path = Path(path)
-    ds.to_netcdf(path, engine="h5netcdf")
+    with replacing(Path(path)) as part:
+        ds.to_netcdf(part, engine="h5netcdf")
     return path
 
 

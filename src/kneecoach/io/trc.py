@@ -24,6 +24,7 @@ import numpy.typing as npt
 import xarray as xr
 
 from kneecoach.core.errors import InputError
+from kneecoach.core.files import write_text
 from kneecoach.core.track import effective_fps, from_numpy, log_step
 from kneecoach.io.markers import TRC_NAMES, canonical_name
 
@@ -58,7 +59,7 @@ def to_trc_file(ds: xr.Dataset, path: str | Path, /) -> Path:
             z = "" if not np.isfinite(x) else "0"
             fields += [_fmt(x), _fmt(-y), z]
         lines.append("\t".join(fields))
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_text(path, "\n".join(lines) + "\n")
     return path
 
 

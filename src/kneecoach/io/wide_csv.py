@@ -19,6 +19,7 @@ import pandas as pd
 import xarray as xr
 
 from kneecoach.core.errors import InputError
+from kneecoach.core.files import replacing
 from kneecoach.core.schema import KEYPOINTS
 from kneecoach.core.track import effective_fps, from_numpy, log_step
 
@@ -39,7 +40,8 @@ def to_csv_file(ds: xr.Dataset, path: str | Path, /) -> Path:
         columns[f"{kp}_y_{unit}"] = pos.sel(keypoints=kp, space="y").values
         columns[f"{kp}_confidence"] = conf.sel(keypoints=kp).values
     path = Path(path)
-    pd.DataFrame(columns).to_csv(path, index=False)
+    with replacing(Path(path)) as part:
+        pd.DataFrame(columns).to_csv(part, index=False)
     return path
 
 

@@ -9,13 +9,12 @@ so a table cell always equals the number in that clip's summary.json and report.
 from __future__ import annotations
 
 import csv
-import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from kneecoach.assessment.model import Assessment
+from kneecoach.core.files import replacing
 
 #: Per-side summary fields copied into clips.csv as ``<field>_<side>``.
 SIDE_FIELDS = (
@@ -104,30 +103,17 @@ def write_table(rows: Sequence[Mapping[str, Any]], path: Path, lead: Iterable[st
     """Write rows as CSV: the ``lead`` columns first, then every other key in first-seen order.
 
     Missing and null values are empty cells; booleans are ``true``/``false``.
-    The table replaces ``path`` whole (:func:`written_whole`).
+    The table replaces ``path`` whole (:func:`kneecoach.core.files.replacing`).
     """
     columns = list(lead)
     for row in rows:
         columns += [k for k in row if k not in columns]
-    with written_whole(path) as fh:
+    with replacing(path) as part, part.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=columns, extrasaction="raise")
         writer.writeheader()
         for row in rows:
             writer.writerow({k: _cell(row.get(k)) for k in columns})
     return path
-
-
-@contextmanager
-def written_whole(path: Path) -> Iterator[TextIO]:
-    """A text file to write in place of ``path``: written beside it, then put in its place,
-    so a run stopped while writing (Ctrl-C) leaves the previous whole file, never half one."""
-    part = path.with_name(f".{path.name}.part")
-    try:
-        with part.open("w", newline="", encoding="utf-8") as fh:
-            yield fh
-        os.replace(part, path)
-    finally:
-        part.unlink(missing_ok=True)
 
 
 def _cell(value: Any) -> Any:

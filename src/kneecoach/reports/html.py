@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from kneecoach.assessment.model import Assessment, Finding, RepReading, SideSummary
+from kneecoach.core.files import write_text
 from kneecoach.core.movement_tests import headline
 from kneecoach.core.schema import SIDES
 from kneecoach.metrics.frames import FRONTAL_VIEWS
@@ -110,7 +111,7 @@ def render_report(
     """
     path = Path(path)
     html = environment().get_template(TEMPLATE).render(report_context(summary, frames, images))
-    path.write_text(html, encoding="utf-8")
+    write_text(path, html)
     return path
 
 

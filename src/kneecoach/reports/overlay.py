@@ -22,6 +22,7 @@ import xarray as xr
 
 from kneecoach.capture.prefetch import prefetch
 from kneecoach.capture.video import Frame, Image
+from kneecoach.core.files import replacing
 from kneecoach.core.schema import SIDES, SKELETON
 from kneecoach.reports.text import put_text, text_width
 
@@ -134,7 +135,15 @@ def write_annotated_video(
     is kept: each output frame's timestamp is its source time. Drawing runs in
     a worker thread while the encoder works, so the two use both cores.
     """
-    path = Path(path)
+    with replacing(Path(path)) as part:
+        _encode(frames, track, part, fps, labels, legend)
+    return Path(path)
+
+
+def _encode(
+    frames: Iterable[Frame], track: xr.Dataset, path: Path, fps: float,
+    labels: Sequence[Mapping[str, str]] | None, legend: str | None,
+) -> None:  # fmt: skip
     container = av.open(str(path), mode="w")
     try:
         frames = iter(frames)
@@ -168,7 +177,6 @@ def write_annotated_video(
             container.mux(stream.encode(None))
     finally:
         container.close()
-    return path
 
 
 class _FrameDrawer:

@@ -22,6 +22,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from kneecoach.assessment.model import Assessment, RepReading
+from kneecoach.core.files import write_bytes
 from kneecoach.core.movement_tests import headline
 from kneecoach.core.schema import SIDES, SKELETON, Side
 from kneecoach.metrics.frames import FRONTAL_VIEWS
@@ -522,5 +523,5 @@ def save_png(array: npt.NDArray[Any], path: str | Path) -> Path:
     ok, buf = cv2.imencode(".png", cv2.cvtColor(np.ascontiguousarray(array), cv2.COLOR_RGB2BGR))
     if not ok:
         raise ValueError(f"could not encode a PNG for {path}")
-    path.write_bytes(buf.tobytes())
+    write_bytes(path, buf.tobytes())
     return path

@@ -19,6 +19,7 @@ from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from kneecoach.core.files import write_text
 from kneecoach.reports.overlay import SIDE_RGB
 from kneecoach.reports.plots import figure_png
 from kneecoach.reports.templating import environment, png_uri
@@ -135,5 +136,5 @@ def render_progress(context: Mapping[str, Any], path: str | Path) -> Path:
     env = environment()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(env.get_template(TEMPLATE).render(context), encoding="utf-8")
+    write_text(path, env.get_template(TEMPLATE).render(context))
     return path

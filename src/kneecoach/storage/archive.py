@@ -44,6 +44,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kneecoach.core.errors import InputError
+from kneecoach.core.files import check_replaceable
 from kneecoach.storage.files import staging_folder, sync_file
 from kneecoach.storage.models import (
     WARNING_NOTES,
@@ -190,6 +191,7 @@ def export_person(
             {"path": p, "kind": files[p].kind, "sha256": files[p].sha256, "why": why}
             for p, why in sorted(bad.items())
         ]
+    check_replaceable(archive)
     partial = archive.with_name(f".{archive.name}.partial")
     archive.parent.mkdir(parents=True, exist_ok=True)
     try:

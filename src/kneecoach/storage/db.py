@@ -20,6 +20,7 @@ left behind (:func:`kneecoach.storage.files.sweep`).
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -38,7 +39,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kneecoach.core.errors import StorageError
 from kneecoach.core.settings import home_dir
-from kneecoach.storage.files import discard_staged, finish_staged, forget_staged, sweep
+from kneecoach.storage.files import (
+    adopt_legacy_folder,
+    discard_staged,
+    finish_staged,
+    forget_staged,
+    sweep,
+)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_NAME = "journal.sqlite3"
@@ -113,12 +120,30 @@ class Database:
         self.close()
 
 
+#: The files folder of the default journal (``journal.sqlite3``), and of every journal
+#: before each database had its own.
+SHARED_FILES = "journal-files"
+
+
 def files_dir_for(url: str) -> Path:
-    """Derived files live beside a SQLite file, otherwise in the data folder."""
+    """Each database's own folder of derived files: beside a SQLite file and named after it
+    (``journal.sqlite3`` → ``journal-files``, ``clinic.db`` → ``clinic-files``), so two
+    journals in one folder never share one; for a server database, in the data folder,
+    named after the server and the database."""
     u = make_url(url)
     if u.get_backend_name() == "sqlite" and u.database not in (None, "", ":memory:"):
-        return Path(u.database).expanduser().resolve().parent / "journal-files"
-    return home_dir() / "journal-files"
+        db = Path(u.database).expanduser().resolve()
+        return db.parent / f"{db.stem}-files"
+    where = "-".join(str(x) for x in (u.host or "local", u.port, u.database) if x)
+    return home_dir() / f"journal-files-{re.sub(r'[^A-Za-z0-9._-]+', '_', where)}"
+
+
+def legacy_files_dir(url: str) -> Path:
+    """Where this database's files were before each database had its own folder."""
+    u = make_url(url)
+    if u.get_backend_name() == "sqlite" and u.database not in (None, "", ":memory:"):
+        return Path(u.database).expanduser().resolve().parent / SHARED_FILES
+    return home_dir() / SHARED_FILES
 
 
 def open_database(url: str = "", *, migrate: bool = True) -> Database:
@@ -130,6 +155,7 @@ def open_database(url: str = "", *, migrate: bool = True) -> Database:
         engine, url, files_dir_for(url), sessionmaker(engine, expire_on_commit=False)
     )
     if migrate:
+        adopt_legacy_folder(journal.files_dir, legacy_files_dir(url), journal.identity())
         try:
             _when_unlocked(lambda: upgrade(engine))
             # tidying is best effort: writing files reports its own errors

@@ -137,6 +137,20 @@ def owns(files_dir: Path, me: str, people: set[str]) -> bool:
     return owners == [me]
 
 
+def adopt_legacy_folder(files_dir: Path, legacy: Path, me: str) -> None:
+    """Move the shared ``journal-files`` folder of an older version to ``files_dir`` when it
+    was this journal's alone (its ``.journal`` lists only ``me``); a folder other journals
+    used too stays where it is (their files are not ours to move)."""
+    if files_dir == legacy or files_dir.exists() or not legacy.is_dir():
+        return
+    try:
+        owners = [x for x in (legacy / MARKER).read_text(encoding="utf-8").splitlines() if x]
+    except OSError:
+        return
+    if owners == [me]:
+        legacy.rename(files_dir)
+
+
 def sweep(session: Session, files_dir: Path, me: str) -> list[Path]:
     """Settle what crashes and rollbacks left in ``files_dir``; returns what was removed."""
     if not files_dir.is_dir():

@@ -218,7 +218,8 @@ def test_an_unwritable_output_file_is_not_called_a_bug(tmp_path: Path) -> None:
     args = ["analyze", str(tmp_path / "k.csv"), "--no-video", "--out", str(tmp_path / "o")]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 1, result.output
-    assert "report.html: Is a directory" in result.output and "bug" not in result.output
+    assert "report.html is a folder: give a file name" in result.output
+    assert "bug" not in result.output
     assert (tmp_path / "o" / "summary.json").exists()
 
 

@@ -456,3 +456,25 @@ def test_a_re_plan_after_warning_signs_says_to_see_a_clinician_on_screen_and_wor
     # every re-plan repeats them until an intake is given again (its screen comes first)
     later = run("plan", "--person", "una", "--weeks", 2, "--start", "2026-03-30", "--out", "p3")
     assert "Warning signs were logged on" in _flat(later.output)
+
+
+def test_an_output_named_like_the_journal_never_replaces_it(run, clips, tmp_path: Path) -> None:
+    """progress --out and export --out given the journal's own file used to turn it into an
+    HTML page or a zip: every person lost."""
+    before, _ = clips
+    db = tmp_path / "j.sqlite3"
+    url = f"sqlite:///{db}"
+    made = run("analyze", before, "--test", "single-leg-squat", "--no-video", "--person", "ann",
+               "--database-url", url)  # fmt: skip
+    assert made.exit_code == 0, made.output
+    kept = db.read_bytes()[:16]
+    for command in ("progress", "export"):
+        for target in (db, db.with_name(db.name + "-wal")):
+            result = CliRunner().invoke(
+                cli, [command, "--person", "ann", "--database-url", url, "--out", str(target)]
+            )
+            assert result.exit_code != 0, result.output
+            assert "is a database (perhaps your journal): it was not overwritten" in result.output
+    assert db.read_bytes()[:16] == kept == b"SQLite format 3\x00"
+    people = run("people", "--database-url", url)
+    assert people.exit_code == 0 and "ann" in people.output

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import tempfile
-import time
 import zipfile
 from datetime import date, timedelta
 from pathlib import Path
@@ -527,23 +525,33 @@ def test_the_journal_sweeps_what_crashes_left_when_it_opens(sqlite_url, analysis
                 assert hashlib.sha256(data).hexdigest() == f.sha256
 
 
-def test_a_files_folder_shared_with_another_journal_is_not_swept(tmp_path, analysis_dir) -> None:
-    """Two SQLite files side by side share journal-files: neither removes the other's."""
+def test_two_journals_in_one_folder_keep_their_files_apart(tmp_path, analysis_dir) -> None:
+    """a.sqlite3 and b.sqlite3 side by side shared journal-files: deleting mary in b removed
+    the stored files of the mary in a (and import --as wiped another person's)."""
     first, second = (f"sqlite:///{tmp_path / name}" for name in ("a.sqlite3", "b.sqlite3"))
-    with open_database(first) as j:
+    with journal.Journal.open(first) as a, journal.Journal.open(second) as b:
+        assert (a.files_dir.name, b.files_dir.name) == ("a-files", "b-files")
+        _store(a, "mary", analysis_dir())
+        _store(b, "mary", analysis_dir())
+        mine = sorted(p for p in a.files_dir.rglob("*") if p.is_file())
+        assert b.delete("mary") > 0
+        assert sorted(p for p in a.files_dir.rglob("*") if p.is_file()) == mine
+        assert a.export("mary", lambda _: tmp_path / "a.zip")[2] == []  # nothing missing
+
+
+def test_an_older_journals_own_files_folder_moves_with_it(tmp_path, analysis_dir) -> None:
+    """Before, every SQLite journal kept its files in journal-files beside it: a folder
+    that was this journal's alone becomes its own; a shared one stays where it is."""
+    url = f"sqlite:///{tmp_path / 'clinic.db'}"
+    with journal.Journal.open(url) as j:
         _store(j, "mary", analysis_dir())
-        files_dir = j.files_dir
-    before = sorted(p.relative_to(files_dir) for p in files_dir.rglob("*"))
-    stale, fresh = files_dir / ".incoming-0ld", files_dir / ".incoming-new"
-    stale.mkdir()
-    fresh.mkdir()  # maybe another process's write in progress: kept
-    os.utime(stale, (time.time() - 2 * 24 * 3600,) * 2)  # a killed write, two days ago
-    with open_database(second) as j:
-        assert j.files_dir == files_dir
-        _store(j, "bob", analysis_dir())
-    assert fresh.is_dir() and not stale.exists()
-    fresh.rmdir()
-    with open_database(first) as j, j.transaction() as s:
-        assert find_person(s, "mary")
-    after = {p.relative_to(files_dir) for p in files_dir.rglob("*")}
-    assert set(before) <= after and len(after) > len(before)  # mary's and bob's files both kept
+        own = j.files_dir
+    legacy = tmp_path / "journal-files"
+    own.rename(legacy)
+    with journal.Journal.open(url) as j:
+        assert j.files_dir == own and not legacy.exists()
+        assert j.export("mary", lambda _: tmp_path / "m.zip")[2] == []
+    own.rename(legacy)
+    (legacy / ".journal").write_text("sqlite:///elsewhere.db\n" + (legacy / ".journal").read_text())
+    with journal.Journal.open(url) as j:
+        assert legacy.is_dir() and not any(j.files_dir.glob("*/*"))  # not moved: not ours
