@@ -550,6 +550,12 @@ class Journal:
         """Where stored files (reports, pictures, kept videos) live."""
         return self._db.files_dir
 
+    @property
+    def quarantined(self) -> list[Path]:
+        """Folders of stored files that no record names (a restored or replaced database),
+        moved aside to ``.quarantine`` in :attr:`files_dir` when the journal opened."""
+        return list(self._db.quarantined)
+
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One transaction; a method called inside it joins it instead of starting its own."""

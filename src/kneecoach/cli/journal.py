@@ -64,7 +64,16 @@ def journal_options(command: Callable[..., Any]) -> Callable[..., Any]:
 def open_journal(database_url: str | None) -> Journal:
     """The journal a command works in: ``--database-url`` (or its environment variable),
     else the ``database_url`` setting (config file), else SQLite in the data folder."""
-    return journal.Journal.open(database_url or load_settings().database_url)
+    opened = journal.Journal.open(database_url or load_settings().database_url)
+    if opened.quarantined:
+        n = len(opened.quarantined)
+        err.print(
+            f"[yellow]note:[/] {n} folder{'s' * (n != 1)} of stored files that this journal has "
+            f"no record of (a restored or replaced database?) moved to "
+            f"{opened.files_dir / '.quarantine'}; nothing was deleted. Import their export "
+            "again, or remove that folder yourself"
+        )
+    return opened
 
 
 def print_stored(stored: StoredAssessment | None, person: str) -> None:

@@ -59,7 +59,7 @@ from kneecoach.storage.models import (
     SideMeasure,
     StoredFile,
 )
-from kneecoach.storage.repository import clean_name, sha256_file
+from kneecoach.storage.repository import clean_name, is_key, sha256_file
 
 FORMAT = "kneecoach.journal-export/1"
 
@@ -270,8 +270,15 @@ def import_person(
     try:
         p = doc["person"]
         key, person_name = str(p["key"]), clean_name(name or p["name"])
+        bad = [str(k) for k in (key, *(a["key"] for a in doc["assessments"])) if not is_key(str(k))]
     except (KeyError, TypeError, AttributeError) as exc:
         raise _damaged(archive, exc) from None
+    if bad:
+        raise InputError(
+            f"{archive}: journal.json names a person or assessment key kneecoach never makes "
+            f"({bad[0]!r}; keys are 32 hexadecimal digits): it was edited or crafted, so "
+            "nothing was imported"
+        )
     same = session.scalar(select(Person).where(Person.key == key))
     if same is not None:  # imported before (or never deleted): --as would not help
         where = "" if same.name == p["name"] else " under another name"

@@ -24,7 +24,7 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +73,8 @@ class Database:
     url: str
     files_dir: Path
     _sessions: sessionmaker[Session]
+    #: folders of stored files no record names, moved aside when it opened (never deleted)
+    quarantined: list[Path] = field(default_factory=list)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -160,7 +162,7 @@ def open_database(url: str = "", *, migrate: bool = True) -> Database:
             _when_unlocked(lambda: upgrade(engine))
             # tidying is best effort: writing files reports its own errors
             with journal.transaction() as session, contextlib.suppress(OSError):
-                sweep(session, journal.files_dir, journal.identity())
+                journal.quarantined = sweep(session, journal.files_dir, journal.identity())
         except OperationalError as exc:
             engine.dispose()
             raise StorageError(

@@ -4,6 +4,7 @@ Layout under the journal's files folder (``Journal.files_dir``)::
 
     .journal                     which journal(s) use this folder (see below)
     <person key>/<assessment key>/summary.json, report.html, worst_1.png ...
+    .quarantine/<person key>/... folders no record names, moved aside by the sweep
     .incoming-<assessment key>/  files of an assessment not yet committed
     .deleted-<person key>/       a person being deleted (``repository.delete_person``)
 
@@ -14,9 +15,11 @@ transaction removes them (:func:`discard_staged`). A process killed in between l
 at most a staging folder, which :func:`sweep` settles the next time any command opens
 the journal: moved into place when its assessment was committed, removed otherwise.
 
-The sweep also removes what older versions or crashes left: person and assessment
-folders no row refers to, and ``*.partial`` files. It only ever touches the journal's
-own files folder, and only when the folder is this journal's alone: the file
+The sweep also settles what older versions or crashes left: ``*.partial`` files are
+removed, and person and assessment folders no row refers to are moved to ``.quarantine``
+(a restored older database does not know the newer assessments: never delete them). It
+only ever touches the journal's own files folder, and only when the folder is this
+journal's alone: the file
 ``.journal`` lists the databases that use it (the first written when the folder is
 created, or when every person folder in it belongs to that database; any other
 journal opening it adds itself). A folder shared with another journal (two SQLite
@@ -151,8 +154,28 @@ def adopt_legacy_folder(files_dir: Path, legacy: Path, me: str) -> None:
         legacy.rename(files_dir)
 
 
+#: Folders of stored files that no record of this journal names are moved here, never
+#: deleted (a restored older database does not know the newer assessments' files).
+QUARANTINE = ".quarantine"
+
+
+def _quarantine(folder: Path, files_dir: Path) -> Path:
+    """Move ``folder`` (a person's or an assessment's) under :data:`QUARANTINE`, keeping its
+    place below ``files_dir``; returns where it went."""
+    target = files_dir / QUARANTINE / folder.relative_to(files_dir)
+    n = 1
+    while target.exists():
+        n += 1
+        target = target.with_name(f"{folder.name}-{n}")
+    make_private(target.parent, files_dir)
+    folder.replace(target)
+    return target
+
+
 def sweep(session: Session, files_dir: Path, me: str) -> list[Path]:
-    """Settle what crashes and rollbacks left in ``files_dir``; returns what was removed."""
+    """Settle what crashes and rollbacks left in ``files_dir``: staging folders finished or
+    removed, ``*.partial`` files removed, and folders no record names moved to
+    :data:`QUARANTINE`. Returns where the quarantined folders went."""
     if not files_dir.is_dir():
         make_private(files_dir, files_dir)
         (files_dir / MARKER).write_text(me + "\n", encoding="utf-8")
@@ -162,7 +185,7 @@ def sweep(session: Session, files_dir: Path, me: str) -> list[Path]:
     rows = session.execute(select(Assessment.key, Person.key).join(Assessment.person))
     where = {str(a): str(p) for a, p in rows}
     mine = owns(files_dir, me, people)
-    removed: list[Path] = []
+    quarantined: list[Path] = []
     for entry in sorted(files_dir.iterdir()):
         name = entry.name
         if name.startswith(INCOMING) and entry.is_dir():
@@ -170,20 +193,16 @@ def sweep(session: Session, files_dir: Path, me: str) -> list[Path]:
             if key in where:  # committed, killed before the rename: finish it
                 _move_into_place(entry, files_dir / where[key] / key, files_dir)
             elif mine or time.time() - entry.stat().st_mtime > STALE_S:
-                shutil.rmtree(entry, ignore_errors=True)
-                removed.append(entry)
+                shutil.rmtree(entry, ignore_errors=True)  # never committed: no record's files
         elif not mine or name.startswith(".") or not entry.is_dir():
             continue
         elif name not in people:
-            shutil.rmtree(entry, ignore_errors=True)
-            removed.append(entry)
+            quarantined.append(_quarantine(entry, files_dir))
         else:
             for sub in sorted(entry.iterdir()):
                 if sub.is_dir() and where.get(sub.name) != name:
-                    shutil.rmtree(sub, ignore_errors=True)
-                    removed.append(sub)
+                    quarantined.append(_quarantine(sub, files_dir))
                 elif sub.is_dir():
                     for partial in sub.glob(".*.partial"):
                         partial.unlink(missing_ok=True)
-                        removed.append(partial)
-    return removed
+    return quarantined

@@ -56,6 +56,12 @@ def new_key() -> str:
     return uuid.uuid4().hex
 
 
+def is_key(text: str) -> bool:
+    """Whether ``text`` is a key as :func:`new_key` makes them (32 lowercase hex digits):
+    the only folder names the journal creates, so a crafted archive cannot name ``..``."""
+    return len(text) == 32 and all(c in "0123456789abcdef" for c in text)
+
+
 def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:
@@ -393,7 +399,7 @@ def delete_person(session: Session, person: Person, *, files_dir: Path) -> Path 
     """
     folder = files_dir / person.key
     aside = None
-    if folder.exists():
+    if is_key(person.key) and folder.exists():  # a crafted key ("..") names no folder of ours
         aside = files_dir / f"{DELETED}{person.key}"
         folder.replace(aside)
     session.delete(person)
@@ -408,6 +414,8 @@ def settle_deletions(session: Session, files_dir: Path) -> None:
         return
     for aside in files_dir.glob(f"{DELETED}*"):
         key = aside.name.removeprefix(DELETED)
+        if not is_key(key):
+            continue
         home = files_dir / key
         if session.scalar(select(Person.id).where(Person.key == key)) is not None:
             if not home.exists():

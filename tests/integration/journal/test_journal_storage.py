@@ -428,7 +428,7 @@ def test_a_delete_interrupted_before_removing_files_is_finished_later(
         # killed after moving mary's files aside, before the commit: her rows are still there
         (j.files_dir / key).replace(j.files_dir / f".deleted-{key}")
         # killed after committing someone else's deletion, before removing the files
-        (j.files_dir / ".deleted-0123456789abcdef").mkdir()
+        (j.files_dir / f".deleted-{'0123456789abcdef' * 2}").mkdir()
         files_dir = j.files_dir
     journal.Journal.open(sqlite_url).delete("bob")
     assert not list(files_dir.glob(".deleted-*"))
@@ -555,3 +555,60 @@ def test_an_older_journals_own_files_folder_moves_with_it(tmp_path, analysis_dir
     (legacy / ".journal").write_text("sqlite:///elsewhere.db\n" + (legacy / ".journal").read_text())
     with journal.Journal.open(url) as j:
         assert legacy.is_dir() and not any(j.files_dir.glob("*/*"))  # not moved: not ours
+
+
+@pytest.mark.parametrize("key", ["..", "/etc", "../victim", "A" * 32, "e" * 31])
+def test_an_archive_with_a_crafted_key_is_refused(sqlite_url, analysis_dir, tmp_path, key) -> None:
+    """Keys of ``..``, an absolute path or ``../victim`` were imported as folder names; a
+    delete then moved and removed a folder outside the journal."""
+    archive, crafted = tmp_path / "mary.zip", tmp_path / "crafted.zip"
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "precious.txt").write_text("mine")
+    with open_database(sqlite_url) as j:
+        _store(j, "mary", analysis_dir())
+        with j.transaction() as s:
+            export_person(find_person(s, "mary"), j.files_dir, archive)
+    with zipfile.ZipFile(archive) as src, zipfile.ZipFile(crafted, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "journal.json":
+                doc = json.loads(data)
+                doc["person"]["key"] = key
+                for a in doc["assessments"]:
+                    a["files"] = []  # no file paths to trip over: only the key
+                data = json.dumps(doc).encode()
+            if not item.filename.startswith("files/"):
+                dst.writestr(item.filename, data)
+    with open_database(sqlite_url) as j:
+        with j.transaction() as s, pytest.raises(InputError, match="key kneecoach never makes"):
+            import_person(s, crafted, j.files_dir, name="eve")
+        with j.transaction() as s:
+            assert [p.name for p in s.scalars(select(Person))] == ["mary"]
+    assert (victim / "precious.txt").read_text() == "mine"
+
+
+def test_a_restored_older_database_quarantines_the_files_it_does_not_know(
+    tmp_path, analysis_dir
+) -> None:
+    """Copying an older journal back and running people deleted the newer assessment's
+    folder: the files are moved aside and the journal says so."""
+    db = tmp_path / "j.sqlite3"
+    url = f"sqlite:///{db}"
+    with journal.Journal.open(url) as j:
+        _store(j, "mary", analysis_dir())
+    older = db.read_bytes()
+    with journal.Journal.open(url) as j:
+        _store(j, "mary", analysis_dir())
+        _store(j, "bob", analysis_dir())
+        files = j.files_dir
+    newer = {p.relative_to(files) for p in files.rglob("*") if p.is_file()}
+    for sidecar in ("-wal", "-shm"):
+        db.with_name(db.name + sidecar).unlink(missing_ok=True)
+    db.write_bytes(older)  # the backup copied back
+    with journal.Journal.open(url) as j:
+        assert len(j.quarantined) == 2  # bob's folder, and mary's second assessment
+        assert all(q.is_relative_to(files / ".quarantine") for q in j.quarantined)
+        j.people()
+    kept = {p.relative_to(files) for p in files.rglob("*") if p.is_file()}
+    assert {Path(*p.parts[1:]) if p.parts[0] == ".quarantine" else p for p in kept} >= newer
