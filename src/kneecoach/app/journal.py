@@ -22,7 +22,13 @@ from kneecoach.assessment.norms import FPPA_SDD_DEG, FPPA_SDD_SOURCE, PELVIC_DRO
 from kneecoach.core.errors import InputError
 from kneecoach.core.lazy import lazy_module
 from kneecoach.core.schema import SIDES
-from kneecoach.storage.archive import export_person, import_person, missing_in_archive
+from kneecoach.storage.archive import (
+    DEFAULT_LIMITS,
+    Limits,
+    export_person,
+    import_person,
+    missing_in_archive,
+)
 from kneecoach.storage.db import Database, open_database
 from kneecoach.storage.models import WARNING_NOTE as WARNING_NOTE
 from kneecoach.storage.models import Assessment, Person, SessionLog
@@ -657,10 +663,13 @@ class Journal:
             skipped = export_person(p, self.files_dir, path, skip_bad_files=skip_bad_files)
             return p.name, path, skipped
 
-    def import_archive(self, archive: Path, *, name: str | None = None) -> Imported:
-        """Bring back a person from an archive made by :meth:`export` (as ``name``)."""
+    def import_archive(
+        self, archive: Path, *, name: str | None = None, limits: Limits = DEFAULT_LIMITS
+    ) -> Imported:
+        """Bring back a person from an archive made by :meth:`export` (as ``name``), within
+        ``limits`` (sizes; an archive over them is refused with nothing stored)."""
         with self.transaction() as session:
-            p = import_person(session, archive, self.files_dir, name=name)
+            p = import_person(session, archive, self.files_dir, name=name, limits=limits)
             imported = Imported(p.name, len(p.assessments), len(p.session_logs))
         return replace(imported, missing=missing_in_archive(archive))
 

@@ -1,10 +1,12 @@
-"""What every command shares: the two consoles and the progress bar style."""
+"""What every command shares: the two consoles, the progress bar style and the options of
+the settings table."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import click
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -15,6 +17,8 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+
+from kneecoach.core.settings import SETTINGS, Setting, Settings, load_settings
 
 if TYPE_CHECKING:
     from kneecoach.analyze import AnalysisResult
@@ -67,3 +71,28 @@ def print_outcome(result: AnalysisResult) -> None:
     for kind, path in result.files.items():
         out.print(f"  {kind:8} {path}")
     out.print(f"\nOpen the report: {result.files['report'].resolve()}")
+
+
+def settings_options(*stages: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Add one option per row of the settings table for ``stages`` (the one source)."""
+
+    def add(command: Callable[..., Any]) -> Callable[..., Any]:
+        for s in reversed([s for s in SETTINGS if s.stage in stages]):
+            command = setting_option(s)(command)
+        return command
+
+    return add
+
+
+def setting_option(s: Setting) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    unit = f" {s.unit}" if s.unit not in ("", "0-1") else ""
+    scale = " Range 0-1." if s.unit == "0-1" else ""
+    kind = None if isinstance(s.default, bool) else type(s.default)
+    text = f"{s.help}{scale} [default: {s.default}{unit}]"
+    return click.option(s.flag, s.name, type=kind, default=None, help=text)
+
+
+def resolve_settings(values: dict[str, Any]) -> Settings:
+    """The settings: the options given (taken out of ``values``) over the config file."""
+    given = {s.name: values.pop(s.name) for s in SETTINGS if s.name in values}
+    return load_settings().with_overrides(**given)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import click
 from rich.table import Table
 
-from kneecoach.cli.common import err, out
+from kneecoach.cli.common import err, out, resolve_settings, settings_options
 from kneecoach.core.errors import InputError
 from kneecoach.core.lazy import lazy_module
 from kneecoach.core.settings import SETTINGS, load_settings
@@ -448,7 +448,8 @@ def export(
 @click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--as", "name", default=None, help="Import under another name.")
 @database_option
-def import_(archive: Path, name: str | None, database_url: str | None) -> None:
+@settings_options("import")
+def import_(archive: Path, name: str | None, database_url: str | None, **values: Any) -> None:
     """Bring back a person from an archive made by `kneecoach export`.
 
     \b
@@ -456,8 +457,13 @@ def import_(archive: Path, name: str | None, database_url: str | None) -> None:
       kneecoach import mary-journal.zip
       kneecoach import mary-journal.zip --as "mary 2"
     """
+    from kneecoach.storage.archive import MB, Limits
+
+    settings = resolve_settings(values)
+    limits = Limits(file_bytes=settings.import_max_file_mb * MB,
+                    json_bytes=settings.import_max_json_mb * MB)  # fmt: skip
     with open_journal(database_url) as j:
-        imported = j.import_archive(archive, name=name)
+        imported = j.import_archive(archive, name=name, limits=limits)
     summary = f"{imported.assessments} assessments, {imported.session_logs} session logs"
     out.print(f"Imported {imported.person}: {summary}.")
     missing = imported.missing

@@ -22,13 +22,20 @@ from rich.table import Table
 from kneecoach import __version__
 from kneecoach.cli import coach as coach_cli
 from kneecoach.cli import journal as journal_cli
-from kneecoach.cli.common import err, out, print_outcome, progress_bar, stage_progress
+from kneecoach.cli.common import (
+    err,
+    out,
+    print_outcome,
+    progress_bar,
+    resolve_settings,
+    settings_options,
+    stage_progress,
+)
 from kneecoach.core.errors import InputError, InsufficientDataError, KneecoachError
 from kneecoach.core.files import replacing
 from kneecoach.core.movement_tests import MOVEMENT_TESTS, TEST_CHOICES, headline, is_gait
 from kneecoach.core.settings import (
     SETTINGS,
-    Setting,
     Settings,
     config_path,
     home_dir,
@@ -110,30 +117,6 @@ def _check_fps(ctx: click.Context, param: click.Parameter, value: float | None) 
     return value
 
 
-def settings_options(*stages: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Add one option per row of the settings table for ``stages`` (the one source)."""
-
-    def add(command: Callable[..., Any]) -> Callable[..., Any]:
-        for s in reversed([s for s in SETTINGS if s.stage in stages]):
-            command = _setting_option(s)(command)
-        return command
-
-    return add
-
-
-def _setting_option(s: Setting) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    unit = f" {s.unit}" if s.unit not in ("", "0-1") else ""
-    scale = " Range 0-1." if s.unit == "0-1" else ""
-    kind = None if isinstance(s.default, bool) else type(s.default)
-    text = f"{s.help}{scale} [default: {s.default}{unit}]"
-    return click.option(s.flag, s.name, type=kind, default=None, help=text)
-
-
-def _settings(values: dict[str, Any]) -> Settings:
-    given = {s.name: values.pop(s.name) for s in SETTINGS if s.name in values}
-    return load_settings().with_overrides(**given)
-
-
 def _print_result(result: TrackResult, title: str) -> None:
     q = result.quality
     table = Table(title=title, show_header=False, title_justify="left")
@@ -207,7 +190,7 @@ def track(
     """
     from kneecoach.pipeline import run_track
 
-    settings = _settings(values)
+    settings = resolve_settings(values)
     fmt = [f.strip().lower() for f in formats.split(",") if f.strip()]
     out_dir = out_dir or Path(f"{source.stem or source.name}_track")
     with progress_bar() as bar:
@@ -295,7 +278,7 @@ def analyze(
     from kneecoach.app.analyze import analyze as run
     from kneecoach.capture.video import check_time_range
 
-    settings = _settings(values)
+    settings = resolve_settings(values)
     check_time_range(start_s, end_s)  # once, not once per clip
     if len(sources) > 1:
         if person is not None or keep_video:

@@ -31,7 +31,8 @@ class Setting:
     unit: str
     help: str
     source: str = ""
-    #: ``"track"`` settings apply to every command that tracks; ``"analyze"`` ones to analysis.
+    #: ``"track"`` settings apply to every command that tracks; ``"analyze"`` ones to
+    #: analysis, ``"journal"`` ones to the commands that use the journal, ``"import"`` to import.
     stage: str = "track"
 
     @property
@@ -104,6 +105,17 @@ SETTINGS: tuple[Setting, ...] = (
         "(empty: the SQLite file journal.sqlite3 in the data folder).",
         "SQLAlchemy 2 URL syntax; schema and storage rules in docs/journal.md", "journal",
     ),
+    Setting(
+        "import_max_file_mb", 4096, "MB",
+        "import refuses an archive holding a stored file larger than this (kept videos are "
+        "the largest), or one that unpacks to over 100 times its packed size (above 16 MB).",
+        "derived: a kept 10-minute 1080p phone clip is about 1-2 GB", "import",
+    ),
+    Setting(
+        "import_max_json_mb", 64, "MB",
+        "import refuses an archive whose journal.json (all records of a person) is larger.",
+        "derived: a year of daily logs and monthly assessments is under 5 MB", "import",
+    ),
 )  # fmt: skip
 
 
@@ -155,6 +167,8 @@ class Settings:
     fppa_min_thigh_height: float = _default("fppa_min_thigh_height")
     worst_moments: int = _default("worst_moments")
     database_url: str = _default("database_url")
+    import_max_file_mb: int = _default("import_max_file_mb")
+    import_max_json_mb: int = _default("import_max_json_mb")
     origins: Mapping[str, Origin] = field(
         default_factory=lambda: MappingProxyType({}), compare=False, repr=False
     )

@@ -33,8 +33,10 @@ import csv
 import hashlib
 import io
 import json
+import shutil
 import zipfile
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -226,11 +228,57 @@ def _member(stored_path: str) -> str:
     return "/".join(("files", *parts[1:]))
 
 
-def read_archive(archive: Path, *, check_files: bool = True) -> dict[str, Any]:
-    """The export document of ``archive``, checked (format; files present, hashes unless
-    not ``check_files``)."""
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What :func:`import_person` accepts (settings ``import_max_file_mb`` and
+    ``import_max_json_mb``): an archive over a limit is refused with nothing stored."""
+
+    file_bytes: int = 4096 * MB
+    json_bytes: int = 64 * MB
+    #: a member above :attr:`ratio_above` bytes may unpack to at most this many times its
+    #: packed size (kneecoach's own files pack 1-20 times; a zip bomb, thousands)
+    ratio: float = 100.0
+    ratio_above: int = 16 * MB
+
+
+DEFAULT_LIMITS = Limits()
+
+
+def _check_sizes(archive: Path, zf: zipfile.ZipFile, limits: Limits) -> None:
+    for info in zf.infolist():
+        most = limits.json_bytes if info.filename == "journal.json" else limits.file_bytes
+        packed = max(info.compress_size, 1)
+        if info.file_size > most or (
+            info.file_size > limits.ratio_above and info.file_size / packed > limits.ratio
+        ):
+            raise InputError(
+                f"{archive}: {info.filename} unpacks to {info.file_size / MB:.0f} MB (from "
+                f"{info.compress_size / MB:.1f} MB), more than import accepts (at most "
+                f"{most / MB:.0f} MB, and {limits.ratio:.0f} times its packed size); nothing "
+                "was imported. If you trust the archive, raise import_max_file_mb or "
+                "import_max_json_mb (kneecoach info shows them)"
+            )
+
+
+def _sha256_member(zf: zipfile.ZipFile, member: str) -> str:
+    digest = hashlib.sha256()
+    with zf.open(member) as fh:
+        for chunk in iter(lambda: fh.read(MB), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def read_archive(
+    archive: Path, *, check_files: bool = True, limits: Limits = DEFAULT_LIMITS
+) -> dict[str, Any]:
+    """The export document of ``archive``, checked (sizes; format; files present, hashes
+    unless not ``check_files``), reading members in chunks, never whole."""
     try:
         with zipfile.ZipFile(archive) as zf:
+            _check_sizes(archive, zf, limits)
             doc = json.loads(zf.read("journal.json"))
             if doc.get("format") != FORMAT:
                 raise InputError(f"{archive}: expected format {FORMAT}, got {doc.get('format')!r}")
@@ -240,7 +288,7 @@ def read_archive(archive: Path, *, check_files: bool = True) -> dict[str, Any]:
                     member = _member(f["path"])
                     if member not in names:
                         raise InputError(f"{archive}: {member} is missing; export it again")
-                    if hashlib.sha256(zf.read(member)).hexdigest() != f["sha256"]:
+                    if _sha256_member(zf, member) != f["sha256"]:
                         raise InputError(f"{archive}: {member} was altered (SHA-256 differs)")
     except (zipfile.BadZipFile, KeyError, json.JSONDecodeError, OSError) as exc:
         raise InputError(
@@ -258,15 +306,16 @@ def _d(value: str) -> date:
 
 
 def import_person(
-    session: Session, archive: Path, files_dir: Path, *, name: str | None = None
-) -> Person:
+    session: Session, archive: Path, files_dir: Path, *, name: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Person:  # fmt: skip
     """Re-create the person in ``archive`` (optionally under another ``name``).
 
     A ``journal.json`` that was edited into something kneecoach did not write
     (a missing field, a wrong type, a pain rating outside 0-10) is refused with
     one message, nothing stored.
     """
-    doc = read_archive(archive)
+    doc = read_archive(archive, limits=limits)
     try:
         p = doc["person"]
         key, person_name = str(p["key"]), clean_name(name or p["name"])
@@ -410,5 +459,6 @@ def _unpack_files(
                     raise InputError(f"{archive}: unexpected file path {f['path']!r}")
                 if staging is None:
                     staging = staging_folder(session, files_dir, person_key, a["key"])
-                (staging / parts[2]).write_bytes(zf.read(_member(f["path"])))
+                with zf.open(_member(f["path"])) as src, (staging / parts[2]).open("wb") as dst:
+                    shutil.copyfileobj(src, dst, MB)
                 sync_file(staging / parts[2])

@@ -20,7 +20,7 @@ from sqlalchemy import func, inspect, select, text
 
 from kneecoach.app import journal
 from kneecoach.core.errors import InputError, StorageError
-from kneecoach.storage.archive import export_person, import_person, person_document
+from kneecoach.storage.archive import Limits, export_person, import_person, person_document
 from kneecoach.storage.db import (
     current_revision,
     head_revision,
@@ -612,3 +612,31 @@ def test_a_restored_older_database_quarantines_the_files_it_does_not_know(
         j.people()
     kept = {p.relative_to(files) for p in files.rglob("*") if p.is_file()}
     assert {Path(*p.parts[1:]) if p.parts[0] == ".quarantine" else p for p in kept} >= newer
+
+
+def test_an_archive_that_unpacks_far_beyond_its_size_is_refused(
+    sqlite_url, analysis_dir, tmp_path
+) -> None:
+    """A 1.1 MB archive stored a 500 MB member (1.29 GB peak memory): sizes are checked
+    before anything is read, and members are read in chunks."""
+    archive, bomb = tmp_path / "mary.zip", tmp_path / "bomb.zip"
+    with open_database(sqlite_url) as j:
+        _store(j, "mary", analysis_dir())
+        with j.transaction() as s:
+            export_person(find_person(s, "mary"), j.files_dir, archive)
+    with journal.Journal.open(sqlite_url) as jj:
+        jj.delete("mary")
+    with zipfile.ZipFile(archive) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            dst.writestr(item, src.read(item.filename))
+        dst.writestr("files/extra.bin", bytes(40 * 1024 * 1024))  # 40 MB of zeros, ~40 kB packed
+    assert bomb.stat().st_size < 2 * 1024 * 1024
+    with open_database(sqlite_url) as j:
+        with j.transaction() as s, pytest.raises(InputError, match="extra.bin unpacks to 40 MB"):
+            import_person(s, bomb, j.files_dir)
+        tight = Limits(json_bytes=100)
+        with j.transaction() as s, pytest.raises(InputError, match="journal.json unpacks to"):
+            import_person(s, archive, j.files_dir, limits=tight)
+        with j.transaction() as s:
+            assert s.scalar(select(func.count()).select_from(Person)) == 0
+            import_person(s, archive, j.files_dir)  # within the limits: imported
