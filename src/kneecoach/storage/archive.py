@@ -205,6 +205,7 @@ def export_person(
                 for f in a.files:
                     if f.path not in bad:
                         zf.write(files_dir / f.path, _member(f.path))
+        partial.chmod(0o600)  # health data: readable by its owner only, wherever it is
         read_archive(partial)  # the checks import makes: a file changed meanwhile is caught
     except BaseException:
         partial.unlink(missing_ok=True)

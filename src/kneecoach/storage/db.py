@@ -20,6 +20,7 @@ left behind (:func:`kneecoach.storage.files.sweep`).
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -207,6 +208,10 @@ def journal_engine(url: str) -> Engine:
         folder = Path(parsed.database).expanduser().parent
         try:  # health data: folders kneecoach creates are readable by their owner only
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            # and so is the database it creates, wherever it is (SQLite gives its -wal and
+            # -shm files the database's permissions)
+            with contextlib.suppress(FileExistsError):
+                os.close(os.open(Path(parsed.database).expanduser(), os.O_CREAT | os.O_EXCL, 0o600))
         except OSError as exc:
             raise StorageError(
                 f"cannot create the journal folder {folder} ({exc.strerror}); set "

@@ -60,8 +60,10 @@ PRIVATE = 0o700
 
 
 def sync_file(path: Path) -> Path:
-    """Flush ``path`` to the disk before its record commits (the database itself waits for
-    the disk on every commit: a power cut must not leave a row whose file is empty)."""
+    """Make a stored file readable by its owner only and flush it to the disk before its
+    record commits (the database itself waits for the disk on every commit: a power cut
+    must not leave a row whose file is empty)."""
+    path.chmod(0o600)
     with path.open("rb+") as fh:
         os.fsync(fh.fileno())
     return path

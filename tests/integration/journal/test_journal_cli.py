@@ -478,3 +478,21 @@ def test_an_output_named_like_the_journal_never_replaces_it(run, clips, tmp_path
     assert db.read_bytes()[:16] == kept == b"SQLite format 3\x00"
     people = run("people", "--database-url", url)
     assert people.exit_code == 0 and "ann" in people.output
+
+
+def test_a_journal_outside_the_data_folder_is_private_too(run, clips, tmp_path: Path) -> None:
+    """KNEECOACH_DATABASE_URL in an ordinary folder: the database, its -wal/-shm, stored
+    files and export archives were created 0644 (another local user read every log)."""
+    before, _ = clips
+    db = tmp_path / "shared-folder" / "j.sqlite3"
+    db.parent.mkdir()
+    url = f"sqlite:///{db}"
+    made = run("analyze", before, "--test", "single-leg-squat", "--no-video", "--person", "ann",
+               "--database-url", url)  # fmt: skip
+    assert made.exit_code == 0, made.output
+    assert run("export", "--person", "ann", "--database-url", url, "--out", "a.zip").exit_code == 0
+    stored = [p for p in (db.parent / "j-files").rglob("*") if p.is_file() and p.name[0] != "."]
+    private = [db, *db.parent.glob("j.sqlite3-*"), *stored, tmp_path / "a.zip"]
+    assert stored and len(private) > 3
+    for path in private:
+        assert path.stat().st_mode & 0o077 == 0, f"{path.name}: {oct(path.stat().st_mode)}"
