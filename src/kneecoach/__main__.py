@@ -1,5 +1,5 @@
 """``python -m kneecoach`` runs the command line."""
 
-from kneecoach.cli.main import main
+from kneecoach.cli import run
 
-main()
+run()

@@ -87,6 +87,10 @@ class PlanResult:
     referral: Path | None = None
 
 
+#: The start dates a plan accepts: its dates must fit a calendar (9999-12-01 overflowed).
+FIRST_START, LAST_START = dt.date(1970, 1, 1), dt.date(9000, 1, 1)
+
+
 def make_plan(
     request: PlanRequest, journal: Journal | None = None, *, now: dt.datetime | None = None
 ) -> PlanResult:
@@ -97,6 +101,12 @@ def make_plan(
     """
     if request.person is not None and journal is None:
         raise ValueError("a journal is needed to plan for a person")
+    if request.start is not None and not FIRST_START <= request.start <= LAST_START:
+        raise InputError(
+            f"--start {request.start.isoformat()}: a plan must start between "
+            f"{FIRST_START.isoformat()} and {LAST_START.isoformat()} (its calendar and "
+            "maintenance phase run months past the start)"
+        )
     now = now or dt.datetime.now().astimezone()
     if journal is None or request.person is None:
         return _make_plan(request, None, now)
@@ -325,8 +335,13 @@ def write_plan(plan: Programme, library: Library, out_dir: Path, /) -> dict[str,
         "pdf": out_dir / "worksheet.pdf",
         "calendar": out_dir / "plan.ics",
     }
-    write_text(files["plan"], plan.to_json())
-    write_text(files["worksheet"], worksheet.render_html(plan, library))
-    write_bytes(files["pdf"], render_pdf(worksheet.worksheet_pages(plan, library), plan))
-    write_bytes(files["calendar"], worksheet.render_ics(plan))
+    # every file made before any is written: one that cannot be made leaves the folder as it was
+    content = {
+        "plan": plan.to_json().encode("utf-8"),
+        "worksheet": worksheet.render_html(plan, library).encode("utf-8"),
+        "pdf": render_pdf(worksheet.worksheet_pages(plan, library), plan),
+        "calendar": worksheet.render_ics(plan),
+    }
+    for name, data in content.items():
+        write_bytes(files[name], data)
     return files

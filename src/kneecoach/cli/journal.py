@@ -37,6 +37,10 @@ RED_FLAG_QUESTION = f"Since last time, any of these: {redflags.since_last_time()
 RED_FLAG_ADVICE = redflags.STOP_AND_SEE_A_CLINICIAN
 
 
+#: more sets than anyone does in a session (and than the database's integers hold)
+MAX_SETS = 1000
+
+
 def database_option(command: Callable[..., Any]) -> Callable[..., Any]:
     """``--database-url`` (the ``database_url`` setting, from the one settings table)."""
     return click.option(
@@ -151,10 +155,11 @@ _RATING = click.IntRange(0, 10)
     default=None,
     help="Whether the session was done. Given: no questions are asked.",
 )
-@click.option("--sets", "sets_done", type=click.IntRange(0), default=None, help="Sets done.")
+@click.option("--sets", "sets_done", type=click.IntRange(0, MAX_SETS), default=None,
+              help="Sets done.")  # fmt: skip
 @click.option(
     "--sets-planned",
-    type=click.IntRange(0),
+    type=click.IntRange(0, MAX_SETS),
     default=None,
     help="Sets planned [default: from the programme].",
 )

@@ -61,7 +61,10 @@ class KneecoachGroup(click.Group):
                 raise
             raise click.ClickException(str(exc)) from None
         except KeyboardInterrupt:
-            err.print("interrupted; files already written were kept")
+            err.print(
+                "interrupted: files already written were kept, and the journal holds only "
+                "what was stored whole"
+            )
             sys.exit(130)
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
             raise
@@ -518,8 +521,3 @@ cli.add_command(journal_cli.delete)
 cli.add_command(coach_cli.exercises)
 cli.add_command(coach_cli.intake)
 cli.add_command(coach_cli.plan)
-
-
-def main() -> None:
-    """Console-script entry point."""
-    cli(prog_name="kneecoach")

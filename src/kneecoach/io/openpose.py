@@ -45,6 +45,8 @@ def _read_people(path: Path) -> list[Person]:
         arrays = [np.asarray(p["pose_keypoints_2d"], dtype=np.float64) for p in people]
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}, line {exc.lineno}: invalid JSON ({exc.msg})") from None
+    except RecursionError:
+        raise InputError(f"{path}: not OpenPose JSON (lists nested far too deep)") from None
     except (KeyError, TypeError) as exc:
         raise InputError(f"{path}: expected people[].pose_keypoints_2d, missing {exc}") from None
     except ValueError as exc:

@@ -79,7 +79,7 @@ def _describe(err: Any) -> str:
         return f"{field}: {hint} (got {got!r}, a {type(got).__name__})"
     allowed_values = _allowed_values(loc)
     hint = f"; allowed: {', '.join(allowed_values)}" if allowed_values else ""
-    return f"{field}: {err['msg'].lower()} (got {got!r}){hint}"
+    return f"{field}: {err['msg'].removeprefix('Value error, ').lower()} (got {got!r}){hint}"
 
 
 #: strict-type errors (TOML has real types: nothing is converted) → what to write instead

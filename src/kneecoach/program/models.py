@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from kneecoach.core.schema import Side
 
@@ -137,9 +137,18 @@ Fatigue = Literal["sole-of-foot", "front-of-ankle", "outer-hip", "front-of-thigh
 
 
 class Person(_Strict):
-    name: str | None = None
+    #: one line of text (it titles the worksheet and the calendar's events)
+    name: str | None = Field(default=None, max_length=200)
     age: int = Field(ge=8, le=100)
     sex: Literal["female", "male"] | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _one_line(cls, name: str | None) -> str | None:
+        if name is not None and any(ord(c) < 32 or ord(c) == 127 for c in name):
+            raise ValueError("must be one line of text, without line breaks, tabs or other "
+                             "control characters")  # fmt: skip
+        return name
 
 
 class Goals(_Strict):

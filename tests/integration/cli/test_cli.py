@@ -34,11 +34,12 @@ def test_every_command_has_help(run, command) -> None:
 
 
 def test_help_lists_every_setting_of_its_stage(run) -> None:
-    track, analyze = run("track", "--help").output, run("analyze", "--help").output
+    helps = {c: run(c, "--help").output for c in ("track", "analyze", "import")}
     for s in SETTINGS:
         flag = f"--{s.name.replace('_', '-')}"
-        assert flag in analyze
-        assert (flag in track) == (s.stage == "track")
+        assert (flag in helps["analyze"]) == (s.stage != "import")
+        assert (flag in helps["track"]) == (s.stage == "track")
+        assert (flag in helps["import"]) == (s.stage in ("import", "journal"))
 
 
 def test_demo_runs_from_nothing(run, tmp_path: Path) -> None:

@@ -139,7 +139,7 @@ def test_child_flags_refer_only_under_16s(age: int, flag: str) -> None:
 
 
 @given(
-    name=st.text(max_size=30),
+    name=st.text(st.characters(min_codepoint=32, blacklist_characters="\x7f"), max_size=30),
     goal=st.text(max_size=60),
     days=st.lists(st.sampled_from(["mon", "tue", "wed", "thu", "fri", "sat", "sun"]),
                   min_size=1, unique=True),
