@@ -82,3 +82,8 @@ def mirror_pairs(
     candidates = lefts or tuple(n for n in names if "left" in n.split("_"))
     left = [n for n in candidates if n in index and mirror_name(n) in index]
     return [index[n] for n in left], [index[mirror_name(n)] for n in left]
+
+
+#: A coordinate larger than this (pixels, or metres for world data) is no position: no
+#: camera is a million pixels wide and no lab a thousand kilometres long (derived).
+MAX_COORDINATE = 1e6

@@ -8,6 +8,7 @@ import numpy as np
 import xarray as xr
 
 from kneecoach.core.errors import InputError
+from kneecoach.core.schema import MAX_COORDINATE
 from kneecoach.core.track import log_step, read_log
 from kneecoach.io.netcdf import from_netcdf_file
 from kneecoach.io.openpose import from_openpose_folder
@@ -15,9 +16,6 @@ from kneecoach.io.trc import from_trc_file
 from kneecoach.io.wide_csv import from_csv_file
 
 KEYPOINT_SUFFIXES = (".nc", ".csv", ".trc")
-#: A coordinate larger than this (pixels, or metres for world data) is no position: no
-#: camera is a million pixels wide and no lab a thousand kilometres long (derived).
-MAX_COORDINATE = 1e6
 
 
 def is_keypoint_input(path: str | Path, /) -> bool:

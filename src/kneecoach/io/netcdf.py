@@ -23,7 +23,9 @@ def from_netcdf_file(path: str | Path, /) -> xr.Dataset:
     """Read a track written by :func:`to_netcdf_file` (fully loaded, file closed)."""
     try:
         ds = xr.load_dataset(path, engine="h5netcdf")
-    except (OSError, ValueError) as exc:
-        raise InputError(f"{path}: not a readable netCDF file ({exc})") from None
+    except Exception as exc:  # a damaged HDF5 file fails deep in h5py, with any exception
+        raise InputError(
+            f"{path}: not a readable netCDF file ({type(exc).__name__}: {exc})"
+        ) from None
     validate_track(ds)
     return ds

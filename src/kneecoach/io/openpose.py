@@ -17,6 +17,7 @@ import numpy.typing as npt
 import xarray as xr
 
 from kneecoach.core.errors import InputError
+from kneecoach.core.schema import MAX_COORDINATE
 from kneecoach.core.track import from_numpy, log_step
 from kneecoach.io.markers import canonical_name
 
@@ -59,7 +60,9 @@ def _read_people(path: Path) -> list[Person]:
                 f"3 × one of {sorted(LAYOUTS)} keypoints"
             )
         person = a.reshape(-1, 3)
-        person[person[:, 2] <= 0, :2] = np.nan
+        with np.errstate(invalid="ignore"):  # NaN compares False: kept as missing anyway
+            impossible = ~(np.abs(person[:, :2]) <= MAX_COORDINATE).all(axis=1)
+        person[(person[:, 2] <= 0) | impossible, :2] = np.nan
         out.append(person)
     return out
 

@@ -281,6 +281,8 @@ def read_archive(
         with zipfile.ZipFile(archive) as zf:
             _check_sizes(archive, zf, limits)
             doc = json.loads(zf.read("journal.json"))
+            if not isinstance(doc, dict):
+                raise InputError(f"{archive}: journal.json is not a kneecoach export document")
             if doc.get("format") != FORMAT:
                 raise InputError(f"{archive}: expected format {FORMAT}, got {doc.get('format')!r}")
             names = set(zf.namelist())
@@ -291,7 +293,7 @@ def read_archive(
                         raise InputError(f"{archive}: {member} is missing; export it again")
                     if _sha256_member(zf, member) != f["sha256"]:
                         raise InputError(f"{archive}: {member} was altered (SHA-256 differs)")
-    except (zipfile.BadZipFile, KeyError, json.JSONDecodeError, OSError) as exc:
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError) as exc:
         raise InputError(
             f"{archive}: not a kneecoach export ({exc}); make one with kneecoach export"
         ) from None
