@@ -29,7 +29,7 @@ from kneecoach.core.track import effective_fps, from_numpy, log_step, read_log
 from kneecoach.filtering import clean_track
 from kneecoach.filtering.confidence import person_present
 from kneecoach.io import is_keypoint_input, load_keypoints, to_csv_file, to_trc_file
-from kneecoach.io.load import impossible_note
+from kneecoach.io.load import reading_notes
 from kneecoach.io.netcdf import to_netcdf_file
 from kneecoach.metrics.frames import FRONTAL_VIEWS, SAGITTAL_VIEWS, frame_measures
 from kneecoach.pose.base import PoseEstimator
@@ -195,7 +195,7 @@ def run_track(
         raw = trim(load_keypoints(source, fps=fps), start_s=start_s, end_s=end_s, source=source)
         make_out_dir(out)
         notes += clear_earlier_run(out, keep=source)
-        notes += impossible_note(raw)
+        notes += reading_notes(raw)
         frames: Callable[[], Iterable[Frame]] | None = None
     else:
         with VideoReader(source) as reader:
@@ -233,6 +233,7 @@ def run_track(
         notes.append("the input is an already cleaned kneecoach track: not cleaned again")
     else:
         clean = clean_track(raw, settings=settings)
+        notes += unfiltered_note(clean, settings)
     quality = assess_quality(raw, clean, threshold=settings.confidence_threshold)
     result = TrackResult(
         raw, clean, quality, notes=notes, is_video=frames is not None, frames=frames
@@ -305,6 +306,22 @@ def clear_earlier_run(out: Path, /, *, keep: Path) -> list[str]:
             path.unlink()
             removed.append(name)
     return [f"the files of an earlier run in {out} were removed first ({len(removed)} files)"]
+
+
+def unfiltered_note(clean: xr.Dataset, settings: Settings, /) -> list[str]:
+    """Say so when the filter was skipped because the cut-off is too near half the frame
+    rate (it would barely filter; science.md §8): the track is then unfiltered."""
+    for step in read_log(clean):
+        if step["operation"] == "filter_butterworth" and "too close" in str(
+            step.get("params", {}).get("skipped", "")
+        ):
+            fps = float(clean.attrs["fps"])
+            return [
+                f"cutoff_hz {settings.cutoff_hz:g} Hz is too close to half the frame rate "
+                f"({fps:.0f} fps): the track was left unfiltered (lower --cutoff-hz, below "
+                f"about {0.4 * fps:.0f} Hz, to filter it; science.md §8)"
+            ]
+    return []
 
 
 def already_clean(ds: xr.Dataset, /) -> bool:

@@ -17,7 +17,7 @@ from rich.table import Table
 
 from kneecoach import program
 from kneecoach.cli import journal as journal_cli
-from kneecoach.cli.common import err, out
+from kneecoach.cli.common import err, far_date_note, out
 from kneecoach.core.errors import InputError, RedFlagError
 from kneecoach.core.files import write_text
 from kneecoach.program.redflags import referral_text, reported
@@ -281,6 +281,8 @@ def plan(
 
     if intake_file is None and person_name is None:
         raise click.UsageError("give --intake FILE.toml, or --person NAME with a stored intake")
+    if start is not None:
+        far_date_note(start.date(), "--start")
     request = PlanRequest(intake_file, person_name, findings, weeks, days,
                           start.date() if start else None, out_dir)  # fmt: skip
     if person_name is None:

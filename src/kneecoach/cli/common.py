@@ -4,6 +4,7 @@ the settings table."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -82,6 +83,21 @@ def settings_options(*stages: str) -> Callable[[Callable[..., Any]], Callable[..
         return command
 
     return add
+
+
+#: A date this far from today is probably a typo in the year: the command says so.
+FAR_DAYS = 366
+
+
+def far_date_note(day: date, option: str) -> None:
+    """A note on stderr when ``day`` is more than a year from today (``2000-01-01``)."""
+    gap = (day - date.today()).days
+    if abs(gap) > FAR_DAYS:
+        when = "ago" if gap < 0 else "from now"
+        err.print(
+            f"[yellow]note:[/] {option} {day.isoformat()} is {abs(gap) // 365} "
+            f"year{'s' * (abs(gap) >= 730)} {when}: is the year right?"
+        )
 
 
 def setting_option(s: Setting) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import click
 from rich.table import Table
 
-from kneecoach.cli.common import err, out, resolve_settings, settings_options
+from kneecoach.cli.common import err, far_date_note, out, resolve_settings, settings_options
 from kneecoach.core.errors import InputError
 from kneecoach.core.lazy import lazy_module
 from kneecoach.core.settings import SETTINGS, load_settings
@@ -114,6 +114,7 @@ def _today(value: str | None) -> date:
         raise InputError(
             f"--date: {day:%Y-%m-%d} is after today ({today:%Y-%m-%d}); log a session once done"
         )
+    far_date_note(day, "--date")
     return day
 
 

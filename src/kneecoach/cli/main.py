@@ -113,6 +113,15 @@ def input_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
+def _check_formats(ctx: click.Context, param: click.Parameter, value: str) -> list[str]:
+    """``--format csv,trc`` as a list; an unknown one is a usage error (exit 2)."""
+    formats = [f.strip().lower() for f in value.split(",") if f.strip()]
+    unknown = sorted(set(formats) - {"nc", "csv", "trc"})
+    if unknown:
+        raise click.BadParameter(f"unknown {', '.join(unknown)}; choose from nc, csv, trc")
+    return formats
+
+
 def _check_fps(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
     """Refuse ``--fps 0``, negative, NaN or infinite (0 was silently ignored)."""
     if value is not None and not (math.isfinite(value) and value > 0):
@@ -162,6 +171,7 @@ def _print_result(result: TrackResult, title: str) -> None:
     "formats",
     default="csv",
     show_default=True,
+    callback=_check_formats,
     help="Extra exports beside track.nc, comma-separated: csv, trc.",
 )
 @input_options
@@ -169,7 +179,7 @@ def _print_result(result: TrackResult, title: str) -> None:
 def track(
     source: Path,
     out_dir: Path | None,
-    formats: str,
+    formats: list[str],
     no_video: bool,
     start_s: float,
     end_s: float | None,
@@ -194,7 +204,6 @@ def track(
     from kneecoach.pipeline import run_track
 
     settings = resolve_settings(values)
-    fmt = [f.strip().lower() for f in formats.split(",") if f.strip()]
     out_dir = out_dir or Path(f"{source.stem or source.name}_track")
     with progress_bar() as bar:
         progress = stage_progress(bar)
@@ -202,7 +211,7 @@ def track(
             source,
             out_dir=out_dir,
             settings=settings,
-            formats=fmt,
+            formats=formats,
             video=not no_video,
             start_s=start_s,
             end_s=end_s,

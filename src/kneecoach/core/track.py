@@ -145,6 +145,10 @@ def validate_track(ds: xr.Dataset) -> None:
     for attr in ("fps", "source_file", "units", "log"):
         if attr not in ds.attrs:
             problems.append(f"missing attribute {attr!r}")
+    if "time" in ds.coords and ds.sizes["time"] > 1:
+        times = np.asarray(ds["time"].values, dtype=np.float64)
+        if not np.all(np.diff(times) > 0):  # as every other importer refuses them
+            problems.append("time: timestamps must be strictly increasing")
     if problems:
         raise InputError("not a kneecoach pose track: " + "; ".join(problems))
 

@@ -45,16 +45,26 @@ def without_impossible(ds: xr.Dataset, /) -> xr.Dataset:
                     values_impossible=int(point_bad.sum()))  # fmt: skip
 
 
-def impossible_note(ds: xr.Dataset, /) -> list[str]:
-    """What :func:`without_impossible` did to ``ds``, in words (empty: nothing)."""
-    found = [e for e in read_log(ds) if e["operation"] == "mask_impossible_positions"]
-    if not found:
-        return []
-    n = found[-1]["params"]["values_impossible"]
-    return [
-        f"{n} keypoint positions were infinite or impossibly far (beyond {MAX_COORDINATE:g}) "
-        "and were treated as missing"
-    ]
+def reading_notes(ds: xr.Dataset, /) -> list[str]:
+    """What reading ``ds`` had to leave out, in words: impossible coordinates
+    (:func:`without_impossible`), .trc rows shorter than the header (empty: nothing)."""
+    notes = []
+    for step in read_log(ds):
+        params = step.get("params", {})
+        if step["operation"] == "mask_impossible_positions":
+            notes.append(
+                f"{params['values_impossible']} keypoint positions were infinite or impossibly "
+                f"far (beyond {MAX_COORDINATE:g}) and were treated as missing"
+            )
+        elif step["operation"] == "from_trc_file" and params.get("n_short_rows"):
+            lines = ", ".join(map(str, params["short_rows"][:5]))
+            n = params["n_short_rows"]
+            rows = "1 row of the .trc file is" if n == 1 else f"{n} rows of the .trc file are"
+            notes.append(
+                f"{rows} shorter than its header (line{'s' * (n != 1)} {lines}"
+                f"{', ...' if n > 5 else ''}): the missing values were read as gaps"
+            )
+    return notes
 
 
 def _read(p: Path, fps: float | None) -> xr.Dataset:

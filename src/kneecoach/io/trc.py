@@ -83,14 +83,20 @@ def _parse_header(lines: list[str], path: Path) -> tuple[float | None, str, list
     return (rate if rate and np.isfinite(rate) and rate > 0 else None), units, markers
 
 
-def _parse_rows(lines: list[str], n_markers: int, path: Path) -> npt.NDArray[np.float64]:
+def _parse_rows(
+    lines: list[str], n_markers: int, path: Path
+) -> tuple[npt.NDArray[np.float64], list[int]]:
+    """The data rows, and the numbers of the lines shorter than the header (their missing
+    fields read as gaps)."""
     width = 2 + 3 * n_markers
     rows = []
+    short: list[int] = []
     for lineno, line in enumerate(lines[5:], start=6):
         if not line.strip():
             continue
         fields = line.rstrip("\n").split("\t")
         if len(fields) < width:
+            short.append(lineno)
             fields += [""] * (width - len(fields))
         row = []
         for col, text in enumerate(fields[:width]):
@@ -104,7 +110,7 @@ def _parse_rows(lines: list[str], n_markers: int, path: Path) -> npt.NDArray[np.
         rows.append(row)
     if not rows:
         raise InputError(f"{path}: no data rows after the header")
-    return np.array(rows)
+    return np.array(rows), short
 
 
 def from_trc_file(path: str | Path, /, *, fps: float | None = None) -> xr.Dataset:
@@ -115,7 +121,7 @@ def from_trc_file(path: str | Path, /, *, fps: float | None = None) -> xr.Datase
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not a text .trc file ({exc})") from None
     rate, units, markers = _parse_header(lines, path)
-    data = _parse_rows(lines, len(markers), path)
+    data, short = _parse_rows(lines, len(markers), path)
     keep = [(i, canonical_name(m)) for i, m in enumerate(markers) if canonical_name(m)]
     dropped = [m for m in markers if not canonical_name(m)]
     if not keep:
@@ -140,7 +146,7 @@ def from_trc_file(path: str | Path, /, *, fps: float | None = None) -> xr.Datase
     )  # fmt: skip
     return log_step(
         ds, "from_trc_file", path=str(path), plane=plane, units=units,
-        dropped_markers=dropped, fps=frame_rate,
+        dropped_markers=dropped, fps=frame_rate, short_rows=short[:20], n_short_rows=len(short),
     )  # fmt: skip
 
 

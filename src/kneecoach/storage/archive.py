@@ -335,9 +335,10 @@ def import_person(
     if same is not None:  # imported before (or never deleted): --as would not help
         where = "" if same.name == p["name"] else " under another name"
         raise InputError(
-            f"{archive}: this person is already in the journal{where} ({same.name!r}): the "
-            f"archive was imported before. To replace them with the archive, delete them "
-            f"first (kneecoach delete --person {same.name!r})"
+            f"{archive}: this person's records are already in the journal{where} "
+            f"({same.name!r}): the archive was exported from this journal or imported into it "
+            "before, and import does not make a second copy (--as only renames). To replace "
+            f"them with the archive, delete them first (kneecoach delete --person {same.name!r})"
         )
     taken = session.scalar(select(Person).where(func.lower(Person.name) == person_name.lower()))
     if taken is not None:

@@ -75,3 +75,53 @@ def test_ctrl_c_while_the_commands_load_is_one_line(
         entry.run()
     assert stop.value.code == 130
     assert capsys.readouterr().err == "interrupted\n"
+
+
+def test_an_unknown_export_format_is_a_usage_error(tmp_path: Path) -> None:
+    from kneecoach.io import to_netcdf_file
+    from kneecoach.sample_data.synthetic import single_leg_squat
+
+    to_netcdf_file(single_leg_squat(duration_s=1.0, reps=1), tmp_path / "t.nc")
+    result = CliRunner().invoke(cli, ["track", "t.nc", "--format", "xlsx", "--no-video"])
+    assert result.exit_code == 2 and "unknown xlsx; choose from nc, csv, trc" in result.output
+
+
+def test_a_date_years_away_is_questioned(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["log", "--person", "ann", "--done", "--date", "1900-01-01"])
+    assert result.exit_code == 0, result.output
+    assert "--date 1900-01-01 is" in result.output and "is the year right?" in result.output
+    recent = CliRunner().invoke(cli, ["log", "--person", "ann", "--done"])
+    assert "is the year right" not in recent.output
+
+
+def test_a_cut_off_too_close_to_half_the_frame_rate_is_said(tmp_path: Path) -> None:
+    from kneecoach.io import to_netcdf_file
+    from kneecoach.sample_data.synthetic import single_leg_squat
+
+    to_netcdf_file(single_leg_squat(duration_s=1.0, reps=1), tmp_path / "t.nc")
+    result = CliRunner().invoke(cli, ["track", "t.nc", "--cutoff-hz", "40", "--no-video"])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "cutoff_hz 40 Hz is too close to half the frame rate (60 fps)" in said
+
+
+def test_a_track_whose_times_run_backwards_is_refused_like_a_trc(tmp_path: Path) -> None:
+    from kneecoach.io import to_netcdf_file
+    from kneecoach.sample_data.synthetic import single_leg_squat
+
+    ds = single_leg_squat(duration_s=1.0, reps=1)
+    to_netcdf_file(ds.assign_coords(time=ds["time"].values[::-1].copy()), tmp_path / "r.nc")
+    assert "timestamps must be strictly increasing" in _said("track", "r.nc", "--no-video")
+
+
+def test_trc_rows_shorter_than_the_header_are_said(tmp_path: Path) -> None:
+    from kneecoach.io import load_keypoints, to_trc_file
+    from kneecoach.io.load import reading_notes
+    from kneecoach.sample_data.synthetic import single_leg_squat
+
+    path = to_trc_file(single_leg_squat(duration_s=1.0, reps=1), tmp_path / "t.trc")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[7] = "\t".join(lines[7].split("\t")[:8])  # a row cut short
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (note,) = reading_notes(load_keypoints(path))
+    assert note.startswith("1 row of the .trc file is shorter than its header (line 8)")

@@ -181,7 +181,7 @@ def test_track_a_csv_with_options(run, tmp_path: Path) -> None:
     [
         (["track", "missing.mp4"], 1, "no such file"),
         (["track", "{tmp}/notes.mp4"], 1, "not a video file"),
-        (["track", "{tmp}/k.csv", "--format", "xlsx"], 1, "--format"),
+        (["track", "{tmp}/k.csv", "--format", "xlsx"], 2, "--format"),
         (["track", "{tmp}/k.csv", "--start", "3", "--end", "1"], 1, "--end"),
         (["track", "{tmp}/k.csv", "--person-select", "tallest"], 1, "--person-select"),
         (["track", "{tmp}/k.csv", "--cutoff-hz", "abc"], 2, "abc"),

@@ -166,8 +166,10 @@ def test_export_delete_import_from_the_command_line(run, clips) -> None:
     again = run("import", "bob-journal.zip")
     assert again.exit_code == 1 and "already in the journal" in again.output
     assert "Traceback" not in again.output
-    # the same person again: the advice is to delete first, never --as (which is refused too)
-    assert "--as" not in again.output and "imported before" in _flat(again.output)
+    # the same person again: the advice is to delete first, not --as (which only renames)
+    said = _flat(again.output)
+    assert "imported into it before" in said and "delete them first" in said
+    assert "import with --as" not in said
     renamed = run("import", "bob-journal.zip", "--as", "bob 2")
     assert renamed.exit_code == 1 and "('bob')" in renamed.output
 

@@ -306,7 +306,7 @@ def test_export_delete_import_round_trip(db_url, analysis_dir, tmp_path) -> None
         assert {p: (j.files_dir / p).read_bytes() for p in files} == files
         with j.transaction() as s, pytest.raises(InputError, match="already in the journal"):
             import_person(s, archive, j.files_dir)
-        with j.transaction() as s, pytest.raises(InputError, match="imported before"):
+        with j.transaction() as s, pytest.raises(InputError, match="imported into it before"):
             import_person(s, archive, j.files_dir, name="mary 2")  # the same person twice
 
 
