@@ -28,6 +28,11 @@ Projection conventions (as Pose2Sim's ``calib_qca_fun`` reads Qualisys files):
   are the file's values ÷ 64; ``fov_video`` left/top are 0, so no offset, and
   the 1080-px-wide cam02 video is the 1088-px frame cropped on the right.
 
+Beside kneecoach's tracks, plain MediaPipe BlazePose runs on the full frames of each
+camera (no crop around the person, no following, no swap correction): the last table
+compares it with kneecoach's raw keypoints joint by joint, to show whether the crop costs
+accuracy.
+
 ``--model-variants`` also runs BlazePose itself on cam02 four ways (tracking
 mode and single-image mode, each alone and averaged with a run on the mirrored
 frames, "flip test") and labels every frame left/right by whichever labelling
@@ -277,18 +282,68 @@ def draw_figures(video: Path, camera: str, tracks: dict[str, Track], folder: Pat
             cv2.imwrite(str(folder / f"{camera}_frame{index:03d}.png"), img)
 
 
+INDEX = {"left_hip": 23, "right_hip": 24, "left_knee": 25, "right_knee": 26,
+         "left_ankle": 27, "right_ankle": 28}  # fmt: skip
+
+
+def plain_mediapipe(video: Path, *, static: bool = False, flip: bool = False) -> Track:
+    """BlazePose on the full frames, as MediaPipe gives it: no crop around the person, no
+    following, no swap correction, no cleaning (``flip``: run on the mirrored frames)."""
+    from kneecoach.pose.mediapipe import MediaPipePose
+
+    est = MediaPipePose(static_image_mode=static)
+    out = {k: np.full((N_FRAMES, 2), np.nan) for k in JOINTS}
+    with av.open(str(video)) as container:
+        for i, frame in enumerate(container.decode(video=0)):
+            if i >= N_FRAMES:
+                break
+            img = np.asarray(frame.to_ndarray(format="rgb24"), dtype=np.uint8)
+            pose = est.estimate(np.ascontiguousarray(img[:, ::-1]) if flip else img)
+            if pose is None:
+                continue
+            for name, j in INDEX.items():
+                x, y = pose.xy[j]
+                if flip:
+                    out[mirror_name(name)][i] = (img.shape[1] - x, y)
+                else:
+                    out[name][i] = (x, y)
+    est.close()
+    return out
+
+
+def joint_pixels(tracks: dict[str, Track], ref: Track) -> dict[str, dict[str, float]]:
+    """Per track and joint: the median distance (px) from the reference over both stances."""
+    frames = np.r_[tuple(slice(a, b + 1) for a, b in STANCE.values())]
+    out = {}
+    for label, track in tracks.items():
+        d = {k: np.linalg.norm(track[k][frames] - ref[k][frames], axis=1) for k in JOINTS}
+        out[label] = {
+            k: float(np.nanmedian(v)) if np.isfinite(v).any() else np.nan for k, v in d.items()
+        }
+    return out
+
+
 def run_camera(
     media: Path, camera: str, cam: Camera, ref3d: Track, settings: Settings, figures: Path | None
 ) -> dict[str, Any]:
-    """Track one clip with kneecoach and compare it with the projected reference."""
+    """Track one clip with kneecoach and with plain MediaPipe on full frames, and compare
+    both with the projected reference."""
     video = media / CLIPS[camera]
     ref = {k: cam.project(ref3d[k]) for k in JOINTS}
     with tempfile.TemporaryDirectory() as tmp:
         result = run_track(video, out_dir=tmp, settings=settings, formats=[], video=False)
-    tracks = {"raw": track_of(result.raw), "clean": track_of(result.clean)}
+    tracks = {
+        "raw": track_of(result.raw),
+        "clean": track_of(result.clean),
+        "plain": plain_mediapipe(video),
+    }
     if figures is not None:
         draw_figures(video, camera, {"reference": ref, **tracks}, figures)
-    return {**evaluate(tracks, ref), "sync": sync_check(tracks["raw"], ref)}
+    return {
+        **evaluate(tracks, ref),
+        "sync": sync_check(tracks["raw"], ref),
+        "joint_px": joint_pixels(tracks, ref),
+    }
 
 
 def best_labelled(track: Track, ref: Track) -> Track:
@@ -301,31 +356,12 @@ def best_labelled(track: Track, ref: Track) -> Track:
 
 def model_variants(video: Path, ref: Track) -> dict[str, dict[str, dict[str, float]]]:
     """Stance-leg FPPA MAE of BlazePose run four ways, best-labelled (see the docstring)."""
-    from kneecoach.pose.mediapipe import MediaPipePose
-
-    index = {"left_hip": 23, "right_hip": 24, "left_knee": 25, "right_knee": 26,
-             "left_ankle": 27, "right_ankle": 28}  # fmt: skip
     runs: dict[tuple[bool, bool], Track] = {}
     for static in (False, True):
         for flip in (False, True):
-            est = MediaPipePose(static_image_mode=static)
-            out = {k: np.full((N_FRAMES, 2), np.nan) for k in JOINTS}
-            with av.open(str(video)) as container:
-                for i, frame in enumerate(container.decode(video=0)):
-                    if i >= N_FRAMES:
-                        break
-                    img = np.asarray(frame.to_ndarray(format="rgb24"), dtype=np.uint8)
-                    pose = est.estimate(np.ascontiguousarray(img[:, ::-1]) if flip else img)
-                    if pose is None:
-                        continue
-                    for name, j in index.items():
-                        x, y = pose.xy[j]
-                        if flip:
-                            out[mirror_name(name)][i] = (img.shape[1] - x, y)
-                        else:
-                            out[name][i] = (x, y)
-            est.close()
-            runs[(static, flip)] = best_labelled(out, ref)
+            runs[(static, flip)] = best_labelled(
+                plain_mediapipe(video, static=static, flip=flip), ref
+            )
     results = {}
     for static in (False, True):
         mode = "single-image" if static else "tracking"
@@ -351,7 +387,7 @@ def print_table(results: dict[str, Any]) -> None:
             row = legs[side]
             rf = row["reference_fppa_deg"]
             ref = f"{rf['mean']:+6.1f} [{rf['min']:+5.1f},{rf['max']:+5.1f}]"
-            for label in ("raw", "clean"):
+            for label in ("plain", "raw", "clean"):
                 s = row[label]
                 print(
                     f"{camera:7} {side:5} {row['frames'][0]:2d}-{row['frames'][1]:<3d} {ref:24} "
@@ -372,6 +408,14 @@ def print_table(results: dict[str, Any]) -> None:
             f"{sync['px_at_0']:.1f} px at 0)"
         )
     print("Goal: clean MAE <= 6 deg on stance frames in cam02 (cam03 is informational).")
+    print("\nCrop against full frames: median px from the reference per joint over both stances")
+    print(f"{'camera':7} {'joint':12} {'plain MediaPipe':>16} {'kneecoach raw':>14}")
+    for camera, legs in results.items():
+        px = legs["joint_px"]
+        for joint in JOINTS:
+            plain, raw = px["plain"][joint], px["raw"][joint]
+            mark = "" if raw <= plain else "  <- kneecoach farther"
+            print(f"{camera:7} {joint:12} {plain:16.1f} {raw:14.1f}{mark}")
 
 
 def main(argv: list[str] | None = None) -> int:
