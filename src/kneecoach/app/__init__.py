@@ -3,6 +3,8 @@
 Each takes typed inputs and returns typed results; none prints, exits or reads its own
 output back from disk. Submodules (imported where used, so a command starts fast):
 
+* :mod:`kneecoach.app.track` — :func:`~kneecoach.app.track.track`: a clip becomes a clean
+  pose track, its quality report and its files.
 * :mod:`kneecoach.app.analyze` — :func:`~kneecoach.app.analyze.analyze`: one clip measured
   and (for a person) stored; an :class:`~kneecoach.app.analyze.Analysis` with its status.
 * :mod:`kneecoach.app.study` — :func:`~kneecoach.app.study.run_study`: many clips, one
@@ -11,4 +13,6 @@ output back from disk. Submodules (imported where used, so a command starts fast
   findings) become a scheduled, stored, printable plan.
 * :mod:`kneecoach.app.journal` — :class:`~kneecoach.app.journal.Journal`: people, stored
   analyses, plans, session logs, progress, export, import, delete.
+* :mod:`kneecoach.app.demo` — :func:`~kneecoach.app.demo.run_demo`: the main job on
+  built-in synthetic data, with a plan.
 """

@@ -23,7 +23,6 @@ from kneecoach.core.files import write_text
 from kneecoach.program.redflags import referral_text, reported
 
 if TYPE_CHECKING:  # loaded on first use: `kneecoach --help` needs none of the coaching stack
-    from kneecoach.assessment.model import Assessment as ClipAssessment
     from kneecoach.program import Exercise, Programme
     from kneecoach.program.questions import Question
 
@@ -338,12 +337,3 @@ def print_plan(programme: Programme, files: dict[str, Path]) -> None:
     for kind, path in files.items():
         out.print(f"  {kind:9} {path}")
     out.print(f"\nPrint the worksheet: {files['pdf'].resolve()}")
-
-
-def demo_plan(assessment: ClipAssessment, out_dir: Path) -> dict[str, Path]:
-    """``kneecoach demo``'s last step: a plan from the built-in intake and the demo's analysis."""
-    from kneecoach.app.coach import demo_plan as make_demo_plan
-
-    files = make_demo_plan(assessment.to_json_dict(), out_dir)
-    out.print(f"\nA 4-week plan from a built-in intake and this analysis: {files['pdf'].resolve()}")
-    return files

@@ -32,7 +32,6 @@ from kneecoach.cli.common import (
     stage_progress,
 )
 from kneecoach.core.errors import InputError, InsufficientDataError, KneecoachError
-from kneecoach.core.files import replacing
 from kneecoach.core.movement_tests import MOVEMENT_TESTS, TEST_CHOICES, headline, is_gait
 from kneecoach.core.settings import (
     SETTINGS,
@@ -201,23 +200,14 @@ def track(
       kneecoach track clip.mp4 --format csv,trc --start 2 --end 8
       kneecoach track sports2d_output.trc
     """
-    from kneecoach.pipeline import run_track
+    from kneecoach.app.track import TrackRequest
+    from kneecoach.app.track import track as run
 
-    settings = resolve_settings(values)
     out_dir = out_dir or Path(f"{source.stem or source.name}_track")
+    request = TrackRequest(source, out_dir, resolve_settings(values), tuple(formats),
+                           not no_video, start_s, end_s, fps)  # fmt: skip
     with progress_bar() as bar:
-        progress = stage_progress(bar)
-        result = run_track(
-            source,
-            out_dir=out_dir,
-            settings=settings,
-            formats=formats,
-            video=not no_video,
-            start_s=start_s,
-            end_s=end_s,
-            fps=fps,
-            progress=progress,
-        )
+        result = run(request, progress=stage_progress(bar))
     _print_result(result, f"{source.name}: pose track")
 
 
@@ -459,41 +449,17 @@ def demo(out_dir: Path, no_video: bool) -> None:
     cleans the keypoints, measures every rep and writes the report; then a
     4-week plan from a built-in intake and that analysis (plan/ in --out).
     """
-    from kneecoach.analyze import run_analyze
-    from kneecoach.io import to_netcdf_file
-    from kneecoach.reports.figures import cleaning_figure
-    from kneecoach.sample_data.synthetic import (
-        single_leg_squat,
-        with_dropout,
-        with_noise,
-        with_swap,
-    )
+    from kneecoach.app.demo import run_demo
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    truth = single_leg_squat(peak_fppa_deg=[11.0, 14.0, 17.0])
-    raw = with_swap(
-        with_dropout(
-            with_noise(truth, sd_px=3.0), keypoints=["left_knee", "left_ankle"], start=200, stop=212
-        ),
-        start=300,
-        stop=345,
-    )
-    raw_file = to_netcdf_file(raw, out_dir / "demo_raw_keypoints.nc")
     with progress_bar() as bar:
-        result = run_analyze(
-            raw_file,
-            out_dir=out_dir,
-            settings=load_settings(),
-            video=not no_video,
-            progress=stage_progress(bar),
+        made = run_demo(out_dir, settings=load_settings(), video=not no_video,
+                        progress=stage_progress(bar))  # fmt: skip
+    _print_analysis(made.analysis, "kneecoach demo: synthetic single-leg squat")
+    if "pdf" in made.plan_files:
+        out.print(
+            "\nA 4-week plan from a built-in intake and this analysis: "
+            f"{made.plan_files['pdf'].resolve()}"
         )
-    figure = out_dir / "demo.png"
-    with replacing(figure) as part:
-        cleaning_figure(result.track.raw, result.track.clean).savefig(part, dpi=110)
-    result.files["picture"] = figure
-    _print_analysis(result, "kneecoach demo: synthetic single-leg squat")
-    if result.assessment is not None:
-        coach_cli.demo_plan(result.assessment, out_dir / "plan")
 
 
 @cli.command()
