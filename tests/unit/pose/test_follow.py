@@ -2,9 +2,9 @@
 
 The choice rules and the follower's checks run first with a scripted stand-in for the
 model, then on drawn scenes (:func:`kneecoach.pose.fake.draw_scene`) with a fake model
-that, like BlazePose, returns whichever figure is largest in the image it is given. The real-clip test at the end uses
-side_drop_landing_2persons_01 (../shared/media/SOURCES.md: a man on a ~2 m box
-jumps down while a woman walks across the foreground).
+that, like BlazePose, returns whichever figure is largest in the image it is given. The
+real-clip test at the end uses side_drop_landing_2persons_01 (../shared/media/SOURCES.md:
+a man on a ~2 m box jumps down while a woman walks across the foreground).
 """
 
 from __future__ import annotations
