@@ -604,15 +604,14 @@ class Journal:
             assessment = ClipAssessment.read(out_dir / "summary.json")
         if not assessment.measured:
             return None
-        summary = assessment.to_json_dict()
-        files = analysis_files(out_dir, summary)
+        files = analysis_files(out_dir, assessment)
         if video is not None:
             if not video.is_file():
                 raise InputError(f"--keep-video: {video} is not a video file that can be copied")
             files["video"] = video
         with self.transaction() as session:
             p = get_or_create_person(session, person)
-            stored = add_assessment(session, p, summary, files, files_dir=self.files_dir)
+            stored = add_assessment(session, p, assessment, files, files_dir=self.files_dir)
             latest = point(stored)
             # the previous assessment of the same test *and* working side(s)
             same = [a for a in map(point, assessments_of(session, p, stored.test))

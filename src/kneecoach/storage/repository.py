@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -40,6 +40,9 @@ from kneecoach.storage.models import (
     StoredFile,
     utcnow,
 )
+
+if TYPE_CHECKING:  # the clip's assessment model loads numpy and xarray: only when storing
+    from kneecoach.assessment.model import Assessment as ClipAssessment
 
 #: Files of an ``analyze`` folder kept with an assessment (the worst frames are added by name).
 KEPT_FILES = {
@@ -140,79 +143,51 @@ def list_people(session: Session) -> list[PersonOverview]:
 # --------------------------------------------------------------------------- assessments
 
 
-def _float(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value) if value == value else None
-
-
-def _measured_at(summary: Mapping[str, Any]) -> datetime:
-    """Summary ``created`` (ISO 8601) as naive UTC; now when absent or unreadable."""
+def _measured_at(summary: ClipAssessment) -> datetime:
+    """Summary ``created`` (ISO 8601) as naive UTC; now when unreadable."""
     try:
-        when = datetime.fromisoformat(str(summary.get("created")))
+        when = datetime.fromisoformat(summary.created)
     except ValueError:
         return utcnow()
     return when.astimezone(UTC).replace(tzinfo=None) if when.tzinfo else when
 
 
-def validate_summary(summary: Mapping[str, Any], where: str) -> None:
-    """The fields the journal needs from a ``kneecoach.summary/1`` document."""
-    problems = []
-    if not str(summary.get("schema", "")).startswith("kneecoach.summary/"):
-        problems.append(f"schema: expected 'kneecoach.summary/1', got {summary.get('schema')!r}")
-    if not isinstance(summary.get("test"), str):
-        problems.append("test: missing")
-    sides = summary.get("sides")
-    if not isinstance(sides, Mapping) or any(s not in sides for s in SIDES):
-        problems.append("sides: expected both 'left' and 'right'")
-    if problems:
-        raise InputError(f"{where}: not a kneecoach summary ({'; '.join(problems)})")
-
-
 def add_assessment(
     session: Session,
     person: Person,
-    summary: Mapping[str, Any],
+    summary: ClipAssessment,
     files: Mapping[str, Path],
     *,
     files_dir: Path,
 ) -> Assessment:
-    """Store one analysis (``summary.json`` content) and copy its ``files`` beside the database.
+    """Store one analysis (its typed assessment, kept whole as ``summary.json``'s content)
+    and copy its ``files`` beside the database.
 
     ``files`` maps kinds (``report``, ``worst_1``, ``video`` ...) to existing paths.
     """
-    validate_summary(summary, "summary.json")
-    sides = summary["sides"]
-    working = [s for s in SIDES if sides[s].get("working")]
+    working = [s for s in SIDES if s in summary.sides and summary.sides[s].working]
     a = Assessment(
         key=new_key(), person=person, created_at=utcnow(), measured_at=_measured_at(summary),
-        test=summary["test"], test_label=str(summary.get("test_label") or summary["test"]),
-        view=str(summary.get("view") or "unknown"), working_sides=",".join(working),
-        source=str(summary.get("source", "")),
-        kneecoach_version=str(summary.get("kneecoach_version", "")), summary=dict(summary),
+        test=summary.test, test_label=summary.test_label or summary.test, view=summary.view,
+        working_sides=",".join(working), source=summary.source,
+        kneecoach_version=summary.kneecoach_version, summary=summary.to_json_dict(),
     )  # fmt: skip
-    for side in SIDES:
-        info = sides[side]
-        reps = [r for r in info.get("reps") or [] if isinstance(r, Mapping)]
-        cls = info.get("classification") or {}
+    for side, info in summary.sides.items():
+        level = info.classification.level
         a.sides.append(
             SideMeasure(
-                side=side, working=bool(info.get("working")), reps=len(reps),
-                peak_fppa_deg=_float(info.get("peak_fppa_deg")),
-                mean_fppa_deg=_float(info.get("mean_fppa_deg")),
-                sd_fppa_deg=_float(info.get("sd_fppa_deg")),
-                mean_pelvic_drop_deg=_float(info.get("mean_pelvic_drop_deg")),
-                classification=str(cls.get("level"))[:40] if cls.get("level") else None,
+                side=side, working=bool(info.working), reps=len(info.reps),
+                peak_fppa_deg=info.peak_fppa_deg, mean_fppa_deg=info.mean_fppa_deg,
+                sd_fppa_deg=info.sd_fppa_deg, mean_pelvic_drop_deg=info.mean_pelvic_drop_deg,
+                classification=level,
             )
         )  # fmt: skip
-        for r in reps:
+        for r in info.reps:
             a.reps.append(
                 RepMeasure(
-                    side=side, index=int(r.get("index", 0)), time_s=_float(r.get("time_s")),
-                    complete=bool(r.get("complete", True)), fppa_deg=_float(r.get("fppa_deg")),
-                    pelvic_drop_deg=_float(r.get("pelvic_drop_deg")),
-                    knee_shift_pct=_float(r.get("knee_shift_pct")),
-                    confidence=_float(r.get("confidence")),
+                    side=side, index=r.index, time_s=r.time_s, complete=r.complete,
+                    fppa_deg=r.fppa_deg, pelvic_drop_deg=r.pelvic_drop_deg,
+                    knee_shift_pct=r.knee_shift_pct, confidence=r.confidence,
                 )
             )  # fmt: skip
     session.add(a)
@@ -237,12 +212,11 @@ def copy_files(files: Mapping[str, Path], staging: Path, final: str) -> list[Sto
     return stored
 
 
-def analysis_files(out_dir: Path, summary: Mapping[str, Any]) -> dict[str, Path]:
+def analysis_files(out_dir: Path, summary: ClipAssessment) -> dict[str, Path]:
     """The derived files of an ``analyze`` folder worth keeping (those that exist)."""
     files = {kind: out_dir / name for kind, name in KEPT_FILES.items()}
-    for i, moment in enumerate(summary.get("worst_moments") or [], start=1):
-        if isinstance(moment, Mapping) and moment.get("image"):
-            files[f"worst_{i}"] = out_dir / Path(str(moment["image"])).name
+    for i, moment in enumerate(summary.worst_moments, start=1):
+        files[f"worst_{i}"] = out_dir / Path(moment.image).name
     return {k: p for k, p in files.items() if p.is_file()}
 
 

@@ -38,12 +38,13 @@ WRITER = textwrap.dedent(
 
 CRASHER = textwrap.dedent(
     """
-    import json, sys
+    import sys
     from pathlib import Path
+    from kneecoach.assessment.model import Assessment
     from kneecoach.storage.db import open_database
     from kneecoach.storage.repository import add_assessment, analysis_files, get_or_create_person
     url, folder = sys.argv[1], Path(sys.argv[2])
-    doc = json.loads((folder / "summary.json").read_text())
+    doc = Assessment.read(folder / "summary.json")
     files = analysis_files(folder, doc)
     with open_database(url) as j:
         while True:

@@ -19,6 +19,7 @@ from journal_data import folders_match_rows, summary
 from sqlalchemy import func, inspect, select, text
 
 from kneecoach.app import journal
+from kneecoach.assessment.model import Assessment as ClipAssessment
 from kneecoach.core.errors import InputError, StorageError
 from kneecoach.storage.archive import Limits, export_person, import_person, person_document
 from kneecoach.storage.db import (
@@ -156,11 +157,15 @@ def test_an_unwritable_place_is_one_clear_error(tmp_path: Path) -> None:
 
 
 def _store(j, name: str, folder: Path, doc=None) -> int:
-    doc = doc or json.loads((folder / "summary.json").read_text())
+    clip = ClipAssessment.read(folder / "summary.json") if doc is None else _model(doc)
     with j.transaction() as s:
         p = get_or_create_person(s, name)
-        a = add_assessment(s, p, doc, analysis_files(folder, doc), files_dir=j.files_dir)
+        a = add_assessment(s, p, clip, analysis_files(folder, clip), files_dir=j.files_dir)
         return a.id
+
+
+def _model(doc) -> ClipAssessment:
+    return ClipAssessment.model_validate(doc)
 
 
 def test_an_assessment_keeps_its_measures_and_hashed_files(db_url: str, analysis_dir) -> None:
@@ -390,9 +395,8 @@ def test_a_failed_transaction_leaves_nothing(sqlite_url, analysis_dir) -> None:
     with open_database(sqlite_url) as j:
         with pytest.raises(RuntimeError), j.transaction() as s:
             p = get_or_create_person(s, "mary")
-            add_assessment(
-                s, p, summary(), analysis_files(folder, summary()), files_dir=j.files_dir
-            )
+            clip = _model(summary())
+            add_assessment(s, p, clip, analysis_files(folder, clip), files_dir=j.files_dir)
             raise RuntimeError("crash after the writes, before the commit")
         with j.transaction() as s:
             assert _count(s, Person) == 0 and _count(s, Assessment) == 0
