@@ -282,7 +282,8 @@ class Adherence:
 
     def text(self) -> str:
         if not self.planned:
-            return f"{len(self.done_days)} sessions logged (no programme stored to compare with)."
+            n = len(self.done_days)
+            return f"{n} session{'s' * (n != 1)} logged (no programme stored to compare with)."
         rate = self.rate or 0.0
         words = (
             f"{self.done} of {self.planned} planned sessions done ({rate:.0%}); "
