@@ -629,6 +629,27 @@ class Journal:
         with self.transaction() as session:
             return list_people(session)
 
+    def name_of(self, key: str) -> str:
+        """The name of the person with ``key`` (:class:`InputError` when there is none)."""
+        with self.transaction() as session:
+            person = session.scalar(select(Person).where(Person.key == key))
+        if person is None:
+            raise InputError(f"nobody in the journal has the key {key!r}")
+        return person.name
+
+    def stored_file(self, person: str, number: int, kind: str) -> Path:
+        """The stored file of ``kind`` (``report``, ``summary``, ``worst_1`` ...) of
+        ``person``'s assessment no. ``number`` (1 = the oldest, as ``progress`` numbers
+        them); :class:`InputError` when there is no such assessment or file."""
+        with self.transaction() as session:
+            found = assessments_of(session, find_person(session, person))
+            if not 1 <= number <= len(found):
+                raise InputError(f"{person} has no assessment no. {number} ({len(found)} stored)")
+            stored = {f.kind: f.path for f in found[number - 1].files}
+        if kind not in stored or not (self.files_dir / stored[kind]).is_file():
+            raise InputError(f"assessment no. {number} of {person} has no stored {kind}")
+        return self.files_dir / stored[kind]
+
     def delete(self, person: str) -> int:
         """Delete every record and derived file of ``person``; returns how many files went.
 

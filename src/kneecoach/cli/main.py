@@ -22,6 +22,7 @@ from rich.table import Table
 from kneecoach import __version__
 from kneecoach.cli import coach as coach_cli
 from kneecoach.cli import journal as journal_cli
+from kneecoach.cli import serve as serve_cli
 from kneecoach.cli.common import (
     err,
     out,
@@ -496,3 +497,4 @@ cli.add_command(journal_cli.delete)
 cli.add_command(coach_cli.exercises)
 cli.add_command(coach_cli.intake)
 cli.add_command(coach_cli.plan)
+cli.add_command(serve_cli.serve)

@@ -123,6 +123,8 @@ class PersonOverview:
     programmes: int
     sessions_logged: int
     last_activity: date | None
+    #: the person's random key: names them in links without their name
+    key: str = ""
 
 
 def list_people(session: Session) -> list[PersonOverview]:
@@ -134,7 +136,7 @@ def list_people(session: Session) -> list[PersonOverview]:
         rows.append(
             PersonOverview(
                 p.name, p.created_at, len(p.assessments), len(p.programmes),
-                sum(log.done for log in p.session_logs), max(days, default=None),
+                sum(log.done for log in p.session_logs), max(days, default=None), p.key,
             )
         )  # fmt: skip
     return rows

@@ -28,7 +28,7 @@ LAYERS = [
     {"reports", "storage"},
     {"pipeline", "analyze", "sample_data"},
     {"app"},
-    {"cli", "__main__"},
+    {"cli", "web", "__main__"},
 ]
 
 
