@@ -351,6 +351,13 @@ def import_person(
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise _damaged(archive, exc) from None
     session.add(person)
+    pending = list(session.new)  # the person and every record cascaded with them
+    try:
+        for row in pending:
+            _check_row(row)
+    except ValueError as exc:
+        session.expunge(person)  # and, by cascade, every record built with them
+        raise _damaged(archive, exc) from None
     try:
         session.flush()
     except IntegrityError:
@@ -360,6 +367,32 @@ def import_person(
         ) from None
     _unpack_files(session, archive, doc, person.key, files_dir)
     return person
+
+
+def _check_row(row: Any) -> None:
+    """Every column of a record built from journal.json holds its column's type (SQLite
+    would store a list in an integer column, or fail with a driver error)."""
+    for column in row.__table__.columns:
+        value = getattr(row, column.key, None)
+        if value is None:
+            if not column.nullable and not column.primary_key and not column.foreign_keys:
+                raise ValueError(f"{row.__tablename__}.{column.key}: missing")
+            continue
+        try:
+            expected = column.type.python_type
+        except NotImplementedError:
+            continue
+        if expected is dict or expected is list:  # JSON documents: any JSON value
+            continue
+        ok = isinstance(value, expected) and not (expected is int and isinstance(value, bool))
+        if expected is float:
+            ok = isinstance(value, int | float) and not isinstance(value, bool)
+        if not ok:
+            raise ValueError(
+                f"{row.__tablename__}.{column.key}: expected {expected.__name__}, got {value!r}"
+            )
+        if expected is int and not -(2**63) <= value < 2**63:
+            raise ValueError(f"{row.__tablename__}.{column.key}: {value} is out of range")
 
 
 def _damaged(archive: Path, exc: Exception) -> InputError:

@@ -24,7 +24,8 @@ from kneecoach.core.settings import load_settings
 from kneecoach.io import load_keypoints, to_csv_file, to_netcdf_file, to_trc_file
 from kneecoach.program.intake import load_intake
 from kneecoach.sample_data.synthetic import single_leg_squat
-from kneecoach.storage.archive import read_archive
+from kneecoach.storage.archive import import_person, read_archive
+from kneecoach.storage.db import open_database
 
 EXAMPLE_INTAKE = Path(__file__).resolve().parents[3] / "examples" / "intake.toml"
 BUDGET = settings(
@@ -130,6 +131,13 @@ def test_a_damaged_config_file_is_refused_or_read() -> None:
     check()
 
 
+def _import(archive: Path, folder: Path) -> None:
+    """Read ``archive`` and import it into a new journal in ``folder``."""
+    read_archive(archive)
+    with open_database(f"sqlite:///{folder / 'j.sqlite3'}") as j, j.transaction() as s:
+        import_person(s, archive, j.files_dir)
+
+
 def test_a_damaged_journal_archive_is_refused_or_read(tmp_path: Path) -> None:
     doc = (
         b'{"format": "kneecoach.journal-export/1", "person": {"key": "' + b"a" * 32
@@ -147,7 +155,68 @@ def test_a_damaged_journal_archive_is_refused_or_read(tmp_path: Path) -> None:
             if not whole:  # the zip itself cut short
                 data = path.read_bytes()
                 path.write_bytes(data[: len(data) // 2])
-            clear_or_valid(read_archive, path)
+            clear_or_valid(lambda p: _import(p, Path(folder)), path)
 
     check()
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+def _paths(doc: object, prefix: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    """Every place in a JSON document (dict keys and list indexes)."""
+    out = [prefix]
+    if isinstance(doc, dict):
+        for k, v in doc.items():
+            out += _paths(v, (*prefix, k))
+    elif isinstance(doc, list):
+        for i, v in enumerate(doc):
+            out += _paths(v, (*prefix, i))
+    return out
+
+
+def test_an_archive_with_any_value_anywhere_is_refused_or_imported(tmp_path: Path) -> None:
+    """A real export (an assessment with its files, a session log, a pain check-in) whose
+    journal.json has one value, anywhere, replaced by any JSON value."""
+    import json
+
+    from kneecoach.app.analyze import AnalysisRequest, analyze
+    from kneecoach.app.journal import Journal
+    from kneecoach.io import to_netcdf_file as nc
+
+    clip = nc(single_leg_squat(duration_s=4.0, reps=2), tmp_path / "c.nc")
+    with Journal.open(f"sqlite:///{tmp_path / 'src.sqlite3'}") as j:
+        analyze(AnalysisRequest(clip, tmp_path / "a", video=False, person="ann"), j)
+        j.record_checkin("ann", day=__import__("datetime").date(2026, 3, 2), pain=3, notes="ok")
+        _, archive, _ = j.export("ann", lambda _: tmp_path / "ann.zip")
+    with zipfile.ZipFile(archive) as zf:
+        members = {n: zf.read(n) for n in zf.namelist()}
+    doc = json.loads(members["journal.json"])
+    places = _paths(doc)
+
+    @BUDGET
+    @given(where=st.sampled_from(places), value=JSON_VALUES)
+    def check(where: tuple[object, ...], value: object) -> None:
+        edited = json.loads(members["journal.json"])
+        if not where:
+            edited = value
+        else:
+            parent = edited
+            for step in where[:-1]:
+                parent = parent[step]
+            parent[where[-1]] = value
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "edited.zip"
+            with zipfile.ZipFile(path, "w") as zf:
+                for name, data in members.items():
+                    zf.writestr(name, json.dumps(edited) if name == "journal.json" else data)
+            clear_or_valid(lambda p: _import(p, Path(folder)), path)
+
+    check()
