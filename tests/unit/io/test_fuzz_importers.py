@@ -63,6 +63,20 @@ def clear_or_valid(read: Callable[[Path], object], path: Path) -> None:
         assert str(exc).strip(), "an error without a message"
 
 
+def _fuzz_file(original: bytes, name: str, read: Callable[[Path], object]) -> None:
+    """``read`` a file called ``name`` holding damaged versions of ``original``."""
+
+    @BUDGET
+    @given(data=damaged(original))
+    def check(data: bytes) -> None:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / name
+            path.write_bytes(data)
+            clear_or_valid(read, path)
+
+    check()
+
+
 def _valid(kind: str, folder: Path) -> Path:
     track = single_leg_squat(duration_s=1.0, reps=1)
     writers = {"trc": to_trc_file, "csv": to_csv_file, "nc": to_netcdf_file}
@@ -73,16 +87,7 @@ def _valid(kind: str, folder: Path) -> Path:
 @pytest.mark.parametrize("kind", ["trc", "csv", "nc"])  # __del__ after a failed open
 def test_a_damaged_keypoint_file_is_refused_or_read(kind: str, tmp_path: Path) -> None:
     original = _valid(kind, tmp_path).read_bytes()
-
-    @BUDGET
-    @given(data=damaged(original))
-    def check(data: bytes) -> None:
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / f"track.{kind}"
-            path.write_bytes(data)
-            clear_or_valid(lambda p: load_keypoints(p, fps=30.0), path)
-
-    check()
+    _fuzz_file(original, f"track.{kind}", lambda p: load_keypoints(p, fps=30.0))
 
 
 def test_a_damaged_openpose_folder_is_refused_or_read(tmp_path: Path) -> None:
@@ -104,31 +109,12 @@ def test_a_damaged_openpose_folder_is_refused_or_read(tmp_path: Path) -> None:
 
 
 def test_a_damaged_intake_is_refused_or_read() -> None:
-    original = EXAMPLE_INTAKE.read_bytes()
-
-    @BUDGET
-    @given(data=damaged(original))
-    def check(data: bytes) -> None:
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "intake.toml"
-            path.write_bytes(data)
-            clear_or_valid(load_intake, path)
-
-    check()
+    _fuzz_file(EXAMPLE_INTAKE.read_bytes(), "intake.toml", load_intake)
 
 
 def test_a_damaged_config_file_is_refused_or_read() -> None:
-    original = b'confidence_threshold = 0.4\ncutoff_hz = 8\nperson_select = "central"\n'
-
-    @BUDGET
-    @given(data=damaged(original))
-    def check(data: bytes) -> None:
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "config.toml"
-            path.write_bytes(data)
-            clear_or_valid(lambda p: load_settings(p), path)
-
-    check()
+    config = b'confidence_threshold = 0.4\ncutoff_hz = 8\nperson_select = "central"\n'
+    _fuzz_file(config, "config.toml", lambda p: load_settings(p))
 
 
 def _import(archive: Path, folder: Path) -> None:
