@@ -637,6 +637,16 @@ class Journal:
             raise InputError(f"nobody in the journal has the key {key!r}")
         return person.name
 
+    def stored_assessment(self, person: str, number: int) -> ClipAssessment:
+        """``person``'s assessment no. ``number`` (1 = the oldest) as its typed model."""
+        from kneecoach.assessment.model import Assessment as ClipAssessment
+
+        with self.transaction() as session:
+            found = assessments_of(session, find_person(session, person))
+            if not 1 <= number <= len(found):
+                raise InputError(f"{person} has no assessment no. {number} ({len(found)} stored)")
+            return ClipAssessment.model_validate(found[number - 1].summary)
+
     def stored_file(self, person: str, number: int, kind: str) -> Path:
         """The stored file of ``kind`` (``report``, ``summary``, ``worst_1`` ...) of
         ``person``'s assessment no. ``number`` (1 = the oldest, as ``progress`` numbers

@@ -6,6 +6,8 @@ own):
 * ``GET /api/health`` → ``{"status": "ok", "version": …}``
 * ``GET /api/people`` → everyone, with counts and last activity
 * ``GET /api/people/{key}`` → one person's assessments, logs and adherence
+* ``GET /api/people/{key}/assessments/{n}`` → assessment ``n`` as summary.json holds it
+  (docs/summary-schema.md)
 * ``GET /`` → the people page; ``GET /people/{key}`` → a person's timeline
 * ``GET /people/{key}/assessments/{n}/report`` → the stored report of assessment ``n``
 
@@ -133,6 +135,15 @@ class _Site:
                              "sessions_logged": len(h.logs),
                              "adherence": h.adherence.text()})  # fmt: skip
 
+    def assessment_json(self, request: Request) -> Response:
+        key, number = request.path_params["key"], request.path_params["number"]
+        try:
+            with self.lock:
+                found = self.journal.stored_assessment(self.journal.name_of(key), number)
+        except KneecoachError as exc:
+            return self.failed(request, exc)
+        return JSONResponse(found.to_json_dict())
+
     def people_page(self, request: Request) -> Response:
         with self.lock:
             people = self.journal.people()
@@ -163,6 +174,7 @@ def create_app(journal: Journal, *, password: str | None = None) -> Starlette:
         Route("/api/health", site.health),
         Route("/api/people", site.people_json),
         Route("/api/people/{key:str}", site.person_json),
+        Route("/api/people/{key:str}/assessments/{number:int}", site.assessment_json),
         Route("/", site.people_page),
         Route("/people/{key:str}", site.person_page),
         Route("/people/{key:str}/assessments/{number:int}/report", site.report),

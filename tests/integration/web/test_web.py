@@ -42,6 +42,9 @@ def test_health_people_person_and_report(journal: Journal) -> None:
     assert re.fullmatch(r"[0-9a-f]{32}", key)  # links name a key, never the person
     detail = client.get(f"/api/people/{key}").json()
     assert [a["label"] for a in detail["assessments"]] == ["Single-leg squat, left leg"]
+    stored = client.get(f"/api/people/{key}/assessments/1").json()
+    assert stored["schema"] == "kneecoach.summary/1" and stored["test"] == "single-leg-squat"
+    assert [r["fppa_deg"] for r in stored["sides"]["left"]["reps"]] == [10.0, 12.0, 14.0]
     page = client.get("/").text
     assert "Zoë &lt;b&gt;O&#39;Brien&lt;/b&gt;" in page and "<b>O'Brien</b>" not in page
     timeline = client.get(f"/people/{key}").text
