@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.console import Console
@@ -74,10 +74,14 @@ def print_outcome(result: AnalysisResult) -> None:
     out.print(f"\nOpen the report: {result.files['report'].resolve()}")
 
 
-def settings_options(*stages: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+#: A command function, as a decorator takes and gives it back.
+Command = TypeVar("Command", bound=Callable[..., object])
+
+
+def settings_options(*stages: str) -> Callable[[Command], Command]:
     """Add one option per row of the settings table for ``stages`` (the one source)."""
 
-    def add(command: Callable[..., Any]) -> Callable[..., Any]:
+    def add(command: Command) -> Command:
         for s in reversed([s for s in SETTINGS if s.stage in stages]):
             command = setting_option(s)(command)
         return command
@@ -100,7 +104,7 @@ def far_date_note(day: date, option: str) -> None:
         )
 
 
-def setting_option(s: Setting) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def setting_option(s: Setting) -> Callable[[Command], Command]:
     unit = f" {s.unit}" if s.unit not in ("", "0-1") else ""
     scale = " Range 0-1." if s.unit == "0-1" else ""
     kind = None if isinstance(s.default, bool) else type(s.default)

@@ -9,7 +9,6 @@ call and print.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,7 +16,14 @@ from typing import TYPE_CHECKING, Any
 import click
 from rich.table import Table
 
-from kneecoach.cli.common import err, far_date_note, out, resolve_settings, settings_options
+from kneecoach.cli.common import (
+    Command,
+    err,
+    far_date_note,
+    out,
+    resolve_settings,
+    settings_options,
+)
 from kneecoach.core.errors import InputError
 from kneecoach.core.lazy import lazy_module
 from kneecoach.core.settings import SETTINGS, load_settings
@@ -41,7 +47,7 @@ RED_FLAG_ADVICE = redflags.STOP_AND_SEE_A_CLINICIAN
 MAX_SETS = 1000
 
 
-def database_option(command: Callable[..., Any]) -> Callable[..., Any]:
+def database_option(command: Command) -> Command:
     """``--database-url`` (the ``database_url`` setting, from the one settings table)."""
     return click.option(
         _URL.flag, "database_url", default=None,
@@ -49,11 +55,11 @@ def database_option(command: Callable[..., Any]) -> Callable[..., Any]:
     )(command)  # fmt: skip
 
 
-def person_option(command: Callable[..., Any]) -> Callable[..., Any]:
+def person_option(command: Command) -> Command:
     return click.option("--person", required=True, help="Whose journal (a name).")(command)
 
 
-def journal_options(command: Callable[..., Any]) -> Callable[..., Any]:
+def journal_options(command: Command) -> Command:
     """``--person`` and ``--keep-video`` for ``kneecoach analyze``."""
     command = click.option(
         "--keep-video", is_flag=True,

@@ -12,7 +12,6 @@ import os
 import platform
 import shlex
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +23,7 @@ from kneecoach.cli import coach as coach_cli
 from kneecoach.cli import journal as journal_cli
 from kneecoach.cli import serve as serve_cli
 from kneecoach.cli.common import (
+    Command,
     err,
     out,
     print_outcome,
@@ -98,7 +98,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
         os.environ["KNEECOACH_DEBUG"] = "1"
 
 
-def input_options(command: Callable[..., Any]) -> Callable[..., Any]:
+def input_options(command: Command) -> Command:
     """Options shared by every command that reads a clip: what to read and how."""
     for option in reversed((
         click.option("--no-video", is_flag=True, help="Skip the annotated video."),

@@ -10,7 +10,7 @@ steps, each with its 95% CI, and whether it changed beyond the noise).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypedDict
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -207,16 +207,34 @@ def _drift_note(summary: Assessment, side: Side) -> str:
     )
 
 
-def step_tables(summary: Assessment) -> list[dict[str, Any]]:
+class StepRow(TypedDict):
+    index: str
+    cells: list[str]
+    notes: list[str]
+
+
+class StepTable(TypedDict):
+    """One foot's steps, averages and drift, formatted for the report."""
+
+    side: str
+    title: str
+    headers: list[tuple[str, str]]
+    rows: list[StepRow]
+    stats: list[tuple[str, str]]
+    drift: list[dict[str, str]]
+    drift_note: str
+
+
+def step_tables(summary: Assessment) -> list[StepTable]:
     """Per side: headers, one row per step, the side's averages and its drift table.
 
     ``drift_note`` says why a gait summary has no drift table for this side (a short clip).
     """
-    out = []
+    out: list[StepTable] = []
     for side in SIDES:
         steps = _steps(summary, side)
         cols = [c for c in STEP_COLUMNS if any(_get(s, c[0]) is not None for s in steps)]
-        rows = []
+        rows: list[StepRow] = []
         for s in steps:
             notes = []
             if s.problem is not None:

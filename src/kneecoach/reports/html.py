@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
 
 import pandas as pd
 
@@ -21,12 +21,106 @@ from kneecoach.core.files import write_text
 from kneecoach.core.movement_tests import headline
 from kneecoach.core.schema import SIDES
 from kneecoach.metrics.frames import FRONTAL_VIEWS
-from kneecoach.reports.gait import gait_facts, is_gait, step_tables, steps_figure
+from kneecoach.reports.gait import StepTable, gait_facts, is_gait, step_tables, steps_figure
 from kneecoach.reports.numbers import DASH, fmt, number
 from kneecoach.reports.plots import figure_png, timeseries_caption, timeseries_figure
 from kneecoach.reports.templating import environment, file_uri, png_uri
 
 FRONTAL_NEED = "this needs the camera in front of or behind the person"
+
+
+class FindingView(TypedDict):
+    side: str
+    severity: str
+    severity_label: str
+    text: str
+    source: str
+
+
+class Card(TypedDict):
+    """One side's headline card."""
+
+    side: str
+    title: str
+    working: bool
+    tone: str
+    level_label: str
+    big: str
+    big_caption: str
+    peak: str
+    range: str
+    population: str
+    range_source: str
+    sentence: str
+    finding: FindingView | None
+
+
+class Header(TypedDict):
+    test: str
+    source: str
+    date: str
+    version: str
+    view: str
+    fps: str
+    detected: str
+
+
+class RepRow(TypedDict):
+    index: str
+    cells: list[str]
+    notes: list[str]
+
+
+class RepTable(TypedDict):
+    side: str
+    title: str
+    headers: list[tuple[str, str]]
+    rows: list[RepRow]
+    empty_reason: str
+    null_reasons: list[tuple[str, str]]
+    stats: list[tuple[str, str]]
+
+
+class QualityView(TypedDict):
+    view: str
+    detection: str
+    frames: str
+    fps: str
+    usable: str
+    confidence: list[tuple[str, str]]
+    warnings: list[str]
+
+
+class SuggestionView(TypedDict):
+    cause: str
+    side: str
+    text: str
+    source: str
+
+
+class ReportContext(TypedDict):
+    """Everything ``report.html.j2`` shows, formatted."""
+
+    header: Header
+    cards: list[Card]
+    more_findings: list[FindingView]
+    comparisons: list[str]
+    worst: list[dict[str, str]]
+    timeseries: str
+    timeseries_alt: str
+    timeseries_caption: str
+    rep_tables: list[RepTable]
+    step_tables: list[StepTable]
+    gait_facts: list[tuple[str, str]]
+    suggestions: list[SuggestionView]
+    no_suggestion: str
+    quality: QualityView
+    filming: str
+    notes: list[str]
+    measures_used: list[tuple[str, str]]
+    method_notes: list[str]
+    sources: list[str]
+    disclaimer: str
 
 
 def _no_suggestion(view: str) -> str:
@@ -141,7 +235,7 @@ def _date(created: str) -> str:
 
 def report_context(
     summary: Assessment, frames: pd.DataFrame, images: Mapping[str, Path]
-) -> dict[str, Any]:
+) -> ReportContext:
     """Everything the template shows, already formatted (the template only lays it out)."""
     sides = summary.sides
     findings = [_finding(f) for f in summary.findings]
@@ -196,7 +290,7 @@ def report_context(
     }
 
 
-def _header(summary: Assessment) -> dict[str, Any]:
+def _header(summary: Assessment) -> Header:
     detected = summary.test_detected
     return {
         "test": summary.test_label or summary.test or "Movement test",
@@ -209,7 +303,7 @@ def _header(summary: Assessment) -> dict[str, Any]:
     }
 
 
-def _finding(f: Finding) -> dict[str, Any]:
+def _finding(f: Finding) -> FindingView:
     return {
         "side": _text(f.side),
         "severity": f.severity,
@@ -222,10 +316,10 @@ def _finding(f: Finding) -> dict[str, Any]:
 def _side_card(
     side: str,
     info: SideSummary | None,
-    findings: list[dict[str, Any]],
+    findings: list[FindingView],
     test: str = "",
     view: str = "",
-) -> dict[str, Any]:
+) -> Card:
     finding = next((f for f in findings if f["side"] == side), None)
     if info is None:
         sentence = finding["text"] if finding else f"Your {side} knee could not be measured."
@@ -279,8 +373,8 @@ def _side_card(
 
 def _card(
     side: str, working: bool, tone: str, level_label: str, big: str, caption: str,
-    sentence: str, finding: dict[str, Any] | None,
-) -> dict[str, Any]:  # fmt: skip
+    sentence: str, finding: FindingView | None,
+) -> Card:  # fmt: skip
     """A side's card with a headline number and no typical range."""
     return {
         "side": side, "title": f"{side.capitalize()} knee", "working": working,
@@ -292,8 +386,8 @@ def _card(
 
 def _knee_over_foot_card(
     side: str, info: SideSummary, working: bool, plural: str, sentence: str,
-    finding: dict[str, Any] | None,
-) -> dict[str, Any]:  # fmt: skip
+    finding: FindingView | None,
+) -> Card:  # fmt: skip
     """Squat-type tests: how far the knee came inside its foot (else KASR), judged against
     the clip's own noise (science.md §1.5: no published range)."""
     shift, kasr = info.peak_knee_over_foot_pct, info.mean_kasr
@@ -363,13 +457,13 @@ def _value(rep: RepReading, key: str) -> float | None:
     return number(getattr(rep, key))
 
 
-def _rep_table(side: str, info: SideSummary | None, view: str) -> dict[str, Any]:
+def _rep_table(side: str, info: SideSummary | None, view: str) -> RepTable:
     reps = info.reps if info is not None else []
     optional = [c for c in OPTIONAL_COLUMNS if any(_value(r, c[0]) is not None for r in reps)]
     early = [c for c in optional if c[0] not in LATE_COLUMNS]
     late = [c for c in optional if c[0] in LATE_COLUMNS]
     columns = [*REP_COLUMNS[:2], *early, *REP_COLUMNS[2:-1], *late, REP_COLUMNS[-1]]
-    rows = []
+    rows: list[RepRow] = []
     empty: list[str] = []
     for rep in reps:
         cells = []
@@ -427,7 +521,7 @@ def _rep_table(side: str, info: SideSummary | None, view: str) -> dict[str, Any]
     }
 
 
-def _quality(summary: Assessment) -> dict[str, Any]:
+def _quality(summary: Assessment) -> QualityView:
     q = summary.quality
     return {
         "view": q.view or summary.view,
