@@ -5,9 +5,7 @@ archive written before the column existed."""
 
 from __future__ import annotations
 
-import json
 import zipfile
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,6 +14,7 @@ import pytest
 from alembic import command
 from click.testing import CliRunner
 from sqlalchemy import text
+from tests.fixtures.archives import rewritten
 
 from kneecoach.app import journal
 from kneecoach.cli.main import cli
@@ -89,19 +88,6 @@ def test_downgrade_to_0003_and_upgrade_again_marks_the_same_logs(url: str) -> No
     assert _flags(url, "dee") == {"2026-03-04": True, "2026-03-06": False}
 
 
-def _rewrite(archive: Path, dest: Path, edit: Callable[[dict[str, Any]], None]) -> Path:
-    """``archive`` with its journal.json edited (journal.json carries no hash)."""
-    with zipfile.ZipFile(archive) as src, zipfile.ZipFile(dest, "w") as dst:
-        for item in src.infolist():
-            data = src.read(item.filename)
-            if item.filename == "journal.json":
-                doc = json.loads(data)
-                edit(doc)
-                data = json.dumps(doc).encode()
-            dst.writestr(item, data)
-    return dest
-
-
 def _export(url: str, person: str, archive: Path) -> dict[str, Any]:
     with open_database(url) as j, j.transaction() as s:
         p = find_person(s, person)
@@ -143,7 +129,7 @@ def test_an_archive_from_before_the_flag_is_read_from_the_notes(url: str, tmp_pa
         for log in doc["session_logs"]:
             del log["warning_signs"]
 
-    old = _rewrite(tmp_path / "fay.zip", tmp_path / "old.zip", older)
+    old = rewritten(tmp_path / "fay.zip", tmp_path / "old.zip", older)
     journal.Journal.open(url).delete("fay")
     _import(url, old)
     assert _flags(url, "fay") == {"2026-03-02": True, "2026-03-04": False}
@@ -158,7 +144,7 @@ def test_a_flag_that_is_not_true_or_false_is_refused(url: str, tmp_path: Path) -
     def edit(doc: dict[str, Any]) -> None:
         doc["session_logs"][0]["warning_signs"] = "yes"
 
-    edited = _rewrite(tmp_path / "gus.zip", tmp_path / "edited.zip", edit)
+    edited = rewritten(tmp_path / "gus.zip", tmp_path / "edited.zip", edit)
     with pytest.raises(InputError, match="warning_signs must be true or false"):
         _import(url, edited)
     assert journal.Journal.open(url).people() == []

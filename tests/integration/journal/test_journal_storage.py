@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from journal_data import folders_match_rows, summary
 from sqlalchemy import func, inspect, select, text
+from tests.fixtures.archives import rewritten
 
 from kneecoach.app import journal
 from kneecoach.assessment.model import Assessment as ClipAssessment
@@ -561,21 +562,6 @@ def test_an_older_journals_own_files_folder_moves_with_it(tmp_path, analysis_dir
         assert legacy.is_dir() and not any(j.files_dir.glob("*/*"))  # not moved: not ours
 
 
-def _rewritten(archive: Path, out: Path, edit, *, files: bool = True) -> Path:
-    """``archive`` copied to ``out`` with ``edit(doc)`` applied to its journal.json (and
-    without its stored files unless ``files``)."""
-    with zipfile.ZipFile(archive) as src, zipfile.ZipFile(out, "w") as dst:
-        for item in src.infolist():
-            data = src.read(item.filename)
-            if item.filename == "journal.json":
-                doc = json.loads(data)
-                edit(doc)
-                data = json.dumps(doc).encode()
-            if files or not item.filename.startswith("files/"):
-                dst.writestr(item.filename, data)
-    return out
-
-
 @pytest.mark.parametrize("key", ["..", "/etc", "../victim", "A" * 32, "e" * 31])
 def test_an_archive_with_a_crafted_key_is_refused(sqlite_url, analysis_dir, tmp_path, key) -> None:
     """Keys of ``..``, an absolute path or ``../victim`` were imported as folder names; a
@@ -594,7 +580,7 @@ def test_an_archive_with_a_crafted_key_is_refused(sqlite_url, analysis_dir, tmp_
         for a in doc["assessments"]:
             a["files"] = []  # no file paths to trip over: only the key
 
-    _rewritten(archive, crafted, crafted_key, files=False)
+    rewritten(archive, crafted, crafted_key, files=False)
     with open_database(sqlite_url) as j:
         with j.transaction() as s, pytest.raises(InputError, match="key kneecoach never makes"):
             import_person(s, crafted, j.files_dir, name="eve")
