@@ -331,6 +331,15 @@ def _log_point(log: SessionLog) -> SessionLogPoint:
     )
 
 
+def _numbered(session: Session, person: str, number: int) -> Assessment:
+    """``person``'s stored assessment no. ``number`` (1 = the oldest, as ``progress`` lists
+    them); :class:`InputError` when there is none."""
+    found = assessments_of(session, find_person(session, person))
+    if not 1 <= number <= len(found):
+        raise InputError(f"{person} has no assessment no. {number} ({len(found)} stored)")
+    return found[number - 1]
+
+
 def choose(h: History, first: int, second: int) -> tuple[AssessmentPoint, AssessmentPoint]:
     """Assessments number ``first`` and ``second`` (1-based, as ``progress`` lists them).
 
@@ -642,20 +651,14 @@ class Journal:
         from kneecoach.assessment.model import Assessment as ClipAssessment
 
         with self.transaction() as session:
-            found = assessments_of(session, find_person(session, person))
-            if not 1 <= number <= len(found):
-                raise InputError(f"{person} has no assessment no. {number} ({len(found)} stored)")
-            return ClipAssessment.model_validate(found[number - 1].summary)
+            return ClipAssessment.model_validate(_numbered(session, person, number).summary)
 
     def stored_file(self, person: str, number: int, kind: str) -> Path:
         """The stored file of ``kind`` (``report``, ``summary``, ``worst_1`` ...) of
         ``person``'s assessment no. ``number`` (1 = the oldest, as ``progress`` numbers
         them); :class:`InputError` when there is no such assessment or file."""
         with self.transaction() as session:
-            found = assessments_of(session, find_person(session, person))
-            if not 1 <= number <= len(found):
-                raise InputError(f"{person} has no assessment no. {number} ({len(found)} stored)")
-            stored = {f.kind: f.path for f in found[number - 1].files}
+            stored = {f.kind: f.path for f in _numbered(session, person, number).files}
         if kind not in stored or not (self.files_dir / stored[kind]).is_file():
             raise InputError(f"assessment no. {number} of {person} has no stored {kind}")
         return self.files_dir / stored[kind]

@@ -12,6 +12,7 @@ import os
 import platform
 import shlex
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,7 +47,7 @@ from kneecoach.reports.numbers import fmt
 if TYPE_CHECKING:  # the measuring stack is imported by the commands that use it (a fast start)
     from kneecoach.analyze import AnalysisResult
     from kneecoach.assessment.model import Assessment as ClipAssessment
-    from kneecoach.assessment.model import Classification
+    from kneecoach.assessment.model import Classification, SideSummary
     from kneecoach.pipeline import TrackResult
 
 
@@ -361,19 +362,30 @@ def _print_analysis(result: AnalysisResult, title: str) -> None:
         _print_knee_over_foot(s, title)
         print_outcome(result)
         return
+    columns = (MOVEMENT_TESTS[s.test].counts, "mean FPPA", "worst", "typical range",
+               "pelvic drop")  # fmt: skip
+    out.print(_side_table(s, title, columns, lambda v: [
+        fmt(v.mean_fppa_deg, unit="°"), fmt(v.peak_fppa_deg, unit="°"),
+        range_cell(v.classification), fmt(v.mean_pelvic_drop_deg, unit="°"),
+    ]))  # fmt: skip
+    print_outcome(result)
+
+
+def _side_table(
+    s: ClipAssessment, title: str, columns: tuple[str, ...],
+    cells: Callable[[SideSummary], list[str]],
+) -> Table:  # fmt: skip
+    """One row per side: the side, its rep count, then ``cells`` (``columns`` names the
+    rep count and the cells); a leg that did not work says so."""
     table = Table(title=title, title_justify="left")
-    reps = MOVEMENT_TESTS[s.test].counts
-    for col in ("side", reps, "mean FPPA", "worst", "typical range", "pelvic drop"):
+    for col in ("side", *columns):
         table.add_column(col)
     for side, v in s.sides.items():
         if not v.working:
-            table.add_row(side, "not working", "", "", "", "")
+            table.add_row(side, "not working", *[""] * (len(columns) - 1))
             continue
-        table.add_row(side, str(len(v.reps)), fmt(v.mean_fppa_deg, unit="°"),
-                      fmt(v.peak_fppa_deg, unit="°"), range_cell(v.classification),
-                      fmt(v.mean_pelvic_drop_deg, unit="°"))  # fmt: skip
-    out.print(table)
-    print_outcome(result)
+        table.add_row(side, str(len(v.reps)), *cells(v))
+    return table
 
 
 def range_cell(c: Classification) -> str:
@@ -385,17 +397,11 @@ def range_cell(c: Classification) -> str:
 
 def _print_side_view(s: ClipAssessment, title: str) -> None:
     """A rep test filmed from the side: depth and posture, since valgus cannot be seen."""
-    table = Table(title=f"{title}, seen from the side", title_justify="left")
-    for col in ("side", "reps", "knee flexion", "knee past toes", "trunk lean"):
-        table.add_column(col)
-    for side, v in s.sides.items():
-        if not v.working:
-            table.add_row(side, "not working", "", "", "")
-            continue
-        table.add_row(side, str(len(v.reps)), fmt(v.mean_knee_flexion_deg, 0, "°"),
-                      fmt(v.mean_knee_over_toe_pct, 0, "%"),
-                      fmt(v.mean_trunk_forward_deg, 0, "°"))  # fmt: skip
-    out.print(table)
+    columns = ("reps", "knee flexion", "knee past toes", "trunk lean")
+    out.print(_side_table(s, f"{title}, seen from the side", columns, lambda v: [
+        fmt(v.mean_knee_flexion_deg, 0, "°"), fmt(v.mean_knee_over_toe_pct, 0, "%"),
+        fmt(v.mean_trunk_forward_deg, 0, "°"),
+    ]))  # fmt: skip
     out.print(
         "at the deepest point, means over the reps (2D): knee flexion; the knee's travel past "
         "the toes, % of leg length; the trunk's forward lean from vertical"
@@ -404,20 +410,15 @@ def _print_side_view(s: ClipAssessment, title: str) -> None:
 
 def _print_knee_over_foot(s: ClipAssessment, title: str) -> None:
     """Squat-type tests: the knee over its foot and KASR, not FPPA (science.md §1.1, §1.5)."""
-    table = Table(title=title, title_justify="left")
-    for col in ("side", "reps", "knee over foot", "inside?", "KASR"):
-        table.add_column(col)
-    for side, v in s.sides.items():
-        if not v.working:
-            table.add_row(side, "not working", "", "", "")
-            continue
+
+    def cells(v: SideSummary) -> list[str]:
         inward = v.knee_inward
         verdict = "" if inward is None else "[yellow]yes[/]" if inward else "[green]no[/]"
         if v.knee_over_foot_noise_pct is not None:
             verdict += f" (noise {fmt(v.knee_over_foot_noise_pct, 0, '%')})"
-        table.add_row(side, str(len(v.reps)), fmt(v.peak_knee_over_foot_pct, 0, "%"), verdict,
-                      fmt(v.mean_kasr, 2))  # fmt: skip
-    out.print(table)
+        return [fmt(v.peak_knee_over_foot_pct, 0, "%"), verdict, fmt(v.mean_kasr, 2)]
+
+    out.print(_side_table(s, title, ("reps", "knee over foot", "inside?", "KASR"), cells))
     tilt = s.pelvic_obliquity
     if tilt is not None:
         lower = f"{tilt.lower_hip} hip lower" if tilt.lower_hip else "level"
