@@ -25,7 +25,7 @@ from kneecoach.assessment import gate
 from kneecoach.assessment.detect import LooksLikeGait, detect_test
 from kneecoach.assessment.findings import side_summary
 from kneecoach.assessment.gait import assess_gait, worst_steps
-from kneecoach.assessment.model import Assessment, Finding
+from kneecoach.assessment.model import Assessment, Finding, MomentAt
 from kneecoach.assessment.norms import Sex
 from kneecoach.assessment.protocols import PROTOCOLS, view_refusal
 from kneecoach.assessment.summary import (
@@ -226,7 +226,7 @@ def _assess(
         test=chosen,
     )  # fmt: skip
     images = _worst_images(moments, clean, source, out, is_video=track.is_video, progress=progress)
-    draft["worst_moments"] = [{k: v for k, v in m.items() if k != "row"} for m in moments]
+    draft["worst_moments"] = [m.moment for m in moments]
     _write(result, out, images)
     if refusal is not None:
         raise InsufficientDataError(
@@ -353,7 +353,7 @@ def _analyze_gait(
     images = _worst_images(
         moments, clean, source, out, is_video=result.track.is_video, progress=progress
     )
-    draft["worst_moments"] = [{k: v for k, v in m.items() if k != "row"} for m in moments]
+    draft["worst_moments"] = [m.moment for m in moments]
     _write(result, out, images)
     return result
 
@@ -421,27 +421,28 @@ def _frames_at(
 
 
 def _worst_images(
-    moments: Iterable[dict[str, Any]], clean: xr.Dataset, source: str | Path, out: Path,
+    moments: Iterable[MomentAt], clean: xr.Dataset, source: str | Path, out: Path,
     *, is_video: bool, progress: Progress | None = None,
 ) -> dict[str, Path]:  # fmt: skip
     moments = list(moments)
     size = canvas_size(clean)
     if not moments or size is None:
         return {}  # world-unit imports have no image to draw on
-    wanted = {m["frame"] for m in moments}
-    first = max(0.0, min(m["time_s"] for m in moments) - 0.05)  # time_s is rounded
+    wanted = {m.moment.frame for m in moments}
+    first = max(0.0, min(m.moment.time_s for m in moments) - 0.05)  # time_s is rounded
     frames = _frames_at(Path(source), wanted, progress, start_s=first) if is_video else {}
     names = [str(k) for k in clean["keypoints"].values]
     pos = clean["position"].isel(individuals=0).transpose("time", "keypoints", "space").values
     images = {}
-    for i, m in enumerate(moments, start=1):
-        xy = {k: (float(pos[m["row"], j, 0]), float(pos[m["row"], j, 1]))
+    for i, at in enumerate(moments, start=1):
+        m = at.moment
+        xy = {k: (float(pos[at.row, j, 0]), float(pos[at.row, j, 1]))
               for j, k in enumerate(names)}  # fmt: skip
-        fppa = m["fppa_deg"] if m.get("fppa_deg") is not None else float("nan")
-        shift = m.get("knee_over_foot_pct")
+        fppa = m.fppa_deg if m.fppa_deg is not None else float("nan")
+        shift = m.knee_over_foot_pct
         picture = worst_moment_image(
-            frames.get(m["frame"]), xy, m["side"], fppa, m["time_s"], size, rep=m.get("rep"),
-            title=None if shift is None else shift_text(m["side"], shift), foot=shift is not None,
+            frames.get(m.frame), xy, m.side, fppa, m.time_s, size, rep=m.rep,
+            title=None if shift is None else shift_text(m.side, shift), foot=shift is not None,
         )  # fmt: skip
-        images[f"worst_{i}"] = save_png(picture, out / m["image"])
+        images[f"worst_{i}"] = save_png(picture, out / m.image)
     return images

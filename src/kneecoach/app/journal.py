@@ -778,12 +778,13 @@ class Journal:
             p = find_person(session, person)
             programme = current_programme(session, p)
             planned = scheduled_on(session, p, day)
-            excluded = (programme.document.get("excluded") or {}) if programme else {}
+            excluded = programme.document.get("excluded") if programme else None
             return PlannedToday(
                 day, planned.label if planned else None,
-                [dict(e) for e in planned.planned] if planned else [],
+                [dict(e) for e in planned.planned if isinstance(e, dict)] if planned else [],
                 programme.version if programme else None, last_decisions(p.session_logs, day),
-                tuple(sorted(excluded)), sum(log.day == day for log in p.session_logs),
+                tuple(sorted(excluded)) if isinstance(excluded, dict) else (),
+                sum(log.day == day for log in p.session_logs),
                 programme is not None and programme.reason == WITHDRAWN,
             )  # fmt: skip
 

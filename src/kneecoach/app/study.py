@@ -29,6 +29,7 @@ from kneecoach.core.settings import SETTINGS, Settings
 from kneecoach.reports.batch import (
     CLIP_LEAD,
     REP_LEAD,
+    Row,
     clip_row,
     rep_rows,
     write_table,
@@ -66,7 +67,7 @@ class StudyClip:
     status: ClipStatus
     message: str = ""
     assessment: ClipAssessment | None = None
-    row: dict[str, Any] = field(default_factory=dict)
+    row: Row = field(default_factory=dict)
 
 
 class StudyObserver(Protocol):
@@ -123,7 +124,7 @@ def run_study(
         whole = {**record, "sources": [str(s) for s in unique], "conventions": CONVENTIONS}
         _write_json(out_root / "study.json", whole)
     clips: list[StudyClip] = []
-    reps: list[dict[str, Any]] = []
+    reps: list[Row] = []
     for i, (source, folder) in enumerate(zip(unique, folders(unique, out_root), strict=True)):
         if observer is not None:
             observer.clip_started(i + 1, len(unique), source)
@@ -250,6 +251,6 @@ def _write_json(path: Path, data: Mapping[str, Any]) -> None:
     write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
-def _write(out_root: Path, clips: list[StudyClip], reps: list[dict[str, Any]]) -> None:
+def _write(out_root: Path, clips: list[StudyClip], reps: list[Row]) -> None:
     write_table([c.row for c in clips], out_root / "clips.csv", CLIP_LEAD)
     write_table(reps, out_root / "reps.csv", REP_LEAD)

@@ -41,9 +41,11 @@ from kneecoach.assessment.model import (
     Drift,
     DriftMeasure,
     Finding,
+    MomentAt,
     SideSummary,
     StepReading,
     Suggestion,
+    WorstMoment,
 )
 from kneecoach.assessment.protocols import GAIT_PROTOCOLS
 from kneecoach.assessment.sides import rounded
@@ -211,36 +213,38 @@ def read_steps(
                 f"knee flexion at contact {flex:.0f}° is outside the plausible "
                 f"{flex_range[0]:.0f}-{flex_range[1]:.0f}°: not a real contact"
             )
-        reading: dict[str, Any] = {
-            "index": len(out[s]) + 1,
-            "frame": int(frames[c]),
-            "time_s": round(float(t[c]), 3),
-            "midstance_frame": int(frames[m]),
-            "toe_off_frame": None if step.toe_off is None else int(frames[end]),
-            # timestamps, not frames / fps: a variable-frame-rate clip keeps its real timing
-            "stance_time_s": None if step.toe_off is None else round(float(t[end] - t[c]), 3),
-            "step_time_s": None if prev is None else round(float(t[c] - t[prev]), 3),
-            "fppa_deg": rounded(float(a["fppa"][m])),
-            "peak_fppa_deg": rounded(float(np.nanmax(fppa))) if np.isfinite(fppa).any() else None,
-            "pelvic_drop_deg": rounded(float(a["drop"][m])),
-            "hip_adduction_deg": rounded(float(a["hip"][m])),
-            "trunk_lean_deg": rounded(float(lean)),
-            "foot_offset": offset,
-            "step_width": width,
-            "crossover": None if offset is None else bool(offset <= 0),
-            "knee_flexion_contact_deg": flex,
-            "overstride_pct": None if frontal else rounded(100 * float(a["heel"][c])),
-            "trunk_forward_lean_deg": None if frontal else rounded(float(sig.trunk_forward_deg[m])),
-            "confidence": rounded(float(np.nanmean(conf)), 2) if np.isfinite(conf).any() else None,
-            "complete": step.complete and problem is None,
-            "problem": problem,
-        }
+        glide_s = None
+        complete = step.complete and problem is None
         if test == "skate":
-            reading["glide_s"] = (
-                None if step.glide is None else round(float(t[step.glide[1]] - t[step.glide[0]]), 3)
-            )
-            reading["complete"] = reading["complete"] and is_glide(step, fps)
-        out[s].append(StepReading(**reading))
+            if step.glide is not None:
+                glide_s = round(float(t[step.glide[1]] - t[step.glide[0]]), 3)
+            complete = complete and is_glide(step, fps)
+        reading = StepReading(
+            index=len(out[s]) + 1,
+            frame=int(frames[c]),
+            time_s=round(float(t[c]), 3),
+            midstance_frame=int(frames[m]),
+            toe_off_frame=None if step.toe_off is None else int(frames[end]),
+            # timestamps, not frames / fps: a variable-frame-rate clip keeps its real timing
+            stance_time_s=None if step.toe_off is None else round(float(t[end] - t[c]), 3),
+            step_time_s=None if prev is None else round(float(t[c] - t[prev]), 3),
+            fppa_deg=rounded(float(a["fppa"][m])),
+            peak_fppa_deg=rounded(float(np.nanmax(fppa))) if np.isfinite(fppa).any() else None,
+            pelvic_drop_deg=rounded(float(a["drop"][m])),
+            hip_adduction_deg=rounded(float(a["hip"][m])),
+            trunk_lean_deg=rounded(float(lean)),
+            foot_offset=offset,
+            step_width=width,
+            crossover=None if offset is None else bool(offset <= 0),
+            knee_flexion_contact_deg=flex,
+            overstride_pct=None if frontal else rounded(100 * float(a["heel"][c])),
+            trunk_forward_lean_deg=None if frontal else rounded(float(sig.trunk_forward_deg[m])),
+            confidence=rounded(float(np.nanmean(conf)), 2) if np.isfinite(conf).any() else None,
+            complete=complete,
+            problem=problem,
+            glide_s=glide_s,
+        )
+        out[s].append(reading)
         if offset is not None and step.complete:
             last_offset[s] = offset
         last_contact[s] = c
@@ -648,7 +652,7 @@ def suggestions(sides: Mapping[Side, SideSummary], asym: Asymmetry | None) -> li
     return out
 
 
-def worst_steps(fm: FrameMeasures, steps: list[Step], /, *, n: int) -> list[dict[str, Any]]:
+def worst_steps(fm: FrameMeasures, steps: list[Step], /, *, n: int) -> list[MomentAt]:
     """The ``n`` steps with the largest valgus (peak FPPA in stance), as worst moments."""
     peaks: list[tuple[float, int, Side]] = []
     for step in steps:
@@ -662,13 +666,15 @@ def worst_steps(fm: FrameMeasures, steps: list[Step], /, *, n: int) -> list[dict
             peaks.append((float(fppa[row]), row, step.side))
     t = fm.table["time_s"].to_numpy(float)
     return [
-        {
-            "time_s": round(float(t[row]), 3),
-            "frame": int(fm.table["frame"].iloc[row]),
-            "row": row,
-            "side": side,
-            "fppa_deg": round(value, 1),
-            "image": f"worst_{i}.png",
-        }
+        MomentAt(
+            WorstMoment(
+                time_s=round(float(t[row]), 3),
+                frame=int(fm.table["frame"].iloc[row]),
+                side=side,
+                fppa_deg=round(value, 1),
+                image=f"worst_{i}.png",
+            ),
+            row,
+        )  # fmt: skip
         for i, (value, row, side) in enumerate(sorted(peaks, reverse=True)[:n], start=1)
     ]

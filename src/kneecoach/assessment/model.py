@@ -10,6 +10,7 @@ seconds from the first frame of the source, frame numbers 0-based (the source's 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Literal
 
@@ -374,6 +375,14 @@ class WorstMoment(_Model):
         "squat and sit-to-stand: how far the knee is inside its foot there"
     )
     image: str = Field(description="a PNG in the same folder")
+
+
+@dataclass(frozen=True)
+class MomentAt:
+    """A worst moment and its row of frames.csv, where its picture's keypoints are."""
+
+    moment: WorstMoment
+    row: int
 
 
 class Assessment(_Model):

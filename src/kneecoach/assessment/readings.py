@@ -31,11 +31,10 @@ WHOLE_BODY = ("kasr", "knee_hip_ratio", "depth_pct", "trunk_forward_deg")
 TOWARDS_SIDE = ("trunk_lean_deg", "hip_shift_pct")
 
 
-def _num(x: Any, digits: int = 1) -> float | None:
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
+def _num(x: object, digits: int = 1) -> float | None:
+    if isinstance(x, bool) or not isinstance(x, int | float | np.number):
         return None
+    v = float(x)
     return round(v, digits) if np.isfinite(v) else None
 
 

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from kneecoach.assessment import findings as fnd
 from kneecoach.assessment import norms
-from kneecoach.assessment.model import Finding, PelvicObliquity, RepReading, SideSummary
+from kneecoach.assessment.model import (
+    Finding,
+    MomentAt,
+    PelvicObliquity,
+    RepReading,
+    SideSummary,
+    WorstMoment,
+)
 from kneecoach.assessment.norms import Sex
 from kneecoach.assessment.protocols import PROTOCOLS, view_refusal
 from kneecoach.assessment.readings import fppa_frame, knee_over_foot_row, read_rep
@@ -282,7 +288,7 @@ def view_refused(view: str, filming: str) -> Finding:
 
 def worst_moments(
     table: pd.DataFrame, reps: list[Rep], /, *, bilateral: bool, n: int, test: str = ""
-) -> list[dict[str, Any]]:
+) -> list[MomentAt]:
     """The ``n`` largest valgus moments, one per rep and working leg, as the rep table reads them.
 
     Each is the rep's own reading: FPPA at the frame :func:`readings.fppa_frame`
@@ -312,16 +318,14 @@ def worst_moments(
     for i, (value, row, side, rep) in enumerate(peaks[:n], start=1):
         fppa = float(table[f"fppa_{side}_deg"].iloc[row])
         same_frame = not by_shift or fppa_frame(table, rep, side, test) == row
-        moment: dict[str, Any] = {
-            "time_s": round(float(t[row]), 3),
-            "frame": int(table["frame"].iloc[row]),
-            "row": row,
-            "side": side,
-            "rep": rep.index,
-            "fppa_deg": round(fppa, 1) if np.isfinite(fppa) and same_frame else None,
-        }
-        if by_shift:
-            moment["knee_over_foot_pct"] = value
-        moment["image"] = f"worst_{i}.png"
-        out.append(moment)
+        moment = WorstMoment(
+            time_s=round(float(t[row]), 3),
+            frame=int(table["frame"].iloc[row]),
+            side=side,
+            rep=rep.index,
+            fppa_deg=round(fppa, 1) if np.isfinite(fppa) and same_frame else None,
+            knee_over_foot_pct=value if by_shift else None,
+            image=f"worst_{i}.png",
+        )
+        out.append(MomentAt(moment, row))
     return out

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 
@@ -17,6 +17,8 @@ from kneecoach.reports.numbers import fmt
 
 if TYPE_CHECKING:
     from kneecoach.app.study import StudyClip
+    from kneecoach.assessment.model import Assessment
+    from kneecoach.core.schema import Side
 
 
 class ConsoleObserver:
@@ -36,7 +38,7 @@ class ConsoleObserver:
             err.print(f"  [green]ok:[/] {what}, in {clip.folder}")
 
 
-def print_batch(clips: Sequence[dict[str, Any]], out_root: Path) -> None:
+def print_batch(clips: Sequence[StudyClip], out_root: Path) -> None:
     """One line per clip, named by its folder (unique), then where the tables are.
 
     Each side shows the test's headline as the single-clip report does: peak FPPA,
@@ -48,12 +50,13 @@ def print_batch(clips: Sequence[dict[str, Any]], out_root: Path) -> None:
     for col in ("status", "test", "view", "left", "right"):
         table.add_column(col, overflow="fold")
     for c in clips:
+        a = c.assessment
         table.add_row(
-            c["folder"],
-            c["status"],
-            c.get("test") or "",
-            c.get("view") or "",
-            *(_headline(c, side) for side in ("left", "right")),
+            c.folder,
+            c.status,
+            a.test if a else "",
+            (a.view or "") if a else "",
+            *(_headline(a, side) for side in ("left", "right")),
         )
     out.print(table)
     out.print(
@@ -67,13 +70,15 @@ def print_batch(clips: Sequence[dict[str, Any]], out_root: Path) -> None:
     out.print(f"  Each clip's report.html is in its own folder under {out_root.resolve()}.")
 
 
-def _headline(c: dict[str, Any], side: str) -> str:
-    if c.get(f"working_{side}") is False:
+def _headline(assessment: Assessment | None, side: Side) -> str:
+    s = assessment.sides.get(side) if assessment else None
+    if assessment is None or s is None:
+        return ""
+    if s.working is False:
         return "not working"
-    if headline(c.get("test")) == "knee_over_foot":
-        peak, inward = c.get(f"peak_knee_over_foot_pct_{side}"), c.get(f"knee_inward_{side}")
+    if headline(assessment.test) == "knee_over_foot":
+        peak = s.peak_knee_over_foot_pct
         if peak is None:
             return ""
-        return f"{fmt(peak, 0, '%')} {'inside' if inward else 'ok'}"
-    peak = c.get(f"peak_fppa_deg_{side}")
-    return fmt(peak, 1, "°") if peak is not None else ""
+        return f"{fmt(peak, 0, '%')} {'inside' if s.knee_inward else 'ok'}"
+    return fmt(s.peak_fppa_deg, 1, "°") if s.peak_fppa_deg is not None else ""

@@ -24,6 +24,7 @@ from kneecoach.program.redflags import referral_text, reported
 
 if TYPE_CHECKING:  # loaded on first use: `kneecoach --help` needs none of the coaching stack
     from kneecoach.program import Exercise, Programme
+    from kneecoach.program.models import Library
     from kneecoach.program.questions import Question
 
 # --------------------------------------------------------------------------- exercises
@@ -91,7 +92,7 @@ def _a(name: str) -> str:
     return f"{'an' if name[:1] in 'aeiou' else 'a'} {name}"
 
 
-def _show(eid: str, library: Any) -> None:
+def _show(eid: str, library: Library) -> None:
     e: Exercise = library.get(eid)
     out.print(f"[bold]{e.name}[/] ({e.id}) · {e.category} · level {e.difficulty}")
     out.print(e.purpose)
@@ -181,7 +182,7 @@ def _stop_for_red_flags(found: list[str], out_file: Path) -> None:
     )
 
 
-def _ask(q: Question) -> Any:
+def _ask(q: Question) -> object:
     if q.kind == "bool":
         return click.confirm(q.text, default=False)
     if q.kind == "int":

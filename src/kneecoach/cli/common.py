@@ -14,6 +14,7 @@ from rich.progress import (
     MofNCompleteColumn,
     Progress,
     SpinnerColumn,
+    TaskID,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
@@ -30,7 +31,7 @@ err = Console(stderr=True)
 
 def stage_progress(bar: Progress) -> Callable[[str, int, int | None], None]:
     """A progress callback that shows one bar per pipeline stage, with frames/s."""
-    stages: dict[str, Any] = {}
+    stages: dict[str, TaskID] = {}
 
     def progress(stage: str, done: int, total: int | None) -> None:
         if stage not in stages:

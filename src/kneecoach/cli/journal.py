@@ -323,17 +323,17 @@ def _ask(plan: journal.PlannedToday) -> tuple[journal.SessionEntry, bool]:
         notes = click.prompt("Why not (optional)", default="", show_default=False)
         missed = journal.SessionEntry(when, False, sets_planned=planned_sets, notes=notes)
         return missed, _warning_signs()
-    exercises: list[dict[str, Any]] = []
+    exercises: list[dict[str, object]] = []
+    counts: list[int] = []
     for e in plan.exercises:
         name = e.get("name", e.get("exercise_id", "?"))
         sets = click.prompt(f"Sets done of {name}", type=click.IntRange(0),
                             default=int(e.get("sets") or 0))  # fmt: skip
         exercises.append({"exercise_id": e.get("exercise_id"), "sets_done": sets,
                           "sets_planned": e.get("sets")})  # fmt: skip
+        counts.append(sets)
     sets_done = (
-        sum(int(x["sets_done"]) for x in exercises)
-        if exercises
-        else click.prompt("Sets done", type=click.IntRange(0), default=0)
+        sum(counts) if exercises else click.prompt("Sets done", type=click.IntRange(0), default=0)
     )
     pain_before = click.prompt("Pain before, 0-10", type=_RATING, default=0)
     pain_during = click.prompt("Pain during, 0-10", type=_RATING, default=0)

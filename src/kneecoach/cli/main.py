@@ -332,7 +332,7 @@ def _analyze_many(
     except StudyInterrupted as stop:
         err.print(str(stop))
         raise
-    print_batch([c.row for c in clips], out_root)
+    print_batch(clips, out_root)
     failed = [c for c in clips if c.status != "ok"]
     if failed:
         raise click.ClickException(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TypeAlias
 
 from kneecoach.assessment.model import Assessment
 from kneecoach.core.files import replacing
@@ -33,13 +33,18 @@ SIDE_FIELDS = (
     "knee_over_foot_noise_pct",
     "knee_inward",
 )
+#: One value of a table: what summary.json holds in that place (None: an empty cell).
+Cell: TypeAlias = str | int | float | bool | None
+#: One row of clips.csv or reps.csv, by column.
+Row: TypeAlias = dict[str, Cell]
+
 CLIP_LEAD = ("source", "folder", "status", "message", "test", "test_label", "view", "fps")
 REP_LEAD = ("source", "folder", "test", "view", "side", "kind", "index")
 
 
 def clip_row(
     source: str, folder: str, status: str, message: str, assessment: Assessment | None
-) -> dict[str, Any]:
+) -> Row:
     """One clips.csv row: how the analysis ended and each side's headline numbers.
 
     ``n_reps_<side>`` counts the reps found, complete or not (the side's rows in
@@ -49,8 +54,8 @@ def clip_row(
     is missing) or ``failed`` (nothing measured); ``assessment`` is the clip's
     summary.json, or ``None`` when none was written.
     """
-    row: dict[str, Any] = {"source": source, "folder": folder, "status": status,
-                           "message": message}  # fmt: skip
+    row: Row = {"source": source, "folder": folder, "status": status,
+                "message": message}  # fmt: skip
     a = assessment
     if a is None:
         return row
@@ -61,7 +66,7 @@ def clip_row(
     for side, s in a.sides.items():
         for field in SIDE_FIELDS:
             if field == "n_reps":
-                value: Any = len(s.reps)
+                value: Cell = len(s.reps)
             elif field == "n_steps":  # gait: the count of complete steps
                 value = s.n_steps if s.n_steps is not None else len(s.steps)
             elif field == "classification":
@@ -80,7 +85,7 @@ def clip_row(
     return row
 
 
-def rep_rows(source: str, folder: str, assessment: Assessment) -> list[dict[str, Any]]:
+def rep_rows(source: str, folder: str, assessment: Assessment) -> list[Row]:
     """reps.csv rows: every rep (movement tests) or step (gait) of both sides.
 
     Each row holds every field of the rep or step as summary.json has them (lists such
@@ -90,16 +95,15 @@ def rep_rows(source: str, folder: str, assessment: Assessment) -> list[dict[str,
     for side, s in assessment.sides.items():
         for kind, items in (("rep", s.reps), ("step", s.steps)):
             for item in items:
-                row: dict[str, Any] = {"source": source, "folder": folder,
-                                       "test": assessment.test, "view": assessment.view,
-                                       "side": side, "kind": kind}  # fmt: skip
+                row: Row = {"source": source, "folder": folder, "test": assessment.test,
+                            "view": assessment.view, "side": side, "kind": kind}  # fmt: skip
                 for key, value in item.model_dump().items():
                     row[key] = "; ".join(map(str, value)) if isinstance(value, list) else value
                 rows.append(row)
     return rows
 
 
-def write_table(rows: Sequence[Mapping[str, Any]], path: Path, lead: Iterable[str]) -> Path:
+def write_table(rows: Sequence[Mapping[str, Cell]], path: Path, lead: Iterable[str]) -> Path:
     """Write rows as CSV: the ``lead`` columns first, then every other key in first-seen order.
 
     Missing and null values are empty cells; booleans are ``true``/``false``.
@@ -116,7 +120,7 @@ def write_table(rows: Sequence[Mapping[str, Any]], path: Path, lead: Iterable[st
     return path
 
 
-def _cell(value: Any) -> Any:
+def _cell(value: Cell) -> str | int | float:
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -6,20 +6,19 @@ Imports nothing heavy: the command line formats its tables with it.
 from __future__ import annotations
 
 import math
-from typing import Any
 
 #: What a report shows where a value is missing.
 DASH = "—"
 
 
-def number(value: Any) -> float | None:
+def number(value: object) -> float | None:
     """``value`` as a finite float, or None (null, NaN, infinite, a bool or not a number)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     return float(value) if math.isfinite(value) else None
 
 
-def fmt(value: Any, digits: int = 1, unit: str = "") -> str:
+def fmt(value: object, digits: int = 1, unit: str = "") -> str:
     """A number for people: fixed digits, a real minus sign, "—" for null/NaN."""
     x = number(value)
     if x is None:

@@ -12,7 +12,6 @@ import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import cv2
 import numpy as np
@@ -20,6 +19,7 @@ import numpy.typing as npt
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.typing import ColorType
 
 from kneecoach.assessment.model import Assessment, RepReading
 from kneecoach.core.files import write_bytes
@@ -84,9 +84,9 @@ def timeseries_caption(summary: Assessment) -> tuple[str, str]:
     return alt, caption
 
 
-def _spans(summary: Assessment) -> list[tuple[float, float, Any, str | None]]:
+def _spans(summary: Assessment) -> list[tuple[float, float, int, str | None]]:
     """Rep spans ``(start, end, index, side)``; side None when both legs share the rep."""
-    spans: dict[tuple[float, float], tuple[Any, str | None]] = {}
+    spans: dict[tuple[float, float], tuple[int, str | None]] = {}
     for side in SIDES:
         for rep in _side_reps(summary, side):
             start, end = rep.start_time_s, rep.end_time_s
@@ -116,7 +116,7 @@ def _not_measured(ax: Axes, what: str, view: str | None) -> None:
     ax.set_yticks([])
 
 
-def _shade(ax: Axes, spans: Iterable[tuple[float, float, Any, str | None]], *, label: bool) -> None:
+def _shade(ax: Axes, spans: Iterable[tuple[float, float, int, str | None]], *, label: bool) -> None:
     spans = list(spans)
     for start, end, _, side in spans:
         colour = _rgb(SIDE_RGB[side]) if side else (0.5, 0.5, 0.5)
@@ -128,7 +128,9 @@ def _shade(ax: Axes, spans: Iterable[tuple[float, float, Any, str | None]], *, l
         top.tick_params(length=0, labelsize=8, labelcolor="0.35")
 
 
-def _dots(ax: Axes, points: list[tuple[float, float]], colour: Any, *, label: str | None) -> None:
+def _dots(
+    ax: Axes, points: list[tuple[float, float]], colour: ColorType, *, label: str | None
+) -> None:
     if points:
         xs, ys = zip(*points, strict=True)
         ax.plot(xs, ys, "o", ms=7, mfc=colour, mec="black", mew=0.8, zorder=5, label=label)
@@ -372,7 +374,7 @@ def shift_text(side: str, over_foot_pct: float) -> str:
     return f"{who}: {abs(over_foot_pct):.0f}% of leg length {way} its foot"
 
 
-def _as_rgb(image: npt.NDArray[Any] | None, size: tuple[int, int]) -> RGBImage:
+def _as_rgb(image: npt.NDArray[np.generic] | None, size: tuple[int, int]) -> RGBImage:
     if image is None:
         w, h = max(1, int(size[0])), max(1, int(size[1]))
         return np.full((h, w, 3), CANVAS_GREY, dtype=np.uint8)
@@ -385,7 +387,7 @@ def _as_rgb(image: npt.NDArray[Any] | None, size: tuple[int, int]) -> RGBImage:
 
 
 def worst_moment_image(
-    image: npt.NDArray[Any] | None,
+    image: npt.NDArray[np.generic] | None,
     xy: Mapping[str, tuple[float, float]],
     side: str,
     fppa_deg: float,
@@ -413,7 +415,7 @@ def worst_moment_image(
 
 
 def worst_moment(
-    image: npt.NDArray[Any] | None,
+    image: npt.NDArray[np.generic] | None,
     xy: Mapping[str, tuple[float, float]],
     side: str,
     fppa_deg: float,
@@ -517,7 +519,7 @@ def _draw_legs(
         _dashed(still, knee, plumb, (255, 255, 255), thin, dash=2 * thick)
 
 
-def save_png(array: npt.NDArray[Any], path: str | Path) -> Path:
+def save_png(array: npt.NDArray[np.generic], path: str | Path) -> Path:
     """Write an RGB ``uint8`` array as PNG; returns the path."""
     path = Path(path)
     ok, buf = cv2.imencode(".png", cv2.cvtColor(np.ascontiguousarray(array), cv2.COLOR_RGB2BGR))

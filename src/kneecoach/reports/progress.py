@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 import numpy as np
-from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+from matplotlib.axes import Axes
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
@@ -52,14 +52,15 @@ def image_uri(path: Path) -> str | None:
 MIN_SPAN_DAYS = 14
 
 
-def _dates(ax: Any, times: Sequence[date | datetime]) -> None:
+def _dates(ax: Axes, times: Sequence[date | datetime]) -> None:
     """Date ticks; the axis at least :data:`MIN_SPAN_DAYS` wide, centred on the data."""
     if times:
         first = np.datetime64(min(times), "s")
         last = np.datetime64(max(times), "s")
         pad = max(np.timedelta64(MIN_SPAN_DAYS * 86400, "s") - (last - first), np.timedelta64(0))
         pad = max(pad / 2, np.timedelta64(86400, "s"))  # a day's margin at least
-        ax.set_xlim(first - pad, last + pad)
+        lo, hi = date2num([first - pad, last + pad])  # type: ignore[no-untyped-call]
+        ax.set_xlim(float(lo), float(hi))
     locator = AutoDateLocator(minticks=3, maxticks=8)  # type: ignore[no-untyped-call]
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
@@ -131,7 +132,7 @@ def figure_uri(fig: Figure) -> str:
     return png_uri(figure_png(fig))
 
 
-def render_progress(context: Mapping[str, Any], path: str | Path) -> Path:
+def render_progress(context: Mapping[str, object], path: str | Path) -> Path:
     """Write the progress page for ``context`` to ``path`` and return ``path``."""
     env = environment()
     path = Path(path)

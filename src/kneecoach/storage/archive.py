@@ -35,7 +35,7 @@ import io
 import json
 import shutil
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
@@ -51,6 +51,7 @@ from kneecoach.storage.files import staging_folder, sync_file
 from kneecoach.storage.models import (
     WARNING_NOTES,
     Assessment,
+    Base,
     Intake,
     PainCheckin,
     Person,
@@ -66,9 +67,9 @@ from kneecoach.storage.repository import clean_name, is_key, sha256_file
 FORMAT = "kneecoach.journal-export/1"
 
 
-def _columns(row: Any, skip: Iterable[str] = ()) -> dict[str, Any]:
+def _columns(row: Base, skip: Iterable[str] = ()) -> dict[str, object]:
     """A row's own columns as JSON-ready values (ids and foreign keys left out)."""
-    out = {}
+    out: dict[str, object] = {}
     for column in row.__table__.columns:
         name = column.key
         if name == "id" or name.endswith("_id") or name in skip:
@@ -78,7 +79,7 @@ def _columns(row: Any, skip: Iterable[str] = ()) -> dict[str, Any]:
     return out
 
 
-def person_document(person: Person, *, leave_out: Iterable[str] = ()) -> dict[str, Any]:
+def person_document(person: Person, *, leave_out: Iterable[str] = ()) -> dict[str, object]:
     """Everything stored about ``person`` as one JSON-ready document.
 
     ``leave_out``: stored file paths not to list (missing or damaged ones).
@@ -101,14 +102,16 @@ def person_document(person: Person, *, leave_out: Iterable[str] = ()) -> dict[st
             {**_columns(p), "sessions": [_columns(s) for s in p.sessions]}
             for p in person.programmes
         ],
-        "session_logs": [
-            {**_columns(log), "scheduled_day": _scheduled_day(log)} for log in person.session_logs
-        ],
+        "session_logs": [_session_log(log) for log in person.session_logs],
         "pain_checkins": [_columns(c) for c in person.pain_checkins],
     }
 
 
-def _scheduled_day(log: SessionLog) -> dict[str, Any] | None:
+def _session_log(log: SessionLog) -> dict[str, object]:
+    return {**_columns(log), "scheduled_day": _scheduled_day(log)}
+
+
+def _scheduled_day(log: SessionLog) -> dict[str, int | str] | None:
     """Which programme version and day a log belongs to (ids are not portable)."""
     for programme in log.person.programmes:
         for s in programme.sessions:
@@ -117,7 +120,7 @@ def _scheduled_day(log: SessionLog) -> dict[str, Any] | None:
     return None
 
 
-def _csv(rows: list[dict[str, Any]]) -> str:
+def _csv(rows: Sequence[Mapping[str, object]]) -> str:
     buf = io.StringIO()
     if rows:
         writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
@@ -127,30 +130,27 @@ def _csv(rows: list[dict[str, Any]]) -> str:
     return buf.getvalue()
 
 
-def _cell(value: Any) -> Any:
+def _cell(value: object) -> object:
     if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False)
     return "" if value is None else value
 
 
-def csv_tables(doc: Mapping[str, Any]) -> dict[str, str]:
-    """The spreadsheet views of an export document."""
-    assessments, reps = [], []
-    for a in doc["assessments"]:
-        head = {"assessment": a["key"], "measured_at": a["measured_at"], "test": a["test"]}
-        for s in a["sides"]:
-            assessments.append({**head, "view": a["view"], **s})
-        reps += [{**head, **r} for r in a["reps"]]
-    scheduled = [
-        {"version": p["version"], **{k: v for k, v in s.items()}}
-        for p in doc["programmes"]
-        for s in p["sessions"]
-    ]
+def csv_tables(person: Person) -> dict[str, str]:
+    """The spreadsheet views of a person's export (the same values as journal.json)."""
+    assessments: list[dict[str, object]] = []
+    reps: list[dict[str, object]] = []
+    for a in person.assessments:
+        head = {"assessment": a.key, "measured_at": a.measured_at.isoformat(), "test": a.test}
+        assessments += [{**head, "view": a.view, **_columns(s)} for s in a.sides]
+        reps += [{**head, **_columns(r)} for r in a.reps]
+    scheduled = [{"version": p.version, **_columns(s)} for p in person.programmes
+                 for s in p.sessions]  # fmt: skip
     return {
         "assessments.csv": _csv(assessments),
         "reps.csv": _csv(reps),
-        "sessions.csv": _csv([{k: v for k, v in log.items()} for log in doc["session_logs"]]),
-        "pain.csv": _csv(list(doc["pain_checkins"])),
+        "sessions.csv": _csv([_session_log(log) for log in person.session_logs]),
+        "pain.csv": _csv([_columns(c) for c in person.pain_checkins]),
         "scheduled.csv": _csv(scheduled),
     }
 
@@ -199,7 +199,7 @@ def export_person(
     try:
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as zf:
             zf.writestr("journal.json", json.dumps(doc, indent=2, ensure_ascii=False))
-            for name, text in csv_tables(doc).items():
+            for name, text in csv_tables(person).items():
                 zf.writestr(name, text)
             for a in person.assessments:
                 for f in a.files:
@@ -369,7 +369,7 @@ def import_person(
     return person
 
 
-def _check_row(row: Any) -> None:
+def _check_row(row: Base) -> None:
     """Every column of a record built from journal.json holds its column's type (SQLite
     would store a list in an integer column, or fail with a driver error)."""
     for column in row.__table__.columns:
@@ -406,7 +406,7 @@ def _damaged(archive: Path, exc: Exception) -> InputError:
 RATINGS = ("pain_before", "pain_during", "pain_after", "rpe")
 
 
-def _rating(value: Any, what: str) -> Any:
+def _rating(value: object, what: str) -> int | None:
     if value is not None and (not isinstance(value, int) or not 0 <= value <= 10):
         raise ValueError(f"{what} must be 0-10, got {value!r}")
     return value

@@ -49,7 +49,7 @@ def utcnow() -> datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, float: Float}
+    type_annotation_map = {dict[str, object]: JSON, list[object]: JSON, float: Float}
 
 
 def _children(back: str, order_by: str) -> Any:
@@ -83,7 +83,7 @@ class Intake(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    document: Mapped[dict[str, Any]]
+    document: Mapped[dict[str, object]]
     person: Mapped[Person] = relationship(back_populates="intakes")
 
 
@@ -105,7 +105,7 @@ class Assessment(Base):
     working_sides: Mapped[str] = mapped_column(String(20))
     source: Mapped[str] = mapped_column(Text)
     kneecoach_version: Mapped[str] = mapped_column(String(40))
-    summary: Mapped[dict[str, Any]]
+    summary: Mapped[dict[str, object]]
     person: Mapped[Person] = relationship(back_populates="assessments")
     sides: Mapped[list[SideMeasure]] = _children("assessment", "SideMeasure.side")
     reps: Mapped[list[RepMeasure]] = _children("assessment", "RepMeasure.id")
@@ -181,7 +181,7 @@ class Programme(Base):
     weeks: Mapped[int]
     #: Why this version exists: ``new``, ``progress``, ``hold``, ``regress`` ... in words.
     reason: Mapped[str] = mapped_column(Text, default="")
-    document: Mapped[dict[str, Any]]
+    document: Mapped[dict[str, object]]
     person: Mapped[Person] = relationship(back_populates="programmes")
     sessions: Mapped[list[ScheduledSession]] = _children("programme", "ScheduledSession.day")
 
@@ -197,7 +197,7 @@ class ScheduledSession(Base):
     day: Mapped[date] = mapped_column(index=True)
     label: Mapped[str] = mapped_column(Text, default="")
     #: The planned exercises: ``[{"id", "name", "sets", "reps", ...}]`` as the plan gives them.
-    planned: Mapped[list[Any]]
+    planned: Mapped[list[object]]
     programme: Mapped[Programme] = relationship(back_populates="sessions")
 
 
@@ -227,7 +227,7 @@ class SessionLog(Base):
     #: start with :data:`WARNING_NOTE`); the notes still say it too.
     warning_signs: Mapped[bool] = mapped_column(default=False, server_default=false())
     #: The exercises done: ``[{"id", "sets", ...}]``.
-    exercises: Mapped[list[Any]]
+    exercises: Mapped[list[object]]
     person: Mapped[Person] = relationship(back_populates="session_logs")
     scheduled_session: Mapped[ScheduledSession | None] = relationship()
 

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -230,7 +230,7 @@ def assessments_of(session: Session, person: Person, test: str | None = None) ->
     return list(session.scalars(query.order_by(Assessment.measured_at, Assessment.id)))
 
 
-def latest_summary(session: Session, person: Person) -> dict[str, Any] | None:
+def latest_summary(session: Session, person: Person) -> dict[str, object] | None:
     """The summary of the person's most recent assessment (for ``plan --person``)."""
     found = assessments_of(session, person)
     return dict(found[-1].summary) if found else None
@@ -239,7 +239,7 @@ def latest_summary(session: Session, person: Person) -> dict[str, Any] | None:
 # --------------------------------------------------------------------------- intakes, programmes
 
 
-def add_intake(session: Session, person: Person, document: Mapping[str, Any]) -> Intake:
+def add_intake(session: Session, person: Person, document: Mapping[str, object]) -> Intake:
     """Store an intake document (the coaching stage's JSON form)."""
     intake = Intake(person=person, created_at=utcnow(), document=dict(document))
     session.add(intake)
@@ -247,7 +247,7 @@ def add_intake(session: Session, person: Person, document: Mapping[str, Any]) ->
     return intake
 
 
-def latest_intake(session: Session, person: Person) -> dict[str, Any] | None:
+def latest_intake(session: Session, person: Person) -> dict[str, object] | None:
     return dict(person.intakes[-1].document) if person.intakes else None
 
 
@@ -257,13 +257,13 @@ class PlannedDay:
 
     day: date
     label: str = ""
-    planned: tuple[Mapping[str, Any], ...] = ()
+    planned: tuple[Mapping[str, object], ...] = ()
 
 
 def add_programme(
     session: Session,
     person: Person,
-    document: Mapping[str, Any],
+    document: Mapping[str, object],
     *,
     start: date,
     weeks: int,
@@ -328,7 +328,7 @@ def log_session(
     pain_after: int | None = None,
     rpe: int | None = None,
     notes: str = "",
-    exercises: Sequence[Mapping[str, Any]] = (),
+    exercises: Sequence[Mapping[str, object]] = (),
     pain_before: int | None = None,
     warning_signs: bool = False,
 ) -> SessionLog:

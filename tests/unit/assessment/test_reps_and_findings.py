@@ -213,7 +213,7 @@ def test_worst_moments_are_the_largest_valgus_reps_in_order() -> None:
     fm = frame_measures(single_leg_squat(peak_fppa_deg=[10.0, 24.0, 14.0]))
     reps = segment(fm.table, "single-leg-squat", fps=60.0)
     moments = worst_moments(fm.table, reps, bilateral=False, n=2, test="single-leg-squat")
-    assert [(m["fppa_deg"], m["frame"], m["side"], m["rep"]) for m in moments] == [
+    assert [(m.moment.fppa_deg, m.moment.frame, m.moment.side, m.moment.rep) for m in moments] == [
         (24.0, 270, "left", 2),
         (14.0, 450, "left", 3),
     ]
@@ -224,24 +224,27 @@ def test_each_worst_moment_shows_its_reps_reading() -> None:
     ds = clean_track(with_noise(single_leg_squat(peak_fppa_deg=[11.0, 14.0, 17.0]), sd_px=3.0),
                      settings=Settings())  # fmt: skip
     fm, reps, s = analyse(ds, "single-leg-squat")
-    moments = worst_moments(fm.table, reps, bilateral=False, n=3, test="single-leg-squat")
+    moments = [m.moment for m in worst_moments(fm.table, reps, bilateral=False, n=3,
+                                               test="single-leg-squat")]  # fmt: skip
     table = {r["index"]: r for r in s["sides"]["left"]["reps"]}
-    assert [m["rep"] for m in moments] == [3, 2, 1]
+    assert [m.rep for m in moments] == [3, 2, 1]
     for m in moments:
-        assert m["fppa_deg"] == table[m["rep"]]["fppa_deg"]
-        assert m["frame"] == table[m["rep"]]["fppa_frame"]
+        assert m.rep is not None
+        assert m.fppa_deg == table[m.rep]["fppa_deg"]
+        assert m.frame == table[m.rep]["fppa_frame"]
 
 
 def test_squat_worst_moments_are_the_knee_furthest_inside_its_foot() -> None:
     ds = double_leg_squat(peak_fppa_deg=(10.0, 4.0), depth_px=150)
     fm, reps, s = analyse(ds, "squat")
-    moments = worst_moments(fm.table, reps, bilateral=True, n=4, test="squat")
-    assert moments and all("knee_over_foot_pct" in m for m in moments)
+    moments = [m.moment for m in worst_moments(fm.table, reps, bilateral=True, n=4, test="squat")]
+    assert moments and all(m.knee_over_foot_pct is not None for m in moments)
     for m in moments:  # each picture is its rep's worst frame, with the rep table's value
-        rep = s["sides"][m["side"]]["reps"][m["rep"] - 1]
-        assert m["knee_over_foot_pct"] == rep["knee_over_foot_worst_pct"] > 0
-        assert m["frame"] == rep["knee_over_foot_worst_frame"]
-    assert moments[0]["side"] == "left"  # the knee that caves further
+        assert m.rep is not None
+        rep = s["sides"][m.side]["reps"][m.rep - 1]
+        assert m.knee_over_foot_pct == rep["knee_over_foot_worst_pct"] > 0
+        assert m.frame == rep["knee_over_foot_worst_frame"]
+    assert moments[0].side == "left"  # the knee that caves further
     assert (
         s["sides"]["left"]["peak_knee_over_foot_pct"]
         > s["sides"]["right"]["peak_knee_over_foot_pct"]
