@@ -7,6 +7,8 @@ prints. ``today`` is passed in (no hidden clock reads below this module).
 
 from __future__ import annotations
 
+import shutil
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -30,6 +32,7 @@ from kneecoach.storage.archive import (
     missing_in_archive,
 )
 from kneecoach.storage.db import Database, open_database
+from kneecoach.storage.jobs import job_folder, job_keys
 from kneecoach.storage.models import WARNING_NOTE as WARNING_NOTE
 from kneecoach.storage.models import Assessment, Person, SessionLog
 from kneecoach.storage.progress import (
@@ -57,6 +60,7 @@ from kneecoach.storage.repository import (
     current_programme,
     delete_person,
     find_person,
+    find_person_by_key,
     get_or_create_person,
     latest_intake,
     latest_summary,
@@ -548,7 +552,8 @@ class Journal:
 
     def __init__(self, database: Database) -> None:
         self._db = database
-        self._session: Session | None = None
+        self._local = threading.local()  # each thread's open transaction (the web app's
+        # requests and its queue of analyses share one Journal)
 
     @classmethod
     def open(cls, url: str = "") -> Journal:
@@ -574,15 +579,16 @@ class Journal:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One transaction; a method called inside it joins it instead of starting its own."""
-        if self._session is not None:
-            yield self._session
+        current: Session | None = getattr(self._local, "session", None)
+        if current is not None:
+            yield current
             return
         with self._db.transaction() as session:
-            self._session = session
+            self._local.session = session
             try:
                 yield session
             finally:
-                self._session = None
+                self._local.session = None
 
     def close(self) -> None:
         self._db.close()
@@ -638,13 +644,22 @@ class Journal:
         with self.transaction() as session:
             return list_people(session)
 
+    def add_person(self, name: str) -> PersonOverview:
+        """Add someone (nothing changes when they are already in the journal)."""
+        with self.transaction() as session:
+            key = get_or_create_person(session, name).key
+            return next(p for p in list_people(session) if p.key == key)
+
+    def overview(self, key: str) -> PersonOverview:
+        """What the journal holds about the person with ``key``: what a delete removes."""
+        with self.transaction() as session:
+            key = find_person_by_key(session, key).key
+            return next(p for p in list_people(session) if p.key == key)
+
     def name_of(self, key: str) -> str:
         """The name of the person with ``key`` (:class:`InputError` when there is none)."""
         with self.transaction() as session:
-            person = session.scalar(select(Person).where(Person.key == key))
-        if person is None:
-            raise InputError(f"nobody in the journal has the key {key!r}")
-        return person.name
+            return find_person_by_key(session, key).name
 
     def stored_assessment(self, person: str, number: int) -> ClipAssessment:
         """``person``'s assessment no. ``number`` (1 = the oldest) as its typed model."""
@@ -669,7 +684,7 @@ class Journal:
         Three transactions of its own (the files are moved aside, then removed or put back),
         so never inside :meth:`transaction`.
         """
-        if self._session is not None:
+        if getattr(self._local, "session", None) is not None:
             raise RuntimeError("Journal.delete cannot run inside another transaction")
         with self._db.transaction() as session:  # what an interrupted earlier delete left
             settle_deletions(session, self.files_dir)
@@ -677,11 +692,14 @@ class Journal:
             with self._db.transaction() as session:
                 p = find_person(session, person)
                 n_files = sum(len(a.files) for a in p.assessments)
+                uploads = job_keys(session, p)  # clips sent from the web app, and their analyses
                 delete_person(session, p, files_dir=self.files_dir)
         finally:  # committed: remove the files; rolled back: put them back
             with self._db.transaction() as session:
                 settle_deletions(session, self.files_dir)
-        return n_files
+        for key in uploads:
+            shutil.rmtree(job_folder(self.files_dir, key), ignore_errors=True)
+        return n_files + len(uploads)
 
     def export(
         self, person: str, archive: Callable[[str], Path], *, skip_bad_files: bool = False

@@ -212,7 +212,7 @@ def study_record(
         except PackageNotFoundError:
             packages[package] = None
     # the journal's database_url is left out: unused here, and it may hold a password
-    names = [s.name for s in SETTINGS if s.stage != "journal"]
+    names = [s.name for s in SETTINGS if s.stage not in ("journal", "web")]
     return {
         "schema": "kneecoach.study/1",
         "kneecoach_version": __version__,

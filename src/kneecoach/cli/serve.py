@@ -6,11 +6,12 @@ import ipaddress
 import os
 import threading
 import webbrowser
+from typing import Any
 
 import click
 
 from kneecoach.cli import journal as journal_cli
-from kneecoach.cli.common import err
+from kneecoach.cli.common import err, resolve_settings, settings_options
 from kneecoach.core.errors import InputError
 
 #: The password that lets other computers in (``--host`` beyond this machine).
@@ -38,8 +39,12 @@ def is_loopback(host: str) -> bool:
               help="Port to listen on.")  # fmt: skip
 @click.option("--no-browser", is_flag=True, help="Do not open the browser.")
 @journal_cli.database_option
-def serve(host: str, port: int, no_browser: bool, database_url: str | None) -> None:
-    """Open the journal in the browser: people, their assessments and reports.
+@settings_options("web")
+def serve(host: str, port: int, no_browser: bool, database_url: str | None, **values: Any) -> None:
+    """Open the journal in the browser: people, analyses with live progress, reports.
+
+    Analyses run one at a time in a worker process with the settings of the config file
+    and environment (``kneecoach info`` lists them).
 
     \b
     Example:
@@ -54,13 +59,14 @@ def serve(host: str, port: int, no_browser: bool, database_url: str | None) -> N
             f"{PASSWORD_VARIABLE} to a password (they then log in with it), or leave --host "
             "at 127.0.0.1"
         )
+    settings = resolve_settings(values)
     import uvicorn
 
     from kneecoach.web.app import create_app
 
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
     with journal_cli.open_journal(database_url) as journal:
-        app = create_app(journal, password=password)
+        app = create_app(journal, password=password, settings=settings)
         err.print(f"kneecoach is at {url} (Ctrl-C stops it)")
         if not no_browser:
             threading.Timer(1.0, webbrowser.open, [url]).start()

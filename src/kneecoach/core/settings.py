@@ -116,6 +116,12 @@ SETTINGS: tuple[Setting, ...] = (
         "import refuses an archive whose journal.json (all records of a person) is larger.",
         "derived: a year of daily logs and monthly assessments is under 5 MB", "import",
     ),
+    Setting(
+        "web_max_upload_mb", 2048, "MB",
+        "The web app refuses a clip larger than this (before it is written to disk).",
+        "derived: a 5-minute 1080p60 phone clip is about 1 GB; a test clip is under 200 MB",
+        "web",
+    ),
 )  # fmt: skip
 
 
@@ -169,6 +175,7 @@ class Settings:
     database_url: str = _default("database_url")
     import_max_file_mb: int = _default("import_max_file_mb")
     import_max_json_mb: int = _default("import_max_json_mb")
+    web_max_upload_mb: int = _default("web_max_upload_mb")
     origins: Mapping[str, Origin] = field(
         default_factory=lambda: MappingProxyType({}), compare=False, repr=False
     )

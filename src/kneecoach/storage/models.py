@@ -243,3 +243,39 @@ class PainCheckin(Base):
     pain: Mapped[int]
     notes: Mapped[str] = mapped_column(Text, default="")
     person: Mapped[Person] = relationship(back_populates="pain_checkins")
+
+
+class Job(Base):
+    """An analysis asked for in the web app: queued, running, done or failed. Added in
+    migration 0005.
+
+    The uploaded clip and the analysis's files live in the job's own folder (``.jobs/<key>``
+    in the journal's files folder); ``filename`` is the name the browser gave, shown and
+    never used as a path. A job that was running when the server stopped is marked failed
+    when it starts again (nothing of it is stored: an assessment is stored whole or not).
+    """
+
+    __tablename__ = "jobs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Random (32 hex digits): how the web app and the API name the job and its analysis.
+    key: Mapped[str] = mapped_column(String(32), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: ``queued``, ``running``, ``done`` or ``failed``.
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    stage: Mapped[str] = mapped_column(Text, default="")
+    #: How far the current stage is, 0-100 (None: its length is not known).
+    percent: Mapped[float | None]
+    #: Why it failed, or why the analysis was partial or refused.
+    message: Mapped[str] = mapped_column(Text, default="")
+    filename: Mapped[str] = mapped_column(String(255))
+    test: Mapped[str] = mapped_column(String(40))
+    #: The person it is stored for (None: analysed only, not stored).
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), index=True
+    )
+    #: When done: the analysis's status, ``ok``, ``partial`` or ``refused``.
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    #: When stored for the person: the assessment's key.
+    assessment_key: Mapped[str | None] = mapped_column(String(32))
+    person: Mapped[Person | None] = relationship()

@@ -98,6 +98,14 @@ def find_person(session: Session, name: str) -> Person:
     return person
 
 
+def find_person_by_key(session: Session, key: str) -> Person:
+    """The person with ``key`` (:class:`InputError` when there is none)."""
+    person = session.scalar(select(Person).where(Person.key == key)) if is_key(key) else None
+    if person is None:
+        raise InputError(f"nobody in the journal has the key {key!r}")
+    return person
+
+
 def get_or_create_person(session: Session, name: str) -> Person:
     """The person called ``name``, created when new."""
     cleaned = clean_name(name)
@@ -125,6 +133,9 @@ class PersonOverview:
     last_activity: date | None
     #: the person's random key: names them in links without their name
     key: str = ""
+    #: the last day a session log reported warning signs (see a clinician), or None
+    warning_signs: date | None = None
+    pain_checkins: int = 0
 
 
 def list_people(session: Session) -> list[PersonOverview]:
@@ -137,6 +148,8 @@ def list_people(session: Session) -> list[PersonOverview]:
             PersonOverview(
                 p.name, p.created_at, len(p.assessments), len(p.programmes),
                 sum(log.done for log in p.session_logs), max(days, default=None), p.key,
+                max((log.day for log in p.session_logs if log.warning_signs), default=None),
+                len(p.pain_checkins),
             )
         )  # fmt: skip
     return rows

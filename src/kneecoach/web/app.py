@@ -1,54 +1,60 @@
 """The web app: pages and a JSON API over the journal, for the browser on this machine.
 
-Routes (every one reads :class:`~kneecoach.app.journal.Journal`; none holds logic of its
-own):
+Every route calls the application layer (:class:`~kneecoach.app.journal.Journal`,
+:class:`~kneecoach.app.jobs.Jobs`) and holds no logic of its own; docs/web-api.md lists the
+API. People and analyses are named in links by random keys, never by a person's name (no
+health data in addresses, browser history or logs, and any name works, slashes included).
 
-* ``GET /api/health`` → ``{"status": "ok", "version": …}``
-* ``GET /api/people`` → everyone, with counts and last activity
-* ``GET /api/people/{key}`` → one person's assessments, logs and adherence
-* ``GET /api/people/{key}/assessments/{n}`` → assessment ``n`` as summary.json holds it
-  (docs/summary-schema.md)
-* ``GET /`` → the people page; ``GET /people/{key}`` → a person's timeline
-* ``GET /people/{key}/assessments/{n}/report`` → the stored report of assessment ``n``
-
-People are named in links by their random key, never by their name (no health data in
-addresses, browser history or logs, and any name works, slashes included).
-
-Nothing is loaded from outside the package: pages carry their CSS, and every response
-sends a Content-Security-Policy that forbids any other origin. With a password (the
-server listens beyond this machine) every request needs it (HTTP Basic; any user name).
+Nothing is loaded from outside the package: the pages' script and styles are in
+``web/static``, and every response sends a Content-Security-Policy that forbids any other
+origin. :mod:`kneecoach.web.security` guards every request (login with a password, CSRF).
+Analyses run in a worker process (:mod:`kneecoach.app.jobs`), never in the web server.
 """
 
 from __future__ import annotations
 
-import base64
-import hmac
+import contextlib
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import asdict
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import jinja2
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 from starlette.middleware import Middleware
-from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
-from starlette.routing import Route
+from starlette.responses import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+)
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from kneecoach import __version__
+from kneecoach.app.jobs import Jobs
 from kneecoach.app.journal import History, Journal
-from kneecoach.core.errors import KneecoachError
+from kneecoach.core.errors import InputError, KneecoachError
+from kneecoach.core.movement_tests import MOVEMENT_TESTS
+from kneecoach.core.settings import Settings
+from kneecoach.web import overlay
+from kneecoach.web.security import (
+    SESSION_COOKIE,
+    Guard,
+    Sessions,
+    csrf_token,
+    form_csrf,
+    safe_next,
+)
 
-#: Sent with every response: nothing from another origin, no framing, no sniffing.
-SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
-    "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "DENY",
-}
+STATIC = Path(__file__).parent / "static"
+MB = 1024 * 1024
 
 
 def _templates() -> jinja2.Environment:
@@ -59,55 +65,77 @@ def _templates() -> jinja2.Environment:
     )
 
 
-class _Guard(BaseHTTPMiddleware):
-    """Security headers on every response; the password, when one is set."""
-
-    def __init__(self, app: Any, password: str | None) -> None:
-        super().__init__(app)
-        self.password = password
-
-    async def dispatch(
-        self, request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        if self.password is not None and not self._allowed(request):
-            response: Response = Response(
-                "kneecoach: this journal needs its password",
-                status_code=401,
-                headers={"WWW-Authenticate": 'Basic realm="kneecoach", charset="UTF-8"'},
-            )
-        else:
-            response = await call_next(request)
-        response.headers.update(SECURITY_HEADERS)
-        return response
-
-    def _allowed(self, request: Request) -> bool:
-        scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "basic":
-            return False
-        try:
-            _, _, given = base64.b64decode(encoded).decode("utf-8").partition(":")
-        except (ValueError, UnicodeDecodeError):
-            return False
-        assert self.password is not None
-        return hmac.compare_digest(given.encode(), self.password.encode())
-
-
 class _Site:
-    """The endpoints over one journal; calls into it take turns (one session at a time)."""
+    """The endpoints over one journal and its queue of analyses."""
 
-    def __init__(self, journal: Journal) -> None:
+    def __init__(self, journal: Journal, jobs: Jobs, sessions: Sessions) -> None:
         self.journal = journal
+        self.jobs = jobs
+        self.sessions = sessions
         self.lock = threading.Lock()
         self.pages = _templates()
 
-    def page(self, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-        html = self.pages.get_template(name).render(version=__version__, **context)
+    # helpers ------------------------------------------------------------------------------
+
+    def page(self, request: Request, template: str, status: int = 200, **context: Any) -> Response:
+        html = self.pages.get_template(template).render(
+            version=__version__, csrf=csrf_token(request),
+            logged_in=self.sessions.password is not None, **context,
+        )  # fmt: skip
         return HTMLResponse(html, status_code=status)
 
-    def failed(self, request: Request, exc: KneecoachError) -> Response:
+    def failed(self, request: Request, exc: KneecoachError, status: int = 404) -> Response:
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"error": str(exc)}, status_code=404)
-        return self.page("error.html.j2", status=404, message=str(exc))
+            return JSONResponse({"error": str(exc)}, status_code=status)
+        title = "Not found" if status == 404 else "That did not work"
+        return self.page(request, "error.html.j2", status=status, message=str(exc), title=title)
+
+    def _history(self, key: str) -> History:
+        with self.lock:
+            return self.journal.history(self.journal.name_of(key), today=date.today())
+
+    # login --------------------------------------------------------------------------------
+
+    def login_page(self, request: Request) -> Response:
+        if self.sessions.password is None:
+            return RedirectResponse("/", status_code=303)
+        return self.page(request, "login.html.j2", next=safe_next(request.query_params.get("next")),
+                         error="")  # fmt: skip
+
+    async def login(self, request: Request) -> Response:
+        if self.sessions.password is None:
+            return RedirectResponse("/", status_code=303)
+        client = request.client.host if request.client else "?"
+        wait = self.sessions.limiter.wait_s(client)
+        if wait > 0:
+            return Response(
+                f"kneecoach: too many wrong passwords; try again in {wait / 60:.0f} minutes",
+                status_code=429, headers={"Retry-After": str(int(wait) + 1)},
+                media_type="text/plain",
+            )  # fmt: skip
+        fields = await form_csrf(request)
+        if fields is None:
+            return _stale()
+        target = safe_next(fields.get("next"))
+        if not self.sessions.check_password(fields.get("password", "")):
+            self.sessions.limiter.failed(client)
+            return self.page(request, "login.html.j2", status=401, next=target,
+                             error="That is not the password.")  # fmt: skip
+        self.sessions.limiter.succeeded(client)
+        response = RedirectResponse(target, status_code=303)
+        response.set_cookie(SESSION_COOKIE, self.sessions.open(), httponly=True,
+                            samesite="strict", path="/")  # fmt: skip
+        return response
+
+    async def logout(self, request: Request) -> Response:
+        if await form_csrf(request) is None:
+            return _stale()
+        self.sessions.close(request.cookies.get(SESSION_COOKIE))
+        response = RedirectResponse("/login" if self.sessions.password else "/", status_code=303)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    # people -------------------------------------------------------------------------------
 
     def health(self, request: Request) -> Response:
         return JSONResponse({"status": "ok", "version": __version__})
@@ -116,10 +144,6 @@ class _Site:
         with self.lock:
             people = self.journal.people()
         return JSONResponse([_jsonable(asdict(p)) for p in people])
-
-    def _history(self, key: str) -> History:
-        with self.lock:
-            return self.journal.history(self.journal.name_of(key), today=date.today())
 
     def person_json(self, request: Request) -> Response:
         try:
@@ -147,15 +171,48 @@ class _Site:
     def people_page(self, request: Request) -> Response:
         with self.lock:
             people = self.journal.people()
-        return self.page("people.html.j2", people=people)
+        return self.page(request, "people.html.j2", people=people, error="", name="")
+
+    async def add_person(self, request: Request) -> Response:
+        fields = await form_csrf(request)
+        if fields is None:
+            return _stale()
+        try:
+            person = await run_in_threadpool(self.journal.add_person, fields.get("name", ""))
+        except KneecoachError as exc:
+            with self.lock:
+                people = self.journal.people()
+            return self.page(request, "people.html.j2", status=400, people=people,
+                             error=str(exc), name=fields.get("name", ""))  # fmt: skip
+        return RedirectResponse(f"/people/{person.key}", status_code=303)
+
+    def delete_page(self, request: Request) -> Response:
+        try:
+            person = self.journal.overview(request.path_params["key"])
+        except KneecoachError as exc:
+            return self.failed(request, exc)
+        uploads = len(self.jobs.recent(person.key))
+        return self.page(request, "delete.html.j2", person=person, uploads=uploads)
+
+    async def delete_person(self, request: Request) -> Response:
+        fields = await form_csrf(request)
+        if fields is None:
+            return _stale()
+        try:
+            name = self.journal.name_of(request.path_params["key"])
+            await run_in_threadpool(self.journal.delete, name)
+        except KneecoachError as exc:
+            return self.failed(request, exc)
+        return RedirectResponse("/", status_code=303)
 
     def person_page(self, request: Request) -> Response:
         key = request.path_params["key"]
         try:
             h = self._history(key)
+            jobs = self.jobs.recent(key)
         except KneecoachError as exc:
             return self.failed(request, exc)
-        return self.page("person.html.j2", history=h, key=key)
+        return self.page(request, "person.html.j2", history=h, key=key, jobs=jobs)
 
     def report(self, request: Request) -> Response:
         key, number = request.path_params["key"], request.path_params["number"]
@@ -166,20 +223,183 @@ class _Site:
             return self.failed(request, exc)
         return FileResponse(path, media_type="text/html; charset=utf-8")
 
+    # analyses -----------------------------------------------------------------------------
 
-def create_app(journal: Journal, *, password: str | None = None) -> Starlette:
-    """The app over ``journal`` (opened once, for the life of the server)."""
-    site = _Site(journal)
+    def new_analysis_page(self, request: Request) -> Response:
+        with self.lock:
+            people = self.journal.people()
+        chosen = request.query_params.get("person", "")
+        tests = [("auto", "recognise the test")] + [(k, t.label) for k, t in MOVEMENT_TESTS.items()]
+        return self.page(request, "new_analysis.html.j2", people=people, chosen=chosen,
+                         tests=tests, max_mb=self.jobs.settings.web_max_upload_mb)  # fmt: skip
+
+    async def submit(self, request: Request) -> Response:
+        """``POST /api/analyses`` (multipart: ``file``, ``test``, optional ``person``)."""
+        limit = self.jobs.settings.web_max_upload_mb * MB
+        size = request.headers.get("content-length")
+        if size is None or not size.isdigit():
+            return JSONResponse({"error": "send the clip with its length (Content-Length)"},
+                                status_code=411)  # fmt: skip
+        if int(size) > limit + MB:  # the form's other fields and boundaries: well under 1 MB
+            return JSONResponse({"error": _too_big(int(size), limit)}, status_code=413)
+        form = await request.form(max_files=1, max_fields=5)
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            return JSONResponse({"error": "no file: send the clip as the form field 'file'"},
+                                status_code=400)  # fmt: skip
+        test = str(form.get("test") or "auto")
+        person = str(form.get("person") or "") or None
+        incoming = self.jobs.incoming()
+        written = 0
+        try:
+            with incoming.open("wb") as fh:
+                while chunk := await upload.read(MB):
+                    written += len(chunk)
+                    if written > limit:
+                        raise InputError(_too_big(written, limit))
+                    fh.write(chunk)
+            state = await run_in_threadpool(self.jobs.submit, incoming, filename=upload.filename,
+                                            test=test, person=person)  # fmt: skip
+        except InputError as exc:
+            incoming.unlink(missing_ok=True)
+            status = 413 if written > limit else 400
+            return JSONResponse({"error": str(exc)}, status_code=status)
+        finally:
+            await upload.close()
+        return JSONResponse(state.to_json(), status_code=202,
+                            headers={"Location": f"/api/jobs/{state.key}"})  # fmt: skip
+
+    def jobs_json(self, request: Request) -> Response:
+        person = request.query_params.get("person") or None
+        try:
+            states = self.jobs.recent(person)
+        except KneecoachError as exc:
+            return self.failed(request, exc)
+        return JSONResponse([s.to_json() for s in states])
+
+    def job_json(self, request: Request) -> Response:
+        try:
+            return JSONResponse(self.jobs.state(request.path_params["key"]).to_json())
+        except KneecoachError as exc:
+            return self.failed(request, exc)
+
+    def jobs_page(self, request: Request) -> Response:
+        return self.page(request, "jobs.html.j2", jobs=self.jobs.recent())
+
+    def analysis_file(self, request: Request) -> Response:
+        """summary.json, report.html, frames.csv … of an analysis made here."""
+        key, name = request.path_params["key"], request.path_params["name"]
+        if name not in ANALYSIS_FILES:
+            return self.failed(request, InputError(f"an analysis has no file {name!r}"))
+        try:
+            path = self.jobs.analysis_file(key, name)
+        except KneecoachError as exc:
+            return self.failed(request, exc)
+        return FileResponse(path, media_type=ANALYSIS_FILES[name])
+
+    def clip(self, request: Request) -> Response:
+        try:
+            path = self.jobs.clip(request.path_params["key"])
+        except KneecoachError as exc:
+            return self.failed(request, exc)
+        return FileResponse(path, media_type=VIDEO_TYPES.get(path.suffix, "video/mp4"))
+
+    def track_json(self, request: Request) -> Response:
+        key = request.path_params["key"]
+        try:
+            path = self.jobs.analysis_file(key, "track.nc")
+            return JSONResponse(overlay.track_for_browser(path))
+        except KneecoachError as exc:
+            return self.failed(request, exc)
+
+    def analysis_page(self, request: Request) -> Response:
+        key = request.path_params["key"]
+        try:
+            state = self.jobs.state(key)
+            summary = None
+            if state.has_report:
+                from kneecoach.assessment.model import Assessment
+
+                summary = Assessment.read(self.jobs.analysis_file(key, "summary.json"))
+            video = state.has_report and self.jobs.clip(key).suffix in VIDEO_TYPES
+        except KneecoachError as exc:
+            return self.failed(request, exc)
+        return self.page(request, "analysis.html.j2", job=state, summary=summary, video=video,
+                         view=overlay.view_model(summary) if summary else None)  # fmt: skip
+
+
+#: What each analysis file is served as.
+ANALYSIS_FILES = {
+    "summary.json": "application/json",
+    "report.html": "text/html; charset=utf-8",
+    "frames.csv": "text/csv; charset=utf-8",
+    "quality.json": "application/json",
+}
+#: The uploads a browser can play, and their types.
+VIDEO_TYPES = {".mp4": "video/mp4", ".m4v": "video/mp4", ".mov": "video/quicktime",
+               ".webm": "video/webm"}  # fmt: skip
+
+
+def _stale() -> Response:
+    return Response("kneecoach: the page's security token is missing or old: reload the page "
+                    "and try again", status_code=403, media_type="text/plain")  # fmt: skip
+
+
+def _too_big(size: int, limit: int) -> str:
+    return (
+        f"the clip is larger than the limit of {limit // MB} MB (setting web_max_upload_mb); "
+        "trim it to the test, or raise the limit"
+    )
+
+
+def create_app(
+    journal: Journal,
+    *,
+    password: str | None = None,
+    settings: Settings | None = None,
+    jobs: Jobs | None = None,
+) -> Starlette:
+    """The app over ``journal`` (opened once, for the life of the server). Its queue of
+    analyses starts with the app and stops with it."""
+    jobs = jobs or Jobs(journal, settings or Settings())
+    sessions = Sessions(password)
+    site = _Site(journal, jobs, sessions)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        jobs.start()
+        try:
+            yield
+        finally:
+            jobs.stop()
+
     routes = [
         Route("/api/health", site.health),
         Route("/api/people", site.people_json),
         Route("/api/people/{key:str}", site.person_json),
         Route("/api/people/{key:str}/assessments/{number:int}", site.assessment_json),
+        Route("/api/analyses", site.submit, methods=["POST"]),
+        Route("/api/analyses/{key:str}/track.json", site.track_json),
+        Route("/api/analyses/{key:str}/clip", site.clip),
+        Route("/api/analyses/{key:str}/{name:str}", site.analysis_file),
+        Route("/api/jobs", site.jobs_json),
+        Route("/api/jobs/{key:str}", site.job_json),
         Route("/", site.people_page),
+        Route("/login", site.login_page),
+        Route("/login", site.login, methods=["POST"]),
+        Route("/logout", site.logout, methods=["POST"]),
+        Route("/people", site.add_person, methods=["POST"]),
         Route("/people/{key:str}", site.person_page),
+        Route("/people/{key:str}/delete", site.delete_page),
+        Route("/people/{key:str}/delete", site.delete_person, methods=["POST"]),
         Route("/people/{key:str}/assessments/{number:int}/report", site.report),
+        Route("/analyses/new", site.new_analysis_page),
+        Route("/analyses", site.jobs_page),
+        Route("/analyses/{key:str}", site.analysis_page),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
-    return Starlette(routes=routes, middleware=[Middleware(_Guard, password=password)])
+    return Starlette(routes=routes, middleware=[Middleware(Guard, sessions=sessions)],
+                     lifespan=lifespan)  # fmt: skip
 
 
 def _jsonable(row: dict[str, Any]) -> dict[str, Any]:

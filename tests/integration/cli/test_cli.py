@@ -34,12 +34,13 @@ def test_every_command_has_help(run, command) -> None:
 
 
 def test_help_lists_every_setting_of_its_stage(run) -> None:
-    helps = {c: run(c, "--help").output for c in ("track", "analyze", "import")}
+    helps = {c: run(c, "--help").output for c in ("track", "analyze", "import", "serve")}
     for s in SETTINGS:
         flag = f"--{s.name.replace('_', '-')}"
-        assert (flag in helps["analyze"]) == (s.stage != "import")
+        assert (flag in helps["analyze"]) == (s.stage not in ("import", "web"))
         assert (flag in helps["track"]) == (s.stage == "track")
         assert (flag in helps["import"]) == (s.stage in ("import", "journal"))
+        assert (flag in helps["serve"]) == (s.stage in ("web", "journal"))
 
 
 def test_demo_runs_from_nothing(run, tmp_path: Path) -> None:

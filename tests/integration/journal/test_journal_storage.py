@@ -56,13 +56,13 @@ TABLES = {t.name for t in Base.metadata.sorted_tables}
 
 def test_migrations_from_empty_reach_the_models_exactly(db_url: str) -> None:
     with open_database(db_url) as j:
-        assert current_revision(j.engine) == head_revision() == "0004"
+        assert current_revision(j.engine) == head_revision() == "0005"
         assert set(inspect(j.engine).get_table_names()) >= TABLES
         with j.engine.connect() as conn:
             ctx = MigrationContext.configure(conn, opts={"compare_type": True})
             assert compare_metadata(ctx, Base.metadata) == []
     with open_database(db_url) as j:  # opening again is a no-op
-        assert current_revision(j.engine) == "0004"
+        assert current_revision(j.engine) == "0005"
 
 
 def test_upgrade_from_the_first_schema_keeps_the_data(db_url: str) -> None:

@@ -1,0 +1,221 @@
+// kneecoach's pages: upload with progress, live analysis progress, and the report's player.
+// Plain JavaScript, shipped in the package: nothing is loaded from anywhere else.
+"use strict";
+
+const csrf = () => document.querySelector('meta[name="csrf"]').content;
+
+// ---------------------------------------------------------------- new analysis: upload
+function sendOne(file, test, person, onProgress) {
+  return new Promise((resolve, reject) => {
+    const body = new FormData();
+    body.append("file", file);
+    body.append("test", test);
+    if (person) body.append("person", person);
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", "/api/analyses");
+    xhr.setRequestHeader("X-CSRF-Token", csrf());
+    xhr.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(e.loaded / e.total); };
+    xhr.onload = () => {
+      let answer = {};
+      try { answer = JSON.parse(xhr.responseText); } catch (e) { /* not JSON */ }
+      if (xhr.status === 202) resolve(answer);
+      else reject(new Error(answer.error || `the server answered ${xhr.status}`));
+    };
+    xhr.onerror = () => reject(new Error("the server could not be reached"));
+    xhr.send(body);
+  });
+}
+
+function setUpUpload(form) {
+  const status = document.getElementById("upload-status");
+  const maxBytes = Number(form.dataset.maxMb) * 1024 * 1024;
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const files = Array.from(form.elements.file.files);
+    const big = files.filter((f) => f.size > maxBytes);
+    if (big.length) {
+      status.textContent = `Too large (over ${form.dataset.maxMb} MB): ${big.map((f) => f.name).join(", ")}`;
+      status.className = "error";
+      return;
+    }
+    form.querySelector("button[type=submit]").disabled = true;
+    const failed = [];
+    for (const [i, file] of files.entries()) {
+      try {
+        await sendOne(file, form.elements.test.value, form.elements.person.value, (share) => {
+          status.textContent = `Sending ${file.name} (${i + 1} of ${files.length}): ${Math.round(100 * share)}%`;
+        });
+      } catch (err) {
+        failed.push(`${file.name}: ${err.message}`);
+      }
+    }
+    if (failed.length) {
+      status.className = "error";
+      status.textContent = `Not sent: ${failed.join("; ")}`;
+      form.querySelector("button[type=submit]").disabled = false;
+      if (failed.length < files.length) window.setTimeout(() => { window.location = "/analyses"; }, 4000);
+      return;
+    }
+    window.location = "/analyses";
+  });
+}
+
+// ---------------------------------------------------------------- analyses: live progress
+function setUpJobs(table) {
+  const rows = () => Array.from(table.querySelectorAll("tr[data-job]"));
+  const busy = () => rows().some((r) => !["done", "failed"].includes(r.dataset.status));
+  async function poll() {
+    for (const row of rows()) {
+      if (["done", "failed"].includes(row.dataset.status)) continue;
+      const answer = await fetch(`/api/jobs/${row.dataset.job}`).then((r) => r.json()).catch(() => null);
+      if (!answer || answer.error) continue;
+      row.dataset.status = answer.status;
+      row.querySelector(".stage").textContent = answer.stage || answer.status;
+      const bar = row.querySelector("progress");
+      if (answer.percent === null) bar.removeAttribute("value"); else bar.value = answer.percent;
+      row.querySelector(".message").textContent = answer.message || "";
+      if (answer.analysis && !row.querySelector(".result a")) {
+        const link = document.createElement("a");
+        link.href = `/analyses/${answer.analysis}`;
+        link.textContent = "report";
+        row.querySelector(".result").prepend(link);
+      }
+      if (answer.status === "done" || answer.status === "failed") {
+        row.querySelector(".stage").textContent = answer.status;
+        bar.value = answer.status === "done" ? 100 : 0;
+      }
+    }
+    if (busy()) window.setTimeout(poll, 1000);
+  }
+  if (busy()) poll();
+}
+
+// ---------------------------------------------------------------- the report's player
+const COLOURS = { left: "#1f77b4", right: "#ff7f0e" };
+
+function nearestFrame(times, t) {
+  let lo = 0, hi = times.length - 1;
+  if (hi < 0) return -1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (times[mid] < t) lo = mid + 1; else hi = mid;
+  }
+  if (lo > 0 && Math.abs(times[lo - 1] - t) <= Math.abs(times[lo] - t)) lo -= 1;
+  return lo;
+}
+
+function drawFrame(ctx, track, frame, scale) {
+  ctx.clearRect(0, 0, ctx.canvas.width, ctx.canvas.height);
+  if (frame < 0) return 0;
+  const at = (name) => (track.points[name] ? track.points[name][frame] : null);
+  const line = (a, b, colour, width, dash) => {
+    if (!a || !b) return false;
+    ctx.strokeStyle = colour; ctx.lineWidth = width; ctx.setLineDash(dash || []);
+    ctx.beginPath(); ctx.moveTo(a[0] * scale, a[1] * scale); ctx.lineTo(b[0] * scale, b[1] * scale); ctx.stroke();
+    return true;
+  };
+  let drawn = 0;
+  drawn += line(at("left_shoulder"), at("right_shoulder"), "rgba(255,255,255,.8)", 2);
+  drawn += line(at("left_hip"), at("right_hip"), "rgba(255,255,255,.8)", 2);
+  for (const side of ["left", "right"]) {
+    const c = COLOURS[side];
+    drawn += line(at(`${side}_shoulder`), at(`${side}_hip`), "rgba(255,255,255,.8)", 2);
+    drawn += line(at(`${side}_hip`), at(`${side}_knee`), c, 4);
+    drawn += line(at(`${side}_knee`), at(`${side}_ankle`), c, 4);
+    const knee = at(`${side}_knee`), ankle = at(`${side}_ankle`), toe = at(`${side}_foot_index`);
+    if (knee && ankle && toe) {  // the knee over its foot (science.md §1.5)
+      const mid = [(ankle[0] + toe[0]) / 2, (ankle[1] + toe[1]) / 2];
+      drawn += line(mid, toe, c, 6);
+      drawn += line(knee, [knee[0], Math.max(mid[1], toe[1])], "#fff", 2, [6, 5]);
+    }
+  }
+  return drawn;
+}
+
+async function setUpPlayer(section) {
+  const video = document.getElementById("clip");
+  const canvas = document.getElementById("overlay");
+  const clock = document.getElementById("clock");
+  const marks = JSON.parse(section.dataset.marks);
+  const track = await fetch(`/api/analyses/${section.dataset.analysis}/track.json`).then((r) => r.json());
+  const ctx = canvas.getContext("2d");
+  const step = 1 / (track.fps || 30);
+
+  function render() {
+    const width = video.videoWidth || track.width || 640;
+    const height = video.videoHeight || track.height || 480;
+    const scale = video.clientWidth / width || 1;
+    canvas.width = video.clientWidth;
+    canvas.height = Math.round(height * scale);
+    const frame = nearestFrame(track.time_s, video.currentTime);
+    const drawn = drawFrame(ctx, track, frame, scale);
+    canvas.dataset.frame = String(frame);
+    canvas.dataset.time = frame >= 0 ? String(track.time_s[frame]) : "";
+    canvas.dataset.lines = String(drawn);
+    clock.textContent = `${video.currentTime.toFixed(2)} s · frame ${frame + 1} of ${track.time_s.length}`;
+  }
+  function loop() {
+    render();
+    if (!video.paused && !video.ended) window.requestAnimationFrame(loop);
+  }
+  video.addEventListener("play", () => { document.getElementById("play").textContent = "Pause"; loop(); });
+  video.addEventListener("pause", () => { document.getElementById("play").textContent = "Play"; render(); });
+  video.addEventListener("seeked", render);
+  video.addEventListener("loadeddata", render);
+  window.addEventListener("resize", render);
+
+  document.getElementById("play").addEventListener("click", () => (video.paused ? video.play() : video.pause()));
+  document.getElementById("back").addEventListener("click", () => { video.pause(); video.currentTime = Math.max(0, video.currentTime - step); });
+  document.getElementById("forward").addEventListener("click", () => { video.pause(); video.currentTime = Math.min(video.duration || Infinity, video.currentTime + step); });
+
+  // the scrubber: reps shaded, worst moments as ticks, the current time as a line
+  const scrubber = document.getElementById("scrubber");
+  const duration = () => video.duration || track.time_s[track.time_s.length - 1] || 1;
+  const cursor = document.createElement("div");
+  cursor.className = "cursor";
+  function place() {
+    scrubber.querySelectorAll(".mark").forEach((m) => m.remove());
+    const d = duration();
+    for (const rep of marks.reps) {
+      const b = document.createElement("button");
+      b.type = "button"; b.className = `mark rep ${rep.side}`;
+      b.style.left = `${(100 * rep.start) / d}%`;
+      b.style.width = `${Math.max(0.5, (100 * (rep.end - rep.start)) / d)}%`;
+      b.title = `${rep.side} rep ${rep.index}`;
+      b.dataset.at = rep.at ?? rep.start;
+      scrubber.append(b);
+    }
+    for (const [i, w] of marks.worst.entries()) {
+      const b = document.createElement("button");
+      b.type = "button"; b.className = "mark worst";
+      b.style.left = `${(100 * w.at) / d}%`;
+      b.title = `worst moment ${i + 1}: ${w.side}${w.rep ? ` rep ${w.rep}` : ""} at ${w.at.toFixed(2)} s`;
+      b.dataset.at = w.at;
+      scrubber.append(b);
+    }
+    scrubber.append(cursor);
+  }
+  scrubber.addEventListener("click", (e) => {
+    video.pause();
+    const mark = e.target.closest(".mark");
+    if (mark) { video.currentTime = Number(mark.dataset.at); return; }
+    const box = scrubber.getBoundingClientRect();
+    video.currentTime = (duration() * (e.clientX - box.left)) / box.width;
+  });
+  const follow = () => { cursor.style.left = `${(100 * video.currentTime) / duration()}%`; };
+  video.addEventListener("timeupdate", follow);
+  video.addEventListener("seeked", follow);
+  video.addEventListener("loadedmetadata", () => { place(); render(); });
+  place();
+  render();
+  section.dataset.ready = "true";
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const form = document.getElementById("upload");
+  if (form) setUpUpload(form);
+  const jobs = document.getElementById("jobs");
+  if (jobs) setUpJobs(jobs);
+  const player = document.getElementById("player");
+  if (player) setUpPlayer(player);
+});
