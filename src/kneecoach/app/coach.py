@@ -27,6 +27,7 @@ from kneecoach.program import (
     build_programme,
     check_red_flags,
     intake_from_dict,
+    intake_to_toml,
     load_intake,
     load_library,
     parse_days,
@@ -37,8 +38,9 @@ from kneecoach.program.intake import demo_intake
 from kneecoach.program.redflags import referral_text
 from kneecoach.reports import worksheet
 from kneecoach.reports.worksheet_pdf import render_pdf
+from kneecoach.storage.files import make_private, plan_folder
 from kneecoach.storage.progress import long_date
-from kneecoach.storage.repository import PlannedDay
+from kneecoach.storage.repository import PlannedDay, find_person
 
 #: What ``kneecoach plan`` writes; removed when red flags stop a new plan in the same folder.
 PLAN_FILES = ("plan.json", "worksheet.html", "worksheet.pdf", "plan.ics")
@@ -324,6 +326,29 @@ def demo_plan(summary: dict[str, Any], out_dir: Path) -> dict[str, Path]:
     analysis, starting on a fixed Monday (the same on every machine)."""
     programme = build_programme(demo_intake(), summary, start=DEMO_START)
     return write_plan(programme, load_library(), out_dir)
+
+
+def plan_from_intake(journal: Journal, person: str, data: dict[str, Any]) -> PlanResult:
+    """A plan for ``person`` from an intake given as data (the web app's form): the intake
+    is validated (:class:`InputError` naming each field), kept as ``intake.toml`` in the
+    person's plan folder, and planned as ``plan --person --intake`` would."""
+    intake = intake_from_dict(data, source="the intake")
+    with journal.transaction() as session:
+        key = find_person(session, person).key
+    folder = plan_folder(journal.files_dir, key)
+    make_private(folder, journal.files_dir)
+    path = write_text(folder / "intake.toml", intake_to_toml(intake))
+    return make_plan(PlanRequest(intake_file=path, person=person, out_dir=folder), journal)
+
+
+def replan(journal: Journal, person: str) -> PlanResult:
+    """The next version of ``person``'s plan from their stored intake and logged sessions
+    (``plan --person``), in their plan folder."""
+    with journal.transaction() as session:
+        key = find_person(session, person).key
+    folder = plan_folder(journal.files_dir, key)
+    make_private(folder, journal.files_dir)
+    return make_plan(PlanRequest(person=person, out_dir=folder), journal)
 
 
 def write_plan(plan: Programme, library: Library, out_dir: Path, /) -> dict[str, Path]:

@@ -32,6 +32,7 @@ from kneecoach.storage.archive import (
     missing_in_archive,
 )
 from kneecoach.storage.db import Database, open_database
+from kneecoach.storage.files import plan_folder
 from kneecoach.storage.jobs import job_folder, job_keys
 from kneecoach.storage.models import WARNING_NOTE as WARNING_NOTE
 from kneecoach.storage.models import Assessment, Person, SessionLog
@@ -284,6 +285,21 @@ class Logged:
     planned: bool
     adherence: Adherence
     new_person: bool = False
+
+
+@dataclass(frozen=True)
+class SessionLogged:
+    """What :meth:`Journal.log_session` stored and what the coaching rules decided."""
+
+    logged: Logged
+    #: the entry as stored (the decisions with each exercise; the warning noted)
+    entry: SessionEntry
+    #: each exercise's next step (empty after warning signs: everything holds)
+    decided: list[Adaptation]
+    #: warning signs were reported: nothing moves on; see a clinician
+    warned: bool
+    #: the person's plan was withdrawn (warning signs in the intake)
+    withdrawn: bool
 
 
 def _headcount(session: Session) -> int:
@@ -693,12 +709,13 @@ class Journal:
                 p = find_person(session, person)
                 n_files = sum(len(a.files) for a in p.assessments)
                 uploads = job_keys(session, p)  # clips sent from the web app, and their analyses
+                plans = plan_folder(self.files_dir, p.key)  # plans made in the web app
                 delete_person(session, p, files_dir=self.files_dir)
         finally:  # committed: remove the files; rolled back: put them back
             with self._db.transaction() as session:
                 settle_deletions(session, self.files_dir)
-        for key in uploads:
-            shutil.rmtree(job_folder(self.files_dir, key), ignore_errors=True)
+        for folder in [plans, *(job_folder(self.files_dir, key) for key in uploads)]:
+            shutil.rmtree(folder, ignore_errors=True)
         return n_files + len(uploads)
 
     def export(
@@ -854,6 +871,29 @@ class Journal:
                 p.name, log.id, log.scheduled_session_id is not None,
                 adherence_of(p, today=entry.day), new_person=_headcount(session) > known,
             )  # fmt: skip
+
+    def planned_or_nothing(self, person: str, day: date) -> PlannedToday:
+        """:meth:`planned_for`, or nothing planned for someone new (no programme yet)."""
+        try:
+            return self.planned_for(person, day)
+        except InputError:
+            return PlannedToday(day, None, [], None)
+
+    def log_session(
+        self, person: str, entry: SessionEntry, *, warned: bool = False, again: bool = False
+    ) -> SessionLogged:
+        """Store one session once the coaching rules have decided each exercise's next step
+        (science.md §7.2); after warning signs (``warned``) nothing moves on and the log
+        says so. One transaction."""
+        with self.transaction():
+            plan = self.planned_or_nothing(person, entry.day)
+            decided: list[Adaptation] = []
+            if warned:
+                entry = hold_for_warning_signs(entry)
+            else:
+                entry, decided = decide_next(entry, excluded=plan.excluded)
+            logged = self.record_session(person, entry, again=again)
+            return SessionLogged(logged, entry, decided, warned, plan.withdrawn)
 
     def record_checkin(self, person: str, *, day: date, pain: int, notes: str = "") -> bool:
         """Store a pain check-in (0-10) for ``person``; True when ``person`` was new."""

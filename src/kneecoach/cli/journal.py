@@ -232,14 +232,14 @@ def _log(
         if new:
             _new_person_note(person)
         return
-    plan = _planned(j, person, when)
+    plan = j.planned_or_nothing(person, when)
     if plan.logged and not again:
         already = f"A session is already logged for {person} on {when:%a} {short_date(when)}"
         if done is not None:  # scripted: refuse rather than double-count
             raise InputError(f"{already}; to log a second session that day add --again")
         click.confirm(f"{already}. Log a second session that day?", default=False, abort=True)
         again = True
-    warned = warning_signs  # the advice comes with the log's "next time" line
+    warned = warning_signs
     if done is None:
         entry, asked = _ask(plan)
         warned = warned or asked
@@ -253,19 +253,18 @@ def _log(
             when, done, sets_done, sets_planned or _sets(plan), pain_during, pain_after, rpe,
             notes, exercises, pain_before,
         )  # fmt: skip
-    if warned:
-        entry = journal.hold_for_warning_signs(entry)
+    result = j.log_session(person, entry, warned=warned, again=again)
+    logged, entry = result.logged, result.entry
+    if warned:  # the advice comes with the log's "next time" line
         advice = [f"[red]Next time: no exercise moves on; {RED_FLAG_ADVICE}[/]"]
     else:
-        entry, decided = journal.decide_next(entry, excluded=plan.excluded)
-        advice = _next_time(decided)
-    logged = j.record_session(person, entry, again=again)
+        advice = _next_time(result.decided)
     what = "done" if entry.done else "missed"
     planned = "" if logged.planned else " (no session was planned that day)"
     out.print(f"Logged for {logged.person}: {when:%a} {short_date(when)}, {what}{planned}.")
     if logged.new_person:
         _new_person_note(logged.person)
-    if plan.withdrawn:  # nothing planned to count against: say why instead
+    if result.withdrawn:  # nothing planned to count against: say why instead
         out.print(f"[red]{person}'s plan was withdrawn: the intake reported warning signs. "
                   f"{RED_FLAG_ADVICE}[/]")  # fmt: skip
     else:
@@ -282,13 +281,6 @@ def _log(
 def _new_person_note(person: str) -> None:
     out.print(f"[cyan]note:[/] {person} is new in the journal (kneecoach people lists "
               "everyone; a misspelt name can be removed with kneecoach delete)")  # fmt: skip
-
-
-def _planned(j: Journal, person: str, when: date) -> journal.PlannedToday:
-    try:
-        return j.planned_for(person, when)
-    except InputError:
-        return journal.PlannedToday(when, None, [], None)  # a new person: no programme yet
 
 
 def _sets(plan: journal.PlannedToday) -> int | None:

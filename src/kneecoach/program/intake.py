@@ -38,19 +38,30 @@ def load_intake(path: Path | str, /) -> Intake:
 
 def intake_from_dict(data: dict[str, Any], /, *, source: str = "intake") -> Intake:
     """Validate a parsed intake; every problem is listed in one message."""
+    problems = intake_problems(data)
+    if problems:
+        raise InputError(f"{source}: " + "; ".join(problems.values()))
+    return Intake.model_validate(data)
+
+
+def intake_problems(data: dict[str, Any], /) -> dict[str, str]:
+    """What is wrong with a parsed intake, by field (``pain.now`` → the sentence naming it;
+    what a form shows at the field); empty when it is a valid intake."""
     try:
         intake = Intake.model_validate(data)
     except ValidationError as e:
-        problems = [_describe(err) for err in e.errors()]
-        raise InputError(f"{source}: " + "; ".join(problems)) from None
+        problems: dict[str, str] = {}
+        for err in e.errors():
+            field = ".".join(str(x) for x in err["loc"] if not str(x).isdigit())
+            said = problems.get(field)
+            problems[field] = f"{said}; {_describe(err)}" if said else _describe(err)
+        return problems
     known = load_library().equipment
     unknown = [item for item in intake.equipment if item not in known]
     if unknown:
-        raise InputError(
-            f"{source}: equipment: {', '.join(map(repr, unknown))} unknown; "
-            f"allowed: {', '.join(known)} (leave out what you do not have)"
-        )
-    return intake
+        return {"equipment": f"equipment: {', '.join(map(repr, unknown))} unknown; "
+                f"allowed: {', '.join(known)} (leave out what you do not have)"}  # fmt: skip
+    return {}
 
 
 def intake_to_toml(intake: Intake, /) -> str:

@@ -10,6 +10,7 @@ person). Questions already answered in a file given with ``--from`` are not aske
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, Literal, get_args
@@ -114,3 +115,33 @@ def set_path(data: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
     else:
         node.setdefault(path[-1], None)
         del node[path[-1]]
+
+
+def answers_from_form(
+    form: Mapping[str, Sequence[str]], /
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """An intake's data from a web form (fields named by the question's dotted path, e.g.
+    ``pain.now``; every value given for a multiple choice), and what could not be read, by
+    field. The data is then validated as any intake (:func:`~kneecoach.program.intake.
+    intake_problems`)."""
+    data: dict[str, Any] = {}
+    problems: dict[str, str] = {}
+    for q in questions():
+        name = ".".join(q.path)
+        values = [v.strip() for v in form.get(name, ()) if v.strip()]
+        value = values[0] if values else ""
+        if q.kind in ("choices", "days"):
+            set_path(data, q.path, values)
+        elif q.kind == "bool":
+            if value not in ("yes", "no"):
+                problems[name] = "answer yes or no"
+            set_path(data, q.path, None if value not in ("yes", "no") else value == "yes")
+        elif q.kind == "int" and value:
+            lo, hi = q.bounds
+            if not value.lstrip("-").isdigit() or not lo <= int(value) <= hi:
+                problems[name] = f"a whole number from {lo} to {hi}"
+            else:
+                set_path(data, q.path, int(value))
+        else:
+            set_path(data, q.path, value)
+    return data, problems

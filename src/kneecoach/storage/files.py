@@ -69,6 +69,17 @@ def sync_file(path: Path) -> Path:
     return path
 
 
+#: The folder, in the files folder, of the plans made in the web app (``<person key>/``:
+#: intake.toml, plan.json, worksheet.html, worksheet.pdf, plan.ics, progress.html); the
+#: sweep leaves folders whose name starts with a dot alone.
+PLANS_FOLDER = ".plans"
+
+
+def plan_folder(files_dir: Path, person_key: str) -> Path:
+    """Where the web app writes a person's plan files."""
+    return files_dir / PLANS_FOLDER / person_key
+
+
 def make_private(folder: Path, root: Path) -> None:
     """Create ``folder`` under ``root``, each new level readable by its owner only."""
     root.mkdir(mode=PRIVATE, parents=True, exist_ok=True)

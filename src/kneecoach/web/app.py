@@ -44,13 +44,16 @@ from kneecoach.core.errors import InputError, KneecoachError
 from kneecoach.core.movement_tests import MOVEMENT_TESTS
 from kneecoach.core.settings import Settings
 from kneecoach.web import overlay
+from kneecoach.web.coaching import Coaching
 from kneecoach.web.security import (
     SESSION_COOKIE,
     Guard,
     Sessions,
     csrf_token,
+    first,
     form_csrf,
     safe_next,
+    stale,
 )
 
 STATIC = Path(__file__).parent / "static"
@@ -115,9 +118,9 @@ class _Site:
             )  # fmt: skip
         fields = await form_csrf(request)
         if fields is None:
-            return _stale()
-        target = safe_next(fields.get("next"))
-        if not self.sessions.check_password(fields.get("password", "")):
+            return stale()
+        target = safe_next(first(fields, "next"))
+        if not self.sessions.check_password(first(fields, "password")):
             self.sessions.limiter.failed(client)
             return self.page(request, "login.html.j2", status=401, next=target,
                              error="That is not the password.")  # fmt: skip
@@ -129,7 +132,7 @@ class _Site:
 
     async def logout(self, request: Request) -> Response:
         if await form_csrf(request) is None:
-            return _stale()
+            return stale()
         self.sessions.close(request.cookies.get(SESSION_COOKIE))
         response = RedirectResponse("/login" if self.sessions.password else "/", status_code=303)
         response.delete_cookie(SESSION_COOKIE, path="/")
@@ -176,14 +179,14 @@ class _Site:
     async def add_person(self, request: Request) -> Response:
         fields = await form_csrf(request)
         if fields is None:
-            return _stale()
+            return stale()
         try:
-            person = await run_in_threadpool(self.journal.add_person, fields.get("name", ""))
+            person = await run_in_threadpool(self.journal.add_person, first(fields, "name"))
         except KneecoachError as exc:
             with self.lock:
                 people = self.journal.people()
             return self.page(request, "people.html.j2", status=400, people=people,
-                             error=str(exc), name=fields.get("name", ""))  # fmt: skip
+                             error=str(exc), name=first(fields, "name"))  # fmt: skip
         return RedirectResponse(f"/people/{person.key}", status_code=303)
 
     def delete_page(self, request: Request) -> Response:
@@ -197,7 +200,7 @@ class _Site:
     async def delete_person(self, request: Request) -> Response:
         fields = await form_csrf(request)
         if fields is None:
-            return _stale()
+            return stale()
         try:
             name = self.journal.name_of(request.path_params["key"])
             await run_in_threadpool(self.journal.delete, name)
@@ -340,11 +343,6 @@ VIDEO_TYPES = {".mp4": "video/mp4", ".m4v": "video/mp4", ".mov": "video/quicktim
                ".webm": "video/webm"}  # fmt: skip
 
 
-def _stale() -> Response:
-    return Response("kneecoach: the page's security token is missing or old: reload the page "
-                    "and try again", status_code=403, media_type="text/plain")  # fmt: skip
-
-
 def _too_big(size: int, limit: int) -> str:
     return (
         f"the clip is larger than the limit of {limit // MB} MB (setting web_max_upload_mb); "
@@ -364,6 +362,7 @@ def create_app(
     jobs = jobs or Jobs(journal, settings or Settings())
     sessions = Sessions(password)
     site = _Site(journal, jobs, sessions)
+    coaching = Coaching(site)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -382,6 +381,8 @@ def create_app(
         Route("/api/analyses/{key:str}/track.json", site.track_json),
         Route("/api/analyses/{key:str}/clip", site.clip),
         Route("/api/analyses/{key:str}/{name:str}", site.analysis_file),
+        Route("/api/people/{key:str}/plan", coaching.plan_json),
+        Route("/api/people/{key:str}/logs", coaching.logs_json),
         Route("/api/jobs", site.jobs_json),
         Route("/api/jobs/{key:str}", site.job_json),
         Route("/", site.people_page),
@@ -393,6 +394,14 @@ def create_app(
         Route("/people/{key:str}/delete", site.delete_page),
         Route("/people/{key:str}/delete", site.delete_person, methods=["POST"]),
         Route("/people/{key:str}/assessments/{number:int}/report", site.report),
+        Route("/people/{key:str}/intake", coaching.intake_page),
+        Route("/people/{key:str}/intake", coaching.submit_intake, methods=["POST"]),
+        Route("/people/{key:str}/plan", coaching.plan_page),
+        Route("/people/{key:str}/plan", coaching.replan, methods=["POST"]),
+        Route("/people/{key:str}/plan/{name:str}", coaching.plan_file),
+        Route("/people/{key:str}/log", coaching.log_page),
+        Route("/people/{key:str}/log", coaching.submit_log, methods=["POST"]),
+        Route("/people/{key:str}/progress", coaching.progress_page),
         Route("/analyses/new", site.new_analysis_page),
         Route("/analyses", site.jobs_page),
         Route("/analyses/{key:str}", site.analysis_page),

@@ -24,7 +24,7 @@ import secrets
 import threading
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -191,17 +191,32 @@ class Guard(BaseHTTPMiddleware):
         return None
 
 
+STALE = "the page's security token is missing or old: reload the page and try again"
+
+
+def stale() -> Response:
+    """A form whose CSRF token is wrong: refused (403)."""
+    return Response(f"kneecoach: {STALE}", status_code=403, media_type="text/plain")
+
+
 def _forbidden(api: bool) -> Response:
-    why = "the page's security token is missing or old: reload the page and try again"
-    if api:
-        return JSONResponse({"error": why}, status_code=403)
-    return Response(f"kneecoach: {why}", status_code=403, media_type="text/plain")
+    return JSONResponse({"error": STALE}, status_code=403) if api else stale()
 
 
-async def form_csrf(request: Request) -> dict[str, str] | None:
-    """A url-encoded form's text fields, or None when its CSRF token is wrong (browsers)."""
-    form = await request.form(max_files=0, max_fields=50)
-    fields = {k: v for k, v in form.items() if isinstance(v, str)}
-    if is_browser(request) and not csrf_ok(request, fields.get("csrf")):
+async def form_csrf(request: Request) -> dict[str, list[str]] | None:
+    """A url-encoded form's fields (every value of each), or None when its CSRF token is
+    wrong (browsers)."""
+    form = await request.form(max_files=0, max_fields=200)
+    fields: dict[str, list[str]] = {}
+    for key, value in form.multi_items():
+        if isinstance(value, str):
+            fields.setdefault(key, []).append(value)
+    if is_browser(request) and not csrf_ok(request, first(fields, "csrf")):
         return None
     return fields
+
+
+def first(fields: Mapping[str, Sequence[str]], name: str, default: str = "") -> str:
+    """A form field's (first) value."""
+    values = fields.get(name)
+    return values[0] if values else default

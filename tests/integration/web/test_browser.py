@@ -21,8 +21,10 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
+import pypdfium2 as pdfium
 import pytest
 from tests.conftest import media
 
@@ -177,6 +179,40 @@ def test_add_upload_watch_progress_and_read_the_report_with_its_player(
             f"Math.abs(document.getElementById('clip').currentTime - {at}) < 0.02"
         )
         _shoot(page, "web-report.png")
+
+        # the coaching loop: intake (one field error fixed), plan, its files, a log, progress
+        page.goto(server.url + "/")
+        page.get_by_role("link", name="Zoë <O'Brien>").click()
+        page.get_by_role("link", name="Plan").click()
+        page.get_by_role("link", name="Fill in the intake").click()
+        for flag in page.locator("fieldset.flags fieldset").all():
+            flag.get_by_label("no").check()
+        page.locator("#f-person-age").fill("4000")
+        page.get_by_role("button", name="Save and make the plan").click()
+        age = page.locator('[data-field="person.age"]')
+        expect(age.get_by_role("alert")).to_have_text("a whole number from 8 to 100")
+        page.locator("#f-person-age").fill("34")
+        page.get_by_role("button", name="Save and make the plan").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Zoë <O'Brien>'s plan")
+        with page.expect_download() as pdf:
+            page.get_by_role("link", name="Worksheet (PDF)").click()
+        document = pdfium.PdfDocument(pdf.value.path())
+        words = document[0].get_textpage().get_text_range()
+        document.close()
+        today = date.today()
+        assert "Your knee plan" in words and f"{today:%a} {today.day} {today:%b %Y}" in words
+        with page.expect_download() as ics:
+            page.get_by_role("link", name="Calendar (.ics)").click()
+        calendar = Path(ics.value.path()).read_text(encoding="utf-8")
+        events = calendar.count("BEGIN:VEVENT")
+        assert calendar.startswith("BEGIN:VCALENDAR") and events == calendar.count("END:VEVENT") > 0
+        page.goto(page.url.replace("/plan", "/log"))
+        page.get_by_label("Pain during, 0-10").fill("4")
+        page.get_by_label("Pain after, by the next morning, 0-10").fill("3")
+        page.get_by_role("button", name="Log it").click()
+        expect(page.locator("#logged")).to_contain_text("done")
+        page.get_by_role("link", name="Progress").click()
+        expect(page.get_by_alt_text("Pain ratings over time")).to_be_visible()
         page.goto(server.url + "/")
         _shoot(page, "web-people.png")
 

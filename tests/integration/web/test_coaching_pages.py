@@ -1,0 +1,108 @@
+"""The coaching loop in the web app: the intake form (errors at the field, warning signs
+first), the plan with its worksheet, PDF and calendar, a logged session, progress."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from kneecoach.app.analyze import AnalysisRequest, analyze
+from kneecoach.app.journal import Journal
+from kneecoach.io import to_netcdf_file
+from kneecoach.program.questions import questions
+from kneecoach.sample_data.synthetic import single_leg_squat
+from kneecoach.web.app import create_app
+
+
+@pytest.fixture
+def journal(tmp_path: Path) -> Iterator[Journal]:
+    clip = to_netcdf_file(single_leg_squat(peak_fppa_deg=[12, 14, 16]), tmp_path / "clip.nc")
+    with Journal.open(f"sqlite:///{tmp_path / 'j.sqlite3'}") as j:
+        request = AnalysisRequest(clip, tmp_path / "a", test="single-leg-squat", video=False,
+                                  person="Mia")  # fmt: skip
+        assert analyze(request, j).status == "ok"
+        yield j
+
+
+def _answers(**changed: list[str]) -> dict[str, list[str]]:
+    """What the form sends when its shown defaults are kept (no warning signs)."""
+    form: dict[str, list[str]] = {}
+    for q in questions():
+        name = ".".join(q.path)
+        if q.kind == "bool":
+            form[name] = ["no"]
+        elif q.kind == "days":
+            form[name] = str(q.default).split(",")
+        elif q.kind == "int":
+            form[name] = [str(q.default if q.default is not None else q.bounds[0])]
+        elif q.kind == "choice":
+            form[name] = [q.default or q.choices[0]]
+        else:
+            form[name] = []
+    return form | changed
+
+
+def _post(client: TestClient, path: str, form: dict[str, list[str]]):
+    token = re.search(r'<meta name="csrf" content="([^"]+)"', client.get(path).text)
+    assert token is not None
+    return client.post(path, data={**form, "csrf": token.group(1)})
+
+
+def test_intake_plan_files_log_and_progress(journal: Journal) -> None:
+    client = TestClient(create_app(journal), follow_redirects=False)
+    key = journal.people()[0].key
+    page = client.get(f"/people/{key}/intake").text
+    flags = page.index("Warning signs")
+    assert flags < page.index("Your goal")  # red flags before the rest
+    wrong = _post(client, f"/people/{key}/intake", _answers(**{"person.age": ["forty"]}))
+    assert wrong.status_code == 400
+    field = re.search(r'data-field="person.age".*?</div>', wrong.text, re.S)
+    assert field and 'aria-invalid="true"' in field.group(0)
+    assert "a whole number from 8 to 100" in field.group(0)  # the error at its field
+    assert 'value="forty"' in field.group(0)  # what was typed stays
+    made = _post(client, f"/people/{key}/intake", _answers(**{"person.age": ["41"]}))
+    assert made.status_code == 303 and made.headers["location"] == f"/people/{key}/plan"
+    plan = client.get(f"/people/{key}/plan").text
+    assert "Worksheet (PDF)" in plan and "Calendar (.ics)" in plan
+    pdf = client.get(f"/people/{key}/plan/worksheet.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    ics = client.get(f"/people/{key}/plan/plan.ics").text
+    assert ics.startswith("BEGIN:VCALENDAR") and ics.count("BEGIN:VEVENT") >= 12
+    assert client.get(f"/api/people/{key}/plan").json()["weeks"] == 4
+    assert client.get(f"/people/{key}/plan/../../j.sqlite3").status_code == 404
+
+    logged = _post(client, f"/people/{key}/log",
+                   {"done": ["yes"], "pain_during": ["3"], "pain_after": ["2"], "rpe": ["6"],
+                    "day": [date.today().isoformat()]})  # fmt: skip
+    assert logged.status_code == 200 and "Logged for Mia" in logged.text
+    (log,) = client.get(f"/api/people/{key}/logs").json()
+    assert log["done"] and log["pain_during"] == 3 and log["pain_after"] == 2
+    progress = client.get(f"/people/{key}/progress")
+    assert progress.status_code == 200 and "data:image/png;base64" in progress.text
+
+
+def test_a_warning_sign_stops_the_plan_and_sends_to_a_clinician(journal: Journal) -> None:
+    client = TestClient(create_app(journal), follow_redirects=False)
+    key = journal.people()[0].key
+    flag = next(".".join(q.path) for q in questions() if q.stops)
+    stopped = _post(client, f"/people/{key}/intake", _answers(**{flag: ["yes"]}))
+    assert stopped.status_code == 200 and "See a clinician first" in stopped.text
+    assert "No plan yet" in client.get(f"/people/{key}/plan").text
+
+
+def test_a_log_with_warning_signs_holds_every_exercise(journal: Journal) -> None:
+    client = TestClient(create_app(journal), follow_redirects=False)
+    key = journal.people()[0].key
+    _post(client, f"/people/{key}/intake", _answers())
+    warned = _post(client, f"/people/{key}/log",
+                   {"done": ["yes"], "warning_signs": ["yes"], "pain_during": ["11"]})  # fmt: skip
+    assert warned.status_code == 400 and "a whole number from 0 to 10" in warned.text
+    held = _post(client, f"/people/{key}/log", {"done": ["yes"], "warning_signs": ["yes"]})
+    assert "no exercise moves on" in held.text
+    people = client.get("/").text
+    assert "⚠" in people  # the flag on the people list
