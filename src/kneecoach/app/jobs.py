@@ -192,6 +192,12 @@ class Jobs:
             raise InputError(f"analysis {key} has no {name}")
         return path
 
+    def of_assessment(self, assessment_key: str) -> str | None:
+        """The job (its key) whose clip was stored as ``assessment_key``; None: none was."""
+        with self.journal.transaction() as session:
+            job = store.job_of_assessment(session, assessment_key)
+            return job.key if job is not None and job.status == "done" else None
+
     def clip(self, key: str) -> Path:
         """The clip uploaded for job ``key``."""
         found = sorted(self.folder(key).glob("clip.*"))

@@ -384,6 +384,34 @@ def choose(h: History, first: int, second: int) -> tuple[AssessmentPoint, Assess
     return a, b
 
 
+@dataclass(frozen=True)
+class Comparison:
+    """Two assessments of the same test and working leg(s), measure by measure."""
+
+    first: int
+    second: int
+    before: AssessmentPoint
+    after: AssessmentPoint
+    #: each measure, with whether its change is beyond the measure's noise (the verdict)
+    changes: list[Change]
+    #: the change in one sentence for the person
+    sentence: str
+
+    @property
+    def title(self) -> str:
+        return (
+            f"{self.before.label}: no. {self.first} ({short_date(self.before.measured_at)}) → "
+            f"no. {self.second} ({short_date(self.after.measured_at)})"
+        )
+
+
+def _comparison(h: History, first: int, second: int) -> Comparison:
+    before, after = choose(h, first, second)
+    changes = compare(before, after)
+    return Comparison(first, second, before, after, changes,
+                      summary_sentence(before, after, changes))  # fmt: skip
+
+
 def listing(h: History) -> list[str]:
     """One line per assessment, numbered as ``progress --compare`` takes them."""
     lines = []
@@ -684,6 +712,11 @@ class Journal:
         with self.transaction() as session:
             return ClipAssessment.model_validate(_numbered(session, person, number).summary)
 
+    def assessment_key(self, person: str, number: int) -> str:
+        """The key of ``person``'s assessment no. ``number`` (1 = the oldest)."""
+        with self.transaction() as session:
+            return _numbered(session, person, number).key
+
     def stored_file(self, person: str, number: int, kind: str) -> Path:
         """The stored file of ``kind`` (``report``, ``summary``, ``worst_1`` ...) of
         ``person``'s assessment no. ``number`` (1 = the oldest, as ``progress`` numbers
@@ -920,6 +953,11 @@ class Journal:
                 p.programmes[-1].reason if p.programmes else "",
             )  # fmt: skip
 
+    def comparison(self, person: str, first: int, second: int, *, today: date) -> Comparison:
+        """``person``'s assessments no. ``first`` and ``second`` compared (InputError unless
+        both exist and are of the same test and working leg(s))."""
+        return _comparison(self.history(person, today=today), first, second)
+
     def write_progress_report(
         self,
         person: str,
@@ -932,13 +970,8 @@ class Journal:
         h = self.history(person, today=today)
         chosen = None
         if compare_pair is not None:
-            before, after = choose(h, *compare_pair)
-            chosen_changes = compare(before, after)
-            title = (
-                f"{before.label}: no. {compare_pair[0]} ({short_date(before.measured_at)}) → "
-                f"no. {compare_pair[1]} ({short_date(after.measured_at)})"
-            )
-            chosen = (title, chosen_changes, summary_sentence(before, after, chosen_changes))
+            c = _comparison(h, *compare_pair)
+            chosen = (c.title, c.changes, c.sentence)
         # each series' comparisons (first → latest, previous → latest), made once
         compared = {key: comparisons(points) for key, points in h.tests.items()}
         tests = [_test_context(h, points, compared[key]) for key, points in h.tests.items()]

@@ -95,6 +95,11 @@ def fail_interrupted(session: Session) -> list[str]:
     return keys
 
 
+def job_of_assessment(session: Session, assessment_key: str) -> Job | None:
+    """The job whose analysis was stored as the assessment ``assessment_key`` (if any)."""
+    return session.scalar(select(Job).where(Job.assessment_key == assessment_key).limit(1))
+
+
 def job_keys(session: Session, person: Person | None = None) -> set[str]:
     """The keys of every job (of ``person``)."""
     query = select(Job.key) if person is None else select(Job.key).where(Job.person == person)

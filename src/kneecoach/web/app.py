@@ -226,6 +226,49 @@ class _Site:
             return self.failed(request, exc)
         return FileResponse(path, media_type="text/html; charset=utf-8")
 
+    def compare_page(self, request: Request) -> Response:
+        """Two assessments side by side: numbers, verdicts, videos synced at each rep."""
+        key = request.path_params["key"]
+        try:
+            name = self.journal.name_of(key)
+            numbers = [int(request.query_params.get(k, "0") or 0) for k in ("first", "second")]
+            history = self.journal.history(name, today=date.today())
+            if not all(numbers):  # default: the latest two of the latest test
+                latest = history.assessments[-1] if history.assessments else None
+                same = [i for i, a in enumerate(history.assessments, start=1)
+                        if latest is not None and a.group == latest.group]  # fmt: skip
+                numbers = same[-2:] if len(same) >= 2 else [1, 2]
+            c = self.journal.comparison(name, numbers[0], numbers[1], today=date.today())
+            views = [self._compared(key, name, n) for n in numbers]
+        except (KneecoachError, ValueError) as exc:
+            error = exc if isinstance(exc, KneecoachError) else InputError(str(exc))
+            return self.failed(request, error, status=400)
+        reps = sorted(set(views[0]["reps"]) & set(views[1]["reps"]))
+        return self.page(request, "compare.html.j2", key=key, person=name, c=c, views=views,
+                         reps=reps, history=history)  # fmt: skip
+
+    def _compared(self, key: str, name: str, number: int) -> dict[str, Any]:
+        """One side of the comparison: its video's address and each rep's reading time."""
+        summary = self.journal.stored_assessment(name, number)
+        job = self.jobs.of_assessment(self.journal.assessment_key(name, number))
+        playable = job is not None and self.jobs.clip(job).suffix.lower() in VIDEO_TYPES
+        video = f"/api/analyses/{job}/clip" if playable else None
+        if video is None:
+            with contextlib.suppress(KneecoachError):
+                self.journal.stored_file(name, number, "video")
+                video = f"/people/{key}/assessments/{number}/video"
+        reps = {r.index: r.time_s for s in summary.sides.values() if s.working for r in s.reps
+                if r.time_s is not None}  # fmt: skip
+        return {"number": number, "summary": summary, "video": video, "reps": reps}
+
+    def stored_video(self, request: Request) -> Response:
+        key, number = request.path_params["key"], request.path_params["number"]
+        try:
+            path = self.journal.stored_file(self.journal.name_of(key), number, "video")
+        except KneecoachError as exc:
+            return self.failed(request, exc)
+        return FileResponse(path, media_type=VIDEO_TYPES.get(path.suffix.lower(), "video/mp4"))
+
     # analyses -----------------------------------------------------------------------------
 
     def new_analysis_page(self, request: Request) -> Response:
@@ -394,6 +437,8 @@ def create_app(
         Route("/people/{key:str}/delete", site.delete_page),
         Route("/people/{key:str}/delete", site.delete_person, methods=["POST"]),
         Route("/people/{key:str}/assessments/{number:int}/report", site.report),
+        Route("/people/{key:str}/assessments/{number:int}/video", site.stored_video),
+        Route("/people/{key:str}/compare", site.compare_page),
         Route("/people/{key:str}/intake", coaching.intake_page),
         Route("/people/{key:str}/intake", coaching.submit_intake, methods=["POST"]),
         Route("/people/{key:str}/plan", coaching.plan_page),

@@ -168,3 +168,21 @@ def test_unknown_jobs_and_files_are_a_clear_404(journal: Journal) -> None:
         missing = client.get("/api/analyses/" + "0" * 32 + "/summary.json")
         assert missing.status_code == 404 and "there is no analysis" in missing.json()["error"]
         assert client.get("/api/analyses/" + "0" * 32 + "/secrets.txt").status_code == 404
+
+
+def test_two_assessments_compared_with_verdicts_beyond_the_noise(
+    journal: Journal, tmp_path: Path
+) -> None:
+    worse = to_netcdf_file(single_leg_squat(peak_fppa_deg=[30, 32, 34]), tmp_path / "worse.nc")
+    with _client(journal) as client:
+        person = client.get("/api/people").json()[0]["key"]
+        key = _upload(client, worse, test="single-leg-squat", person=person).json()["job"]
+        assert _wait(client, key)["outcome"] == "ok"
+        page = client.get(f"/people/{person}/compare")
+        other_test = client.get(f"/people/{person}/compare?first=1&second=9")
+    assert page.status_code == 200
+    assert "no. 1" in page.text and "no. 2" in page.text
+    rows = re.findall(r'<td class="verdict">([^<]+)</td>', page.text)
+    assert rows and any(r.startswith("worse") for r in rows)  # 17° → 34°: beyond the noise
+    assert "No video kept" in page.text  # keypoint files: nothing to play
+    assert other_test.status_code == 400 and "no assessment number 9" in other_test.text

@@ -3,7 +3,10 @@
 One end-to-end flow on a real shared clip: add a person, upload the clip, watch its
 progress, open the analysis and check its numbers against the command line's summary.json
 for the same clip, play the video and check that the overlay is drawn for the frame at the
-current time, step a frame, jump with the scrubber. Then: a login off this computer, a
+current time, step a frame, jump with the scrubber; fill the intake (one field error
+fixed), make the plan, download its PDF and calendar and read them, log a session and see
+it on the progress chart; analyse the clip again and compare the two with both videos
+synced at a rep. Then: a login off this computer, a
 forged change refused (CSRF), an upload over the limit refused in the page, and a server
 restarted mid-analysis.
 
@@ -213,6 +216,27 @@ def test_add_upload_watch_progress_and_read_the_report_with_its_player(
         expect(page.locator("#logged")).to_contain_text("done")
         page.get_by_role("link", name="Progress").click()
         expect(page.get_by_alt_text("Pain ratings over time")).to_be_visible()
+
+        # a re-test of the same clip: the two compared, videos synced at each rep
+        page.goto(server.url + "/")
+        page.get_by_role("link", name="Zoë <O'Brien>").click()
+        page.get_by_role("link", name="Analyse a clip for").click()
+        page.set_input_files("input[type=file]", str(clip))
+        page.get_by_role("button", name="Analyse").click()
+        page.wait_for_url("**/analyses")
+        _wait_for_row(page, status="done")
+        page.goto(server.url + "/")
+        page.get_by_role("link", name="Zoë <O'Brien>").click()
+        page.get_by_role("link", name="Compare").click()
+        verdicts = page.locator("#changes .verdict").all_inner_texts()
+        assert verdicts and all(v.startswith("no real change") for v in verdicts)  # same clip
+        sync = page.locator("#sync button.sync").first
+        sync.click()
+        at = float(sync.get_attribute("data-before") or "nan")
+        page.wait_for_function(
+            f"Array.from(document.querySelectorAll('video.compared'))"
+            f".every(v => Math.abs(v.currentTime - {at}) < 0.02)"
+        )
         page.goto(server.url + "/")
         _shoot(page, "web-people.png")
 

@@ -211,6 +211,18 @@ async function setUpPlayer(section) {
   section.dataset.ready = "true";
 }
 
+// ---------------------------------------------------------------- compare: both videos at a rep
+function setUpCompare(bar) {
+  const videos = Array.from(document.querySelectorAll("video.compared"));
+  bar.addEventListener("click", (e) => {
+    const button = e.target.closest("button.sync");
+    if (!button || videos.length !== 2) return;
+    videos.forEach((v) => v.pause());
+    videos[0].currentTime = Number(button.dataset.before);
+    videos[1].currentTime = Number(button.dataset.after);
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   const form = document.getElementById("upload");
   if (form) setUpUpload(form);
@@ -218,4 +230,6 @@ document.addEventListener("DOMContentLoaded", () => {
   if (jobs) setUpJobs(jobs);
   const player = document.getElementById("player");
   if (player) setUpPlayer(player);
+  const sync = document.getElementById("sync");
+  if (sync) setUpCompare(sync);
 });
