@@ -5,7 +5,8 @@ Usage::
     python bench/web_pages.py [--people 50] [--repeats 20]
 
 Builds a journal in a temporary folder: ``--people`` people, each with one stored
-assessment of a synthetic single-leg squat (the same analysis stored under each name),
+assessment of a synthetic single-leg squat (the same analysis stored under each name; the
+first has two, to compare, and a plan from the demo intake),
 then serves the app with uvicorn on a loopback port and times each page and API call over
 HTTP, as a browser on this computer waits for it (median and slowest of ``--repeats``).
 The analysis pages themselves (video, track) are not timed: they depend on the clip.
@@ -25,10 +26,16 @@ import httpx
 import uvicorn
 
 from kneecoach.app.analyze import AnalysisRequest, analyze
+from kneecoach.app.coach import plan_from_intake
 from kneecoach.app.journal import Journal
 from kneecoach.io import to_netcdf_file
+from kneecoach.program.intake import demo_intake
 from kneecoach.sample_data.synthetic import single_leg_squat
 from kneecoach.web.app import create_app
+
+
+def intake_data() -> dict[str, object]:
+    return demo_intake().model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
 def main() -> None:
@@ -45,7 +52,9 @@ def main() -> None:
             assert first.assessment is not None
             for i in range(args.people):
                 journal.remember_analysis(out, f"Person {i:02d}", assessment=first.assessment)
+            journal.remember_analysis(out, "Person 00", assessment=first.assessment)  # compare
             key = journal.people()[0].key
+            plan_from_intake(journal, "Person 00", intake_data())
             with socket.socket() as s:
                 s.bind(("127.0.0.1", 0))
                 port = s.getsockname()[1]
@@ -58,7 +67,9 @@ def main() -> None:
                 time.sleep(0.05)
             paths = ["/", f"/people/{key}", "/analyses", "/analyses/new", "/api/people",
                      f"/api/people/{key}", f"/api/people/{key}/assessments/1",
-                     f"/people/{key}/assessments/1/report"]  # fmt: skip
+                     f"/people/{key}/assessments/1/report", f"/people/{key}/compare",
+                     f"/people/{key}/intake", f"/people/{key}/plan", f"/people/{key}/log",
+                     f"/people/{key}/progress"]  # fmt: skip
             print(f"{args.people} people, each with one assessment; {args.repeats} requests each")
             print(f"{'page':52} {'median ms':>10} {'slowest ms':>11}")
             with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
