@@ -446,6 +446,7 @@ def create_app(
         Route("/people/{key:str}/plan/{name:str}", coaching.plan_file),
         Route("/people/{key:str}/log", coaching.log_page),
         Route("/people/{key:str}/log", coaching.submit_log, methods=["POST"]),
+        Route("/people/{key:str}/check-in", coaching.check_in, methods=["POST"]),
         Route("/people/{key:str}/progress", coaching.progress_page),
         Route("/analyses/new", site.new_analysis_page),
         Route("/analyses", site.jobs_page),

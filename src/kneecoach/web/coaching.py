@@ -179,6 +179,26 @@ class Coaching:
         return self.site.page(request, "logged.html.j2", key=key, person=name, result=result,
                               advice=RED_FLAG_ADVICE)  # fmt: skip
 
+    async def check_in(self, request: Request) -> Response:
+        """A pain rating on a day without a session (``log --check-in``)."""
+        fields = await form_csrf(request)
+        if fields is None:
+            return stale()
+        try:
+            key, name = self._person(request)
+            day = _day(first(fields, "day"))
+            pain = first(fields, "pain").strip()
+            if not pain.isdigit() or int(pain) > 10:
+                planned = self.journal.planned_or_nothing(name, day)
+                return self.site.page(request, "log.html.j2", status=400, key=key,
+                                      person=name, planned=planned,
+                                      problems={"pain": "a whole number from 0 to 10"})  # fmt: skip
+            self.journal.record_checkin(name, day=day, pain=int(pain),
+                                        notes=first(fields, "notes").strip()[:2000])  # fmt: skip
+        except KneecoachError as exc:
+            return self.site.failed(request, exc, status=400)
+        return RedirectResponse(f"/people/{key}/progress", status_code=303)
+
     def logs_json(self, request: Request) -> Response:
         try:
             _, name = self._person(request)

@@ -106,3 +106,17 @@ def test_a_log_with_warning_signs_holds_every_exercise(journal: Journal) -> None
     assert "no exercise moves on" in held.text
     people = client.get("/").text
     assert "⚠" in people  # the flag on the people list
+
+
+def test_a_pain_check_in_without_a_session(journal: Journal) -> None:
+    client = TestClient(create_app(journal), follow_redirects=False)
+    key = journal.people()[0].key
+    assert 'action="/people/' + key + '/check-in"' in client.get(f"/people/{key}/log").text
+    token = re.search(r'<meta name="csrf" content="([^"]+)"', client.get("/").text)
+    assert token is not None
+    wrong = client.post(f"/people/{key}/check-in", data={"csrf": token.group(1), "pain": "12"})
+    assert wrong.status_code == 400 and "a whole number from 0 to 10" in wrong.text
+    done = client.post(f"/people/{key}/check-in", data={"csrf": token.group(1), "pain": "4"})
+    assert done.status_code == 303 and done.headers["location"].endswith("/progress")
+    history = journal.history("Mia", today=date.today())
+    assert [pain for _, pain in history.checkins] == [4]
