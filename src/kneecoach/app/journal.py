@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -333,6 +333,40 @@ class History:
     tests: dict[tuple[str, tuple[str, ...]], list[AssessmentPoint]] = field(default_factory=dict)
     planned_days: list[date] = field(default_factory=list)
     programme_reason: str = ""
+    #: every programme version: (version, when it was made, why)
+    programmes: list[tuple[int, datetime, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Event:
+    """One line of a person's timeline."""
+
+    day: date
+    #: ``assessment``, ``plan``, ``session``, ``pain`` or ``warning``
+    kind: str
+    text: str
+    #: for an assessment: its number (1 = the oldest)
+    number: int | None = None
+
+
+def timeline(h: History) -> list[Event]:
+    """What happened, newest first: assessments, plan versions, sessions (with their pain),
+    pain check-ins, and warning signs reported."""
+    events = [Event(a.measured_at.date(), "assessment", a.label, i)
+              for i, a in enumerate(h.assessments, start=1)]  # fmt: skip
+    events += [Event(made.date(), "plan", f"plan version {v}: {why or 'new programme'}")
+               for v, made, why in h.programmes]  # fmt: skip
+    for log in h.logs:
+        ratings = (("before", log.pain_before), ("during", log.pain_during),
+                   ("after", log.pain_after))  # fmt: skip
+        pain = ", ".join(f"{when} {value}/10" for when, value in ratings if value is not None)
+        what = "session done" if log.done else "session missed"
+        events.append(Event(log.day, "session", f"{what}; pain {pain}" if pain else what))
+        if log.warning_signs:
+            events.append(Event(log.day, "warning", "warning signs reported: see a clinician"))
+    events += [Event(day, "pain", f"pain {pain}/10 (check-in)") for day, pain in h.checkins]
+    order = {"warning": 0, "assessment": 1, "plan": 2, "session": 3, "pain": 4}
+    return sorted(events, key=lambda e: (e.day, -order[e.kind]), reverse=True)
 
 
 @dataclass(frozen=True)
@@ -343,11 +377,18 @@ class SessionLogPoint:
     pain_after: int | None
     rpe: int | None
     pain_before: int | None = None
+    warning_signs: bool = False
 
 
 def _log_point(log: SessionLog) -> SessionLogPoint:
     return SessionLogPoint(
-        log.day, log.done, log.pain_during, log.pain_after, log.rpe, log.pain_before
+        log.day,
+        log.done,
+        log.pain_during,
+        log.pain_after,
+        log.rpe,
+        log.pain_before,
+        log.warning_signs,
     )
 
 
@@ -951,6 +992,7 @@ class Journal:
                 p.programmes[-1].version if p.programmes else None, self.files_dir, tests,
                 [s.day for s in p.programmes[-1].sessions] if p.programmes else [],
                 p.programmes[-1].reason if p.programmes else "",
+                [(pr.version, pr.created_at, pr.reason) for pr in p.programmes],
             )  # fmt: skip
 
     def comparison(self, person: str, first: int, second: int, *, today: date) -> Comparison:

@@ -39,7 +39,7 @@ from starlette.staticfiles import StaticFiles
 
 from kneecoach import __version__
 from kneecoach.app.jobs import Jobs
-from kneecoach.app.journal import History, Journal
+from kneecoach.app.journal import History, Journal, timeline
 from kneecoach.core.errors import InputError, KneecoachError
 from kneecoach.core.movement_tests import MOVEMENT_TESTS
 from kneecoach.core.settings import Settings
@@ -148,6 +148,20 @@ class _Site:
             people = self.journal.people()
         return JSONResponse([_jsonable(asdict(p)) for p in people])
 
+    async def add_person_json(self, request: Request) -> Response:
+        """``POST /api/people`` with ``{"name": …}``: the person (201), added if new."""
+        try:
+            body = await request.json()
+            name = body.get("name") if isinstance(body, dict) else None
+            if not isinstance(name, str):
+                raise InputError('send {"name": "..."}')
+            person = await run_in_threadpool(self.journal.add_person, name)
+        except ValueError as exc:
+            return JSONResponse({"error": f"the body is not JSON ({exc})"}, status_code=400)
+        except KneecoachError as exc:
+            return self.failed(request, exc, status=400)
+        return JSONResponse(_jsonable(asdict(person)), status_code=201)
+
     def person_json(self, request: Request) -> Response:
         try:
             h = self._history(request.path_params["key"])
@@ -215,7 +229,8 @@ class _Site:
             jobs = self.jobs.recent(key)
         except KneecoachError as exc:
             return self.failed(request, exc)
-        return self.page(request, "person.html.j2", history=h, key=key, jobs=jobs)
+        return self.page(request, "person.html.j2", history=h, key=key, jobs=jobs,
+                         events=timeline(h))  # fmt: skip
 
     def report(self, request: Request) -> Response:
         key, number = request.path_params["key"], request.path_params["number"]
@@ -418,6 +433,7 @@ def create_app(
     routes = [
         Route("/api/health", site.health),
         Route("/api/people", site.people_json),
+        Route("/api/people", site.add_person_json, methods=["POST"]),
         Route("/api/people/{key:str}", site.person_json),
         Route("/api/people/{key:str}/assessments/{number:int}", site.assessment_json),
         Route("/api/analyses", site.submit, methods=["POST"]),
@@ -425,7 +441,9 @@ def create_app(
         Route("/api/analyses/{key:str}/clip", site.clip),
         Route("/api/analyses/{key:str}/{name:str}", site.analysis_file),
         Route("/api/people/{key:str}/plan", coaching.plan_json),
+        Route("/api/people/{key:str}/plan", coaching.replan_json, methods=["POST"]),
         Route("/api/people/{key:str}/logs", coaching.logs_json),
+        Route("/api/people/{key:str}/logs", coaching.add_log_json, methods=["POST"]),
         Route("/api/jobs", site.jobs_json),
         Route("/api/jobs/{key:str}", site.job_json),
         Route("/", site.people_page),

@@ -199,6 +199,53 @@ class Coaching:
             return self.site.failed(request, exc, status=400)
         return RedirectResponse(f"/people/{key}/progress", status_code=303)
 
+    async def add_log_json(self, request: Request) -> Response:
+        """``POST /api/people/{key}/logs`` with a JSON session (as ``kneecoach log`` takes
+        it): ``day``, ``done``, ``sets_done``, ``pain_before``, ``pain_during``,
+        ``pain_after``, ``rpe``, ``notes``, ``warning_signs``."""
+        try:
+            key, name = self._person(request)
+            body = await request.json()
+            if not isinstance(body, dict):
+                raise InputError("send the session as a JSON object")
+            fields = {k: [str(v).lower() if isinstance(v, bool) else str(v)]
+                      for k, v in body.items() if v is not None}  # fmt: skip
+            fields["done"] = ["yes" if body.get("done", True) is True else "no"]
+            fields["warning_signs"] = ["yes" if body.get("warning_signs") is True else "no"]
+            day = _day(first(fields, "day"))
+            planned = self.journal.planned_or_nothing(name, day)
+            entry, problems = _entry(fields, day, planned)
+            if entry is None:
+                said = "; ".join(f"{k}: {v}" for k, v in problems.items())
+                return JSONResponse({"error": said}, status_code=400)
+            result = await run_in_threadpool(
+                lambda: self.journal.log_session(
+                    name, entry, warned=first(fields, "warning_signs") == "yes",
+                    again=planned.logged > 0,
+                )
+            )  # fmt: skip
+        except ValueError as exc:  # not JSON
+            return JSONResponse({"error": f"the body is not JSON ({exc})"}, status_code=400)
+        except KneecoachError as exc:
+            return self.site.failed(request, exc, status=400)
+        return JSONResponse({
+            "day": entry.day.isoformat(), "done": entry.done, "warning_signs": result.warned,
+            "next_time": [{"exercise_id": a.exercise_id, "decision": a.decision,
+                           "advice": a.advice} for a in result.decided],
+            "adherence": result.logged.adherence.text(),
+        }, status_code=201)  # fmt: skip
+
+    async def replan_json(self, request: Request) -> Response:
+        """``POST /api/people/{key}/plan``: the next version from the stored intake."""
+        try:
+            _, name = self._person(request)
+            result = await run_in_threadpool(coach.replan, self.journal, name)
+        except KneecoachError as exc:
+            return self.site.failed(request, exc, status=400)
+        if result.status == "stopped":
+            return JSONResponse({"error": result.message}, status_code=409)
+        return JSONResponse(self.journal.current_plan(name), status_code=201)
+
     def logs_json(self, request: Request) -> Response:
         try:
             _, name = self._person(request)

@@ -35,11 +35,11 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 #: Sent with every response: nothing from another origin, no framing, no sniffing.
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data: blob:; "
-    "media-src 'self' blob:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; "
+    "media-src 'self' blob:; style-src 'self' 'unsafe-inline'; frame-ancestors 'self'; "
     "form-action 'self'; base-uri 'none'",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "DENY",
+    "X-Frame-Options": "SAMEORIGIN",  # the analysis page frames its own report
 }
 SESSION_COOKIE = "kneecoach_session"
 CSRF_COOKIE = "kneecoach_csrf"

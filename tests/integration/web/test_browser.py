@@ -159,6 +159,8 @@ def test_add_upload_watch_progress_and_read_the_report_with_its_player(
             cell = page.locator(f"#numbers tr[data-side={side}] .peak-fppa")
             expect(cell).to_have_text("—" if peak is None else f"{peak:.1f}°")
         assert served["findings"] == expected["findings"]
+        report = page.frame_locator("iframe.report")  # everything report.html shows
+        expect(report.locator("body")).to_contain_text("movement screen")
 
         # the player: the overlay follows the video's current time, frame by frame
         player = page.locator("#player")

@@ -106,6 +106,9 @@ def test_a_log_with_warning_signs_holds_every_exercise(journal: Journal) -> None
     assert "no exercise moves on" in held.text
     people = client.get("/").text
     assert "⚠" in people  # the flag on the people list
+    events = re.findall(r"<li class=\"(\w+)\">", client.get(f"/people/{key}").text)
+    assert events[0] == "warning"  # the warning signs lead the day
+    assert sorted(events) == ["assessment", "plan", "session", "warning"]
 
 
 def test_a_pain_check_in_without_a_session(journal: Journal) -> None:
@@ -120,3 +123,23 @@ def test_a_pain_check_in_without_a_session(journal: Journal) -> None:
     assert done.status_code == 303 and done.headers["location"].endswith("/progress")
     history = journal.history("Mia", today=date.today())
     assert [pain for _, pain in history.checkins] == [4]
+
+
+def test_people_plans_and_logs_through_the_json_api(journal: Journal) -> None:
+    """As a clinic's script would: no browser, so no CSRF token; JSON in and out."""
+    client = TestClient(create_app(journal))
+    added = client.post("/api/people", json={"name": "Noor"})
+    assert added.status_code == 201 and added.json()["name"] == "Noor"
+    assert client.post("/api/people", json={"nom": "x"}).status_code == 400
+    key = journal.people()[0].key  # Mia: intake through the form, then the API
+    no_intake = client.post(f"/api/people/{key}/plan")
+    assert no_intake.status_code == 400 and "intake" in no_intake.json()["error"]
+    page = TestClient(create_app(journal), follow_redirects=False)
+    _post(page, f"/people/{key}/intake", _answers())
+    replanned = client.post(f"/api/people/{key}/plan")
+    assert replanned.status_code == 201 and replanned.json()["weeks"] == 4
+    logged = client.post(f"/api/people/{key}/logs",
+                         json={"done": True, "pain_during": 2, "rpe": 5})  # fmt: skip
+    assert logged.status_code == 201 and logged.json()["warning_signs"] is False
+    assert client.post(f"/api/people/{key}/logs", json={"rpe": 14}).status_code == 400
+    assert [log["pain_during"] for log in client.get(f"/api/people/{key}/logs").json()] == [2]
