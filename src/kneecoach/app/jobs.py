@@ -13,6 +13,7 @@ one transaction, or not at all.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import shutil
 import threading
 import time
@@ -137,7 +138,8 @@ class Jobs:
     def __init__(self, journal: Journal, settings: Settings, *, runner: Runner | None = None):
         self.journal = journal
         self.settings = settings
-        self._runner = runner or run_in_process
+        self._runner = runner or self._run_in_process
+        self._process: multiprocessing.process.BaseProcess | None = None
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -224,9 +226,14 @@ class Jobs:
         return failed
 
     def stop(self) -> None:
-        """Stop working; a job still running is marked failed now."""
+        """Stop working: the worker process is ended, and its job marked failed (nothing of
+        it is stored: the assessment is stored in one transaction at its very end)."""
         self._stopping.set()
         self._wake.set()
+        process = self._process
+        if process is not None and process.is_alive():
+            process.terminate()
+            process.join(timeout=10)
         if self._thread is not None:
             self._thread.join(timeout=10)
         with self.journal.transaction() as session:
@@ -258,18 +265,33 @@ class Jobs:
             time.sleep(0.2)
         return state
 
+    def _run_in_process(self, url: str, key: str, settings: Settings) -> None:
+        """Run job ``key`` in a fresh process (spawned: nothing of the server's threads or
+        open database is inherited) and wait for it to end."""
+        process = multiprocessing.get_context("spawn").Process(
+            target=work,
+            args=(url, key, replace(settings, origins=dict(settings.origins))),
+            name=f"kneecoach-job-{key[:8]}",
+            daemon=True,
+        )  # (origins: a read-only mapping, which cannot be pickled)
+        self._process = process
+        process.start()
+        process.join()
+        self._process = None
 
-def run_in_process(url: str, key: str, settings: Settings) -> None:
-    """Run job ``key`` in a fresh process (spawned: nothing of the server's threads or open
-    database is inherited) and wait for it to end."""
-    process = multiprocessing.get_context("spawn").Process(
-        target=work,
-        args=(url, key, replace(settings, origins=dict(settings.origins))),
-        name=f"kneecoach-job-{key[:8]}",
-        daemon=True,
-    )  # (origins: a read-only mapping, which cannot be pickled)
-    process.start()
-    process.join()
+
+def _end_with_the_server() -> None:
+    """In a worker: exit as soon as the server that started it is gone (killed), so an
+    orphan never stores an analysis the restarted server has marked failed."""
+    parent = multiprocessing.parent_process()
+
+    def watch() -> None:
+        while parent is not None and parent.is_alive():
+            time.sleep(1.0)
+        os._exit(1)
+
+    if parent is not None:
+        threading.Thread(target=watch, name="kneecoach-orphan-watch", daemon=True).start()
 
 
 def work(url: str, key: str, settings: Settings) -> None:
@@ -280,6 +302,7 @@ def work(url: str, key: str, settings: Settings) -> None:
     """
     from kneecoach.app.analyze import AnalysisRequest, analyze
 
+    _end_with_the_server()
     with Journal.open(url) as journal:
         with journal.transaction() as session:
             job = store.find_job(session, key)

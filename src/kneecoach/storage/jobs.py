@@ -80,8 +80,11 @@ def end_job(
     outcome: str | None = None,
     assessment_key: str | None = None,
 ) -> None:
-    """Mark the job ``done`` (with the analysis's ``outcome``) or ``failed``."""
+    """Mark the running job ``done`` (with the analysis's ``outcome``) or ``failed``; a job
+    no longer running (failed meanwhile by a restart) is left as it is."""
     job = find_job(session, key)
+    if job.status != "running":
+        return
     job.status = "failed" if failed else "done"
     job.stage, job.percent, job.updated_at = "", None, utcnow()
     job.message, job.outcome, job.assessment_key = message, outcome, assessment_key

@@ -211,13 +211,17 @@ def test_add_upload_watch_progress_and_read_the_report_with_its_player(
         calendar = Path(ics.value.path()).read_text(encoding="utf-8")
         events = calendar.count("BEGIN:VEVENT")
         assert calendar.startswith("BEGIN:VCALENDAR") and events == calendar.count("END:VEVENT") > 0
-        page.goto(page.url.replace("/plan", "/log"))
-        page.get_by_label("Pain during, 0-10").fill("4")
-        page.get_by_label("Pain after, by the next morning, 0-10").fill("3")
-        page.get_by_role("button", name="Log it").click()
-        expect(page.locator("#logged")).to_contain_text("done")
-        page.get_by_role("link", name="Progress").click()
-        expect(page.get_by_alt_text("Pain ratings over time")).to_be_visible()
+        phone = browser.new_page(
+            viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+        )  # logging happens on a phone, after training
+        phone.goto(page.url.replace("/plan", "/log"))
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390  # no side-scroll
+        phone.get_by_label("Pain during, 0-10").fill("4")
+        phone.get_by_label("Pain after, by the next morning, 0-10").fill("3")
+        phone.get_by_role("button", name="Log it").tap()
+        expect(phone.locator("#logged")).to_contain_text("done")
+        phone.get_by_role("link", name="Progress").tap()
+        expect(phone.get_by_alt_text("Pain ratings over time")).to_be_visible()
 
         # a re-test of the same clip: the two compared, videos synced at each rep
         page.goto(server.url + "/")
