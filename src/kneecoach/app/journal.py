@@ -753,6 +753,14 @@ class Journal:
         with self.transaction() as session:
             return ClipAssessment.model_validate(_numbered(session, person, number).summary)
 
+    def latest_assessment(self, person: str) -> ClipAssessment | None:
+        """``person``'s most recent assessment (None: none stored yet)."""
+        from kneecoach.assessment.model import Assessment as ClipAssessment
+
+        with self.transaction() as session:
+            summary = latest_summary(session, find_person(session, person))
+        return None if summary is None else ClipAssessment.model_validate(summary)
+
     def assessment_key(self, person: str, number: int) -> str:
         """The key of ``person``'s assessment no. ``number`` (1 = the oldest)."""
         with self.transaction() as session:

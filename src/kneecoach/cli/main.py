@@ -23,6 +23,7 @@ from kneecoach import __version__
 from kneecoach.cli import coach as coach_cli
 from kneecoach.cli import journal as journal_cli
 from kneecoach.cli import serve as serve_cli
+from kneecoach.cli import train as train_cli
 from kneecoach.cli.common import (
     Command,
     err,
@@ -499,3 +500,4 @@ cli.add_command(coach_cli.exercises)
 cli.add_command(coach_cli.intake)
 cli.add_command(coach_cli.plan)
 cli.add_command(serve_cli.serve)
+cli.add_command(train_cli.train)

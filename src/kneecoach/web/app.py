@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -34,7 +34,7 @@ from starlette.responses import (
     RedirectResponse,
     Response,
 )
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from kneecoach import __version__
@@ -43,8 +43,10 @@ from kneecoach.app.journal import History, Journal, timeline
 from kneecoach.core.errors import InputError, KneecoachError
 from kneecoach.core.movement_tests import MOVEMENT_TESTS
 from kneecoach.core.settings import Settings
+from kneecoach.pose.base import PoseEstimator
 from kneecoach.web import overlay
 from kneecoach.web.coaching import Coaching
+from kneecoach.web.live import Live
 from kneecoach.web.security import (
     SESSION_COOKIE,
     Guard,
@@ -414,6 +416,7 @@ def create_app(
     password: str | None = None,
     settings: Settings | None = None,
     jobs: Jobs | None = None,
+    live_pose: Callable[[], PoseEstimator] | None = None,
 ) -> Starlette:
     """The app over ``journal`` (opened once, for the life of the server). Its queue of
     analyses starts with the app and stops with it."""
@@ -421,6 +424,7 @@ def create_app(
     sessions = Sessions(password)
     site = _Site(journal, jobs, sessions)
     coaching = Coaching(site)
+    live = Live(site, live_pose) if live_pose else Live(site)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -444,6 +448,7 @@ def create_app(
         Route("/api/people/{key:str}/plan", coaching.replan_json, methods=["POST"]),
         Route("/api/people/{key:str}/logs", coaching.logs_json),
         Route("/api/people/{key:str}/logs", coaching.add_log_json, methods=["POST"]),
+        WebSocketRoute("/api/live", live.socket),
         Route("/api/jobs", site.jobs_json),
         Route("/api/jobs/{key:str}", site.job_json),
         Route("/", site.people_page),
@@ -466,6 +471,7 @@ def create_app(
         Route("/people/{key:str}/log", coaching.submit_log, methods=["POST"]),
         Route("/people/{key:str}/check-in", coaching.check_in, methods=["POST"]),
         Route("/people/{key:str}/progress", coaching.progress_page),
+        Route("/train", live.train_page),
         Route("/analyses/new", site.new_analysis_page),
         Route("/analyses", site.jobs_page),
         Route("/analyses/{key:str}", site.analysis_page),

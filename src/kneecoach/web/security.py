@@ -27,9 +27,10 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.middleware.base import BaseHTTPMiddleware
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 #: Sent with every response: nothing from another origin, no framing, no sniffing.
@@ -112,7 +113,7 @@ class Sessions:
             expires = self._tokens.get(token or "")
         return expires is not None and expires > time.monotonic()
 
-    def allowed(self, request: Request) -> bool:
+    def allowed(self, request: HTTPConnection) -> bool:
         """No password, a live session cookie, or the password by HTTP Basic."""
         if self.password is None or self.valid(request.cookies.get(SESSION_COOKIE)):
             return True
@@ -143,6 +144,15 @@ def csrf_ok(request: Request, given: str | None) -> bool:
 def is_browser(request: Request) -> bool:
     h = request.headers
     return bool(h.get("cookie") or h.get("origin") or h.get("sec-fetch-site"))
+
+
+def same_origin(connection: HTTPConnection) -> bool:
+    """A WebSocket opened by a page of this server (browsers send ``Origin``; a page on
+    another site must not reach the camera stream: cross-site WebSocket hijacking)."""
+    origin = connection.headers.get("origin")
+    if origin is None:
+        return True  # not a browser
+    return urlsplit(origin).netloc == connection.headers.get("host", "")
 
 
 def safe_next(path: str | None) -> str:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import threading
@@ -312,3 +313,105 @@ def test_a_server_restarted_mid_analysis_shows_the_analysis_failed(
         row = page.locator("tr[data-job]").first
         expect(row).to_have_attribute("data-status", "failed")
         expect(row).to_contain_text("the server stopped while this clip was analysed")
+
+
+def _y4m(source: Path, out: Path, size: tuple[int, int] = (640, 480)) -> tuple[Path, list]:
+    """The clip letterboxed to ``size`` as Y4M (what Chromium's fake camera plays, at the
+    clip's frame rate), and its frames as RGB arrays."""
+    import av
+    import cv2
+    import numpy as np
+
+    frames = []
+    with av.open(str(source)) as clip:
+        stream = clip.streams.video[0]
+        rate = stream.average_rate
+        for frame in clip.decode(stream):
+            image = frame.to_ndarray(format="rgb24")
+            h, w = image.shape[:2]
+            scale = min(size[0] / w, size[1] / h)
+            small = cv2.resize(image, (round(w * scale), round(h * scale)))
+            canvas = np.zeros((size[1], size[0], 3), dtype=np.uint8)
+            y0, x0 = (size[1] - small.shape[0]) // 2, (size[0] - small.shape[1]) // 2
+            canvas[y0 : y0 + small.shape[0], x0 : x0 + small.shape[1]] = small
+            frames.append(canvas)
+    with av.open(str(out), "w", format="yuv4mpegpipe") as y4m:
+        stream = y4m.add_stream("rawvideo", rate=rate)
+        stream.width, stream.height, stream.pix_fmt = size[0], size[1], "yuv420p"
+        for image in frames:
+            for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):
+                y4m.mux(packet)
+        for packet in stream.encode():
+            y4m.mux(packet)
+    return out, frames
+
+
+def test_training_with_a_camera_draws_the_live_knee_line_and_cues_where_offline_says_inside(
+    journal: Journal, tmp_path: Path
+) -> None:
+    """A fake camera plays a real squat; the live keypoints are compared with the offline
+    track of the same frames, and the live "inside" cue with the offline knee-over-foot."""
+    import cv2
+    import numpy as np
+
+    from kneecoach.app.track import TrackRequest, track
+    from kneecoach.live.feedback import Thresholds, live_pose
+    from kneecoach.metrics.frames import frame_measures
+
+    camera, frames = _y4m(media("front_overhead_squat_04.mov"), tmp_path / "camera.y4m")
+    offline = track(TrackRequest(camera, tmp_path / "offline", video=False)).clean
+    offline_xy = offline["position"].isel(individuals=0)
+    inside = {s: frame_measures(offline).table[f"knee_over_foot_{s}_pct"].to_numpy(float)
+              for s in ("left", "right")}  # fmt: skip
+    seen: list = []
+
+    class Recording:  # the real live model, remembering each frame it was given
+        name, note = "recording", "live frames kept for the test"
+
+        def __init__(self) -> None:
+            self.inner = live_pose()
+
+        def estimate(self, image):  # type: ignore[no-untyped-def]
+            seen.append(cv2.resize(image, (80, 60)).astype(float))
+            return self.inner.estimate(image)
+
+        def close(self) -> None:
+            self.inner.close()
+
+    assert sync_playwright is not None
+    with _Server(journal, live_pose=Recording) as server, sync_playwright() as p:
+        camera_browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+                  f"--use-file-for-fake-video-capture={camera}", "--disable-gpu",
+                  "--disable-background-networking", "--no-first-run"],
+        )  # fmt: skip
+        page = camera_browser.new_page()
+        page.goto(server.url + "/train")
+        page.get_by_role("button", name="Start").click()
+        expect(page.locator("#train")).to_have_attribute(
+            "data-replies", re.compile(r"^([6-9]\d|\d{3,})$"), timeout=120_000
+        )  # 60 answers or more
+        _shoot(page, "web-train.png")
+        replies = page.evaluate("window.kneecoachLive.replies")
+        latencies = page.evaluate("window.kneecoachLive.latencies")
+        camera_browser.close()
+    assert len(replies) <= len(seen)
+    small = np.stack([cv2.resize(f, (80, 60)).astype(float) for f in frames])
+    errors, agree = [], []
+    for reply, image in zip(replies, seen, strict=False):
+        i = int(np.argmin(((small - image) ** 2).mean(axis=(1, 2, 3))))  # which clip frame
+        for name in ("left_hip", "right_hip", "left_knee", "right_knee", "left_ankle",
+                     "right_ankle"):  # fmt: skip
+            if name in reply["keypoints"]:
+                want = offline_xy.sel(keypoints=name).values[i]
+                if np.isfinite(want).all():
+                    errors.append(float(np.hypot(*(np.array(reply["keypoints"][name][:2]) - want))))
+        for side in ("left", "right"):
+            value = inside[side][i]
+            if np.isfinite(value) and reply["cue"][side] != "unseen":
+                agree.append((value > Thresholds().inside_pct) == (reply["cue"][side] == "inside"))
+    assert errors and float(np.median(errors)) < 6.0, np.median(errors)  # px at 640×480
+    assert agree and sum(agree) / len(agree) > 0.85, sum(agree) / len(agree)
+    assert any(r["cue"]["left"] == "inside" or r["cue"]["right"] == "inside" for r in replies)
+    assert float(np.median(latencies)) < 1000  # answered live (the bench measures the speed)

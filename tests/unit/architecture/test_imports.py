@@ -24,6 +24,7 @@ LAYERS = [
     {"metrics"},
     {"events"},
     {"assessment"},
+    {"live"},
     {"program"},
     {"reports", "storage"},
     {"pipeline", "analyze", "sample_data"},

@@ -223,6 +223,102 @@ function setUpCompare(bar) {
   });
 }
 
+// ---------------------------------------------------------------- train: live knee line
+const CUE_COLOURS = { "in line": "#2ca02c", drifting: "#e0a000", inside: "#d62728", unseen: "#888" };
+
+function drawLive(ctx, reply) {
+  ctx.clearRect(0, 0, ctx.canvas.width, ctx.canvas.height);
+  const k = reply.keypoints || {};
+  const line = (a, b, colour, width, dash) => {
+    if (!k[a] || !k[b]) return;
+    ctx.strokeStyle = colour; ctx.lineWidth = width; ctx.setLineDash(dash || []);
+    ctx.beginPath(); ctx.moveTo(k[a][0], k[a][1]); ctx.lineTo(k[b][0], k[b][1]); ctx.stroke();
+  };
+  line("left_hip", "right_hip", "rgba(255,255,255,.8)", 2);
+  for (const side of ["left", "right"]) {
+    const colour = CUE_COLOURS[reply.cue[side]];
+    line(`${side}_hip`, `${side}_knee`, colour, 6);
+    line(`${side}_knee`, `${side}_ankle`, colour, 6);
+    const knee = k[`${side}_knee`], ankle = k[`${side}_ankle`], toe = k[`${side}_foot_index`];
+    if (knee && ankle && toe) {  // the foot line and a plumb line from the knee (science.md §1.5)
+      const mid = [(ankle[0] + toe[0]) / 2, (ankle[1] + toe[1]) / 2];
+      ctx.strokeStyle = "#fff"; ctx.lineWidth = 6; ctx.setLineDash([]);
+      ctx.beginPath(); ctx.moveTo(mid[0], mid[1]); ctx.lineTo(toe[0], toe[1]); ctx.stroke();
+      ctx.strokeStyle = colour; ctx.lineWidth = 2; ctx.setLineDash([6, 5]);
+      ctx.beginPath(); ctx.moveTo(knee[0], knee[1]); ctx.lineTo(knee[0], Math.max(mid[1], toe[1])); ctx.stroke();
+    }
+  }
+}
+
+function beep(audio) {
+  const osc = audio.createOscillator(), gain = audio.createGain();
+  osc.frequency.value = 880; gain.gain.value = 0.15;
+  osc.connect(gain).connect(audio.destination);
+  osc.start(); osc.stop(audio.currentTime + 0.12);
+}
+
+function setUpTrain(section) {
+  const video = document.getElementById("camera");
+  const ctx = document.getElementById("live-overlay").getContext("2d");
+  const cue = document.getElementById("cue"), stats = document.getElementById("live-stats");
+  const grab = document.createElement("canvas");
+  grab.width = 640; grab.height = 480;
+  const live = (window.kneecoachLive = { replies: [], latencies: [] });
+  let socket = null, inFlight = false, audio = null, lastInside = { left: false, right: false };
+
+  async function send() {
+    if (inFlight || !socket || socket.readyState !== WebSocket.OPEN || video.readyState < 2) return;
+    inFlight = true;
+    grab.getContext("2d").drawImage(video, 0, 0, 640, 480);
+    const t = performance.now();
+    const jpeg = await new Promise((resolve) => grab.toBlob(resolve, "image/jpeg", 0.8));
+    const frame = new Uint8Array(8 + jpeg.size);
+    new DataView(frame.buffer).setFloat64(0, t, true);
+    frame.set(new Uint8Array(await jpeg.arrayBuffer()), 8);
+    socket.send(frame);
+  }
+
+  function show(reply) {
+    drawLive(ctx, reply);
+    const latency = performance.now() - reply.t;
+    live.replies.push(reply); live.latencies.push(latency);
+    if (live.replies.length > 600) { live.replies.shift(); live.latencies.shift(); }
+    cue.textContent = reply.message;
+    for (const side of ["left", "right"]) {
+      const row = section.querySelector(`#live-numbers tr[data-side=${side}]`);
+      const v = reply[`knee_over_foot_${side}_pct`], b = reply[`knee_flexion_${side}_deg`];
+      row.querySelector(".kof").textContent = v === null ? "—" : `${v.toFixed(1)}%`;
+      row.querySelector(".bend").textContent = b === null ? "—" : `${b.toFixed(0)}°`;
+      row.querySelector(".state").textContent = reply.cue[side];
+      const inside = reply.cue[side] === "inside";
+      if (inside && !lastInside[side] && audio && document.getElementById("tone").checked) beep(audio);
+      lastInside[side] = inside;
+    }
+    const sorted = [...live.latencies].sort((a, b) => a - b);
+    stats.textContent = `camera → lines ${sorted[Math.floor(sorted.length / 2)].toFixed(0)} ms (median), server ${reply.server_ms.toFixed(0)} ms`;
+    section.dataset.replies = String(live.replies.length);
+  }
+
+  document.getElementById("start").addEventListener("click", async () => {
+    audio = audio || new AudioContext();
+    const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: false });
+    video.srcObject = stream;
+    await video.play();
+    const person = section.dataset.person ? `?person=${section.dataset.person}` : "";
+    socket = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/live${person}`);
+    socket.onopen = send;
+    socket.onmessage = (event) => {
+      inFlight = false;
+      const reply = JSON.parse(event.data);
+      if (!reply.error) show(reply);
+      send();  // the newest frame, now that this one is answered
+    };
+    socket.onclose = () => { cue.textContent = "The connection closed: press start again."; };
+    window.setInterval(send, 250);  // in case a frame was not ready when the answer came
+    document.getElementById("start").disabled = true;
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   const form = document.getElementById("upload");
   if (form) setUpUpload(form);
@@ -232,4 +328,6 @@ document.addEventListener("DOMContentLoaded", () => {
   if (player) setUpPlayer(player);
   const sync = document.getElementById("sync");
   if (sync) setUpCompare(sync);
+  const train = document.getElementById("train");
+  if (train) setUpTrain(train);
 });

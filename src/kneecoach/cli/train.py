@@ -1,0 +1,60 @@
+"""``kneecoach train --source CLIP``: the live trainer's loop run over a clip, as if it came
+from a camera (the browser's camera: ``kneecoach serve``, then Train)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from kneecoach.cli import journal as journal_cli
+from kneecoach.cli.common import out, progress_bar, stage_progress
+
+
+@click.command()
+@click.option("--source", required=True, type=click.Path(path_type=Path),
+              help="The clip to run the live loop over.")  # fmt: skip
+@click.option("--person", default=None,
+              help="Use this person's threshold (their last assessment's noise).")  # fmt: skip
+@click.option("--out", "out_csv", default=Path("live.csv"), show_default=True,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="One row per frame: the live measures and the cue.")  # fmt: skip
+@journal_cli.database_option
+def train(source: Path, person: str | None, out_csv: Path, database_url: str | None) -> None:
+    """Run the live knee-line feedback over a clip, frame by frame, as the trainer would.
+
+    Pose in tracking mode, smoothed from past frames only (the One Euro filter), and each
+    knee's cue against its foot line: in line, drifting or inside. Live training with the
+    camera is in the browser: `kneecoach serve`, then Train.
+
+    \b
+    Example:
+      kneecoach train --source my_set.mp4
+      kneecoach train --source my_set.mp4 --person mary --out mary-live.csv
+    """
+    from kneecoach.app.train import train_on_file
+
+    with progress_bar() as bar:
+        if person is None:
+            result = train_on_file(source, out_csv, progress=stage_progress(bar))
+        else:
+            with journal_cli.open_journal(database_url) as journal:
+                result = train_on_file(source, out_csv, journal=journal, person=person,
+                                       progress=stage_progress(bar))  # fmt: skip
+    table = Table(title=f"{result.frames} frames, live", title_justify="left")
+    for column in ("knee", "in line", "drifting", "inside", "unseen", "furthest inside"):
+        table.add_column(column, justify="left" if column == "knee" else "right")
+    for side, counts in result.cues.items():
+        n = max(result.frames, 1)
+        worst = result.worst_pct[side]
+        table.add_row(side, *(f"{100 * counts[c] / n:.0f}%" for c in
+                              ("in line", "drifting", "inside", "unseen")),
+                      "—" if worst is None else f"{worst:.1f}%")  # fmt: skip
+    out.print(table)
+    out.print(
+        f"inside: more than {result.thresholds.inside_pct:.1f}% of leg length inside the foot "
+        f"({result.thresholds.source}); pose and measures {result.median_ms:.0f} ms a frame "
+        "(median)"
+    )
+    out.print(f"  frames   {result.csv.resolve() if result.csv else '—'}")

@@ -1,0 +1,181 @@
+"""The live loop's one step: a camera frame in; keypoints, the live measures and the cue out.
+
+Measures (image units, subject's left and right; science.md §1.5 and §2.1):
+
+* ``knee_over_foot_<side>_pct``: how far the knee is inside (+) or outside (−) its foot,
+  midfoot to toe, in % of the leg's length (hip to ankle, its longest seen so far: standing);
+* ``knee_flexion_<side>_deg``: the 2D bend of the hip-knee-ankle line (0 = straight; from
+  the front it mixes flexion and valgus, so it only paces reps, it is not a joint angle);
+* ``pelvic_obliquity_deg``: the pelvis line from horizontal, + when the right hip is lower.
+
+The cue per knee (science.md §6.3: a skeleton that changes colour with the knee, and an
+external focus, "knee toward the line"): ``in line``, ``drifting`` (beyond half the
+threshold), ``inside`` (beyond the threshold), or ``unseen``. The threshold is what the
+person's last assessment could not tell from noise (its ``knee_over_foot_noise_pct``), else
+the floor of that noise, :data:`~kneecoach.metrics.frames.KNEE_OVER_FOOT_NOISE_FLOOR_PCT`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+
+from kneecoach.core.schema import KEYPOINTS, OTHER, SIDES, Side
+from kneecoach.live.smoothing import FloatArray, OneEuroFilter
+from kneecoach.metrics.frames import KNEE_OVER_FOOT_NOISE_FLOOR_PCT
+from kneecoach.metrics.geometry import deviation_deg, knee_over_foot, pelvic_obliquity_deg
+from kneecoach.pose.base import Image, PoseEstimator
+
+if TYPE_CHECKING:
+    from kneecoach.assessment.model import Assessment
+
+Cue = Literal["in line", "drifting", "inside", "unseen"]
+#: The keypoints sent to the browser (what the overlay draws).
+SENT = tuple(
+    f"{side}_{joint}"
+    for side in SIDES
+    for joint in ("shoulder", "hip", "knee", "ankle", "heel", "foot_index")
+)
+_INDEX = {name: i for i, name in enumerate(KEYPOINTS)}
+#: Below this confidence a keypoint is treated as not seen (MediaPipe's visibility; the
+#: offline default, science.md §8).
+MIN_CONFIDENCE = 0.5
+#: What the person is told, per cue (an external focus: the line on the screen).
+MESSAGES: dict[Cue, str] = {
+    "inside": "knee toward the line",
+    "drifting": "keep the knee over the line",
+    "in line": "good: knee over the line",
+    "unseen": "step back until both feet are in the picture",
+}
+
+
+def live_pose() -> PoseEstimator:
+    """BlazePose on whole frames in tracking mode (the person is followed frame to frame)."""
+    from kneecoach.pose.mediapipe import MediaPipePose
+
+    return MediaPipePose(static_image_mode=False)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """When a knee counts as inside its foot, in % of leg length, and why."""
+
+    inside_pct: float = KNEE_OVER_FOOT_NOISE_FLOOR_PCT
+    source: str = (
+        "kneecoach's floor of the knee-over-foot noise (science.md §1.5 has no published "
+        "noise for this keypoint measure; README Accuracy)"
+    )
+
+    @classmethod
+    def of(cls, assessment: Assessment | None) -> Thresholds:
+        """From the person's last assessment: the larger of its knees' noise (what that clip
+        could not tell from noise); the default without one."""
+        noises = [s.knee_over_foot_noise_pct for s in (assessment.sides.values()
+                  if assessment is not None else ()) if s.knee_over_foot_noise_pct]  # fmt: skip
+        if not noises:
+            return cls()
+        return cls(max(noises), "the knee-over-foot noise of the last assessment")
+
+    @property
+    def drifting_pct(self) -> float:
+        return self.inside_pct / 2
+
+    def cue(self, value: float | None) -> Cue:
+        if value is None:
+            return "unseen"
+        if value > self.inside_pct:
+            return "inside"
+        return "drifting" if value > self.drifting_pct else "in line"
+
+
+@dataclass(frozen=True)
+class LiveReading:
+    """One frame's answer (what ``/api/live`` sends back; docs/live-protocol.md)."""
+
+    #: the client's timestamp, echoed (ms), so it can time camera → overlay
+    t: float | None
+    #: keypoint → (x, y, confidence) in the frame's pixels, subject's left and right
+    keypoints: dict[str, tuple[float, float, float]]
+    knee_over_foot_pct: dict[Side, float | None]
+    knee_flexion_deg: dict[Side, float | None]
+    pelvic_obliquity_deg: float | None
+    cue: dict[Side, Cue]
+    #: how long the server took for this frame (pose and measures), ms
+    server_ms: float = 0.0
+
+    @property
+    def message(self) -> str:
+        """The one cue to show: the worse knee's."""
+        order: tuple[Cue, ...] = ("inside", "drifting", "in line", "unseen")
+        return MESSAGES[next(c for c in order if c in self.cue.values())]
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "t": self.t, "server_ms": round(self.server_ms, 1),
+            "keypoints": {k: [round(x, 1), round(y, 1), round(c, 2)]
+                          for k, (x, y, c) in self.keypoints.items()},
+            **{f"knee_over_foot_{s}_pct": _r(self.knee_over_foot_pct[s]) for s in SIDES},
+            **{f"knee_flexion_{s}_deg": _r(self.knee_flexion_deg[s]) for s in SIDES},
+            "pelvic_obliquity_deg": _r(self.pelvic_obliquity_deg),
+            "cue": dict(self.cue), "message": self.message,
+        }  # fmt: skip
+
+
+def _r(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def _value(x: float) -> float | None:
+    return float(x) if np.isfinite(x) else None
+
+
+@dataclass
+class LiveTracker:
+    """Frames of one camera, in order: the pose model in tracking mode, causal smoothing."""
+
+    estimator: PoseEstimator
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    smoother: OneEuroFilter = field(default_factory=OneEuroFilter)
+    #: each leg's longest hip-ankle length seen (standing), pixels
+    leg_px: dict[Side, float] = field(default_factory=dict)
+
+    def process(self, image: Image, t_s: float, *, echo: float | None = None) -> LiveReading:
+        """The reading of ``image``, taken at ``t_s`` seconds (the camera's clock)."""
+        pose = self.estimator.estimate(image)
+        xy = np.full((len(KEYPOINTS), 2), np.nan)
+        conf = np.zeros(len(KEYPOINTS))
+        if pose is not None:
+            conf = np.nan_to_num(np.asarray(pose.confidence, dtype=float), nan=0.0)
+            xy = np.where((conf >= MIN_CONFIDENCE)[:, None], pose.xy, np.nan)
+        xy = self.smoother(xy, t_s)
+        return self.read(xy, conf, echo=echo)
+
+    def read(self, xy: FloatArray, conf: FloatArray, *, echo: float | None = None) -> LiveReading:
+        """The measures and cues of smoothed keypoints ``xy`` (keypoints × 2, NaN unseen)."""
+
+        def at(name: str) -> FloatArray:
+            return np.asarray(xy[_INDEX[name]][None, :], dtype=np.float64)
+
+        over: dict[Side, float | None] = {}
+        bend: dict[Side, float | None] = {}
+        for side in SIDES:
+            hip, knee, ankle = at(f"{side}_hip"), at(f"{side}_knee"), at(f"{side}_ankle")
+            length = float(np.linalg.norm(hip - ankle))
+            if np.isfinite(length) and length > self.leg_px.get(side, 0.0):
+                self.leg_px[side] = length
+            leg = self.leg_px.get(side)
+            offset = knee_over_foot(knee, ankle, at(f"{side}_foot_index"), hip,
+                                    at(f"{OTHER[side]}_hip"))[0]  # fmt: skip
+            over[side] = _value(100 * offset / leg) if leg else None
+            bend[side] = _value(float(deviation_deg(hip, knee, ankle)[0]))
+        tilt = _value(float(pelvic_obliquity_deg(at("left_hip"), at("right_hip"))[0]))
+        points = {
+            name: (float(xy[_INDEX[name], 0]), float(xy[_INDEX[name], 1]),
+                   float(conf[_INDEX[name]]))
+            for name in SENT
+            if np.isfinite(xy[_INDEX[name]]).all()
+        }  # fmt: skip
+        cues = {side: self.thresholds.cue(over[side]) for side in SIDES}
+        return LiveReading(echo, points, over, bend, tilt, cues)

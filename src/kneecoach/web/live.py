@@ -1,0 +1,98 @@
+"""``/api/live``: the trainer's WebSocket (docs/live-protocol.md) and the train page.
+
+The browser sends camera frames; the server answers each with the keypoints, the live
+measures and the cue of :class:`~kneecoach.live.feedback.LiveTracker`. One pose model per
+connection, in tracking mode; the browser keeps at most one frame in flight and sends the
+newest when an answer comes, so a slow server drops frames rather than falling behind.
+"""
+
+from __future__ import annotations
+
+import struct
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import cv2
+import numpy as np
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from kneecoach.core.errors import KneecoachError
+from kneecoach.live.feedback import LiveReading, LiveTracker, Thresholds, live_pose
+from kneecoach.pose.base import PoseEstimator
+from kneecoach.web.security import same_origin
+
+if TYPE_CHECKING:
+    from kneecoach.web.app import _Site
+
+#: A frame larger than this is refused (a 640×480 JPEG is 30-80 kB).
+MAX_FRAME_BYTES = 2 * 1024 * 1024
+#: How each frame starts: the client's timestamp (ms, little-endian float64), then the JPEG.
+HEADER = struct.Struct("<d")
+
+
+class Live:
+    """The train page and its WebSocket, over one site."""
+
+    def __init__(self, site: _Site, pose: Callable[[], PoseEstimator] = live_pose) -> None:
+        self.site = site
+        self.pose = pose
+
+    def train_page(self, request: Request) -> Response:
+        key = request.query_params.get("person", "")
+        name, thresholds = None, Thresholds()
+        try:
+            if key:
+                name = self.site.journal.name_of(key)
+                thresholds = Thresholds.of(self.site.journal.latest_assessment(name))
+        except KneecoachError as exc:
+            return self.site.failed(request, exc)
+        return self.site.page(request, "train.html.j2", key=key, person=name,
+                              thresholds=thresholds)  # fmt: skip
+
+    async def socket(self, websocket: WebSocket) -> None:
+        if not same_origin(websocket) or not self.site.sessions.allowed(websocket):
+            await websocket.close(code=1008)  # policy violation: not this server's page
+            return
+        key = websocket.query_params.get("person", "")
+        try:
+            thresholds = Thresholds()
+            if key:
+                name = self.site.journal.name_of(key)
+                thresholds = Thresholds.of(self.site.journal.latest_assessment(name))
+        except KneecoachError:
+            await websocket.close(code=1008)
+            return
+        await websocket.accept()
+        estimator = await run_in_threadpool(self.pose)
+        tracker = LiveTracker(estimator, thresholds)
+        try:
+            while True:
+                data = await websocket.receive_bytes()
+                start = time.perf_counter()
+                if not HEADER.size < len(data) <= MAX_FRAME_BYTES:
+                    await websocket.send_json({"error": "send a timestamp and a JPEG frame"})
+                    continue
+                (t_ms,) = HEADER.unpack_from(data)
+                image = _decode(data[HEADER.size :])
+                if image is None:
+                    await websocket.send_json({"t": t_ms, "error": "not a JPEG image"})
+                    continue
+                reading: LiveReading = await run_in_threadpool(
+                    tracker.process, image, t_ms / 1000.0, echo=t_ms
+                )
+                reading = replace(reading, server_ms=1000 * (time.perf_counter() - start))
+                await websocket.send_json(reading.to_json())
+        except WebSocketDisconnect:
+            pass
+        finally:
+            estimator.close()
+
+
+def _decode(jpeg: bytes) -> np.ndarray | None:  # type: ignore[type-arg]
+    image = cv2.imdecode(np.frombuffer(jpeg, dtype=np.uint8), cv2.IMREAD_COLOR)
+    return None if image is None else cv2.cvtColor(image, cv2.COLOR_BGR2RGB)

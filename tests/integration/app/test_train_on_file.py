@@ -1,0 +1,45 @@
+"""``kneecoach train --source``: the live loop over a clip's frames, as from a camera."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+from click.testing import CliRunner
+from tests.conftest import media, write_video
+
+from kneecoach.app.track import TrackRequest, track
+from kneecoach.app.train import train_on_file
+from kneecoach.cli.main import cli
+from kneecoach.metrics.frames import frame_measures
+from kneecoach.pose.fake import FakePoseEstimator
+from kneecoach.sample_data.synthetic import double_leg_squat
+
+
+def test_every_frame_gets_a_row_with_the_live_measures_and_cue(tmp_path: Path) -> None:
+    squat = double_leg_squat(peak_fppa_deg=(14.0, 2.0), depth_px=150, duration_s=1.0, fps=30)
+    video = write_video(tmp_path / "set.mp4", n=30)
+    result = train_on_file(video, tmp_path / "live.csv",
+                           pose=lambda: FakePoseEstimator(squat))  # fmt: skip
+    rows = list(csv.DictReader((tmp_path / "live.csv").open(encoding="utf-8")))
+    assert result.frames == len(rows) == 30
+    assert sum(result.cues["left"].values()) == 30
+    assert rows[0]["cue_left"] in ("in line", "drifting", "inside")
+    assert float(rows[0]["time_s"]) == 0.0 and float(rows[-1]["time_s"]) > 0.9
+
+
+def test_on_a_real_squat_the_live_cue_matches_the_offline_measure(tmp_path: Path) -> None:
+    clip = media("front_overhead_squat_04.mov")
+    result = CliRunner().invoke(cli, ["train", "--source", str(clip), "--out",
+                                      str(tmp_path / "live.csv")])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "68 frames, live" in result.output and "furthest inside" in result.output
+    rows = list(csv.DictReader((tmp_path / "live.csv").open(encoding="utf-8")))
+    offline = frame_measures(track(TrackRequest(clip, tmp_path / "t", video=False)).clean).table
+    for side in ("left", "right"):
+        live = np.array([float(r[f"knee_over_foot_{side}"] or "nan") for r in rows])
+        want = offline[f"knee_over_foot_{side}_pct"].to_numpy(float)
+        ok = np.isfinite(live) & np.isfinite(want)
+        assert ok.mean() > 0.9
+        assert np.median(np.abs(live[ok] - want[ok])) < 1.0  # % of leg length

@@ -1,0 +1,78 @@
+"""``/api/live`` in-process: frames in, keypoints, measures and cues out (the pose model is
+the fake that replays a synthetic squat, so the answers are known)."""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from starlette.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
+
+from kneecoach.app.journal import Journal
+from kneecoach.pose.fake import FakePoseEstimator
+from kneecoach.sample_data.synthetic import double_leg_squat
+from kneecoach.web.app import create_app
+
+JPEG = cv2.imencode(".jpg", np.zeros((480, 640, 3), dtype=np.uint8))[1].tobytes()
+
+
+def _frame(t_ms: float, jpeg: bytes = JPEG) -> bytes:
+    return struct.pack("<d", t_ms) + jpeg
+
+
+@pytest.fixture
+def journal(tmp_path: Path):  # type: ignore[no-untyped-def]
+    with Journal.open(f"sqlite:///{tmp_path / 'j.sqlite3'}") as j:
+        yield j
+
+
+def test_each_frame_is_answered_with_its_timestamp_measures_and_cue(journal: Journal) -> None:
+    squat = double_leg_squat(peak_fppa_deg=(14.0, 2.0), depth_px=150)
+    app = create_app(journal, live_pose=lambda: FakePoseEstimator(squat))
+    times = squat["time"].values
+    with TestClient(app).websocket_connect("/api/live") as ws:
+        replies = []
+        for t in times:
+            ws.send_bytes(_frame(float(t) * 1000))
+            replies.append(ws.receive_json())
+        ws.send_bytes(b"short")
+        assert "error" in ws.receive_json()
+        ws.send_bytes(_frame(1.0, b"not a jpeg"))
+        assert ws.receive_json() == {"t": 1.0, "error": "not a JPEG image"}
+    assert [r["t"] for r in replies] == pytest.approx([float(t) * 1000 for t in times])
+    first = replies[0]
+    assert set(first["keypoints"]) >= {"left_hip", "left_knee", "left_ankle", "left_foot_index"}
+    assert first["knee_over_foot_left_pct"] == pytest.approx(2.4, abs=0.2)  # standing
+    assert max(r["knee_over_foot_left_pct"] for r in replies) > 6.0  # the left knee caves
+    for r in replies:  # the cue is the measure against the default line (2% of leg length)
+        v = r["knee_over_foot_left_pct"]
+        assert r["cue"]["left"] == ("inside" if v > 2.0 else "drifting" if v > 1.0 else "in line")
+    assert all(r["server_ms"] >= 0 for r in replies)
+
+
+def test_another_sites_page_and_a_missing_login_are_refused(journal: Journal) -> None:
+    squat = double_leg_squat()
+    client = TestClient(create_app(journal, live_pose=lambda: FakePoseEstimator(squat)))
+    evil = {"Origin": "http://evil.example"}
+    with (
+        pytest.raises(WebSocketDisconnect) as closed,
+        client.websocket_connect("/api/live", headers=evil),
+    ):
+        pass
+    assert closed.value.code == 1008
+    guarded = TestClient(create_app(journal, password="pw",
+                                    live_pose=lambda: FakePoseEstimator(squat)))  # fmt: skip
+    with pytest.raises(WebSocketDisconnect) as refused, guarded.websocket_connect("/api/live"):
+        pass
+    assert refused.value.code == 1008
+
+
+def test_the_train_page_uses_the_persons_last_assessment_noise(journal: Journal) -> None:
+    client = TestClient(create_app(journal))
+    page = client.get("/train")
+    assert page.status_code == 200 and 'data-inside="2.0"' in page.text
+    assert client.get("/train?person=" + "0" * 32).status_code == 404
