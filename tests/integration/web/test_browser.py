@@ -315,37 +315,6 @@ def test_a_server_restarted_mid_analysis_shows_the_analysis_failed(
         expect(row).to_contain_text("the server stopped while this clip was analysed")
 
 
-def _y4m(source: Path, out: Path, size: tuple[int, int] = (640, 480)) -> tuple[Path, list]:
-    """The clip letterboxed to ``size`` as Y4M (what Chromium's fake camera plays, at the
-    clip's frame rate), and its frames as RGB arrays."""
-    import av
-    import cv2
-    import numpy as np
-
-    frames = []
-    with av.open(str(source)) as clip:
-        stream = clip.streams.video[0]
-        rate = stream.average_rate
-        for frame in clip.decode(stream):
-            image = frame.to_ndarray(format="rgb24")
-            h, w = image.shape[:2]
-            scale = min(size[0] / w, size[1] / h)
-            small = cv2.resize(image, (round(w * scale), round(h * scale)))
-            canvas = np.zeros((size[1], size[0], 3), dtype=np.uint8)
-            y0, x0 = (size[1] - small.shape[0]) // 2, (size[0] - small.shape[1]) // 2
-            canvas[y0 : y0 + small.shape[0], x0 : x0 + small.shape[1]] = small
-            frames.append(canvas)
-    with av.open(str(out), "w", format="yuv4mpegpipe") as y4m:
-        stream = y4m.add_stream("rawvideo", rate=rate)
-        stream.width, stream.height, stream.pix_fmt = size[0], size[1], "yuv420p"
-        for image in frames:
-            for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):
-                y4m.mux(packet)
-        for packet in stream.encode():
-            y4m.mux(packet)
-    return out, frames
-
-
 def test_training_with_a_camera_draws_the_live_knee_line_and_cues_where_offline_says_inside(
     journal: Journal, tmp_path: Path
 ) -> None:
@@ -355,10 +324,14 @@ def test_training_with_a_camera_draws_the_live_knee_line_and_cues_where_offline_
     import numpy as np
 
     from kneecoach.app.track import TrackRequest, track
+    from kneecoach.capture.video import VideoReader
+    from kneecoach.capture.y4m import write_y4m
     from kneecoach.live.feedback import Thresholds, live_pose
     from kneecoach.metrics.frames import frame_measures
 
-    camera, frames = _y4m(media("front_overhead_squat_04.mov"), tmp_path / "camera.y4m")
+    camera = write_y4m(media("front_overhead_squat_04.mov"), tmp_path / "camera.y4m")
+    with VideoReader(camera) as reader:  # what the fake camera plays
+        frames = [f.image for f in reader.frames()]
     offline = track(TrackRequest(camera, tmp_path / "offline", video=False)).clean
     offline_xy = offline["position"].isel(individuals=0)
     inside = {s: frame_measures(offline).table[f"knee_over_foot_{s}_pct"].to_numpy(float)
