@@ -75,6 +75,7 @@ if TYPE_CHECKING:  # the progress page's charts (Matplotlib) load only when a pa
     # the coaching rules only when a session is logged or a plan re-made; the clip's
     # assessment model (numpy, xarray) only when an analysis is stored
     from kneecoach.assessment.model import Assessment as ClipAssessment
+    from kneecoach.live.reps import LiveRep
     from kneecoach.program.adaptation import LoggedDecision
     from kneecoach.program.models import Adaptation
     from kneecoach.reports import progress as progress_page
@@ -976,6 +977,24 @@ class Journal:
                 entry, decided = decide_next(entry, excluded=plan.excluded)
             logged = self.record_session(person, entry, again=again)
             return SessionLogged(logged, entry, decided, warned, plan.withdrawn)
+
+    def log_trained_set(
+        self, person: str, day: date, reps: Sequence[LiveRep], *, exercise_id: str | None = None
+    ) -> SessionLogged:
+        """A set trained with live feedback, logged as a session done with its per-rep
+        numbers (``live_reps`` with the exercise): depth, each knee's furthest inside its
+        foot, time in line. One transaction."""
+        if not reps:
+            raise InputError("no rep was counted in this set, so there is nothing to log")
+        with self.transaction():
+            plan = self.planned_or_nothing(person, day)
+            planned = next((e for e in plan.exercises if e.get("exercise_id") == exercise_id), {})
+            exercise = {"exercise_id": exercise_id, "sets_done": 1,
+                        "sets_planned": planned.get("sets"),
+                        "live_reps": [r.to_json() for r in reps]}  # fmt: skip
+            entry = SessionEntry(day, True, 1, None, notes=f"trained with live feedback: "
+                                 f"{len(reps)} reps", exercises=(exercise,))  # fmt: skip
+            return self.log_session(person, entry, again=plan.logged > 0)
 
     def record_checkin(self, person: str, *, day: date, pain: int, notes: str = "") -> bool:
         """Store a pain check-in (0-10) for ``person``; True when ``person`` was new."""

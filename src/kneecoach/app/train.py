@@ -12,13 +12,15 @@ import csv
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 
-from kneecoach.app.journal import Journal
+from kneecoach.app.journal import Journal, SessionLogged
 from kneecoach.core.errors import InputError
 from kneecoach.core.files import replacing
 from kneecoach.core.schema import SIDES, Side
 from kneecoach.live.feedback import Cue, LiveReading, LiveTracker, Thresholds, live_pose
+from kneecoach.live.reps import LiveRep
 from kneecoach.pipeline import Progress
 from kneecoach.pose.base import PoseEstimator
 
@@ -40,6 +42,10 @@ class TrainedFile:
     #: the pose and measures' median time per frame, ms
     median_ms: float = 0.0
     csv: Path | None = None
+    #: the reps counted live, with their numbers
+    reps: list[LiveRep] = field(default_factory=list)
+    #: with ``log``: what was logged in the person's journal
+    logged: SessionLogged | None = None
 
 
 def train_on_file(
@@ -50,9 +56,12 @@ def train_on_file(
     person: str | None = None,
     pose: Callable[[], PoseEstimator] | None = None,
     progress: Progress | None = None,
+    log: bool = False,
+    exercise_id: str | None = None,
 ) -> TrainedFile:
     """Run the live loop over ``source``; the thresholds are ``person``'s (their last
-    assessment's noise) when given. Writes one row per frame to ``out_csv``."""
+    assessment's noise) when given. Writes one row per frame to ``out_csv``. With ``log``,
+    the set (its reps and their numbers) is logged in ``person``'s journal."""
     import time
 
     from kneecoach.capture.video import VideoReader
@@ -84,8 +93,13 @@ def train_on_file(
         seen = [v for _, _, r in rows if (v := r.knee_over_foot_pct[s]) is not None]
         worst[s] = max(seen) if seen else None
     times = sorted(r.server_ms for _, _, r in rows)
+    reps = list(tracker.counter.reps)
+    logged = None
+    if log and journal is not None and person is not None:
+        day = date.fromtimestamp(source.stat().st_mtime)
+        logged = journal.log_trained_set(person, day, reps, exercise_id=exercise_id)
     return TrainedFile(len(rows), thresholds, cues, worst,
-                       times[len(times) // 2] if times else 0.0, out_csv)  # fmt: skip
+                       times[len(times) // 2] if times else 0.0, out_csv, reps, logged)  # fmt: skip
 
 
 def _write(path: Path, rows: list[tuple[int, float, LiveReading]]) -> None:

@@ -20,8 +20,14 @@ from kneecoach.cli.common import out, progress_bar, stage_progress
 @click.option("--out", "out_csv", default=Path("live.csv"), show_default=True,
               type=click.Path(dir_okay=False, path_type=Path),
               help="One row per frame: the live measures and the cue.")  # fmt: skip
+@click.option("--log", "log_set", is_flag=True,
+              help="Log the set (its reps and their numbers) in the person's journal.")  # fmt: skip
+@click.option("--exercise", default=None, help="The plan's exercise the set was (its id).")
 @journal_cli.database_option
-def train(source: Path, person: str | None, out_csv: Path, database_url: str | None) -> None:
+def train(
+    source: Path, person: str | None, out_csv: Path, log_set: bool, exercise: str | None,
+    database_url: str | None,
+) -> None:  # fmt: skip
     """Run the live knee-line feedback over a clip, frame by frame, as the trainer would.
 
     Pose in tracking mode, smoothed from past frames only (the One Euro filter), and each
@@ -32,7 +38,10 @@ def train(source: Path, person: str | None, out_csv: Path, database_url: str | N
     Example:
       kneecoach train --source my_set.mp4
       kneecoach train --source my_set.mp4 --person mary --out mary-live.csv
+      kneecoach train --source my_set.mp4 --person mary --log --exercise clamshell
     """
+    if log_set and person is None:
+        raise click.UsageError("--log needs --person: whose journal the set goes in")
     from kneecoach.app.train import train_on_file
 
     with progress_bar() as bar:
@@ -41,7 +50,8 @@ def train(source: Path, person: str | None, out_csv: Path, database_url: str | N
         else:
             with journal_cli.open_journal(database_url) as journal:
                 result = train_on_file(source, out_csv, journal=journal, person=person,
-                                       progress=stage_progress(bar))  # fmt: skip
+                                       progress=stage_progress(bar), log=log_set,
+                                       exercise_id=exercise)  # fmt: skip
     table = Table(title=f"{result.frames} frames, live", title_justify="left")
     for column in ("knee", "in line", "drifting", "inside", "unseen", "furthest inside"):
         table.add_column(column, justify="left" if column == "knee" else "right")
@@ -57,4 +67,20 @@ def train(source: Path, person: str | None, out_csv: Path, database_url: str | N
         f"({result.thresholds.source}); pose and measures {result.median_ms:.0f} ms a frame "
         "(median)"
     )
+    reps = Table(title=f"{len(result.reps)} reps counted", title_justify="left")
+    for column in ("rep", "time", "depth", "left knee inside", "right knee inside", "in line"):
+        reps.add_column(column, justify="right")
+    for r in result.reps:
+        left, right = (r.worst_knee_over_foot_pct[s] for s in ("left", "right"))
+        knees = ["—" if v is None else f"{v:.1f}%" for v in (left, right)]
+        reps.add_row(str(r.index), f"{r.start_s:.1f}-{r.end_s:.1f} s", f"{r.depth_pct:.0f}%",
+                     *knees, f"{100 * r.in_line_share:.0f}%")  # fmt: skip
+    if result.reps:
+        out.print(reps)
+        out.print("depth: the hips' drop below standing, % of leg length; in line: the share "
+                  "of the rep with no knee inside its foot")  # fmt: skip
     out.print(f"  frames   {result.csv.resolve() if result.csv else '—'}")
+    if result.logged is not None:
+        logged = result.logged
+        out.print(f"Logged for {logged.logged.person}: {len(result.reps)} reps on "
+                  f"{logged.entry.day:%a %d %b}. {logged.logged.adherence.text()}")  # fmt: skip

@@ -6,7 +6,9 @@ Measures (image units, subject's left and right; science.md §1.5 and §2.1):
   midfoot to toe, in % of the leg's length (hip to ankle, its longest seen so far: standing);
 * ``knee_flexion_<side>_deg``: the 2D bend of the hip-knee-ankle line (0 = straight; from
   the front it mixes flexion and valgus, so it only paces reps, it is not a joint angle);
-* ``pelvic_obliquity_deg``: the pelvis line from horizontal, + when the right hip is lower.
+* ``pelvic_obliquity_deg``: the pelvis line from horizontal, + when the right hip is lower;
+* ``depth_pct``: how far the hips are below their standing height (the highest seen), in %
+  of leg length: what reps are counted on (:mod:`kneecoach.live.reps`).
 
 The cue per knee (science.md §6.3: a skeleton that changes colour with the knee, and an
 external focus, "knee toward the line"): ``in line``, ``drifting`` (beyond half the
@@ -17,12 +19,13 @@ the floor of that noise, :data:`~kneecoach.metrics.frames.KNEE_OVER_FOOT_NOISE_F
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from kneecoach.core.schema import KEYPOINTS, OTHER, SIDES, Side
+from kneecoach.live.reps import LiveRep, RepCounter
 from kneecoach.live.smoothing import FloatArray, OneEuroFilter
 from kneecoach.metrics.frames import KNEE_OVER_FOOT_NOISE_FLOOR_PCT
 from kneecoach.metrics.geometry import deviation_deg, knee_over_foot, pelvic_obliquity_deg
@@ -102,8 +105,14 @@ class LiveReading:
     knee_flexion_deg: dict[Side, float | None]
     pelvic_obliquity_deg: float | None
     cue: dict[Side, Cue]
+    depth_pct: float | None = None
     #: how long the server took for this frame (pose and measures), ms
     server_ms: float = 0.0
+    #: reps counted in this set so far, and whether one is under way
+    reps: int = 0
+    in_rep: bool = False
+    #: the rep this frame completed (None: none)
+    rep: LiveRep | None = None
 
     @property
     def message(self) -> str:
@@ -119,7 +128,10 @@ class LiveReading:
             **{f"knee_over_foot_{s}_pct": _r(self.knee_over_foot_pct[s]) for s in SIDES},
             **{f"knee_flexion_{s}_deg": _r(self.knee_flexion_deg[s]) for s in SIDES},
             "pelvic_obliquity_deg": _r(self.pelvic_obliquity_deg),
+            "depth_pct": _r(self.depth_pct),
             "cue": dict(self.cue), "message": self.message,
+            "reps": self.reps, "in_rep": self.in_rep,
+            "rep": None if self.rep is None else self.rep.to_json(),
         }  # fmt: skip
 
 
@@ -140,6 +152,9 @@ class LiveTracker:
     smoother: OneEuroFilter = field(default_factory=OneEuroFilter)
     #: each leg's longest hip-ankle length seen (standing), pixels
     leg_px: dict[Side, float] = field(default_factory=dict)
+    counter: RepCounter = field(default_factory=RepCounter)
+    #: the hips' highest point seen (image y, pixels): standing
+    standing_y: float | None = None
 
     def process(self, image: Image, t_s: float, *, echo: float | None = None) -> LiveReading:
         """The reading of ``image``, taken at ``t_s`` seconds (the camera's clock)."""
@@ -150,7 +165,10 @@ class LiveTracker:
             conf = np.nan_to_num(np.asarray(pose.confidence, dtype=float), nan=0.0)
             xy = np.where((conf >= MIN_CONFIDENCE)[:, None], pose.xy, np.nan)
         xy = self.smoother(xy, t_s)
-        return self.read(xy, conf, echo=echo)
+        reading = self.read(xy, conf, echo=echo)
+        inside = {s: c == "inside" for s, c in reading.cue.items()}
+        rep = self.counter.update(t_s, reading.depth_pct, reading.knee_over_foot_pct, inside)
+        return replace(reading, reps=len(self.counter.reps), in_rep=self.counter.in_rep, rep=rep)
 
     def read(self, xy: FloatArray, conf: FloatArray, *, echo: float | None = None) -> LiveReading:
         """The measures and cues of smoothed keypoints ``xy`` (keypoints × 2, NaN unseen)."""
@@ -171,6 +189,13 @@ class LiveTracker:
             over[side] = _value(100 * offset / leg) if leg else None
             bend[side] = _value(float(deviation_deg(hip, knee, ankle)[0]))
         tilt = _value(float(pelvic_obliquity_deg(at("left_hip"), at("right_hip"))[0]))
+        hip_y = float((at("left_hip")[0, 1] + at("right_hip")[0, 1]) / 2)
+        if np.isfinite(hip_y) and (self.standing_y is None or hip_y < self.standing_y):
+            self.standing_y = hip_y
+        legs = [v for v in self.leg_px.values() if v > 0]
+        depth = None
+        if np.isfinite(hip_y) and self.standing_y is not None and legs:
+            depth = 100 * (hip_y - self.standing_y) / (sum(legs) / len(legs))
         points = {
             name: (float(xy[_INDEX[name], 0]), float(xy[_INDEX[name], 1]),
                    float(conf[_INDEX[name]]))
@@ -178,4 +203,4 @@ class LiveTracker:
             if np.isfinite(xy[_INDEX[name]]).all()
         }  # fmt: skip
         cues = {side: self.thresholds.cue(over[side]) for side in SIDES}
-        return LiveReading(echo, points, over, bend, tilt, cues)
+        return LiveReading(echo, points, over, bend, tilt, cues, depth)

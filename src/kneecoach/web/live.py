@@ -8,10 +8,12 @@ newest when an answer comes, so a slow server drops frames rather than falling b
 
 from __future__ import annotations
 
+import json
 import struct
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import date
 from typing import TYPE_CHECKING
 
 import cv2
@@ -44,21 +46,23 @@ class Live:
 
     def train_page(self, request: Request) -> Response:
         key = request.query_params.get("person", "")
-        name, thresholds = None, Thresholds()
+        name, thresholds, exercises = None, Thresholds(), []
         try:
             if key:
                 name = self.site.journal.name_of(key)
                 thresholds = Thresholds.of(self.site.journal.latest_assessment(name))
+                exercises = self.site.journal.planned_or_nothing(name, date.today()).exercises
         except KneecoachError as exc:
             return self.site.failed(request, exc)
         return self.site.page(request, "train.html.j2", key=key, person=name,
-                              thresholds=thresholds)  # fmt: skip
+                              thresholds=thresholds, exercises=exercises)  # fmt: skip
 
     async def socket(self, websocket: WebSocket) -> None:
         if not same_origin(websocket) or not self.site.sessions.allowed(websocket):
             await websocket.close(code=1008)  # policy violation: not this server's page
             return
         key = websocket.query_params.get("person", "")
+        name = None
         try:
             thresholds = Thresholds()
             if key:
@@ -72,7 +76,13 @@ class Live:
         tracker = LiveTracker(estimator, thresholds)
         try:
             while True:
-                data = await websocket.receive_bytes()
+                message = await websocket.receive()
+                if message["type"] == "websocket.disconnect":
+                    break
+                if message.get("text") is not None:
+                    await websocket.send_json(await self._command(message["text"], name, tracker))
+                    continue
+                data = message.get("bytes") or b""
                 start = time.perf_counter()
                 if not HEADER.size < len(data) <= MAX_FRAME_BYTES:
                     await websocket.send_json({"error": "send a timestamp and a JPEG frame"})
@@ -91,6 +101,36 @@ class Live:
             pass
         finally:
             estimator.close()
+
+    async def _command(
+        self, text: str, name: str | None, tracker: LiveTracker
+    ) -> dict[str, object]:
+        """``{"command": "save_set", "exercise_id": …}``: log the set's reps for the person
+        (then a new set starts); ``{"command": "new_set"}``: start counting again."""
+        try:
+            command = json.loads(text)
+        except ValueError:
+            command = None
+        if not isinstance(command, dict) or command.get("command") not in ("save_set", "new_set"):
+            return {"error": 'send {"command": "save_set"} or {"command": "new_set"}'}
+        if command["command"] == "new_set":
+            tracker.counter.reset()
+            return {"new_set": True}
+        if name is None:
+            return {"error": "open the trainer from a person's page to save their sets"}
+        exercise = command.get("exercise_id")
+        reps = list(tracker.counter.reps)
+        try:
+            logged = await run_in_threadpool(
+                lambda: self.site.journal.log_trained_set(
+                    name, date.today(), reps, exercise_id=exercise if isinstance(exercise, str)
+                    else None)
+            )  # fmt: skip
+        except KneecoachError as exc:
+            return {"error": str(exc)}
+        tracker.counter.reset()
+        return {"saved": {"reps": [r.to_json() for r in reps], "day": logged.entry.day.isoformat(),
+                          "adherence": logged.logged.adherence.text()}}  # fmt: skip
 
 
 def _decode(jpeg: bytes) -> np.ndarray | None:  # type: ignore[type-arg]

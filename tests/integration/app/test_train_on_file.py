@@ -43,3 +43,20 @@ def test_on_a_real_squat_the_live_cue_matches_the_offline_measure(tmp_path: Path
         ok = np.isfinite(live) & np.isfinite(want)
         assert ok.mean() > 0.9
         assert np.median(np.abs(live[ok] - want[ok])) < 1.0  # % of leg length
+
+
+def test_a_set_trained_on_a_file_is_logged_with_its_reps(tmp_path: Path) -> None:
+    from kneecoach.app.journal import Journal
+    from kneecoach.sample_data.synthetic import single_leg_squat
+    from kneecoach.storage.models import SessionLog
+
+    squat = single_leg_squat(reps=3)
+    video = write_video(tmp_path / "set.mp4", n=squat.sizes["time"], fps=60)
+    with Journal.open(f"sqlite:///{tmp_path / 'j.sqlite3'}") as journal:
+        journal.add_person("Ivo")
+        result = train_on_file(video, None, journal=journal, person="Ivo", log=True,
+                               pose=lambda: FakePoseEstimator(squat))  # fmt: skip
+        assert [r.index for r in result.reps] == [1, 2, 3] and result.logged is not None
+        with journal.transaction() as session:
+            (log,) = session.query(SessionLog).all()
+            assert log.done and len(log.exercises[0]["live_reps"]) == 3

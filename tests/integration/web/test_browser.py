@@ -352,6 +352,7 @@ def test_training_with_a_camera_draws_the_live_knee_line_and_cues_where_offline_
             self.inner.close()
 
     assert sync_playwright is not None
+    key = journal.add_person("Kai").key
     with _Server(journal, live_pose=Recording) as server, sync_playwright() as p:
         camera_browser = p.chromium.launch(
             executable_path=CHROMIUM,
@@ -360,15 +361,25 @@ def test_training_with_a_camera_draws_the_live_knee_line_and_cues_where_offline_
                   "--disable-background-networking", "--no-first-run"],
         )  # fmt: skip
         page = camera_browser.new_page()
-        page.goto(server.url + "/train")
+        page.goto(server.url + f"/train?person={key}")
         page.get_by_role("button", name="Start").click()
         expect(page.locator("#train")).to_have_attribute(
             "data-replies", re.compile(r"^([6-9]\d|\d{3,})$"), timeout=120_000
         )  # 60 answers or more
+        expect(page.locator("#rep-count")).not_to_have_text("0 reps", timeout=60_000)
         _shoot(page, "web-train.png")
         replies = page.evaluate("window.kneecoachLive.replies")
         latencies = page.evaluate("window.kneecoachLive.latencies")
+        page.get_by_role("button", name="Save the set").click()
+        expect(page.locator("#saved")).to_contain_text("reps logged for")
         camera_browser.close()
+    (log,) = journal.history("Kai", today=date.today()).logs
+    assert log.done  # the trained set is in the journal, with its per-rep numbers:
+    with journal.transaction() as session:
+        from kneecoach.storage.models import SessionLog
+
+        live_reps = session.query(SessionLog).one().exercises[0]["live_reps"]
+    assert live_reps and {"depth_pct", "worst_knee_over_foot_left_pct"} <= set(live_reps[0])
     assert len(replies) <= len(seen)
     small = np.stack([cv2.resize(f, (80, 60)).astype(float) for f in frames])
     errors, agree = [], []

@@ -4,17 +4,20 @@ the fake that replays a synthetic squat, so the answers are known)."""
 from __future__ import annotations
 
 import struct
+from datetime import date
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
+from sqlalchemy import select
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 from kneecoach.app.journal import Journal
 from kneecoach.pose.fake import FakePoseEstimator
 from kneecoach.sample_data.synthetic import double_leg_squat
+from kneecoach.storage.models import SessionLog
 from kneecoach.web.app import create_app
 
 JPEG = cv2.imencode(".jpg", np.zeros((480, 640, 3), dtype=np.uint8))[1].tobytes()
@@ -76,3 +79,35 @@ def test_the_train_page_uses_the_persons_last_assessment_noise(journal: Journal)
     page = client.get("/train")
     assert page.status_code == 200 and 'data-inside="2.0"' in page.text
     assert client.get("/train?person=" + "0" * 32).status_code == 404
+
+
+def test_a_trained_set_is_saved_to_the_journal_with_its_per_rep_numbers(journal: Journal) -> None:
+    squat = double_leg_squat(reps=2, depth_px=150)
+    key = journal.add_person("Ola").key
+    app = create_app(journal, live_pose=lambda: FakePoseEstimator(squat))
+    with TestClient(app).websocket_connect(f"/api/live?person={key}") as ws:
+        ws.send_text('{"command": "save_set"}')
+        assert "no rep was counted" in ws.receive_json()["error"]
+        done = []
+        for t in squat["time"].values:
+            ws.send_bytes(_frame(float(t) * 1000))
+            if (reply := ws.receive_json())["rep"]:
+                done.append(reply["rep"])
+        assert [r["index"] for r in done] == [1, 2] and reply["reps"] == 2
+        ws.send_text('{"command": "save_set", "exercise_id": "wall-squat"}')
+        saved = ws.receive_json()["saved"]
+    assert saved["reps"] == done
+    (log,) = journal.history("Ola", today=date.today()).logs
+    assert log.done
+    with journal.transaction() as session:
+        stored = session.scalars(select(SessionLog)).one().exercises
+    assert stored[0]["live_reps"] == done and stored[0]["exercise_id"] == "wall-squat"
+
+
+def test_without_a_person_a_set_cannot_be_saved(journal: Journal) -> None:
+    app = create_app(journal, live_pose=lambda: FakePoseEstimator(double_leg_squat()))
+    with TestClient(app).websocket_connect("/api/live") as ws:
+        ws.send_text('{"command": "save_set"}')
+        assert "from a person's page" in ws.receive_json()["error"]
+        ws.send_text("hello")
+        assert "command" in ws.receive_json()["error"]

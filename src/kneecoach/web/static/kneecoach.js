@@ -297,6 +297,29 @@ function setUpTrain(section) {
     const sorted = [...live.latencies].sort((a, b) => a - b);
     stats.textContent = `camera → lines ${sorted[Math.floor(sorted.length / 2)].toFixed(0)} ms (median), server ${reply.server_ms.toFixed(0)} ms`;
     section.dataset.replies = String(live.replies.length);
+    document.getElementById("rep-count").textContent = `${reply.reps} rep${reply.reps === 1 ? "" : "s"}`;
+    const save = document.getElementById("save-set");
+    if (save) save.disabled = reply.reps === 0;
+    if (reply.rep) {
+      const r = reply.rep, pct = (v) => (v === null ? "—" : `${v.toFixed(1)}%`);
+      const row = document.createElement("tr");
+      for (const text of [r.index, `${r.depth_pct.toFixed(0)}%`, pct(r.worst_knee_over_foot_left_pct),
+                          pct(r.worst_knee_over_foot_right_pct), `${Math.round(100 * r.in_line_share)}%`]) {
+        const cell = document.createElement("td"); cell.textContent = String(text); row.append(cell);
+      }
+      section.querySelector("#live-reps tbody").append(row);
+    }
+  }
+
+  function answered(reply) {
+    const saved = document.getElementById("saved");
+    if (reply.saved) {
+      saved.textContent = `Saved: ${reply.saved.reps.length} reps logged for ${reply.saved.day}. ${reply.saved.adherence}`;
+      section.querySelector("#live-reps tbody").replaceChildren();
+      section.dataset.saved = String(reply.saved.reps.length);
+    } else if (reply.error) {
+      saved.textContent = reply.error;
+    }
   }
 
   document.getElementById("start").addEventListener("click", async () => {
@@ -308,11 +331,20 @@ function setUpTrain(section) {
     socket = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/live${person}`);
     socket.onopen = send;
     socket.onmessage = (event) => {
-      inFlight = false;
       const reply = JSON.parse(event.data);
+      if (reply.saved || reply.new_set || (reply.error && reply.t === undefined)) {
+        answered(reply);  // an answer to a command, not to a frame
+        return;
+      }
+      inFlight = false;
       if (!reply.error) show(reply);
       send();  // the newest frame, now that this one is answered
     };
+    const save = document.getElementById("save-set");
+    if (save) save.addEventListener("click", () => {
+      const exercise = document.getElementById("exercise");
+      socket.send(JSON.stringify({ command: "save_set", exercise_id: exercise && exercise.value ? exercise.value : null }));
+    });
     socket.onclose = () => { cue.textContent = "The connection closed: press start again."; };
     window.setInterval(send, 250);  // in case a frame was not ready when the answer came
     document.getElementById("start").disabled = true;

@@ -1,0 +1,93 @@
+"""Counting reps from the live signal, and each rep's numbers.
+
+A rep starts when the hips have dropped :data:`DOWN_PCT` of leg length below their
+standing height and ends when they are back within :data:`UP_PCT` (two thresholds, so
+jitter at one never counts twice). Derived, not published: a squat to the single-leg-squat
+protocol's 45-60° of knee flexion lowers the hips by roughly a fifth of the leg's length or
+more, and standing sway moves them by 1-2%.
+
+Per rep: its depth (the largest hip drop), each knee's furthest inside its foot, and the
+share of its frames with no knee inside (time in line).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kneecoach.core.schema import SIDES, Side
+
+DOWN_PCT = 10.0
+UP_PCT = 5.0
+
+
+@dataclass(frozen=True)
+class LiveRep:
+    """One rep as the trainer saw it."""
+
+    index: int
+    start_s: float
+    end_s: float
+    #: the largest hip drop below standing, % of leg length
+    depth_pct: float
+    #: per knee, the furthest inside its foot (% of leg length; None: not seen)
+    worst_knee_over_foot_pct: dict[Side, float | None]
+    #: share of the rep's frames with neither knee inside its foot
+    in_line_share: float
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "index": self.index, "start_s": round(self.start_s, 3),
+            "end_s": round(self.end_s, 3), "depth_pct": round(self.depth_pct, 1),
+            **{f"worst_knee_over_foot_{s}_pct": (None if (v := self.worst_knee_over_foot_pct[s])
+                                                  is None else round(v, 1)) for s in SIDES},
+            "in_line_share": round(self.in_line_share, 2),
+        }  # fmt: skip
+
+
+@dataclass
+class RepCounter:
+    """Reps of one set, counted frame by frame."""
+
+    down_pct: float = DOWN_PCT
+    up_pct: float = UP_PCT
+    reps: list[LiveRep] = field(default_factory=list)
+    _start: float | None = None
+    _depth: float = 0.0
+    _worst: dict[Side, float | None] = field(default_factory=dict)
+    _frames: int = 0
+    _in_line: int = 0
+
+    @property
+    def in_rep(self) -> bool:
+        return self._start is not None
+
+    def update(
+        self, t_s: float, depth: float | None, over: dict[Side, float | None],
+        inside: dict[Side, bool],
+    ) -> LiveRep | None:  # fmt: skip
+        """Take one frame (``depth``: its hip drop, % of leg length); the rep it completes."""
+        if self._start is None:
+            if depth is None or depth < self.down_pct:
+                return None
+            self._start, self._depth, self._frames, self._in_line = t_s, 0.0, 0, 0
+            self._worst = dict.fromkeys(SIDES)
+        self._frames += 1
+        self._in_line += not any(inside.values())
+        if depth is not None:
+            self._depth = max(self._depth, depth)
+        for side in SIDES:
+            v, w = over[side], self._worst.get(side)
+            if v is not None:
+                self._worst[side] = v if w is None else max(w, v)
+        if depth is None or depth > self.up_pct:
+            return None
+        rep = LiveRep(len(self.reps) + 1, self._start, t_s, self._depth, dict(self._worst),
+                      self._in_line / max(self._frames, 1))  # fmt: skip
+        self.reps.append(rep)
+        self._start = None
+        return rep
+
+    def reset(self) -> None:
+        """A new set."""
+        self.reps.clear()
+        self._start = None
