@@ -379,18 +379,41 @@ class SessionLogPoint:
     rpe: int | None
     pain_before: int | None = None
     warning_signs: bool = False
+    #: sets trained with live feedback: (exercise id, its reps' numbers as stored)
+    trained: tuple[tuple[str | None, tuple[Mapping[str, Any], ...]], ...] = ()
 
 
 def _log_point(log: SessionLog) -> SessionLogPoint:
-    return SessionLogPoint(
-        log.day,
-        log.done,
-        log.pain_during,
-        log.pain_after,
-        log.rpe,
-        log.pain_before,
-        log.warning_signs,
+    trained = tuple(
+        (e.get("exercise_id"), tuple(r for r in e["live_reps"] if isinstance(r, dict)))
+        for e in log.exercises
+        if isinstance(e, dict) and isinstance(e.get("live_reps"), list)
     )
+    return SessionLogPoint(
+        log.day, log.done, log.pain_during, log.pain_after, log.rpe, log.pain_before,
+        log.warning_signs, trained,
+    )  # fmt: skip
+
+
+def _median(reps: Sequence[Mapping[str, Any]], key: str) -> float | None:
+    values = sorted(float(v) for r in reps if isinstance(v := r.get(key), int | float))
+    return values[len(values) // 2] if values else None
+
+
+def trained_sets(h: History) -> list[dict[str, str]]:
+    """One row per set trained with live feedback, oldest first: its day, exercise, reps,
+    each knee's median furthest-inside over the reps, and the median time in line."""
+    rows = []
+    for log in h.logs:
+        for exercise, reps in log.trained:
+            knees = {s: _median(reps, f"worst_knee_over_foot_{s}_pct") for s in SIDES}
+            line = _median(reps, "in_line_share")
+            rows.append({
+                "day": short_date(log.day), "exercise": exercise or "—", "reps": str(len(reps)),
+                **{f"inside_{s}": "—" if v is None else f"{v:.1f}%" for s, v in knees.items()},
+                "in_line": "—" if line is None else f"{100 * line:.0f}%",
+            })  # fmt: skip
+    return rows
 
 
 def _numbered(session: Session, person: str, number: int) -> Assessment:
@@ -1066,6 +1089,7 @@ class Journal:
             "programme": programme,
             "tests": tests,
             "pain_chart": _pain_chart(h),
+            "trained": trained_sets(h),
             "adherence": {
                 "text": h.adherence.text(),
                 "chart": _adherence_chart(h, today),

@@ -113,6 +113,8 @@ class LiveReading:
     in_rep: bool = False
     #: the rep this frame completed (None: none)
     rep: LiveRep | None = None
+    #: whether this rep gets feedback (fading: not every rep does); the cue is measured anyway
+    feedback: bool = True
 
     @property
     def message(self) -> str:
@@ -132,6 +134,7 @@ class LiveReading:
             "cue": dict(self.cue), "message": self.message,
             "reps": self.reps, "in_rep": self.in_rep,
             "rep": None if self.rep is None else self.rep.to_json(),
+            "feedback": self.feedback,
         }  # fmt: skip
 
 
@@ -155,6 +158,8 @@ class LiveTracker:
     counter: RepCounter = field(default_factory=RepCounter)
     #: the hips' highest point seen (image y, pixels): standing
     standing_y: float | None = None
+    #: feedback on every how many reps (1: all; :mod:`kneecoach.program.fading`)
+    feedback_every: int = 1
 
     def process(self, image: Image, t_s: float, *, echo: float | None = None) -> LiveReading:
         """The reading of ``image``, taken at ``t_s`` seconds (the camera's clock)."""
@@ -168,7 +173,10 @@ class LiveTracker:
         reading = self.read(xy, conf, echo=echo)
         inside = {s: c == "inside" for s, c in reading.cue.items()}
         rep = self.counter.update(t_s, reading.depth_pct, reading.knee_over_foot_pct, inside)
-        return replace(reading, reps=len(self.counter.reps), in_rep=self.counter.in_rep, rep=rep)
+        n = len(self.counter.reps)
+        current = n - 1 if rep is not None else n  # 0-based: the rep this frame belongs to
+        shown = current % max(self.feedback_every, 1) == 0
+        return replace(reading, reps=n, in_rep=self.counter.in_rep, rep=rep, feedback=shown)
 
     def read(self, xy: FloatArray, conf: FloatArray, *, echo: float | None = None) -> LiveReading:
         """The measures and cues of smoothed keypoints ``xy`` (keypoints × 2, NaN unseen)."""

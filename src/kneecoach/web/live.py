@@ -26,6 +26,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from kneecoach.core.errors import KneecoachError
 from kneecoach.live.feedback import LiveReading, LiveTracker, Thresholds, live_pose
 from kneecoach.pose.base import PoseEstimator
+from kneecoach.program import fading
 from kneecoach.web.security import same_origin
 
 if TYPE_CHECKING:
@@ -52,10 +53,17 @@ class Live:
                 name = self.site.journal.name_of(key)
                 thresholds = Thresholds.of(self.site.journal.latest_assessment(name))
                 exercises = self.site.journal.planned_or_nothing(name, date.today()).exercises
+            _, fading = self._fading(name)
         except KneecoachError as exc:
             return self.site.failed(request, exc)
         return self.site.page(request, "train.html.j2", key=key, person=name,
-                              thresholds=thresholds, exercises=exercises)  # fmt: skip
+                              thresholds=thresholds, exercises=exercises,
+                              fading=fading)  # fmt: skip
+
+    def _fading(self, name: str | None) -> tuple[int, str]:
+        """Every how many reps get feedback today under the person's plan, and why."""
+        plan = self.site.journal.current_plan(name) if name else None
+        return fading.for_plan(plan, date.today())
 
     async def socket(self, websocket: WebSocket) -> None:
         if not same_origin(websocket) or not self.site.sessions.allowed(websocket):
@@ -73,7 +81,7 @@ class Live:
             return
         await websocket.accept()
         estimator = await run_in_threadpool(self.pose)
-        tracker = LiveTracker(estimator, thresholds)
+        tracker = LiveTracker(estimator, thresholds, feedback_every=self._fading(name)[0])
         try:
             while True:
                 message = await websocket.receive()

@@ -3,6 +3,7 @@ the fake that replays a synthetic squat, so the answers are known)."""
 
 from __future__ import annotations
 
+import re
 import struct
 from datetime import date
 from pathlib import Path
@@ -102,6 +103,9 @@ def test_a_trained_set_is_saved_to_the_journal_with_its_per_rep_numbers(journal:
     with journal.transaction() as session:
         stored = session.scalars(select(SessionLog)).one().exercises
     assert stored[0]["live_reps"] == done and stored[0]["exercise_id"] == "wall-squat"
+    progress = TestClient(app).get(f"/people/{key}/progress").text  # shown over the weeks
+    row = re.search(r'<table class="trained">.*?</table>', progress, re.S)
+    assert row and "wall-squat" in row.group(0) and "<td>2</td>" in row.group(0)
 
 
 def test_without_a_person_a_set_cannot_be_saved(journal: Journal) -> None:

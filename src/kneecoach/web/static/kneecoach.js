@@ -236,7 +236,7 @@ function drawLive(ctx, reply) {
   };
   line("left_hip", "right_hip", "rgba(255,255,255,.8)", 2);
   for (const side of ["left", "right"]) {
-    const colour = CUE_COLOURS[reply.cue[side]];
+    const colour = reply.feedback === false ? "#bbb" : CUE_COLOURS[reply.cue[side]];
     line(`${side}_hip`, `${side}_knee`, colour, 6);
     line(`${side}_knee`, `${side}_ankle`, colour, 6);
     const knee = k[`${side}_knee`], ankle = k[`${side}_ankle`], toe = k[`${side}_foot_index`];
@@ -283,7 +283,7 @@ function setUpTrain(section) {
     const latency = performance.now() - reply.t;
     live.replies.push(reply); live.latencies.push(latency);
     if (live.replies.length > 600) { live.replies.shift(); live.latencies.shift(); }
-    cue.textContent = reply.message;
+    cue.textContent = reply.feedback === false ? "This rep without feedback: feel where your knees are" : reply.message;
     for (const side of ["left", "right"]) {
       const row = section.querySelector(`#live-numbers tr[data-side=${side}]`);
       const v = reply[`knee_over_foot_${side}_pct`], b = reply[`knee_flexion_${side}_deg`];
@@ -291,7 +291,7 @@ function setUpTrain(section) {
       row.querySelector(".bend").textContent = b === null ? "—" : `${b.toFixed(0)}°`;
       row.querySelector(".state").textContent = reply.cue[side];
       const inside = reply.cue[side] === "inside";
-      if (inside && !lastInside[side] && audio && document.getElementById("tone").checked) beep(audio);
+      if (inside && !lastInside[side] && reply.feedback !== false && audio && document.getElementById("tone").checked) beep(audio);
       lastInside[side] = inside;
     }
     const sorted = [...live.latencies].sort((a, b) => a - b);
