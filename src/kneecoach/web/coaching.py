@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 
 from kneecoach.app import coach
+from kneecoach.app.coach import PlanResult
 from kneecoach.app.journal import PlannedToday, SessionEntry
 from kneecoach.core.errors import InputError, KneecoachError
 from kneecoach.program.intake import intake_problems
@@ -85,6 +86,10 @@ class Coaching:
             result = await run_in_threadpool(coach.plan_from_intake, self.journal, name, data)
         except KneecoachError as exc:
             return self.site.failed(request, exc, status=400)
+        return self._planned(request, key, name, result)
+
+    def _planned(self, request: Request, key: str, name: str, result: PlanResult) -> Response:
+        """The plan page, or the referral when warning signs stopped the plan."""
         if result.status == "stopped":
             return self.site.page(request, "referral.html.j2", key=key, person=name,
                                   message=result.message, advice=RED_FLAG_ADVICE,
@@ -112,11 +117,7 @@ class Coaching:
             result = await run_in_threadpool(coach.replan, self.journal, name)
         except KneecoachError as exc:
             return self.site.failed(request, exc, status=400)
-        if result.status == "stopped":
-            return self.site.page(request, "referral.html.j2", key=key, person=name,
-                                  message=result.message, advice=RED_FLAG_ADVICE,
-                                  referral=result.referral)  # fmt: skip
-        return RedirectResponse(f"/people/{key}/plan", status_code=303)
+        return self._planned(request, key, name, result)
 
     def plan_file(self, request: Request) -> Response:
         name = request.path_params["name"]
