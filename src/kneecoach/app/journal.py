@@ -35,7 +35,7 @@ from kneecoach.storage.db import Database, open_database
 from kneecoach.storage.files import plan_folder
 from kneecoach.storage.jobs import job_folder, job_keys
 from kneecoach.storage.models import WARNING_NOTE as WARNING_NOTE
-from kneecoach.storage.models import Assessment, Person, SessionLog
+from kneecoach.storage.models import Assessment, Person, SenseTest, SessionLog
 from kneecoach.storage.progress import (
     ASYMMETRY_SDC_SOURCE,
     LABEL,
@@ -76,6 +76,7 @@ if TYPE_CHECKING:  # the progress page's charts (Matplotlib) load only when a pa
     # assessment model (numpy, xarray) only when an analysis is stored
     from kneecoach.assessment.model import Assessment as ClipAssessment
     from kneecoach.live.reps import LiveRep
+    from kneecoach.live.sense import SenseResult
     from kneecoach.program.adaptation import LoggedDecision
     from kneecoach.program.models import Adaptation
     from kneecoach.reports import progress as progress_page
@@ -336,6 +337,8 @@ class History:
     programme_reason: str = ""
     #: every programme version: (version, when it was made, why)
     programmes: list[tuple[int, datetime, str]] = field(default_factory=list)
+    #: position-sense tests, oldest first: (day, kind, the scored result as stored)
+    sense_tests: list[tuple[date, str, Mapping[str, Any]]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -1019,6 +1022,18 @@ class Journal:
                                  f"{len(reps)} reps", exercises=(exercise,))  # fmt: skip
             return self.log_session(person, entry, again=plan.logged > 0)
 
+    def record_sense_test(self, person: str, day: date, result: SenseResult) -> int:
+        """Store a scored position-sense test for ``person``; how many they now have."""
+        errors = [e for e in result.absolute_error.values() if e is not None]
+        with self.transaction() as session:
+            p = get_or_create_person(session, person)
+            p.sense_tests.append(SenseTest(
+                day=day, kind=result.kind, absolute_error=max(errors) if errors else None,
+                noise=result.noise, result=result.to_json(),
+            ))  # fmt: skip
+            session.flush()
+            return len(p.sense_tests)
+
     def record_checkin(self, person: str, *, day: date, pain: int, notes: str = "") -> bool:
         """Store a pain check-in (0-10) for ``person``; True when ``person`` was new."""
         with self.transaction() as session:
@@ -1043,6 +1058,7 @@ class Journal:
                 [s.day for s in p.programmes[-1].sessions] if p.programmes else [],
                 p.programmes[-1].reason if p.programmes else "",
                 [(pr.version, pr.created_at, pr.reason) for pr in p.programmes],
+                [(t.day, t.kind, t.result) for t in p.sense_tests],
             )  # fmt: skip
 
     def comparison(self, person: str, first: int, second: int, *, today: date) -> Comparison:
@@ -1090,6 +1106,8 @@ class Journal:
             "tests": tests,
             "pain_chart": _pain_chart(h),
             "trained": trained_sets(h),
+            "sense_tests": [{"day": short_date(day), "label": str(r.get("label", kind)),
+                             "text": str(r.get("text", ""))} for day, kind, r in h.sense_tests],
             "adherence": {
                 "text": h.adherence.text(),
                 "chart": _adherence_chart(h, today),

@@ -21,6 +21,7 @@ from kneecoach.core.files import replacing
 from kneecoach.core.schema import SIDES, Side
 from kneecoach.live.feedback import Cue, LiveReading, LiveTracker, Thresholds, live_pose
 from kneecoach.live.reps import LiveRep
+from kneecoach.live.sense import HoldDetector, Kind, SenseResult, score
 from kneecoach.pipeline import Progress
 from kneecoach.pose.base import PoseEstimator
 
@@ -46,6 +47,8 @@ class TrainedFile:
     reps: list[LiveRep] = field(default_factory=list)
     #: with ``log``: what was logged in the person's journal
     logged: SessionLogged | None = None
+    #: with ``sense``: the position-sense test scored from the clip's holds
+    sense: SenseResult | None = None
 
 
 def train_on_file(
@@ -58,10 +61,13 @@ def train_on_file(
     progress: Progress | None = None,
     log: bool = False,
     exercise_id: str | None = None,
+    sense: Kind | None = None,
 ) -> TrainedFile:
     """Run the live loop over ``source``; the thresholds are ``person``'s (their last
     assessment's noise) when given. Writes one row per frame to ``out_csv``. With ``log``,
-    the set (its reps and their numbers) is logged in ``person``'s journal."""
+    the set (its reps and their numbers) is logged in ``person``'s journal. With ``sense``,
+    the clip is a position-sense test (its still holds are the trials), scored and, with
+    ``log``, stored instead."""
     import time
 
     from kneecoach.capture.video import VideoReader
@@ -74,7 +80,7 @@ def train_on_file(
             raise ValueError("a journal is needed for a person's thresholds")
         thresholds = Thresholds.of(journal.latest_assessment(person))
     estimator = (pose or live_pose)()
-    tracker = LiveTracker(estimator, thresholds)
+    tracker = LiveTracker(estimator, thresholds, sense=HoldDetector(sense) if sense else None)
     rows: list[tuple[int, float, LiveReading]] = []
     try:
         with VideoReader(source) as reader:
@@ -94,12 +100,17 @@ def train_on_file(
         worst[s] = max(seen) if seen else None
     times = sorted(r.server_ms for _, _, r in rows)
     reps = list(tracker.counter.reps)
-    logged = None
-    if log and journal is not None and person is not None:
-        day = date.fromtimestamp(source.stat().st_mtime)
+    logged, scored = None, None
+    day = date.fromtimestamp(source.stat().st_mtime)
+    if tracker.sense is not None:
+        scored = score(tracker.sense.kind, tracker.sense.trials)
+        if log and journal is not None and person is not None:
+            journal.record_sense_test(person, day, scored)
+    elif log and journal is not None and person is not None:
         logged = journal.log_trained_set(person, day, reps, exercise_id=exercise_id)
     return TrainedFile(len(rows), thresholds, cues, worst,
-                       times[len(times) // 2] if times else 0.0, out_csv, reps, logged)  # fmt: skip
+                       times[len(times) // 2] if times else 0.0, out_csv, reps, logged,
+                       scored)  # fmt: skip
 
 
 def _write(path: Path, rows: list[tuple[int, float, LiveReading]]) -> None:

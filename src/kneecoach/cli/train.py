@@ -4,12 +4,16 @@ from a camera (the browser's camera: ``kneecoach serve``, then Train)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import click
 from rich.table import Table
 
 from kneecoach.cli import journal as journal_cli
 from kneecoach.cli.common import out, progress_bar, stage_progress
+
+if TYPE_CHECKING:
+    from kneecoach.live.sense import Kind
 
 
 @click.command()
@@ -23,10 +27,13 @@ from kneecoach.cli.common import out, progress_bar, stage_progress
 @click.option("--log", "log_set", is_flag=True,
               help="Log the set (its reps and their numbers) in the person's journal.")  # fmt: skip
 @click.option("--exercise", default=None, help="The plan's exercise the set was (its id).")
+@click.option("--sense", type=click.Choice(["knee_over_toe", "angle_30", "angle_60"]),
+              default=None, help="The clip is a position-sense test: its still holds, eyes "
+              "closed, are the trials (science.md §6).")  # fmt: skip
 @journal_cli.database_option
 def train(
     source: Path, person: str | None, out_csv: Path, log_set: bool, exercise: str | None,
-    database_url: str | None,
+    sense: str | None, database_url: str | None,
 ) -> None:  # fmt: skip
     """Run the live knee-line feedback over a clip, frame by frame, as the trainer would.
 
@@ -44,14 +51,23 @@ def train(
         raise click.UsageError("--log needs --person: whose journal the set goes in")
     from kneecoach.app.train import train_on_file
 
+    kind = cast("Kind | None", sense)  # click.Choice has checked it
+
     with progress_bar() as bar:
         if person is None:
-            result = train_on_file(source, out_csv, progress=stage_progress(bar))
+            result = train_on_file(source, out_csv, progress=stage_progress(bar), sense=kind)
         else:
             with journal_cli.open_journal(database_url) as journal:
-                result = train_on_file(source, out_csv, journal=journal, person=person,
-                                       progress=stage_progress(bar), log=log_set,
-                                       exercise_id=exercise)  # fmt: skip
+                result = train_on_file(
+                    source,
+                    out_csv,
+                    journal=journal,
+                    person=person,
+                    progress=stage_progress(bar),
+                    log=log_set,
+                    exercise_id=exercise,
+                    sense=kind,
+                )
     table = Table(title=f"{result.frames} frames, live", title_justify="left")
     for column in ("knee", "in line", "drifting", "inside", "unseen", "furthest inside"):
         table.add_column(column, justify="left" if column == "knee" else "right")
@@ -80,6 +96,9 @@ def train(
         out.print("depth: the hips' drop below standing, % of leg length; in line: the share "
                   "of the rep with no knee inside its foot")  # fmt: skip
     out.print(f"  frames   {result.csv.resolve() if result.csv else '—'}")
+    if result.sense is not None:
+        out.print(f"Position sense ({len(result.sense.trials)} trials): {result.sense.text()}"
+                  + (" Stored." if log_set else ""))  # fmt: skip
     if result.logged is not None:
         logged = result.logged
         out.print(f"Logged for {logged.logged.person}: {len(result.reps)} reps on "

@@ -26,9 +26,15 @@ import numpy as np
 
 from kneecoach.core.schema import KEYPOINTS, OTHER, SIDES, Side
 from kneecoach.live.reps import LiveRep, RepCounter
+from kneecoach.live.sense import TRIALS, HoldDetector
 from kneecoach.live.smoothing import FloatArray, OneEuroFilter
 from kneecoach.metrics.frames import KNEE_OVER_FOOT_NOISE_FLOOR_PCT
-from kneecoach.metrics.geometry import deviation_deg, knee_over_foot, pelvic_obliquity_deg
+from kneecoach.metrics.geometry import (
+    deviation_deg,
+    knee_over_foot,
+    medial_sign,
+    pelvic_obliquity_deg,
+)
 from kneecoach.pose.base import Image, PoseEstimator
 
 if TYPE_CHECKING:
@@ -106,6 +112,12 @@ class LiveReading:
     pelvic_obliquity_deg: float | None
     cue: dict[Side, Cue]
     depth_pct: float | None = None
+    #: each knee's horizontal offset from its toe (the second toe's landmark), % of leg
+    #: length, + inside: what the knee position-sense test reads (:mod:`kneecoach.live.sense`)
+    knee_to_toe_pct: dict[Side, float | None] = field(default_factory=dict)
+    #: in a position-sense test: how long the current hold has been still, the trials so far,
+    #: and the trial this frame completed (None: not testing)
+    sense: dict[str, object] | None = None
     #: how long the server took for this frame (pose and measures), ms
     server_ms: float = 0.0
     #: reps counted in this set so far, and whether one is under way
@@ -134,7 +146,7 @@ class LiveReading:
             "cue": dict(self.cue), "message": self.message,
             "reps": self.reps, "in_rep": self.in_rep,
             "rep": None if self.rep is None else self.rep.to_json(),
-            "feedback": self.feedback,
+            "feedback": self.feedback, "sense": self.sense,
         }  # fmt: skip
 
 
@@ -160,6 +172,8 @@ class LiveTracker:
     standing_y: float | None = None
     #: feedback on every how many reps (1: all; :mod:`kneecoach.program.fading`)
     feedback_every: int = 1
+    #: a position-sense test under way (None: training)
+    sense: HoldDetector | None = None
 
     def process(self, image: Image, t_s: float, *, echo: float | None = None) -> LiveReading:
         """The reading of ``image``, taken at ``t_s`` seconds (the camera's clock)."""
@@ -176,7 +190,27 @@ class LiveTracker:
         n = len(self.counter.reps)
         current = n - 1 if rep is not None else n  # 0-based: the rep this frame belongs to
         shown = current % max(self.feedback_every, 1) == 0
-        return replace(reading, reps=n, in_rep=self.counter.in_rep, rep=rep, feedback=shown)
+        reading = replace(reading, reps=n, in_rep=self.counter.in_rep, rep=rep, feedback=shown)
+        return self._sensed(reading, t_s) if self.sense is not None else reading
+
+    def _sensed(self, reading: LiveReading, t_s: float) -> LiveReading:
+        """The position-sense test's view of this frame: the hold, and a finished trial."""
+        assert self.sense is not None
+        value = (reading.knee_to_toe_pct if self.sense.kind == "knee_over_toe"
+                 else reading.knee_flexion_deg)  # fmt: skip
+        trial = self.sense.update(t_s, value, reading.depth_pct)
+        done: dict[str, object] | None = None
+        if trial is not None:
+            done = {"index": trial.index}
+            done |= {s: None if (v := trial.value[s]) is None else round(v, 2) for s in SIDES}
+        state: dict[str, object] = {
+            "kind": self.sense.kind,
+            "holding_s": round(self.sense.holding_s(t_s), 2),
+            "trials": len(self.sense.trials),
+            "needed": TRIALS,
+            "trial": done,
+        }
+        return replace(reading, sense=state, feedback=False)  # eyes closed: nothing shown
 
     def read(self, xy: FloatArray, conf: FloatArray, *, echo: float | None = None) -> LiveReading:
         """The measures and cues of smoothed keypoints ``xy`` (keypoints × 2, NaN unseen)."""
@@ -186,15 +220,18 @@ class LiveTracker:
 
         over: dict[Side, float | None] = {}
         bend: dict[Side, float | None] = {}
+        to_toe: dict[Side, float | None] = {}
         for side in SIDES:
             hip, knee, ankle = at(f"{side}_hip"), at(f"{side}_knee"), at(f"{side}_ankle")
             length = float(np.linalg.norm(hip - ankle))
             if np.isfinite(length) and length > self.leg_px.get(side, 0.0):
                 self.leg_px[side] = length
             leg = self.leg_px.get(side)
-            offset = knee_over_foot(knee, ankle, at(f"{side}_foot_index"), hip,
-                                    at(f"{OTHER[side]}_hip"))[0]  # fmt: skip
+            toe, other = at(f"{side}_foot_index"), at(f"{OTHER[side]}_hip")
+            offset = knee_over_foot(knee, ankle, toe, hip, other)[0]
             over[side] = _value(100 * offset / leg) if leg else None
+            medial = medial_sign(hip, other)[0]
+            to_toe[side] = _value(100 * medial * (knee[0, 0] - toe[0, 0]) / leg) if leg else None
             bend[side] = _value(float(deviation_deg(hip, knee, ankle)[0]))
         tilt = _value(float(pelvic_obliquity_deg(at("left_hip"), at("right_hip"))[0]))
         hip_y = float((at("left_hip")[0, 1] + at("right_hip")[0, 1]) / 2)
@@ -211,4 +248,4 @@ class LiveTracker:
             if np.isfinite(xy[_INDEX[name]]).all()
         }  # fmt: skip
         cues = {side: self.thresholds.cue(over[side]) for side in SIDES}
-        return LiveReading(echo, points, over, bend, tilt, cues, depth)
+        return LiveReading(echo, points, over, bend, tilt, cues, depth, to_toe)

@@ -58,6 +58,7 @@ from kneecoach.storage.models import (
     Programme,
     RepMeasure,
     ScheduledSession,
+    SenseTest,
     SessionLog,
     SideMeasure,
     StoredFile,
@@ -104,6 +105,7 @@ def person_document(person: Person, *, leave_out: Iterable[str] = ()) -> dict[st
         ],
         "session_logs": [_session_log(log) for log in person.session_logs],
         "pain_checkins": [_columns(c) for c in person.pain_checkins],
+        "sense_tests": [_columns(t) for t in person.sense_tests],
     }
 
 
@@ -151,6 +153,7 @@ def csv_tables(person: Person) -> dict[str, str]:
         "reps.csv": _csv(reps),
         "sessions.csv": _csv([_session_log(log) for log in person.session_logs]),
         "pain.csv": _csv([_columns(c) for c in person.pain_checkins]),
+        "sense_tests.csv": _csv([_columns(t) for t in person.sense_tests]),
         "scheduled.csv": _csv(scheduled),
     }
 
@@ -440,6 +443,11 @@ def _person(doc: Mapping[str, Any], key: str, name: str) -> Person:
                     pain=_rating(c["pain"], f"pain_checkins {c.get('day')}: pain"),
                     notes=c["notes"])
         for c in doc["pain_checkins"]
+    ]  # fmt: skip
+    person.sense_tests = [  # archives from before migration 0006 have none
+        SenseTest(day=_d(t["day"]), created_at=_dt(t["created_at"]), kind=t["kind"],
+                  absolute_error=t["absolute_error"], noise=t["noise"], result=t["result"])
+        for t in doc.get("sense_tests", [])
     ]  # fmt: skip
     return person
 

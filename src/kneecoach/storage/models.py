@@ -74,6 +74,7 @@ class Person(Base):
     programmes: Mapped[list[Programme]] = _children("person", "Programme.version")
     session_logs: Mapped[list[SessionLog]] = _children("person", "SessionLog.id")
     pain_checkins: Mapped[list[PainCheckin]] = _children("person", "PainCheckin.id")
+    sense_tests: Mapped[list[SenseTest]] = _children("person", "SenseTest.id")
 
 
 class Intake(Base):
@@ -243,6 +244,26 @@ class PainCheckin(Base):
     pain: Mapped[int]
     notes: Mapped[str] = mapped_column(Text, default="")
     person: Mapped[Person] = relationship(back_populates="pain_checkins")
+
+
+class SenseTest(Base):
+    """A position-sense test with the camera as the ruler (``kneecoach.live.sense``): knee
+    over the second toe, or a knee angle reproduced, eyes closed. Added in migration 0006."""
+
+    __tablename__ = "sense_tests"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    day: Mapped[date] = mapped_column(index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: ``knee_over_toe``, ``angle_30`` or ``angle_60``
+    kind: Mapped[str] = mapped_column(String(20))
+    #: the mean absolute error over the trials, of the worse knee (% of leg length or °)
+    absolute_error: Mapped[float | None]
+    #: what the measure cannot tell from noise, same unit
+    noise: Mapped[float]
+    #: the whole scored test: trials, absolute, constant and variable error per knee
+    result: Mapped[dict[str, object]]
+    person: Mapped[Person] = relationship(back_populates="sense_tests")
 
 
 class Job(Base):

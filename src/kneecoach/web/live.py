@@ -25,6 +25,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from kneecoach.core.errors import KneecoachError
 from kneecoach.live.feedback import LiveReading, LiveTracker, Thresholds, live_pose
+from kneecoach.live.sense import KINDS, TRIALS, HoldDetector, score
 from kneecoach.pose.base import PoseEstimator
 from kneecoach.program import fading
 from kneecoach.web.security import same_origin
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
 
 #: A frame larger than this is refused (a 640×480 JPEG is 30-80 kB).
 MAX_FRAME_BYTES = 2 * 1024 * 1024
+#: What a text message may ask (docs/live-protocol.md).
+COMMANDS = ("save_set", "new_set", "sense")
 #: How each frame starts: the client's timestamp (ms, little-endian float64), then the JPEG.
 HEADER = struct.Struct("<d")
 
@@ -105,10 +108,24 @@ class Live:
                 )
                 reading = replace(reading, server_ms=1000 * (time.perf_counter() - start))
                 await websocket.send_json(reading.to_json())
+                if tracker.sense is not None and tracker.sense.done:
+                    await websocket.send_json(await self._sensed(tracker, name))
         except WebSocketDisconnect:
             pass
         finally:
             estimator.close()
+
+    async def _sensed(self, tracker: LiveTracker, name: str | None) -> dict[str, object]:
+        """The finished position-sense test scored, stored for the person; training again."""
+        assert tracker.sense is not None
+        result = score(tracker.sense.kind, tracker.sense.trials)
+        tracker.sense = None
+        stored = None
+        if name is not None:
+            stored = await run_in_threadpool(
+                self.site.journal.record_sense_test, name, date.today(), result
+            )
+        return {"sense_result": result.to_json(), "stored": stored is not None}
 
     async def _command(
         self, text: str, name: str | None, tracker: LiveTracker
@@ -119,11 +136,17 @@ class Live:
             command = json.loads(text)
         except ValueError:
             command = None
-        if not isinstance(command, dict) or command.get("command") not in ("save_set", "new_set"):
-            return {"error": 'send {"command": "save_set"} or {"command": "new_set"}'}
+        if not isinstance(command, dict) or command.get("command") not in COMMANDS:
+            return {"error": f"send one of the commands {', '.join(COMMANDS)}"}
         if command["command"] == "new_set":
             tracker.counter.reset()
             return {"new_set": True}
+        if command["command"] == "sense":
+            kind = command.get("kind", "knee_over_toe")
+            if kind not in KINDS:
+                return {"error": f"a sense test is one of {', '.join(KINDS)}"}
+            tracker.sense = HoldDetector(kind)
+            return {"sense_started": kind, "label": KINDS[kind], "trials": TRIALS}
         if name is None:
             return {"error": "open the trainer from a person's page to save their sets"}
         exercise = command.get("exercise_id")

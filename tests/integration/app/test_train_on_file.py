@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+from datetime import date
 from pathlib import Path
 
 import numpy as np
+import pytest
 from click.testing import CliRunner
 from tests.conftest import media, write_video
 
@@ -60,3 +62,20 @@ def test_a_set_trained_on_a_file_is_logged_with_its_reps(tmp_path: Path) -> None
         with journal.transaction() as session:
             (log,) = session.query(SessionLog).all()
             assert log.done and len(log.exercises[0]["live_reps"]) == 3
+
+
+def test_a_position_sense_clip_is_scored_from_its_holds_and_stored(tmp_path: Path) -> None:
+    from tests.fixtures.sense import FPS, Scripted
+
+    from kneecoach.app.journal import Journal
+
+    pose = Scripted()
+    video = write_video(tmp_path / "sense.mp4", n=len(pose.frames), fps=FPS)
+    with Journal.open(f"sqlite:///{tmp_path / 'j.sqlite3'}") as journal:
+        journal.add_person("Eli")
+        result = train_on_file(video, None, journal=journal, person="Eli", log=True,
+                               pose=lambda: pose, sense="knee_over_toe")  # fmt: skip
+        assert result.sense is not None and len(result.sense.trials) == 3
+        assert result.logged is None  # a test, not a training session
+        (stored,) = journal.history("Eli", today=date.today()).sense_tests
+        assert stored[2]["absolute_error_left"] == pytest.approx(3.0, abs=0.15)

@@ -36,6 +36,7 @@ from kneecoach.storage.models import (
     PainCheckin,
     Person,
     RepMeasure,
+    SenseTest,
     SessionLog,
     SideMeasure,
     StoredFile,
@@ -56,13 +57,13 @@ TABLES = {t.name for t in Base.metadata.sorted_tables}
 
 def test_migrations_from_empty_reach_the_models_exactly(db_url: str) -> None:
     with open_database(db_url) as j:
-        assert current_revision(j.engine) == head_revision() == "0005"
+        assert current_revision(j.engine) == head_revision() == "0006"
         assert set(inspect(j.engine).get_table_names()) >= TABLES
         with j.engine.connect() as conn:
             ctx = MigrationContext.configure(conn, opts={"compare_type": True})
             assert compare_metadata(ctx, Base.metadata) == []
     with open_database(db_url) as j:  # opening again is a no-op
-        assert current_revision(j.engine) == "0005"
+        assert current_revision(j.engine) == "0006"
 
 
 def test_upgrade_from_the_first_schema_keeps_the_data(db_url: str) -> None:
@@ -235,6 +236,9 @@ def _fill(j, name: str, folder: Path) -> None:
         assert log.scheduled_session_id is not None
         log_session(s, p, day=start + timedelta(days=1), done=True, notes="extra walk")
         add_checkin(s, p, day=start, pain=1, notes="morning")
+        p.sense_tests.append(SenseTest(day=start, kind="knee_over_toe", absolute_error=3.1,
+                                       noise=2.0, result={"kind": "knee_over_toe",
+                                                          "trials": [{"left": 3.0}]}))  # fmt: skip
         assert [pr.version for pr in p.programmes] == [1, 2]
 
 
@@ -297,6 +301,7 @@ def test_export_delete_import_round_trip(db_url, analysis_dir, tmp_path) -> None
             "sessions.csv",
             "pain.csv",
             "scheduled.csv",
+            "sense_tests.csv",
         } <= names
         assert "single-leg-squat" in zf.read("assessments.csv").decode()
         assert len([n for n in names if n.startswith("files/")]) == len(files)

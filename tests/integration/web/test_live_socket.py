@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
+from tests.fixtures.sense import FPS, Scripted
 
 from kneecoach.app.journal import Journal
 from kneecoach.pose.fake import FakePoseEstimator
@@ -115,3 +116,26 @@ def test_without_a_person_a_set_cannot_be_saved(journal: Journal) -> None:
         assert "from a person's page" in ws.receive_json()["error"]
         ws.send_text("hello")
         assert "command" in ws.receive_json()["error"]
+
+
+def test_a_position_sense_test_over_the_socket_is_scored_and_stored(journal: Journal) -> None:
+    key = journal.add_person("Uma").key
+    pose = Scripted()
+    app = create_app(journal, live_pose=lambda: pose)
+    with TestClient(app).websocket_connect(f"/api/live?person={key}") as ws:
+        ws.send_text('{"command": "sense", "kind": "knee_over_toe"}')
+        assert ws.receive_json()["sense_started"] == "knee_over_toe"
+        result = None
+        for i in range(len(pose.frames)):
+            ws.send_bytes(_frame(1000 * i / FPS))
+            reply = ws.receive_json()
+            assert reply["sense"]["needed"] == 3 and reply["feedback"] is False  # eyes closed
+            if reply["sense"]["trials"] == 3:
+                result = ws.receive_json()
+                break
+    assert result is not None and result["stored"] is True
+    assert result["sense_result"]["absolute_error_left"] == pytest.approx(3.0, abs=0.1)
+    (test,) = journal.history("Uma", today=date.today()).sense_tests
+    assert test[1] == "knee_over_toe"
+    progress = TestClient(app).get(f"/people/{key}/progress").text
+    assert "Knee position sense" in progress and "screening test" in progress

@@ -283,7 +283,13 @@ function setUpTrain(section) {
     const latency = performance.now() - reply.t;
     live.replies.push(reply); live.latencies.push(latency);
     if (live.replies.length > 600) { live.replies.shift(); live.latencies.shift(); }
-    cue.textContent = reply.feedback === false ? "This rep without feedback: feel where your knees are" : reply.message;
+    if (reply.sense) {
+      const s = reply.sense;
+      cue.textContent = `Squat, close your eyes, place your knees over your second toes and hold still: trial ${Math.min(s.trials + 1, s.needed)} of ${s.needed}` +
+        (s.holding_s > 0 ? ` (still for ${s.holding_s.toFixed(1)} s)` : "");
+    } else {
+      cue.textContent = reply.feedback === false ? "This rep without feedback: feel where your knees are" : reply.message;
+    }
     for (const side of ["left", "right"]) {
       const row = section.querySelector(`#live-numbers tr[data-side=${side}]`);
       const v = reply[`knee_over_foot_${side}_pct`], b = reply[`knee_flexion_${side}_deg`];
@@ -317,6 +323,11 @@ function setUpTrain(section) {
       saved.textContent = `Saved: ${reply.saved.reps.length} reps logged for ${reply.saved.day}. ${reply.saved.adherence}`;
       section.querySelector("#live-reps tbody").replaceChildren();
       section.dataset.saved = String(reply.saved.reps.length);
+    } else if (reply.sense_started) {
+      saved.textContent = `Position sense: ${reply.label}, ${reply.trials} trials.`;
+    } else if (reply.sense_result) {
+      saved.textContent = `Position sense: ${reply.sense_result.text}${reply.stored ? " Stored." : ""}`;
+      section.dataset.sense = "done";
     } else if (reply.error) {
       saved.textContent = reply.error;
     }
@@ -332,7 +343,8 @@ function setUpTrain(section) {
     socket.onopen = send;
     socket.onmessage = (event) => {
       const reply = JSON.parse(event.data);
-      if (reply.saved || reply.new_set || (reply.error && reply.t === undefined)) {
+      if (reply.saved || reply.new_set || reply.sense_started || reply.sense_result ||
+          (reply.error && reply.t === undefined)) {
         answered(reply);  // an answer to a command, not to a frame
         return;
       }
@@ -340,6 +352,9 @@ function setUpTrain(section) {
       if (!reply.error) show(reply);
       send();  // the newest frame, now that this one is answered
     };
+    document.getElementById("sense").addEventListener("click", () => {
+      socket.send(JSON.stringify({ command: "sense", kind: "knee_over_toe" }));
+    });
     const save = document.getElementById("save-set");
     if (save) save.addEventListener("click", () => {
       const exercise = document.getElementById("exercise");
