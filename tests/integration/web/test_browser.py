@@ -43,7 +43,7 @@ REQUIRED = os.environ.get("KNEECOACH_REQUIRE_BROWSER") == "1"
 CLIP = "front_single_leg_balance_reach_cam02.mp4"  # 1.7 s, 100 frames, VP9: plays in Chromium
 
 try:
-    from playwright.sync_api import Browser, Page, expect, sync_playwright
+    from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 except ImportError:  # pragma: no cover - the dev extra installs it
     sync_playwright = None  # type: ignore[assignment]
 
@@ -90,15 +90,23 @@ class _Server:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
+def playwright() -> Iterator[Playwright]:
+    """One Playwright for the module (a second one cannot start in the same thread)."""
     assert sync_playwright is not None, "Playwright is required here (KNEECOACH_REQUIRE_BROWSER)"
     with sync_playwright() as p:
-        yield p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--autoplay-policy=no-user-gesture-required"],
-        )  # fmt: skip
+        yield p
+
+
+@pytest.fixture(scope="module")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        args=["--disable-gpu", "--disable-quic", "--no-first-run",
+              "--disable-background-networking", "--disable-component-update",
+              "--disable-sync", "--autoplay-policy=no-user-gesture-required"],
+    )  # fmt: skip
+    yield browser
+    browser.close()
 
 
 @pytest.fixture
@@ -316,7 +324,7 @@ def test_a_server_restarted_mid_analysis_shows_the_analysis_failed(
 
 
 def test_training_with_a_camera_draws_the_live_knee_line_and_cues_where_offline_says_inside(
-    journal: Journal, tmp_path: Path
+    playwright: Playwright, journal: Journal, tmp_path: Path
 ) -> None:
     """A fake camera plays a real squat; the live keypoints are compared with the offline
     track of the same frames, and the live "inside" cue with the offline knee-over-foot."""
@@ -351,10 +359,9 @@ def test_training_with_a_camera_draws_the_live_knee_line_and_cues_where_offline_
         def close(self) -> None:
             self.inner.close()
 
-    assert sync_playwright is not None
     key = journal.add_person("Kai").key
-    with _Server(journal, live_pose=Recording) as server, sync_playwright() as p:
-        camera_browser = p.chromium.launch(
+    with _Server(journal, live_pose=Recording) as server:
+        camera_browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
             args=["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
                   f"--use-file-for-fake-video-capture={camera}", "--disable-gpu",
