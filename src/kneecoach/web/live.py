@@ -60,8 +60,8 @@ class Live:
         except KneecoachError as exc:
             return self.site.failed(request, exc)
         return self.site.page(request, "train.html.j2", key=key, person=name,
-                              thresholds=thresholds, exercises=exercises,
-                              fading=fading)  # fmt: skip
+                              thresholds=thresholds, exercises=exercises, fading=fading,
+                              cues=_cues(exercises))  # fmt: skip
 
     def _fading(self, name: str | None) -> tuple[int, str]:
         """Every how many reps get feedback today under the person's plan, and why."""
@@ -162,6 +162,15 @@ class Live:
         tracker.counter.reset()
         return {"saved": {"reps": [r.to_json() for r in reps], "day": logged.entry.day.isoformat(),
                           "adherence": logged.logged.adherence.text()}}  # fmt: skip
+
+
+def _cues(exercises: list[dict[str, object]]) -> dict[str, list[str]]:
+    """Each planned exercise's cues from the library (what to think of while doing it)."""
+    from kneecoach.program import load_library
+
+    library = {e.id: e for e in load_library().exercises}
+    return {str(e["exercise_id"]): library[str(e["exercise_id"])].cues
+            for e in exercises if str(e.get("exercise_id")) in library}  # fmt: skip
 
 
 def _decode(jpeg: bytes) -> np.ndarray | None:  # type: ignore[type-arg]

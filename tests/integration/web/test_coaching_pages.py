@@ -143,3 +143,15 @@ def test_people_plans_and_logs_through_the_json_api(journal: Journal) -> None:
     assert logged.status_code == 201 and logged.json()["warning_signs"] is False
     assert client.post(f"/api/people/{key}/logs", json={"rpe": 14}).status_code == 400
     assert [log["pain_during"] for log in client.get(f"/api/people/{key}/logs").json()] == [2]
+
+
+def test_the_trainer_lists_todays_exercises_with_their_cues(journal: Journal) -> None:
+    client = TestClient(create_app(journal), follow_redirects=False)
+    key = journal.people()[0].key
+    every_day = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    _post(client, f"/people/{key}/intake", _answers(**{"schedule.days": every_day}))
+    page = client.get(f"/train?person={key}").text
+    options = re.findall(r'<option value="([a-z0-9-]+)">', page)
+    cues = re.findall(r'<ul class="cues" data-exercise="([a-z0-9-]+)"', page)
+    assert options and cues and cues[0] == options[0]  # the first exercise's cues shown first
+    assert "week 1 of 4: feedback on every rep" in page  # the fading, from the plan

@@ -258,6 +258,10 @@ function beep(audio) {
 }
 
 function setUpTrain(section) {
+  const exercise = document.getElementById("exercise");
+  if (exercise) exercise.addEventListener("change", () => {
+    for (const list of section.querySelectorAll("ul.cues")) list.hidden = list.dataset.exercise !== exercise.value;
+  });
   const video = document.getElementById("camera");
   const ctx = document.getElementById("live-overlay").getContext("2d");
   const cue = document.getElementById("cue"), stats = document.getElementById("live-stats");
@@ -285,7 +289,9 @@ function setUpTrain(section) {
     if (live.replies.length > 600) { live.replies.shift(); live.latencies.shift(); }
     if (reply.sense) {
       const s = reply.sense;
-      cue.textContent = `Squat, close your eyes, place your knees over your second toes and hold still: trial ${Math.min(s.trials + 1, s.needed)} of ${s.needed}` +
+      const task = s.kind === "knee_over_toe" ? "Squat, close your eyes, place your knees over your second toes"
+        : `Side on to the camera, close your eyes, bend the knee to ${s.kind.slice(6)}°`;
+      cue.textContent = `${task} and hold still: trial ${Math.min(s.trials + 1, s.needed)} of ${s.needed}` +
         (s.holding_s > 0 ? ` (still for ${s.holding_s.toFixed(1)} s)` : "");
     } else {
       cue.textContent = reply.feedback === false ? "This rep without feedback: feel where your knees are" : reply.message;
@@ -352,9 +358,9 @@ function setUpTrain(section) {
       if (!reply.error) show(reply);
       send();  // the newest frame, now that this one is answered
     };
-    document.getElementById("sense").addEventListener("click", () => {
-      socket.send(JSON.stringify({ command: "sense", kind: "knee_over_toe" }));
-    });
+    for (const button of section.querySelectorAll("#sense, button.angle")) {
+      button.addEventListener("click", () => socket.send(JSON.stringify({ command: "sense", kind: button.dataset.kind })));
+    }
     const save = document.getElementById("save-set");
     if (save) save.addEventListener("click", () => {
       const exercise = document.getElementById("exercise");
