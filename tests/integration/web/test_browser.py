@@ -377,6 +377,9 @@ def test_training_with_a_camera_draws_the_live_knee_line_and_cues_where_offline_
         _shoot(page, "web-train.png")
         replies = page.evaluate("window.kneecoachLive.replies")
         latencies = page.evaluate("window.kneecoachLive.latencies")
+        page.get_by_role("button", name="Replay the worst rep").click()  # from the kept frames
+        expect(page.locator("#replay-box")).to_have_attribute("data-frames", re.compile(r"^[1-9]"),
+                                                              timeout=30_000)  # fmt: skip
         page.get_by_role("button", name="Save the set").click()
         expect(page.locator("#saved")).to_contain_text("reps logged for")
         camera_browser.close()

@@ -226,8 +226,8 @@ function setUpCompare(bar) {
 // ---------------------------------------------------------------- train: live knee line
 const CUE_COLOURS = { "in line": "#2ca02c", drifting: "#e0a000", inside: "#d62728", unseen: "#888" };
 
-function drawLive(ctx, reply) {
-  ctx.clearRect(0, 0, ctx.canvas.width, ctx.canvas.height);
+function drawLive(ctx, reply, keep) {
+  if (!keep) ctx.clearRect(0, 0, ctx.canvas.width, ctx.canvas.height);
   const k = reply.keypoints || {};
   const line = (a, b, colour, width, dash) => {
     if (!k[a] || !k[b]) return;
@@ -267,7 +267,8 @@ function setUpTrain(section) {
   const cue = document.getElementById("cue"), stats = document.getElementById("live-stats");
   const grab = document.createElement("canvas");
   grab.width = 640; grab.height = 480;
-  const live = (window.kneecoachLive = { replies: [], latencies: [] });
+  const live = (window.kneecoachLive = { replies: [], latencies: [], frames: [], reps: [] });
+  const BUFFER_MS = 20000;  // the frames kept for the replay of the worst rep
   let socket = null, inFlight = false, audio = null, lastInside = { left: false, right: false };
 
   async function send() {
@@ -276,6 +277,8 @@ function setUpTrain(section) {
     grab.getContext("2d").drawImage(video, 0, 0, 640, 480);
     const t = performance.now();
     const jpeg = await new Promise((resolve) => grab.toBlob(resolve, "image/jpeg", 0.8));
+    live.frames.push({ t, jpeg });
+    while (live.frames.length && live.frames[0].t < t - BUFFER_MS) live.frames.shift();
     const frame = new Uint8Array(8 + jpeg.size);
     new DataView(frame.buffer).setFloat64(0, t, true);
     frame.set(new Uint8Array(await jpeg.arrayBuffer()), 8);
@@ -313,6 +316,8 @@ function setUpTrain(section) {
     const save = document.getElementById("save-set");
     if (save) save.disabled = reply.reps === 0;
     if (reply.rep) {
+      live.reps.push(reply.rep);
+      document.getElementById("replay").disabled = false;
       const r = reply.rep, pct = (v) => (v === null ? "—" : `${v.toFixed(1)}%`);
       const row = document.createElement("tr");
       for (const text of [r.index, `${r.depth_pct.toFixed(0)}%`, pct(r.worst_knee_over_foot_left_pct),
@@ -321,6 +326,33 @@ function setUpTrain(section) {
       }
       section.querySelector("#live-reps tbody").append(row);
     }
+  }
+
+  async function replayWorst() {
+    // the rep whose knee came furthest inside its foot, from the frames kept
+    const worst = (r) => Math.max(r.worst_knee_over_foot_left_pct ?? -Infinity, r.worst_knee_over_foot_right_pct ?? -Infinity);
+    const rep = [...live.reps].sort((a, b) => worst(b) - worst(a))[0];
+    if (!rep) return;
+    const from = rep.start_s * 1000, to = rep.end_s * 1000;
+    const frames = live.frames.filter((f) => f.t >= from && f.t <= to);
+    const box = document.getElementById("replay-box");
+    const canvas = document.getElementById("replay-canvas"), ctx2 = canvas.getContext("2d");
+    box.hidden = false;
+    box.querySelector("figcaption").textContent = frames.length
+      ? `Rep ${rep.index}, the worst: its knee came ${worst(rep).toFixed(1)}% of leg length inside its foot.`
+      : `Rep ${rep.index} is older than the ${BUFFER_MS / 1000} s kept.`;
+    let shown = 0;
+    for (const [i, f] of frames.entries()) {
+      const image = await createImageBitmap(f.jpeg);
+      ctx2.clearRect(0, 0, canvas.width, canvas.height);
+      ctx2.drawImage(image, 0, 0, canvas.width, canvas.height);
+      const reply = live.replies.find((r) => r.t === f.t);
+      if (reply) drawLive(ctx2, { ...reply, feedback: true }, true);
+      shown += 1;
+      const next = frames[i + 1];
+      if (next) await new Promise((resolve) => window.setTimeout(resolve, Math.min(next.t - f.t, 200)));
+    }
+    box.dataset.frames = String(shown);
   }
 
   function answered(reply) {
@@ -361,6 +393,7 @@ function setUpTrain(section) {
     for (const button of section.querySelectorAll("#sense, button.angle")) {
       button.addEventListener("click", () => socket.send(JSON.stringify({ command: "sense", kind: button.dataset.kind })));
     }
+    document.getElementById("replay").addEventListener("click", replayWorst);
     const save = document.getElementById("save-set");
     if (save) save.addEventListener("click", () => {
       const exercise = document.getElementById("exercise");
