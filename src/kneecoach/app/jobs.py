@@ -112,7 +112,7 @@ class JobState:
 
     @property
     def has_report(self) -> bool:
-        """An analysis was written (done, even when partial or refused with a report)."""
+        """A report was written: the job is done and the analysis measured something."""
         return self.status == "done" and self.outcome in ("ok", "partial")
 
     def to_json(self) -> dict[str, object]:
