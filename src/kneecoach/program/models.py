@@ -176,6 +176,11 @@ class SelfTests(_Strict):
 class Schedule(_Strict):
     days: list[Weekday] = Field(min_length=1, max_length=7)
     minutes: int = Field(ge=10, le=120)
+    #: preferred time of day, HH:MM in the person's own time zone (None: any time, and the
+    #: calendar's events are all-day)
+    time: str | None = Field(default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    #: the calendar reminder, minutes before a timed session
+    reminder_minutes: int = Field(default=30, ge=0, le=1440)
 
     @model_validator(mode="after")
     def _unique(self) -> Schedule:
@@ -283,6 +288,9 @@ class Programme(_Model):
     weeks: int
     days: list[Weekday]
     minutes: int
+    #: the sessions' time of day, HH:MM local (None: all-day events)
+    time: str | None = None
+    reminder_minutes: int = 30
     weaker_side: Side | None
     weaker_side_reason: str
     emphasis: list[Emphasis]

@@ -134,6 +134,8 @@ def build_programme(
         weeks=weeks,
         days=days,
         minutes=intake.schedule.minutes,
+        time=intake.schedule.time,
+        reminder_minutes=intake.schedule.reminder_minutes,
         weaker_side=weaker,
         weaker_side_reason=weaker_reason,
         emphasis=emphasis,

@@ -86,6 +86,8 @@ _QUESTIONS_BEFORE: tuple[Question, ...] = (
 _QUESTIONS_AFTER: tuple[Question, ...] = (
     Question(("schedule", "days"), "Training days", "days", default="mon,wed,fri"),
     Question(("schedule", "minutes"), "Minutes per session", "int", bounds=(10, 120), default=30),
+    Question(("schedule", "time"), "Preferred time of day, HH:MM (empty: any time; the "
+             "calendar then reminds you 30 min before)", "text"),
     *(
         Question(("red_flags", key), text, "bool")
         for key, (text, _) in RED_FLAG_QUESTIONS.items()

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from icalendar import Calendar, Event
+from icalendar import Alarm, Calendar, Event
 
 from kneecoach.program.models import (
     Library,
@@ -200,7 +200,9 @@ def render_html(plan: Programme, library: Library, /) -> str:
 
 
 def render_ics(plan: Programme, /) -> bytes:
-    """plan.ics: one all-day event per session, its exercises in the description.
+    """plan.ics: one event per session, its exercises in the description: at the person's
+    preferred time of day (floating local time) with a reminder ``reminder_minutes`` before
+    (VALARM), or all-day when no time was given.
 
     Each event's UID comes from whose plan it is (:func:`event_uid`), so a
     re-made plan for the same start updates the same events. SEQUENCE is the
@@ -233,10 +235,22 @@ def _event(plan: Programme, uid: str, day: dt.date, summary: str) -> Event:
     if plan.revised is not None:
         ev.add("last-modified", made_at(plan))
     ev.add("sequence", plan.revision)
-    ev.add("dtstart", day)
-    ev.add("dtend", day + dt.timedelta(days=1))
+    if plan.time is None:
+        ev.add("dtstart", day)
+        ev.add("dtend", day + dt.timedelta(days=1))
+        ev.add("summary", summary)
+        ev.add("transp", "TRANSPARENT")
+        return ev
+    start = dt.datetime.combine(day, dt.time.fromisoformat(plan.time))  # floating: local time
+    ev.add("dtstart", start)
+    ev.add("dtend", start + dt.timedelta(minutes=plan.minutes))
     ev.add("summary", summary)
-    ev.add("transp", "TRANSPARENT")
+    if plan.reminder_minutes:
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", summary)
+        alarm.add("trigger", dt.timedelta(minutes=-plan.reminder_minutes))
+        ev.add_component(alarm)
     return ev
 
 

@@ -105,7 +105,7 @@ def test_intake_questionnaire_writes_a_valid_file(tmp_path: Path) -> None:
     answers = [
         "Sam", "17", *["n"] * 11,  # the warning signs come first
         "run without pain", "running", "2", "4", "front", "right",
-        "yes", "no", "yes", "outer-hip", "right", "", "band,step", "mon,thu", "25",
+        "yes", "no", "yes", "outer-hip", "right", "", "band,step", "mon,thu", "25", "18:15",
     ]  # fmt: skip
     out = tmp_path / "me.toml"
     r = run("intake", "--out", out, input="\n".join(answers) + "\n")
@@ -113,7 +113,10 @@ def test_intake_questionnaire_writes_a_valid_file(tmp_path: Path) -> None:
     r = run("plan", "--intake", out, "--out", tmp_path / "plan", "--start", "2026-01-05")
     assert r.exit_code == 0, r.output
     data = tomllib.loads(out.read_text())
-    assert data["schedule"] == {"days": ["mon", "thu"], "minutes": 25}
+    assert data["schedule"] == {"days": ["mon", "thu"], "minutes": 25, "time": "18:15",
+                                "reminder_minutes": 30}  # fmt: skip
+    ics = (tmp_path / "plan" / "plan.ics").read_text(encoding="utf-8")
+    assert "DTSTART:20260105T181500" in ics and "TRIGGER:-PT30M" in ics  # at 18:15, reminded
     assert data["self_tests"]["weaker_side"] == "right" and data["equipment"] == ["band", "step"]
 
 

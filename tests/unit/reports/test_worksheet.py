@@ -154,7 +154,13 @@ def test_calendar_round_trips_through_a_parser(plan: Programme) -> None:
     cal = Calendar.from_ical(ics)
     events = list(cal.walk("VEVENT"))
     assert len(events) == len(plan.sessions)
-    assert [e.decoded("dtstart") for e in events] == [s.date for s in plan.sessions]
+    at_six = [dt.datetime.combine(s.date, dt.time(18)) for s in plan.sessions]  # its time
+    assert [e.decoded("dtstart") for e in events] == at_six
+    assert all(e.decoded("dtend") - e.decoded("dtstart") == dt.timedelta(minutes=plan.minutes)
+               for e in events)  # fmt: skip
+    alarms = [a for e in events for a in e.walk("VALARM")]
+    assert len(alarms) == len(events) and all(
+        a.decoded("trigger") == dt.timedelta(minutes=-30) for a in alarms)  # fmt: skip
     assert len({str(e["uid"]) for e in events}) == len(events)
     first = plan.sessions[0]
     description = str(events[0]["description"])
@@ -192,8 +198,17 @@ def test_sessions_give_the_rest_between_sets_that_the_plan_prescribes(plan: Prog
     item = next(i for i in page.items if i.title.endswith(several.name))
     assert f"rest {several.rest_s} s between sets" in item.dosage
     cal = Calendar.from_ical(render_ics(plan))
-    event = next(e for e in cal.walk("VEVENT") if e.decoded("dtstart") == session.date)
+    event = next(e for e in cal.walk("VEVENT") if e.decoded("dtstart").date() == session.date)
     assert f"{several.name}: {several.dosage}, rest {several.rest_s} s between sets" in str(
         event.get("description")
     )
     assert f"{single.name}: {single.dosage}, rest" not in render_ics(plan).decode()
+
+
+def test_without_a_time_of_day_the_sessions_are_all_day_without_a_reminder(
+    plan: Programme,
+) -> None:
+    anytime = plan.model_copy(update={"time": None})
+    events = list(Calendar.from_ical(render_ics(anytime)).walk("VEVENT"))
+    assert [e.decoded("dtstart") for e in events] == [s.date for s in plan.sessions]
+    assert not [a for e in events for a in e.walk("VALARM")]
