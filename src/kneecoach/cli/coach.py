@@ -131,7 +131,9 @@ def _show(eid: str, library: Library) -> None:
 @click.option("--from", "from_file", type=click.Path(dir_okay=False, path_type=Path),
               default=None,
               help="Start from this intake file: ask only what it lacks, check it.")  # fmt: skip
-def intake(out_file: Path, from_file: Path | None) -> None:
+@click.option("--template", is_flag=True,
+              help="Write the commented intake file to fill in by hand.")  # fmt: skip
+def intake(out_file: Path, from_file: Path | None, template: bool) -> None:
     """Answer the intake questions in the terminal (or complete and check a file).
 
     Asks about goals and sport, knee pain, three self-tests, where a single-leg
@@ -143,8 +145,20 @@ def intake(out_file: Path, from_file: Path | None) -> None:
     Example:
       kneecoach intake --out me.toml
       kneecoach intake --from me.toml --out me.toml
+      kneecoach intake --template --out me.toml     # the commented file, to edit
     """
     from kneecoach.program.questions import get_path, questions, set_path
+
+    if template:
+        from kneecoach.program.intake import template_text
+
+        if out_file.exists():
+            click.confirm(f"{out_file} exists. Replace it?", default=False, abort=True)
+        out_file.parent.mkdir(parents=True, exist_ok=True)
+        write_text(out_file, template_text())
+        out.print(f"Intake template written to {out_file}: edit it, then "
+                  f"kneecoach intake --from {out_file} --out {out_file} checks it.")  # fmt: skip
+        return
 
     data: dict[str, Any] = {}
     if out_file.exists() and out_file != from_file:
@@ -189,12 +203,13 @@ def _ask(q: Question) -> object:
         lo, hi = q.bounds
         return click.prompt(q.text, type=click.IntRange(lo, hi), default=q.default)
     if q.kind == "choice":
-        return click.prompt(q.text, type=click.Choice(q.choices), default=q.default)
+        return click.prompt(q.text, type=click.Choice(q.choices, case_sensitive=False),
+                            default=q.default)  # fmt: skip
     if q.kind == "choices":
         text = f"{q.text} (comma-separated: {', '.join(q.choices)}; empty for none)"
         while True:
             raw = click.prompt(text, default=q.default or "", show_default=False)
-            values = [v.strip() for v in str(raw).split(",") if v.strip()]
+            values = [v.strip().lower() for v in str(raw).split(",") if v.strip()]
             bad = [v for v in values if v not in q.choices]
             if not bad:
                 return values

@@ -36,12 +36,41 @@ def load_intake(path: Path | str, /) -> Intake:
     return intake_from_dict(data, source=str(path))
 
 
+def template_text() -> str:
+    """The commented intake file (``kneecoach intake --template``; examples/intake.toml)."""
+    from importlib import resources
+
+    return (resources.files("kneecoach.program") / "library" / "intake_template.toml").read_text(
+        encoding="utf-8"
+    )
+
+
 def intake_from_dict(data: dict[str, Any], /, *, source: str = "intake") -> Intake:
-    """Validate a parsed intake; every problem is listed in one message."""
+    """Validate a parsed intake; every problem is listed in one message. Choices may be
+    written in any case (``"Running"``, ``"YES"``): they are read in lower case."""
+    data = _lower_choices(data)
     problems = intake_problems(data)
     if problems:
         raise InputError(f"{source}: " + "; ".join(problems.values()))
     return Intake.model_validate(data)
+
+
+def _lower_choices(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with every answer to a choice question in lower case (free text untouched)."""
+    import copy
+
+    from kneecoach.program.questions import get_path, questions, set_path
+
+    out = copy.deepcopy(data)
+    for q in questions():
+        if q.kind not in ("choice", "choices", "days"):
+            continue
+        value = get_path(out, q.path)
+        if isinstance(value, str):
+            set_path(out, q.path, value.lower())
+        elif isinstance(value, list):
+            set_path(out, q.path, [v.lower() if isinstance(v, str) else v for v in value])
+    return out
 
 
 def intake_problems(data: dict[str, Any], /) -> dict[str, str]:

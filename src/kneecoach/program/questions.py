@@ -60,6 +60,8 @@ def questions() -> tuple[Question, ...]:
 _QUESTIONS_BEFORE: tuple[Question, ...] = (
     Question(("person", "name"), "Your name or nickname (optional)", "text"),
     Question(("person", "age"), "Age in years", "int", bounds=(8, 100), default=30),
+    Question(("person", "sex"), "Sex, for the typical ranges the findings compare with "
+             "(female, male; empty: not said)", "choice", ("female", "male", ""), default=""),
     Question(("goals", "goal"), "Your goal in a sentence", "text"),
     Question(("goals", "sports"), "Your sports", "choices", get_args(Sport)),
     Question(("pain", "now"), "Knee pain now, 0 (none) to 10 (worst)", "int", default=0),

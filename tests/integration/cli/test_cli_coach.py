@@ -104,7 +104,7 @@ def test_exercises_list_filter_and_show() -> None:
 def test_intake_questionnaire_writes_a_valid_file(tmp_path: Path) -> None:
     answers = [
         "Sam", "17", *["n"] * 11,  # the warning signs come first
-        "run without pain", "running", "2", "4", "front", "right",
+        "Female", "run without pain", "running", "2", "4", "front", "right",
         "yes", "no", "yes", "outer-hip", "right", "", "band,step", "mon,thu", "25", "18:15",
     ]  # fmt: skip
     out = tmp_path / "me.toml"
@@ -218,3 +218,23 @@ def test_an_equipment_filter_lists_exercises_that_show_that_equipment(monkeypatc
     assert r.exit_code == 0, r.output
     rows = [line for line in r.output.splitlines() if line.startswith("│ ") and "-" in line[:30]]
     assert rows and all("cable-sling" in line for line in rows)
+
+
+def test_intake_template_is_the_commented_example_and_plans_as_it_is(tmp_path: Path) -> None:
+    out = tmp_path / "me.toml"
+    r = run("intake", "--template", "--out", out)
+    assert r.exit_code == 0, r.output
+    assert out.read_text(encoding="utf-8") == EXAMPLE.read_text(encoding="utf-8")
+    assert run("plan", "--intake", out, "--out", tmp_path / "plan").exit_code == 0
+
+
+def test_intake_choices_may_be_written_in_any_case(tmp_path: Path) -> None:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    shouty = text.replace('weaker_side = "left"', 'weaker_side = "Left"').replace(
+        'days = ["mon", "wed", "fri"]', 'days = ["Mon", "WED", "fri"]')  # fmt: skip
+    assert shouty != text
+    (tmp_path / "me.toml").write_text(shouty, encoding="utf-8")
+    r = run("plan", "--intake", tmp_path / "me.toml", "--out", tmp_path / "plan")
+    assert r.exit_code == 0, r.output
+    plan = json.loads((tmp_path / "plan" / "plan.json").read_text())
+    assert plan["days"] == ["mon", "wed", "fri"] and plan["weaker_side"] == "left"
