@@ -13,6 +13,7 @@ date; the PDF's creation date is the start date).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from icalendar import Alarm, Calendar, Event
@@ -60,6 +61,22 @@ def _date(d: dt.date) -> str:
     return f"{d:%a} {d.day} {d:%b %Y}"
 
 
+def _about(minutes: float) -> str:
+    """A duration for people: whole minutes."""
+    return f"about {max(1, round(minutes))} min"
+
+
+#: A reference to the science notes, with what it cites: for the clinician's page, not the
+#: client's (issue 20: plain words on the client's pages).
+_REFERENCE = re.compile(r"\s*\((?:[^()]|\([^()]*\))*(?:science\.md|§)(?:[^()]|\([^()]*\))*\)"
+                        r"|\s*science\.md(?:\s*§[\d.]+(?:\s*(?:and|,)\s*§?[\d.]+)*)?")  # fmt: skip
+
+
+def plain(text: str) -> str:
+    """``text`` without its references to the science notes (they go to the last page)."""
+    return _REFERENCE.sub("", text).strip()
+
+
 def _sides(p: Prescription) -> str:
     if not p.sides:
         return "both legs together"
@@ -67,10 +84,10 @@ def _sides(p: Prescription) -> str:
 
 
 def _item(n: int, p: Prescription) -> Item:
-    lines = [f"Cue: {p.cue}", f"Why: {p.why}"]
+    lines = [f"Cue: {plain(p.cue)}", f"Why: {plain(p.why)}"]
     if p.substitution:
-        lines.append(f"Equipment: {p.substitution}")
-    return Item(title=f"{n}. {p.name}", dosage=f"{_dose(p, ' · ')} · about {p.minutes:g} min",
+        lines.append(f"Equipment: {plain(p.substitution)}")
+    return Item(title=f"{n}. {p.name}", dosage=f"{_dose(p, ' · ')} · {_about(p.minutes)}",
                 sides=_sides(p), lines=lines)  # fmt: skip
 
 
@@ -84,8 +101,8 @@ def _session_page(plan: Programme, s: Session) -> Page:
     return Page(
         kind="session",
         title=f"Session {s.index} · {_date(s.date)}",
-        subtitle=f"{s.title} · about {s.minutes:g} min",
-        paragraphs=[goal],
+        subtitle=f"{s.title} · {_about(s.minutes)}",
+        paragraphs=[plain(goal)],
         items=[_item(i + 1, p) for i, p in enumerate(s.exercises)],
         bullets=[
             "Pain up to 2/10 is fine; 3-5/10: stay at this level; above 5/10, or 2 points worse "
@@ -97,31 +114,46 @@ def _session_page(plan: Programme, s: Session) -> Page:
 
 def _cover(plan: Programme, library: Library) -> Page:
     who = f" for {plan.person}" if plan.person else ""
-    block_end = plan.start + dt.timedelta(days=7 * plan.weeks - 1)
-    why = [f"{e.cause.capitalize()}: {e.reason} ({e.source})." for e in plan.emphasis]
-    why.append(f"Weaker side first: {plan.weaker_side or 'none known'} "
-               f"({plan.weaker_side_reason}).")  # fmt: skip
+    last = plan.sessions[-1].date if plan.sessions else plan.start  # maintenance included
+    why = [plain(f"{e.cause.capitalize()}: {e.reason}.") for e in plan.emphasis]
+    why.append(plain(f"Weaker side first: {plan.weaker_side or 'none known'} "
+                     f"({plan.weaker_side_reason})."))  # fmt: skip
     changed = [
-        f"{library.get(eid).name}: left out ({reason})." for eid, reason in plan.excluded.items()
+        plain(f"{library.get(eid).name}: left out ({reason}).")
+        for eid, reason in plan.excluded.items()
     ]
-    changed += plan.substitutions
-    phases = [f"{PHASE_NAMES[ph.name]} ({_weeks(ph.weeks)}): {ph.goal}" for ph in plan.phases]
+    changed += [plain(s) for s in plan.substitutions]
+    phases = [f"{PHASE_NAMES[ph.name]} ({_weeks(ph.weeks)}): {plain(ph.goal)}"
+              for ph in plan.phases]  # fmt: skip
     phases += _week_by_week(plan)
     sections = [("Why these exercises", why)]
     if changed:
         sections.append(("Left out or changed for you", changed))
     sections += [
         ("The phases, week by week", phases),
-        ("How to use this worksheet", [*plan.notes, f"Re-test: {plan.retest_command}"]),
-        ("Safety", [plan.disclaimer]),
+        ("How to use this worksheet", [*map(plain, plan.notes), f"Re-test: {plan.retest_command}"]),
+        ("Safety", [plain(plan.disclaimer)]),
     ]
     return Page(
         kind="cover",
         title=f"Your knee plan{who}",
-        subtitle=f"{_date(plan.start)} to {_date(block_end)} · {', '.join(plan.days)} · "
+        subtitle=f"{_date(plan.start)} to {_date(last)} · {', '.join(plan.days)} · "
         f"{plan.minutes} min a session",
         sections=sections,
     )  # fmt: skip
+
+
+def _clinician(plan: Programme, library: Library) -> Page:
+    """The last page: what the plan rests on, with its references, for a clinician."""
+    used = dict.fromkeys(p.exercise_id for s in plan.sessions for p in s.exercises)
+    bullets = [f"{e.cause.capitalize()} emphasis: {e.reason} ({e.source})."
+               for e in plan.emphasis]  # fmt: skip
+    bullets += [f"{library.get(eid).name}: {library.get(eid).evidence}. Dosage: "
+                f"{library.get(eid).dosage.source}." for eid in used]  # fmt: skip
+    bullets += plan.sources
+    return Page(kind="clinician", title="For your clinician",
+                subtitle="What this plan rests on, and where each choice comes from",
+                bullets=bullets)  # fmt: skip
 
 
 def _week_by_week(plan: Programme) -> list[str]:
@@ -143,9 +175,9 @@ def _maintenance_page(plan: Programme, sessions: list[Session]) -> Page:
     return Page(
         kind="maintenance",
         title="Maintenance: twice a week",
-        subtitle=f"{_date(first.date)} to {_date(sessions[-1].date)} · about {first.minutes:g} min",
+        subtitle=f"{_date(first.date)} to {_date(sessions[-1].date)} · {_about(first.minutes)}",
         paragraphs=[
-            next(ph.goal for ph in plan.phases if ph.name == "maintenance"),
+            plain(next(ph.goal for ph in plan.phases if ph.name == "maintenance")),
             "Tick a date when it is done: " + "   ".join(f"☐ {s.date:%d %b}" for s in sessions),
         ],
         items=[_item(i + 1, p) for i, p in enumerate(first.exercises)],
@@ -164,11 +196,11 @@ def _guide(plan: Programme, library: Library) -> Page:
     items = []
     for eid, doses in used.items():
         e = library.get(eid)
-        lines = [e.purpose, *[f"{i + 1}) {step}" for i, step in enumerate(e.steps)]]
-        lines += [f"Cues: {' '.join(e.cues)}", f"Harder: {e.harder}", f"Easier: {e.easier}"]
+        lines = [plain(e.purpose), *[f"{i + 1}) {plain(step)}" for i, step in enumerate(e.steps)]]
+        lines += [f"Cues: {plain(' '.join(e.cues))}", f"Harder: {plain(e.harder)}",
+                  f"Easier: {plain(e.easier)}"]  # fmt: skip
         if e.progression:
             lines.append(f"Next step: {library.get(e.progression).name}")
-        lines.append(f"Evidence: {e.evidence}. Dosage: {e.dosage.source}.")
         dosage = f"in this plan: {' or '.join(doses)}"
         items.append(Item(title=e.name, dosage=dosage, sides="", lines=lines))
     return Page(kind="guide", title="Exercise guide", items=items)
@@ -181,13 +213,14 @@ def worksheet_pages(plan: Programme, library: Library, /) -> list[Page]:
     for s in plan.sessions:
         if s.phase == "retest":
             title = f"{s.title} · {_date(s.date)}"
-            pages.append(Page(kind="retest", title=title, subtitle=f"about {s.minutes:g} min",
-                              paragraphs=[s.retest or ""]))  # fmt: skip
+            pages.append(Page(kind="retest", title=title, subtitle=_about(s.minutes),
+                              paragraphs=[plain(s.retest or "")]))  # fmt: skip
         elif s.phase != "maintenance":
             pages.append(_session_page(plan, s))
         elif s is maintenance[0]:
             pages.append(_maintenance_page(plan, maintenance))
     pages.append(_guide(plan, library))
+    pages.append(_clinician(plan, library))
     return pages
 
 

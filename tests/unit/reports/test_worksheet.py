@@ -126,10 +126,11 @@ def test_pdf_has_one_readable_page_per_session(
                              for s in training]  # fmt: skip
     # every page up to the guide is exactly one page of the model, in order: no session, re-test
     # or maintenance card spills onto a second sheet
-    guide = firsts.index("Exercise guide")
-    assert firsts[: guide + 1] == [p.title for p in pages]
+    guide, clinician = firsts.index("Exercise guide"), firsts.index("For your clinician")
+    assert firsts[: guide + 1] == [p.title for p in pages][:-1]
     names = tuple(e.name for e in LIB.exercises)  # guide entries are never split
-    assert all(f.startswith(names) for f in firsts[guide + 1 :])
+    assert all(f.startswith(names) for f in firsts[guide + 1 : clinician])
+    assert pages[-1].title == "For your clinician"  # the sources come last
     doc.close()
 
 
@@ -212,3 +213,26 @@ def test_without_a_time_of_day_the_sessions_are_all_day_without_a_reminder(
     events = list(Calendar.from_ical(render_ics(anytime)).walk("VEVENT"))
     assert [e.decoded("dtstart") for e in events] == [s.date for s in plan.sessions]
     assert not [a for e in events for a in e.walk("VALARM")]
+
+
+def test_the_clients_pages_are_plain_and_the_sources_are_for_the_clinician(
+    plan: Programme,
+) -> None:
+    import re
+
+    pages = worksheet_pages(plan, LIB)
+
+    def texts(p):  # type: ignore[no-untyped-def]
+        yield from (p.title, p.subtitle, *p.paragraphs, *p.bullets)
+        for heading, lines in p.sections:
+            yield from (heading, *lines)
+        for i in p.items:
+            yield from (i.title, i.dosage, i.sides, *i.lines)
+
+    client = [t for p in pages if p.kind != "clinician" for t in texts(p)]
+    assert not [t for t in client if re.search(r"science\.md|§", t)]  # no source codes
+    assert not [t for t in client if re.search(r"\d\.\d+ min", t)]  # whole minutes
+    assert pages[-1].kind == "clinician" and any("science.md" in b for b in pages[-1].bullets)
+    assert pages[0].subtitle.split(" · ")[0].endswith(f"{plan.sessions[-1].date:%b %Y}")
+    last = plan.sessions[-1].date
+    assert f"to {last:%a} {last.day} {last:%b %Y}" in pages[0].subtitle  # maintenance included
