@@ -14,7 +14,6 @@ Analyses run in a worker process (:mod:`kneecoach.app.jobs`), never in the web s
 from __future__ import annotations
 
 import contextlib
-import threading
 from collections.abc import AsyncIterator, Callable
 from dataclasses import asdict
 from datetime import date
@@ -77,7 +76,6 @@ class _Site:
         self.journal = journal
         self.jobs = jobs
         self.sessions = sessions
-        self.lock = threading.Lock()
         self.pages = _templates()
 
     # helpers ------------------------------------------------------------------------------
@@ -96,8 +94,7 @@ class _Site:
         return self.page(request, "error.html.j2", status=status, message=str(exc), title=title)
 
     def _history(self, key: str) -> History:
-        with self.lock:
-            return self.journal.history(self.journal.name_of(key), today=date.today())
+        return self.journal.history(self.journal.name_of(key), today=date.today())
 
     # login --------------------------------------------------------------------------------
 
@@ -146,8 +143,7 @@ class _Site:
         return JSONResponse({"status": "ok", "version": __version__})
 
     def people_json(self, request: Request) -> Response:
-        with self.lock:
-            people = self.journal.people()
+        people = self.journal.people()
         return JSONResponse([_jsonable(asdict(p)) for p in people])
 
     async def add_person_json(self, request: Request) -> Response:
@@ -181,15 +177,13 @@ class _Site:
     def assessment_json(self, request: Request) -> Response:
         key, number = request.path_params["key"], request.path_params["number"]
         try:
-            with self.lock:
-                found = self.journal.stored_assessment(self.journal.name_of(key), number)
+            found = self.journal.stored_assessment(self.journal.name_of(key), number)
         except KneecoachError as exc:
             return self.failed(request, exc)
         return JSONResponse(found.to_json_dict())
 
     def people_page(self, request: Request) -> Response:
-        with self.lock:
-            people = self.journal.people()
+        people = self.journal.people()
         return self.page(request, "people.html.j2", people=people, error="", name="")
 
     async def add_person(self, request: Request) -> Response:
@@ -199,8 +193,7 @@ class _Site:
         try:
             person = await run_in_threadpool(self.journal.add_person, first(fields, "name"))
         except KneecoachError as exc:
-            with self.lock:
-                people = self.journal.people()
+            people = self.journal.people()
             return self.page(request, "people.html.j2", status=400, people=people,
                              error=str(exc), name=first(fields, "name"))  # fmt: skip
         return RedirectResponse(f"/people/{person.key}", status_code=303)
@@ -237,8 +230,7 @@ class _Site:
     def report(self, request: Request) -> Response:
         key, number = request.path_params["key"], request.path_params["number"]
         try:
-            with self.lock:
-                path = self.journal.stored_file(self.journal.name_of(key), number, "report")
+            path = self.journal.stored_file(self.journal.name_of(key), number, "report")
         except KneecoachError as exc:
             return self.failed(request, exc)
         return FileResponse(path, media_type="text/html; charset=utf-8")
@@ -289,8 +281,7 @@ class _Site:
     # analyses -----------------------------------------------------------------------------
 
     def new_analysis_page(self, request: Request) -> Response:
-        with self.lock:
-            people = self.journal.people()
+        people = self.journal.people()
         chosen = request.query_params.get("person", "")
         tests = [("auto", "recognise the test")] + [(k, t.label) for k, t in MOVEMENT_TESTS.items()]
         return self.page(request, "new_analysis.html.j2", people=people, chosen=chosen,
