@@ -130,7 +130,8 @@ def _make_plan(request: PlanRequest, journal: Journal | None, now: dt.datetime) 
     (out_dir / "referral.txt").unlink(missing_ok=True)
     days = parse_days(request.days) if request.days else None
     programme = build_programme(intake, summary, start=request.start or dt.date.today(),
-                                weeks=request.weeks, days=days)  # fmt: skip
+                                weeks=request.weeks, days=days,
+                                journal_person=person_name)  # fmt: skip
     reason, warning = "new programme", None
     if journal is not None and person_name is not None:  # a re-plan moves on (or back)
         programme, reason, warning = logged_decisions(journal, person_name, intake, programme)

@@ -23,12 +23,13 @@ Rules, in order (docs/coaching.md explains each with its source):
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 from collections.abc import Mapping
 from typing import Any
 
 from kneecoach import __version__
 from kneecoach.core.errors import InputError
-from kneecoach.core.movement_tests import movement_test
+from kneecoach.core.movement_tests import FRONT_FILMING, movement_test
 from kneecoach.core.schema import OTHER, Side
 from kneecoach.program.emphasis import emphasis_basis, find_emphasis, weaker_side
 from kneecoach.program.exercises import chain, load_library
@@ -101,8 +102,12 @@ def build_programme(
     days: list[Weekday] | None = None,
     library: Library | None = None,
     maintenance_weeks: int = MAINTENANCE_WEEKS,
+    journal_person: str | None = None,
 ) -> Programme:
     """The programme for ``intake`` (and an analysis ``summary.json`` dict, if any).
+
+    ``journal_person``: whose journal the re-tests go in (``plan --person``), else the
+    intake's name.
 
     Pure and deterministic: the same arguments always give the same programme.
     Raises :class:`RedFlagError` on red flags, :class:`InputError` on bad options.
@@ -116,6 +121,7 @@ def build_programme(
     weaker, weaker_reason = weaker_side(intake, findings)
     excluded = excluded_exercises(intake, library)
     ctx = _Context(intake, library, emphasis, excluded, weaker)
+    ctx.person = journal_person or intake.person.name
     ctx.basis = emphasis_basis(intake, findings)
     phases = phase_plan(weeks)
     week_phase = {w: p.name for p in phases for w in p.weeks}
@@ -146,7 +152,7 @@ def build_programme(
         ),  # fmt: skip
         phases=[*phases, *later_phases(weeks, maintenance_weeks)],
         sessions=sessions,
-        retest_command=retest_command(test),
+        retest_command=retest_command(test, ctx.person),
         notes=notes_for(
             intake,
             days,
@@ -172,6 +178,8 @@ class _Context:
         weaker: Side | None,
     ) -> None:
         self.intake = intake
+        #: whose journal the re-tests are stored in
+        self.person: str | None = intake.person.name
         self.library = library
         self.emphasis = emphasis
         self.excluded = excluded
@@ -542,8 +550,11 @@ def foot_frequency_note(sessions: list[Session], /) -> list[str]:
     ]
 
 
-def retest_command(test: str, /) -> str:
-    return f"kneecoach analyze NEW_CLIP.mp4 --test {test} --out retest/"
+def retest_command(test: str, person: str | None = None, /) -> str:
+    """The re-test's command; with the person's name, stored in their journal (so
+    ``progress`` compares it with the first)."""
+    who = f" --person {shlex.quote(person)}" if person else ""
+    return f"kneecoach analyze NEW_CLIP.mp4 --test {test}{who} --out retest/"
 
 
 #: What a re-test compares, by the measure the test's report reads, with that measure's noise.
@@ -558,14 +569,18 @@ RETEST_COMPARE = {
 }
 
 
-def _retest_session(index: int, date: dt.date, week: int, test: str, title: str) -> Session:
+def _retest_session(
+    index: int, date: dt.date, week: int, test: str, title: str, person: str | None = None
+) -> Session:
     measure = movement_test(test)
     compare = RETEST_COMPARE[measure.headline if measure else "fppa"]
+    filming = measure.filming if measure else FRONT_FILMING
     text = (
         f"Film the {test.replace('-', ' ')} test again, the way you filmed it before (same "
-        f"camera place and height, same shoes), then run: {retest_command(test)} . Compare "
-        f"with your first summary.json: {compare} Also measure knee-to-wall on both sides and "
-        "redo the three self-tests."
+        f"camera place and height, same shoes): {filming} Then run: "
+        f"{retest_command(test, person)} (or, in the browser: kneecoach serve, your page, "
+        f"Analyse a clip). Compare with your first result: {compare} Also measure "
+        "knee-to-wall on both sides and redo the three self-tests."
     )
     return Session(
         index=index, date=date, weekday=weekday_of(date), week=week, phase="retest",
@@ -585,8 +600,9 @@ def _retest_and_maintenance(
     out: list[Session] = []
     dates = session_dates(after, days, 1 + maintenance_weeks)
     first_week, first_date = dates[0]
+    person = ctx.person
     out.append(_retest_session(len(block) + 1, first_date, weeks + first_week, test,
-                               "Re-test: film the same test again"))  # fmt: skip
+                               "Re-test: film the same test again", person))  # fmt: skip
     keep = set(spread_days(days, MAINTENANCE_DAYS))
     for w, date in dates[1:]:
         if weekday_of(date) not in keep or w > maintenance_weeks:
@@ -597,5 +613,5 @@ def _retest_and_maintenance(
     last = out[-1].date + dt.timedelta(days=1)
     end = session_dates(last, days, 1)[0][1]
     out.append(_retest_session(len(block) + len(out) + 1, end, weeks + 1 + (end - after).days // 7,
-                               test, "Re-test after maintenance"))  # fmt: skip
+                               test, "Re-test after maintenance", person))  # fmt: skip
     return out

@@ -31,6 +31,12 @@ TEMPLATE = "worksheet.html.j2"
 PHASE_NAMES = {"activation": "Activation", "strength": "Strength", "integration": "Integration",
                "retest": "Re-test", "maintenance": "Maintenance"}  # fmt: skip
 LOG_LINE = "done ☐   pain during __/10   effort __/10   easy ☐"
+#: Room on a re-test page to write the result down.
+RESULT_LINES = [
+    "Filmed on: ____________   Left knee: ____________   Right knee: ____________",
+    "Real change (beyond the noise)?  better ☐   same ☐   worse ☐",
+    "Knee-to-wall, cm: left ______  right ______   Self-tests: ______________________",
+]
 
 
 @dataclass
@@ -214,7 +220,8 @@ def worksheet_pages(plan: Programme, library: Library, /) -> list[Page]:
         if s.phase == "retest":
             title = f"{s.title} · {_date(s.date)}"
             pages.append(Page(kind="retest", title=title, subtitle=_about(s.minutes),
-                              paragraphs=[plain(s.retest or "")]))  # fmt: skip
+                              paragraphs=[plain(s.retest or "")],
+                              bullets=list(RESULT_LINES)))  # fmt: skip
         elif s.phase != "maintenance":
             pages.append(_session_page(plan, s))
         elif s is maintenance[0]:

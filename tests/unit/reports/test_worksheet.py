@@ -236,3 +236,20 @@ def test_the_clients_pages_are_plain_and_the_sources_are_for_the_clinician(
     assert pages[0].subtitle.split(" · ")[0].endswith(f"{plan.sessions[-1].date:%b %Y}")
     last = plan.sessions[-1].date
     assert f"to {last:%a} {last.day} {last:%b %Y}" in pages[0].subtitle  # maintenance included
+
+
+def test_a_retest_page_says_how_to_film_where_to_store_and_has_room_for_the_result(
+    plan: Programme,
+) -> None:
+    from kneecoach.core.movement_tests import MOVEMENT_TESTS
+
+    page = next(p for p in worksheet_pages(plan, LIB) if p.kind == "retest")
+    text = page.paragraphs[0]
+    assert MOVEMENT_TESTS["single-leg-squat"].filming in text  # the film set-up
+    assert "--person 'Example Skater'" in text and "kneecoach serve" in text  # their journal
+    assert "about 9°" in text  # the measure this test reads, with its noise
+    assert any("Left knee: ____" in b for b in page.bullets)  # room to write the result
+    other = build_programme(intake_from_dict(tomllib.loads(
+        (ROOT / "examples" / "intake.toml").read_text(encoding="utf-8"))),
+        start=dt.date(2026, 1, 5), journal_person="mia")  # fmt: skip
+    assert "--person mia " in other.retest_command  # plan --person: the journal's name
