@@ -303,6 +303,11 @@ class SessionLogged:
     #: the person's plan was withdrawn (warning signs in the intake)
     withdrawn: bool
 
+    @property
+    def changes_plan(self) -> bool:
+        """An exercise moves on or back: the plan's next sessions should change with it."""
+        return any(a.next_exercise_id != a.exercise_id for a in self.decided)
+
 
 def _headcount(session: Session) -> int:
     return int(session.scalar(select(func.count()).select_from(Person)) or 0)

@@ -9,6 +9,7 @@ call and print.
 from __future__ import annotations
 
 import re
+import shlex
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -271,6 +272,10 @@ def _log(
         out.print(logged.adherence.text())
     for line in advice:
         out.print(line)
+    if result.changes_plan and plan.programme_version is not None:
+        out.print(f"The plan's next sessions still list the exercises before this change: "
+                  f"kneecoach plan --person {shlex.quote(logged.person)} --out plan/ makes the "
+                  "next version with it (the web app does it by itself).")  # fmt: skip
     if logged.adherence.missed_in_a_row >= 2:
         out.print(
             f"[yellow]{logged.adherence.missed_in_a_row} planned sessions missed in a row.[/] "

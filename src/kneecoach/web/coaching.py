@@ -177,8 +177,11 @@ class Coaching:
             )
         except KneecoachError as exc:
             return self.site.failed(request, exc, status=400)
+        replanned = None  # the plan follows the log: an exercise moved on or back
+        if result.changes_plan and planned.programme_version is not None:
+            replanned = await run_in_threadpool(coach.replan, self.journal, name)
         return self.site.page(request, "logged.html.j2", key=key, person=name, result=result,
-                              advice=RED_FLAG_ADVICE)  # fmt: skip
+                              advice=RED_FLAG_ADVICE, replanned=replanned)  # fmt: skip
 
     async def check_in(self, request: Request) -> Response:
         """A pain rating on a day without a session (``log --check-in``)."""

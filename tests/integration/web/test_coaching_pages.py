@@ -9,14 +9,19 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from kneecoach.app.analyze import AnalysisRequest, analyze
 from kneecoach.app.journal import Journal
 from kneecoach.io import to_netcdf_file
+from kneecoach.program import load_library
 from kneecoach.program.questions import questions
 from kneecoach.sample_data.synthetic import single_leg_squat
+from kneecoach.storage.models import SessionLog
 from kneecoach.web.app import create_app
+
+LIBRARY = load_library()
 
 
 @pytest.fixture
@@ -155,3 +160,33 @@ def test_the_trainer_lists_todays_exercises_with_their_cues(journal: Journal) ->
     cues = re.findall(r'<ul class="cues" data-exercise="([a-z0-9-]+)"', page)
     assert options and cues and cues[0] == options[0]  # the first exercise's cues shown first
     assert "week 1 of 4: feedback on every rep" in page  # the fading, from the plan
+
+
+def test_the_plan_follows_three_logged_sessions(journal: Journal) -> None:
+    """Three easy, pain-free sessions done in full: after each, today's session lists what the
+    coaching rules moved each exercise on to, and so does the worksheet."""
+    client = TestClient(create_app(journal), follow_redirects=False)
+    key = journal.add_person("Noa").key  # no assessment: the plan starts at the easy end
+    every_day = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    _post(client, f"/people/{key}/intake", _answers(**{"schedule.days": every_day}))
+    today = date.today()
+    changed = 0
+    for _ in range(3):
+        planned = journal.planned_or_nothing("Noa", today)
+        form = {"done": ["yes"], "pain_during": ["0"], "pain_after": ["0"], "rpe": ["3"],
+                **{f"sets_{i}": [str(e["sets"])]
+                   for i, e in enumerate(planned.exercises)}}  # fmt: skip
+        page = _post(client, f"/people/{key}/log", form).text
+        with journal.transaction() as session:
+            log = session.scalars(select(SessionLog).order_by(SessionLog.id.desc())).first()
+            assert log is not None
+            moved = {e["exercise_id"]: e["next_exercise_id"] for e in log.exercises}
+        now = [e["exercise_id"] for e in journal.planned_or_nothing("Noa", today).exercises]
+        expected = [moved.get(e["exercise_id"], e["exercise_id"]) for e in planned.exercises]
+        assert now == expected  # the next session is what the log decided
+        if expected != [e["exercise_id"] for e in planned.exercises]:
+            changed += 1
+            assert "The plan follows this" in page
+    assert changed >= 1
+    worksheet = client.get(f"/people/{key}/plan/worksheet.html").text
+    assert all(LIBRARY.get(e).name in worksheet for e in now)
