@@ -351,6 +351,23 @@ class _Site:
             return self.failed(request, exc)
         return FileResponse(path, media_type=ANALYSIS_FILES[name])
 
+    def analysis_pdf(self, request: Request) -> Response:
+        """The analysis as a PDF to share (a one-page summary, then method and sources)."""
+        key = request.path_params["key"]
+        try:
+            from kneecoach.assessment.model import Assessment
+            from kneecoach.reports.summary_pdf import analysis_pdf
+
+            summary = Assessment.read(self.jobs.analysis_file(key, "summary.json"))
+            folder = self.jobs.folder(key) / "analysis"
+            pictures = [folder / m.image for m in summary.worst_moments
+                        if (folder / m.image).is_file()]  # fmt: skip
+        except KneecoachError as exc:
+            return self.failed(request, exc)
+        attachment = {"Content-Disposition": 'attachment; filename="analysis.pdf"'}
+        return Response(analysis_pdf(summary, pictures), media_type="application/pdf",
+                        headers=attachment)  # fmt: skip
+
     def clip(self, request: Request) -> Response:
         try:
             path = self.jobs.clip(request.path_params["key"])
@@ -434,6 +451,7 @@ def create_app(
         Route("/api/analyses", site.submit, methods=["POST"]),
         Route("/api/analyses/{key:str}/track.json", site.track_json),
         Route("/api/analyses/{key:str}/clip", site.clip),
+        Route("/api/analyses/{key:str}/analysis.pdf", site.analysis_pdf),
         Route("/api/analyses/{key:str}/{name:str}", site.analysis_file),
         Route("/api/people/{key:str}/plan", coaching.plan_json),
         Route("/api/people/{key:str}/plan", coaching.replan_json, methods=["POST"]),

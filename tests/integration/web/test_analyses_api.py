@@ -78,12 +78,22 @@ def test_an_upload_is_queued_analysed_and_stored_like_the_command_line(
         state = _wait(client, key)
         assert state["status"] == "done" and state["outcome"] == "ok" and state["analysis"] == key
         summary = client.get(f"/api/analyses/{key}/summary.json").json()
+        pdf = client.get(f"/api/analyses/{key}/analysis.pdf")
         page = client.get(f"/analyses/{key}").text
         timeline = client.get(f"/people/{person}").text
     cli = json.loads((tmp_path / "first" / "summary.json").read_text(encoding="utf-8"))
     for side in ("left", "right"):  # the same numbers as `kneecoach analyze` wrote
         assert summary["sides"][side] == cli["sides"][side]
     assert summary["findings"] == cli["findings"]
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")  # to share
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(pdf.content)
+    first = document[0].get_textpage().get_text_range()
+    assert len(document) == 2 and "Single-leg squat" in first and "What it shows" in first
+    assert "17.0°" in first  # the peak, as the summary says
+    assert "Method and sources" in document[1].get_textpage().get_text_range()
+    document.close()
     assert "13.0°" in page or "17.0°" in page  # the summary table on the analysis page
     assert timeline.count("Single-leg squat") >= 2  # stored for Ann: a second assessment
     assert len(journal.history(NAME, today=__import__("datetime").date.today()).assessments) == 2
