@@ -50,11 +50,10 @@ class Live:
 
     def train_page(self, request: Request) -> Response:
         key = request.query_params.get("person", "")
-        name, thresholds, exercises = None, Thresholds(), []
+        exercises: list[dict[str, object]] = []
         try:
-            if key:
-                name = self.site.journal.name_of(key)
-                thresholds = Thresholds.of(self.site.journal.latest_assessment(name))
+            name, thresholds = self._who(key)
+            if name is not None:
                 exercises = self.site.journal.planned_or_nothing(name, date.today()).exercises
             _, fading = self._fading(name)
         except KneecoachError as exc:
@@ -62,6 +61,14 @@ class Live:
         return self.site.page(request, "train.html.j2", key=key, person=name,
                               thresholds=thresholds, exercises=exercises, fading=fading,
                               cues=_cues(exercises))  # fmt: skip
+
+    def _who(self, key: str) -> tuple[str | None, Thresholds]:
+        """The person with ``key`` (none for an empty key) and their inside threshold, from
+        their last assessment (:class:`InputError` for an unknown key)."""
+        if not key:
+            return None, Thresholds()
+        name = self.site.journal.name_of(key)
+        return name, Thresholds.of(self.site.journal.latest_assessment(name))
 
     def _fading(self, name: str | None) -> tuple[int, str]:
         """Every how many reps get feedback today under the person's plan, and why."""
@@ -72,13 +79,8 @@ class Live:
         if not same_origin(websocket) or not self.site.sessions.allowed(websocket):
             await websocket.close(code=1008)  # policy violation: not this server's page
             return
-        key = websocket.query_params.get("person", "")
-        name = None
         try:
-            thresholds = Thresholds()
-            if key:
-                name = self.site.journal.name_of(key)
-                thresholds = Thresholds.of(self.site.journal.latest_assessment(name))
+            name, thresholds = self._who(websocket.query_params.get("person", ""))
         except KneecoachError:
             await websocket.close(code=1008)
             return
@@ -131,7 +133,8 @@ class Live:
         self, text: str, name: str | None, tracker: LiveTracker
     ) -> dict[str, object]:
         """``{"command": "save_set", "exercise_id": …}``: log the set's reps for the person
-        (then a new set starts); ``{"command": "new_set"}``: start counting again."""
+        (then a new set starts); ``{"command": "new_set"}``: start counting again;
+        ``{"command": "sense", "kind": …}``: a position-sense test starts."""
         try:
             command = json.loads(text)
         except ValueError:
