@@ -387,16 +387,19 @@ class SessionLogPoint:
     rpe: int | None
     pain_before: int | None = None
     warning_signs: bool = False
-    #: sets trained with live feedback: (exercise id, its reps' numbers as stored)
-    trained: tuple[tuple[str | None, tuple[Mapping[str, Any], ...]], ...] = ()
+    #: sets trained with live feedback: (exercise id, its reps' numbers, a timed set's hold)
+    trained: tuple[
+        tuple[str | None, tuple[Mapping[str, Any], ...], Mapping[str, Any] | None], ...
+    ] = ()
 
 
 def _log_point(log: SessionLog) -> SessionLogPoint:
     trained = tuple(
-        (e.get("exercise_id"), tuple(r for r in e["live_reps"] if isinstance(r, dict)))
+        (e.get("exercise_id"), tuple(r for r in e["live_reps"] if isinstance(r, dict)),
+         e["live_hold"] if isinstance(e.get("live_hold"), dict) else None)
         for e in log.exercises
         if isinstance(e, dict) and isinstance(e.get("live_reps"), list)
-    )
+    )  # fmt: skip
     return SessionLogPoint(
         log.day, log.done, log.pain_during, log.pain_after, log.rpe, log.pain_before,
         log.warning_signs, trained,
@@ -413,11 +416,13 @@ def trained_sets(h: History) -> list[dict[str, str]]:
     each knee's median furthest-inside over the reps, and the median time in line."""
     rows = []
     for log in h.logs:
-        for exercise, reps in log.trained:
-            knees = {s: _median(reps, f"worst_knee_over_foot_{s}_pct") for s in SIDES}
-            line = _median(reps, "in_line_share")
+        for exercise, reps, hold in log.trained:
+            numbers = [hold] if hold else reps  # a timed set: its hold's numbers
+            knees = {s: _median(numbers, f"worst_knee_over_foot_{s}_pct") for s in SIDES}
+            line = _median(numbers, "in_line_share")
+            held = f"held {float(hold.get('held_s') or 0):.0f} s" if hold else str(len(reps))
             rows.append({
-                "day": short_date(log.day), "exercise": exercise or "—", "reps": str(len(reps)),
+                "day": short_date(log.day), "exercise": exercise or "—", "reps": held,
                 **{f"inside_{s}": "—" if v is None else f"{v:.1f}%" for s, v in knees.items()},
                 "in_line": "—" if line is None else f"{100 * line:.0f}%",
             })  # fmt: skip
@@ -1010,21 +1015,32 @@ class Journal:
             return SessionLogged(logged, entry, decided, warned, plan.withdrawn)
 
     def log_trained_set(
-        self, person: str, day: date, reps: Sequence[LiveRep], *, exercise_id: str | None = None
+        self,
+        person: str,
+        day: date,
+        reps: Sequence[LiveRep],
+        *,
+        exercise_id: str | None = None,
+        hold: Mapping[str, object] | None = None,
     ) -> SessionLogged:
         """A set trained with live feedback, logged as a session done with its per-rep
-        numbers (``live_reps`` with the exercise): depth, each knee's furthest inside its
-        foot, time in line. One transaction."""
-        if not reps:
+        numbers (``live_reps`` with the exercise: depth, each knee's furthest inside its
+        foot, time in line), or a timed set's (``live_hold``: the time held and the knee line
+        over it). One transaction."""
+        if not reps and not hold:
             raise InputError("no rep was counted in this set, so there is nothing to log")
         with self.transaction():
             plan = self.planned_or_nothing(person, day)
             planned = next((e for e in plan.exercises if e.get("exercise_id") == exercise_id), {})
-            exercise = {"exercise_id": exercise_id, "sets_done": 1,
-                        "sets_planned": planned.get("sets"),
-                        "live_reps": [r.to_json() for r in reps]}  # fmt: skip
-            entry = SessionEntry(day, True, 1, None, notes=f"trained with live feedback: "
-                                 f"{len(reps)} reps", exercises=(exercise,))  # fmt: skip
+            exercise: dict[str, object] = {"exercise_id": exercise_id, "sets_done": 1,
+                                           "sets_planned": planned.get("sets"),
+                                           "live_reps": [r.to_json() for r in reps]}  # fmt: skip
+            what = f"{len(reps)} reps"
+            if hold:
+                exercise["live_hold"] = dict(hold)
+                what = f"held {hold.get('held_s')} s"
+            entry = SessionEntry(day, True, 1, None, notes=f"trained with live feedback: {what}",
+                                 exercises=(exercise,))  # fmt: skip
             return self.log_session(person, entry, again=plan.logged > 0)
 
     def record_sense_test(self, person: str, day: date, result: SenseResult) -> int:

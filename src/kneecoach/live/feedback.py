@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from kneecoach.core.schema import KEYPOINTS, OTHER, SIDES, Side
-from kneecoach.live.reps import LiveRep, RepCounter
+from kneecoach.live.reps import HoldTimer, LiveRep, RepCounter
 from kneecoach.live.sense import TRIALS, HoldDetector
 from kneecoach.live.smoothing import FloatArray, OneEuroFilter
 from kneecoach.metrics.frames import KNEE_OVER_FOOT_NOISE_FLOOR_PCT
@@ -115,6 +115,8 @@ class LiveReading:
     #: each knee's horizontal offset from its toe (the second toe's landmark), % of leg
     #: length, + inside: what the knee position-sense test reads (:mod:`kneecoach.live.sense`)
     knee_to_toe_pct: dict[Side, float | None] = field(default_factory=dict)
+    #: in a timed set: the time held and the knee line over it (None: reps are counted)
+    hold: dict[str, object] | None = None
     #: in a position-sense test: how long the current hold has been still, the trials so far,
     #: and the trial this frame completed (None: not testing)
     sense: dict[str, object] | None = None
@@ -146,7 +148,7 @@ class LiveReading:
             "cue": dict(self.cue), "message": self.message,
             "reps": self.reps, "in_rep": self.in_rep,
             "rep": None if self.rep is None else self.rep.to_json(),
-            "feedback": self.feedback, "sense": self.sense,
+            "feedback": self.feedback, "sense": self.sense, "hold": self.hold,
         }  # fmt: skip
 
 
@@ -174,6 +176,8 @@ class LiveTracker:
     feedback_every: int = 1
     #: a position-sense test under way (None: training)
     sense: HoldDetector | None = None
+    #: a timed set under way (a hold exercise; None: reps are counted)
+    hold: HoldTimer | None = None
 
     def process(self, image: Image, t_s: float, *, echo: float | None = None) -> LiveReading:
         """The reading of ``image``, taken at ``t_s`` seconds (the camera's clock)."""
@@ -186,12 +190,24 @@ class LiveTracker:
         xy = self.smoother(xy, t_s)
         reading = self.read(xy, conf, echo=echo)
         inside = {s: c == "inside" for s, c in reading.cue.items()}
-        rep = self.counter.update(t_s, reading.depth_pct, reading.knee_over_foot_pct, inside)
+        rep = None  # a timed set is held, not counted
+        if self.hold is None:
+            rep = self.counter.update(t_s, reading.depth_pct, reading.knee_over_foot_pct, inside)
         n = len(self.counter.reps)
         current = n - 1 if rep is not None else n  # 0-based: the rep this frame belongs to
         shown = current % max(self.feedback_every, 1) == 0
         reading = replace(reading, reps=n, in_rep=self.counter.in_rep, rep=rep, feedback=shown)
+        if self.hold is not None:
+            knees = {s: self._knee_x_pct(xy, s) for s in SIDES}
+            self.hold.update(t_s, knees, reading.knee_over_foot_pct, inside)
+            reading = replace(reading, hold=self.hold.to_json())
         return self._sensed(reading, t_s) if self.sense is not None else reading
+
+    def _knee_x_pct(self, xy: FloatArray, side: Side) -> float | None:
+        """The knee's image x in % of its leg's length (how a hold's stillness is judged)."""
+        leg = self.leg_px.get(side)
+        x = float(xy[_INDEX[f"{side}_knee"], 0])
+        return 100 * x / leg if leg and np.isfinite(x) else None
 
     def _sensed(self, reading: LiveReading, t_s: float) -> LiveReading:
         """The position-sense test's view of this frame: the hold, and a finished trial."""

@@ -91,3 +91,59 @@ class RepCounter:
         """A new set."""
         self.reps.clear()
         self._start = None
+
+
+#: A timed set counts the time the knees are held still: moving less than this (% of leg
+#: length) over :data:`STILL_WINDOW_S`. Derived: standing sway moves the knee 1-2%.
+HOLD_STILL_PCT = 3.0
+STILL_WINDOW_S = 0.5
+
+
+@dataclass
+class HoldTimer:
+    """A timed set (a dosage in seconds, e.g. 1 × 60 s): the time held in position, and the
+    knee line over it."""
+
+    target_s: float
+    held_s: float = 0.0
+    _last_t: float | None = None
+    _recent: list[tuple[float, dict[Side, float | None]]] = field(default_factory=list)
+    _frames: int = 0
+    _in_line: int = 0
+    _worst: dict[Side, float | None] = field(default_factory=dict)
+
+    @property
+    def done(self) -> bool:
+        return self.held_s >= self.target_s
+
+    def update(
+        self, t_s: float, knees: dict[Side, float | None], over: dict[Side, float | None],
+        inside: dict[Side, bool],
+    ) -> None:  # fmt: skip
+        """Take one frame (``knees``: each knee's x in % of leg length)."""
+        dt_s = 0.0 if self._last_t is None else min(t_s - self._last_t, 0.5)
+        self._last_t = t_s
+        self._recent = [(t, k) for t, k in self._recent if t >= t_s - STILL_WINDOW_S]
+        self._recent.append((t_s, knees))
+        still = all(k is not None for k in knees.values()) and all(
+            max(xs) - min(xs) <= HOLD_STILL_PCT
+            for side in SIDES
+            if (xs := [x for _, k in self._recent if (x := k[side]) is not None])
+        )
+        if not still or self.done:
+            return
+        self.held_s += dt_s
+        self._frames += 1
+        self._in_line += not any(inside.values())
+        for side in SIDES:
+            v, w = over[side], self._worst.get(side)
+            if v is not None:
+                self._worst[side] = v if w is None else max(w, v)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "target_s": self.target_s, "held_s": round(self.held_s, 1), "done": self.done,
+            **{f"worst_knee_over_foot_{s}_pct": (None if (v := self._worst.get(s)) is None
+                                                  else round(v, 1)) for s in SIDES},
+            "in_line_share": round(self._in_line / self._frames, 2) if self._frames else None,
+        }  # fmt: skip

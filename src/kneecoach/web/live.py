@@ -25,6 +25,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from kneecoach.core.errors import KneecoachError
 from kneecoach.live.feedback import LiveReading, LiveTracker, Thresholds, live_pose
+from kneecoach.live.reps import HoldTimer
 from kneecoach.live.sense import KINDS, TRIALS, HoldDetector, score
 from kneecoach.pose.base import PoseEstimator
 from kneecoach.program import fading
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
 #: A frame larger than this is refused (a 640×480 JPEG is 30-80 kB).
 MAX_FRAME_BYTES = 2 * 1024 * 1024
 #: What a text message may ask (docs/live-protocol.md).
-COMMANDS = ("save_set", "new_set", "sense")
+COMMANDS = ("save_set", "new_set", "sense", "timed")
 #: How each frame starts: the client's timestamp (ms, little-endian float64), then the JPEG.
 HEADER = struct.Struct("<d")
 
@@ -143,7 +144,15 @@ class Live:
             return {"error": f"send one of the commands {', '.join(COMMANDS)}"}
         if command["command"] == "new_set":
             tracker.counter.reset()
+            tracker.hold = None
             return {"new_set": True}
+        if command["command"] == "timed":
+            seconds = command.get("seconds")
+            if not isinstance(seconds, int | float) or not 1 <= seconds <= 600:
+                return {"error": "a timed set needs its seconds (1-600)"}
+            tracker.counter.reset()
+            tracker.hold = HoldTimer(float(seconds))
+            return {"timed": float(seconds)}
         if command["command"] == "sense":
             kind = command.get("kind", "knee_over_toe")
             if kind not in KINDS:
@@ -154,16 +163,20 @@ class Live:
             return {"error": "open the trainer from a person's page to save their sets"}
         exercise = command.get("exercise_id")
         reps = list(tracker.counter.reps)
+        hold = tracker.hold.to_json() if tracker.hold and tracker.hold.held_s > 0 else None
         try:
             logged = await run_in_threadpool(
                 lambda: self.site.journal.log_trained_set(
-                    name, date.today(), reps, exercise_id=exercise if isinstance(exercise, str)
-                    else None)
+                    name, date.today(), reps, hold=hold,
+                    exercise_id=exercise if isinstance(exercise, str) else None)
             )  # fmt: skip
         except KneecoachError as exc:
             return {"error": str(exc)}
         tracker.counter.reset()
-        return {"saved": {"reps": [r.to_json() for r in reps], "day": logged.entry.day.isoformat(),
+        if tracker.hold is not None:
+            tracker.hold = HoldTimer(tracker.hold.target_s)
+        return {"saved": {"reps": [r.to_json() for r in reps], "hold": hold,
+                          "day": logged.entry.day.isoformat(),
                           "adherence": logged.logged.adherence.text()}}  # fmt: skip
 
 

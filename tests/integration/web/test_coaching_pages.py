@@ -156,7 +156,7 @@ def test_the_trainer_lists_todays_exercises_with_their_cues(journal: Journal) ->
     every_day = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
     _post(client, f"/people/{key}/intake", _answers(**{"schedule.days": every_day}))
     page = client.get(f"/train?person={key}").text
-    options = re.findall(r'<option value="([a-z0-9-]+)">', page)
+    options = re.findall(r'<option value="([a-z0-9-]+)" data-seconds', page)
     cues = re.findall(r'<ul class="cues" data-exercise="([a-z0-9-]+)"', page)
     assert options and cues and cues[0] == options[0]  # the first exercise's cues shown first
     assert "week 1 of 4: feedback on every rep" in page  # the fading, from the plan

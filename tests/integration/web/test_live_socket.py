@@ -139,3 +139,25 @@ def test_a_position_sense_test_over_the_socket_is_scored_and_stored(journal: Jou
     assert test[1] == "knee_over_toe"
     progress = TestClient(app).get(f"/people/{key}/progress").text
     assert "Knee position sense" in progress and "screening test" in progress
+
+
+def test_a_timed_set_is_held_counted_and_saved(journal: Journal) -> None:
+    key = journal.add_person("Ada").key
+    pose = Scripted()  # its still holds are what a timed exercise holds
+    app = create_app(journal, live_pose=lambda: pose)
+    with TestClient(app).websocket_connect(f"/api/live?person={key}") as ws:
+        ws.send_text('{"command": "timed", "seconds": 2}')
+        assert ws.receive_json() == {"timed": 2.0}
+        held = []
+        for i in range(len(pose.frames)):
+            ws.send_bytes(_frame(1000 * i / FPS))
+            held.append(ws.receive_json()["hold"]["held_s"])
+        assert held == sorted(held) and held[-1] == pytest.approx(2.0, abs=0.05)  # reached
+        ws.send_text('{"command": "save_set", "exercise_id": "single-leg-balance"}')
+        saved = ws.receive_json()["saved"]
+    assert saved["hold"]["done"] is True and saved["reps"] == []
+    with journal.transaction() as session:
+        stored = session.scalars(select(SessionLog)).one().exercises
+    assert stored[0]["live_hold"]["held_s"] == pytest.approx(2.0, abs=0.05)
+    progress = TestClient(app).get(f"/people/{key}/progress").text
+    assert "<td>held 2 s</td>" in progress

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from kneecoach.live.feedback import LiveTracker
 from kneecoach.live.reps import DOWN_PCT, UP_PCT, RepCounter
@@ -42,3 +43,23 @@ def test_the_synthetic_sets_are_counted_rep_by_rep() -> None:
             tracker.process(blank, float(t))
         assert len(tracker.counter.reps) == n
         assert all(r.depth_pct > 20 for r in tracker.counter.reps)
+
+
+def test_a_timed_set_counts_only_the_time_held_still() -> None:
+    from kneecoach.live.reps import HoldTimer
+
+    timer = HoldTimer(target_s=2.0)
+    for i in range(30):  # 1 s still
+        timer.update(i / 30, {"left": 40.0, "right": 60.0}, {"left": 1.0, "right": 3.0},
+                     {"left": False, "right": True})  # fmt: skip
+    for i in range(30, 60):  # 1 s swaying by 10% of leg length: not held
+        x = 40.0 + 10 * (i % 2)
+        timer.update(i / 30, {"left": x, "right": 60.0}, {"left": 1.0, "right": 1.0},
+                     {"left": False, "right": False})  # fmt: skip
+    assert 0.9 < timer.held_s < 1.1 and not timer.done
+    for i in range(60, 120):  # still again until the target
+        timer.update(i / 30, {"left": 40.0, "right": 60.0}, {"left": 1.0, "right": 1.0},
+                     {"left": False, "right": False})  # fmt: skip
+    assert timer.done and timer.held_s == pytest.approx(2.0, abs=0.05)
+    held = timer.to_json()
+    assert held["worst_knee_over_foot_right_pct"] == 3.0 and 0 < held["in_line_share"] < 1  # type: ignore[operator]

@@ -261,6 +261,7 @@ function setUpTrain(section) {
   const exercise = document.getElementById("exercise");
   if (exercise) exercise.addEventListener("change", () => {
     for (const list of section.querySelectorAll("ul.cues")) list.hidden = list.dataset.exercise !== exercise.value;
+    if (socket && socket.readyState === WebSocket.OPEN) startSet();
   });
   const video = document.getElementById("camera");
   const ctx = document.getElementById("live-overlay").getContext("2d");
@@ -290,7 +291,14 @@ function setUpTrain(section) {
     const latency = performance.now() - reply.t;
     live.replies.push(reply); live.latencies.push(latency);
     if (live.replies.length > 600) { live.replies.shift(); live.latencies.shift(); }
-    if (reply.sense) {
+    if (reply.hold && !reply.sense) {
+      const h = reply.hold;
+      cue.textContent = h.done ? `Held ${h.target_s.toFixed(0)} s: the set is done` :
+        `Hold still: ${h.held_s.toFixed(0)} of ${h.target_s.toFixed(0)} s · ${reply.message}`;
+      const save = document.getElementById("save-set");
+      if (save) save.disabled = h.held_s <= 0;
+      section.dataset.held = String(h.held_s);
+    } else if (reply.sense) {
       const s = reply.sense;
       const task = s.kind === "knee_over_toe" ? "Squat, close your eyes, place your knees over your second toes"
         : `Side on to the camera, close your eyes, bend the knee to ${s.kind.slice(6)}°`;
@@ -355,6 +363,12 @@ function setUpTrain(section) {
     box.dataset.frames = String(shown);
   }
 
+  function startSet() {  // a timed exercise (a dosage in seconds) is timed, others counted
+    const chosen = exercise && exercise.selectedOptions[0];
+    const seconds = chosen ? Number(chosen.dataset.seconds || 0) : 0;
+    socket.send(JSON.stringify(seconds > 0 ? { command: "timed", seconds } : { command: "new_set" }));
+  }
+
   function answered(reply) {
     const saved = document.getElementById("saved");
     if (reply.saved) {
@@ -378,10 +392,10 @@ function setUpTrain(section) {
     await video.play();
     const person = section.dataset.person ? `?person=${section.dataset.person}` : "";
     socket = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/live${person}`);
-    socket.onopen = send;
+    socket.onopen = () => { startSet(); send(); };
     socket.onmessage = (event) => {
       const reply = JSON.parse(event.data);
-      if (reply.saved || reply.new_set || reply.sense_started || reply.sense_result ||
+      if (reply.saved || reply.new_set || reply.timed || reply.sense_started || reply.sense_result ||
           (reply.error && reply.t === undefined)) {
         answered(reply);  // an answer to a command, not to a frame
         return;
