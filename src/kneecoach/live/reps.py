@@ -12,12 +12,53 @@ share of its frames with no knee inside (time in line).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from kneecoach.core.schema import SIDES, Side
 
 DOWN_PCT = 10.0
 UP_PCT = 5.0
+
+
+def still(window: Iterable[tuple[float, Mapping[Side, float | None]]], limit: float) -> bool:
+    """Whether each knee's values over ``window`` (time, per-knee value) stay within
+    ``limit`` of each other (a knee never seen is no evidence of moving)."""
+    frames = list(window)
+    for side in SIDES:
+        values = [x for _, v in frames if (x := v[side]) is not None]
+        if values and max(values) - min(values) > limit:
+            return False
+    return True
+
+
+@dataclass
+class KneeLine:
+    """The knee line over a rep or a hold: each knee's furthest inside its foot, and how
+    many frames had no knee inside."""
+
+    worst: dict[Side, float | None] = field(default_factory=lambda: dict.fromkeys(SIDES))
+    frames: int = 0
+    in_line: int = 0
+
+    def add(self, over: Mapping[Side, float | None], inside: Mapping[Side, bool]) -> None:
+        self.frames += 1
+        self.in_line += not any(inside.values())
+        for side in SIDES:
+            v, w = over[side], self.worst[side]
+            if v is not None:
+                self.worst[side] = v if w is None else max(w, v)
+
+    @property
+    def share(self) -> float | None:
+        """The share of frames with no knee inside (None: no frame yet)."""
+        return self.in_line / self.frames if self.frames else None
+
+
+def worst_json(worst: Mapping[Side, float | None]) -> dict[str, float | None]:
+    """Each knee's furthest inside its foot, as the live messages and the journal name it."""
+    return {f"worst_knee_over_foot_{s}_pct": None if (v := worst[s]) is None else round(v, 1)
+            for s in SIDES}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -38,8 +79,7 @@ class LiveRep:
         return {
             "index": self.index, "start_s": round(self.start_s, 3),
             "end_s": round(self.end_s, 3), "depth_pct": round(self.depth_pct, 1),
-            **{f"worst_knee_over_foot_{s}_pct": (None if (v := self.worst_knee_over_foot_pct[s])
-                                                  is None else round(v, 1)) for s in SIDES},
+            **worst_json(self.worst_knee_over_foot_pct),
             "in_line_share": round(self.in_line_share, 2),
         }  # fmt: skip
 
@@ -53,9 +93,7 @@ class RepCounter:
     reps: list[LiveRep] = field(default_factory=list)
     _start: float | None = None
     _depth: float = 0.0
-    _worst: dict[Side, float | None] = field(default_factory=dict)
-    _frames: int = 0
-    _in_line: int = 0
+    _line: KneeLine = field(default_factory=KneeLine)
 
     @property
     def in_rep(self) -> bool:
@@ -69,20 +107,14 @@ class RepCounter:
         if self._start is None:
             if depth is None or depth < self.down_pct:
                 return None
-            self._start, self._depth, self._frames, self._in_line = t_s, 0.0, 0, 0
-            self._worst = dict.fromkeys(SIDES)
-        self._frames += 1
-        self._in_line += not any(inside.values())
+            self._start, self._depth, self._line = t_s, 0.0, KneeLine()
+        self._line.add(over, inside)
         if depth is not None:
             self._depth = max(self._depth, depth)
-        for side in SIDES:
-            v, w = over[side], self._worst.get(side)
-            if v is not None:
-                self._worst[side] = v if w is None else max(w, v)
         if depth is None or depth > self.up_pct:
             return None
-        rep = LiveRep(len(self.reps) + 1, self._start, t_s, self._depth, dict(self._worst),
-                      self._in_line / max(self._frames, 1))  # fmt: skip
+        rep = LiveRep(len(self.reps) + 1, self._start, t_s, self._depth,
+                      dict(self._line.worst), self._line.share or 0.0)  # fmt: skip
         self.reps.append(rep)
         self._start = None
         return rep
@@ -108,9 +140,7 @@ class HoldTimer:
     held_s: float = 0.0
     _last_t: float | None = None
     _recent: list[tuple[float, dict[Side, float | None]]] = field(default_factory=list)
-    _frames: int = 0
-    _in_line: int = 0
-    _worst: dict[Side, float | None] = field(default_factory=dict)
+    _line: KneeLine = field(default_factory=KneeLine)
 
     @property
     def done(self) -> bool:
@@ -125,25 +155,15 @@ class HoldTimer:
         self._last_t = t_s
         self._recent = [(t, k) for t, k in self._recent if t >= t_s - STILL_WINDOW_S]
         self._recent.append((t_s, knees))
-        still = all(k is not None for k in knees.values()) and all(
-            max(xs) - min(xs) <= HOLD_STILL_PCT
-            for side in SIDES
-            if (xs := [x for _, k in self._recent if (x := k[side]) is not None])
-        )
-        if not still or self.done:
+        seen = all(k is not None for k in knees.values())
+        if not seen or not still(self._recent, HOLD_STILL_PCT) or self.done:
             return
         self.held_s += dt_s
-        self._frames += 1
-        self._in_line += not any(inside.values())
-        for side in SIDES:
-            v, w = over[side], self._worst.get(side)
-            if v is not None:
-                self._worst[side] = v if w is None else max(w, v)
+        self._line.add(over, inside)
 
     def to_json(self) -> dict[str, object]:
         return {
             "target_s": self.target_s, "held_s": round(self.held_s, 1), "done": self.done,
-            **{f"worst_knee_over_foot_{s}_pct": (None if (v := self._worst.get(s)) is None
-                                                  else round(v, 1)) for s in SIDES},
-            "in_line_share": round(self._in_line / self._frames, 2) if self._frames else None,
+            **worst_json(self._line.worst),
+            "in_line_share": None if (share := self._line.share) is None else round(share, 2),
         }  # fmt: skip

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from kneecoach.core.schema import SIDES, Side
+from kneecoach.live.reps import still
 
 Kind = Literal["knee_over_toe", "angle_30", "angle_60"]
 KINDS: dict[Kind, str] = {
@@ -150,20 +151,13 @@ class HoldDetector:
             return self._end(t_s)
         self._window.append((t_s, value))
         limit = STILL_PCT if self.kind == "knee_over_toe" else STILL_DEG
-        while self._window and not self._still(limit):
+        while self._window and not still(self._window, limit):
             self._window.popleft()
         if self._window and self._holding_since is None:
             self._holding_since = self._window[0][0]
         if not self._window:
             return self._end(t_s)
         return None
-
-    def _still(self, limit: float) -> bool:
-        for side in SIDES:
-            values = [x for _, v in self._window if (x := v[side]) is not None]
-            if values and max(values) - min(values) > limit:
-                return False
-        return True
 
     def _end(self, t_s: float) -> Trial | None:
         window, self._window = list(self._window), deque()
