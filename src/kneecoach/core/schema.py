@@ -36,6 +36,14 @@ LOWER_LIMB: tuple[str, ...] = tuple(
     f"{side}_{joint}" for joint in ("hip", "knee", "ankle", "heel", "foot_index") for side in SIDES
 )
 
+#: The keypoints a browser draws the knee line from (the analysis player and the live
+#: trainer): each leg's line, its foot, and the shoulders for the trunk.
+BROWSER_DRAWN: tuple[str, ...] = tuple(
+    f"{side}_{joint}"
+    for side in SIDES
+    for joint in ("shoulder", "hip", "knee", "ankle", "heel", "foot_index")
+)
+
 #: Segments drawn in overlays: (from, to).
 SKELETON: tuple[tuple[str, str], ...] = (
     ("left_shoulder", "right_shoulder"),

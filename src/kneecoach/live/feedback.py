@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from kneecoach.core.schema import KEYPOINTS, OTHER, SIDES, Side
+from kneecoach.core.schema import BROWSER_DRAWN, KEYPOINTS, OTHER, SIDES, Side
 from kneecoach.live.reps import HoldTimer, LiveRep, RepCounter
 from kneecoach.live.sense import TRIALS, HoldDetector
 from kneecoach.live.smoothing import FloatArray, OneEuroFilter
@@ -41,12 +41,6 @@ if TYPE_CHECKING:
     from kneecoach.assessment.model import Assessment
 
 Cue = Literal["in line", "drifting", "inside", "unseen"]
-#: The keypoints sent to the browser (what the overlay draws).
-SENT = tuple(
-    f"{side}_{joint}"
-    for side in SIDES
-    for joint in ("shoulder", "hip", "knee", "ankle", "heel", "foot_index")
-)
 _INDEX = {name: i for i, name in enumerate(KEYPOINTS)}
 #: Below this confidence a keypoint is treated as not seen (MediaPipe's visibility; the
 #: offline default, science.md §8).
@@ -260,7 +254,7 @@ class LiveTracker:
         points = {
             name: (float(xy[_INDEX[name], 0]), float(xy[_INDEX[name], 1]),
                    float(conf[_INDEX[name]]))
-            for name in SENT
+            for name in BROWSER_DRAWN
             if np.isfinite(xy[_INDEX[name]]).all()
         }  # fmt: skip
         cues = {side: self.thresholds.cue(over[side]) for side in SIDES}

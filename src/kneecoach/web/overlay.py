@@ -13,14 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from kneecoach.assessment.model import Assessment
-from kneecoach.core.schema import SIDES
-
-#: The keypoints the player draws (each leg's line, its foot, and the trunk for context).
-DRAWN = tuple(
-    f"{side}_{joint}"
-    for side in SIDES
-    for joint in ("shoulder", "hip", "knee", "ankle", "heel", "foot_index")
-)
+from kneecoach.core.schema import BROWSER_DRAWN
 
 
 def track_for_browser(path: Path) -> dict[str, object]:
@@ -32,7 +25,7 @@ def track_for_browser(path: Path) -> dict[str, object]:
     pos = ds["position"].isel(individuals=0).transpose("time", "keypoints", "space")
     names = [str(k) for k in ds["keypoints"].values]
     points: dict[str, list[list[float] | None]] = {}
-    for name in DRAWN:
+    for name in BROWSER_DRAWN:
         if name not in names:
             continue
         xy = np.round(pos.sel(keypoints=name).values[:, :2].astype(float), 1)
