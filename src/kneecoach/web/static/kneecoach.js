@@ -104,32 +104,41 @@ function nearestFrame(times, t) {
   return lo;
 }
 
+const TRUNK = "rgba(255,255,255,.8)";
+
+// Each leg's hip–knee–ankle line and the knee over its foot (science.md §1.5): the foot from
+// midfoot to toe as a bar, a dashed line straight down from the knee. `at(name)` gives a
+// keypoint's [x, y] in source pixels or nothing; `style` the colours per side and the width.
+function drawLegs(ctx, at, scale, style) {
+  const line = (a, b, colour, width, dash) => {
+    if (!a || !b) return 0;
+    ctx.strokeStyle = colour; ctx.lineWidth = width; ctx.setLineDash(dash || []);
+    ctx.beginPath(); ctx.moveTo(a[0] * scale, a[1] * scale); ctx.lineTo(b[0] * scale, b[1] * scale); ctx.stroke();
+    return 1;
+  };
+  let drawn = line(at("left_hip"), at("right_hip"), TRUNK, 2);
+  if (style.trunk) drawn += line(at("left_shoulder"), at("right_shoulder"), TRUNK, 2);
+  for (const side of ["left", "right"]) {
+    const c = style.leg(side);
+    if (style.trunk) drawn += line(at(`${side}_shoulder`), at(`${side}_hip`), TRUNK, 2);
+    drawn += line(at(`${side}_hip`), at(`${side}_knee`), c, style.width);
+    drawn += line(at(`${side}_knee`), at(`${side}_ankle`), c, style.width);
+    const knee = at(`${side}_knee`), ankle = at(`${side}_ankle`), toe = at(`${side}_foot_index`);
+    if (knee && ankle && toe) {
+      const mid = [(ankle[0] + toe[0]) / 2, (ankle[1] + toe[1]) / 2];
+      drawn += line(mid, toe, style.foot(side), 6);
+      drawn += line(knee, [knee[0], Math.max(mid[1], toe[1])], style.plumb(side), 2, [6, 5]);
+    }
+  }
+  return drawn;
+}
+
 function drawFrame(ctx, track, frame, scale) {
   ctx.clearRect(0, 0, ctx.canvas.width, ctx.canvas.height);
   if (frame < 0) return 0;
   const at = (name) => (track.points[name] ? track.points[name][frame] : null);
-  const line = (a, b, colour, width, dash) => {
-    if (!a || !b) return false;
-    ctx.strokeStyle = colour; ctx.lineWidth = width; ctx.setLineDash(dash || []);
-    ctx.beginPath(); ctx.moveTo(a[0] * scale, a[1] * scale); ctx.lineTo(b[0] * scale, b[1] * scale); ctx.stroke();
-    return true;
-  };
-  let drawn = 0;
-  drawn += line(at("left_shoulder"), at("right_shoulder"), "rgba(255,255,255,.8)", 2);
-  drawn += line(at("left_hip"), at("right_hip"), "rgba(255,255,255,.8)", 2);
-  for (const side of ["left", "right"]) {
-    const c = COLOURS[side];
-    drawn += line(at(`${side}_shoulder`), at(`${side}_hip`), "rgba(255,255,255,.8)", 2);
-    drawn += line(at(`${side}_hip`), at(`${side}_knee`), c, 4);
-    drawn += line(at(`${side}_knee`), at(`${side}_ankle`), c, 4);
-    const knee = at(`${side}_knee`), ankle = at(`${side}_ankle`), toe = at(`${side}_foot_index`);
-    if (knee && ankle && toe) {  // the knee over its foot (science.md §1.5)
-      const mid = [(ankle[0] + toe[0]) / 2, (ankle[1] + toe[1]) / 2];
-      drawn += line(mid, toe, c, 6);
-      drawn += line(knee, [knee[0], Math.max(mid[1], toe[1])], "#fff", 2, [6, 5]);
-    }
-  }
-  return drawn;
+  const side = (s) => COLOURS[s];
+  return drawLegs(ctx, at, scale, { trunk: true, width: 4, leg: side, foot: side, plumb: () => "#fff" });
 }
 
 async function setUpPlayer(section) {
@@ -229,25 +238,8 @@ const CUE_COLOURS = { "in line": "#2ca02c", drifting: "#e0a000", inside: "#d6272
 function drawLive(ctx, reply, keep) {
   if (!keep) ctx.clearRect(0, 0, ctx.canvas.width, ctx.canvas.height);
   const k = reply.keypoints || {};
-  const line = (a, b, colour, width, dash) => {
-    if (!k[a] || !k[b]) return;
-    ctx.strokeStyle = colour; ctx.lineWidth = width; ctx.setLineDash(dash || []);
-    ctx.beginPath(); ctx.moveTo(k[a][0], k[a][1]); ctx.lineTo(k[b][0], k[b][1]); ctx.stroke();
-  };
-  line("left_hip", "right_hip", "rgba(255,255,255,.8)", 2);
-  for (const side of ["left", "right"]) {
-    const colour = reply.feedback === false ? "#bbb" : CUE_COLOURS[reply.cue[side]];
-    line(`${side}_hip`, `${side}_knee`, colour, 6);
-    line(`${side}_knee`, `${side}_ankle`, colour, 6);
-    const knee = k[`${side}_knee`], ankle = k[`${side}_ankle`], toe = k[`${side}_foot_index`];
-    if (knee && ankle && toe) {  // the foot line and a plumb line from the knee (science.md §1.5)
-      const mid = [(ankle[0] + toe[0]) / 2, (ankle[1] + toe[1]) / 2];
-      ctx.strokeStyle = "#fff"; ctx.lineWidth = 6; ctx.setLineDash([]);
-      ctx.beginPath(); ctx.moveTo(mid[0], mid[1]); ctx.lineTo(toe[0], toe[1]); ctx.stroke();
-      ctx.strokeStyle = colour; ctx.lineWidth = 2; ctx.setLineDash([6, 5]);
-      ctx.beginPath(); ctx.moveTo(knee[0], knee[1]); ctx.lineTo(knee[0], Math.max(mid[1], toe[1])); ctx.stroke();
-    }
-  }
+  const cue = (side) => (reply.feedback === false ? "#bbb" : CUE_COLOURS[reply.cue[side]]);
+  drawLegs(ctx, (name) => k[name], 1, { trunk: false, width: 6, leg: cue, foot: () => "#fff", plumb: cue });
 }
 
 function beep(audio) {
