@@ -483,7 +483,9 @@ class Comparison:
         )
 
 
-def _comparison(h: History, first: int, second: int) -> Comparison:
+def comparison_of(h: History, first: int, second: int) -> Comparison:
+    """Assessments no. ``first`` and ``second`` of ``h`` compared (InputError unless both
+    exist and are of the same test and working leg(s))."""
     before, after = choose(h, first, second)
     changes = compare(before, after)
     return Comparison(first, second, before, after, changes,
@@ -1082,11 +1084,6 @@ class Journal:
                 [(t.day, t.kind, t.result) for t in p.sense_tests],
             )  # fmt: skip
 
-    def comparison(self, person: str, first: int, second: int, *, today: date) -> Comparison:
-        """``person``'s assessments no. ``first`` and ``second`` compared (InputError unless
-        both exist and are of the same test and working leg(s))."""
-        return _comparison(self.history(person, today=today), first, second)
-
     def write_progress_report(
         self,
         person: str,
@@ -1099,7 +1096,7 @@ class Journal:
         h = self.history(person, today=today)
         chosen = None
         if compare_pair is not None:
-            c = _comparison(h, *compare_pair)
+            c = comparison_of(h, *compare_pair)
             chosen = (c.title, c.changes, c.sentence)
         # each series' comparisons (first → latest, previous → latest), made once
         compared = {key: comparisons(points) for key, points in h.tests.items()}

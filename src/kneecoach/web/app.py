@@ -38,7 +38,7 @@ from starlette.staticfiles import StaticFiles
 
 from kneecoach import __version__
 from kneecoach.app.jobs import Jobs
-from kneecoach.app.journal import History, Journal, timeline
+from kneecoach.app.journal import History, Journal, comparison_of, timeline
 from kneecoach.core.errors import InputError, KneecoachError
 from kneecoach.core.movement_tests import MOVEMENT_TESTS
 from kneecoach.core.settings import Settings
@@ -247,7 +247,7 @@ class _Site:
                 same = [i for i, a in enumerate(history.assessments, start=1)
                         if latest is not None and a.group == latest.group]  # fmt: skip
                 numbers = same[-2:] if len(same) >= 2 else [1, 2]
-            c = self.journal.comparison(name, numbers[0], numbers[1], today=date.today())
+            c = comparison_of(history, numbers[0], numbers[1])
             views = [self._compared(key, name, n) for n in numbers]
         except (KneecoachError, ValueError) as exc:
             error = exc if isinstance(exc, KneecoachError) else InputError(str(exc))
