@@ -258,13 +258,6 @@ class Jobs:
                 if store.find_job(session, key).status == "running":
                     store.end_job(session, key, failed=True, message=message)
 
-    def wait(self, key: str, timeout: float = 600.0) -> JobState:
-        """Job ``key``'s state once it has finished (or after ``timeout`` seconds)."""
-        end = time.monotonic() + timeout
-        while not (state := self.state(key)).finished and time.monotonic() < end:
-            time.sleep(0.2)
-        return state
-
     def _run_in_process(self, url: str, key: str, settings: Settings) -> None:
         """Run job ``key`` in a fresh process (spawned: nothing of the server's threads or
         open database is inherited) and wait for it to end."""

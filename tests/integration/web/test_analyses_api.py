@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -60,8 +62,6 @@ def _wait(client: TestClient, key: str) -> dict[str, object]:
         state = client.get(f"/api/jobs/{key}").json()
         if state["status"] in ("done", "failed"):
             return state
-        import time
-
         time.sleep(0.1)
     raise AssertionError(f"job {key} did not end: {state}")
 
@@ -96,7 +96,7 @@ def test_an_upload_is_queued_analysed_and_stored_like_the_command_line(
     document.close()
     assert "13.0°" in page or "17.0°" in page  # the summary table on the analysis page
     assert timeline.count("Single-leg squat") >= 2  # stored for Ann: a second assessment
-    assert len(journal.history(NAME, today=__import__("datetime").date.today()).assessments) == 2
+    assert len(journal.history(NAME, today=date.today()).assessments) == 2
 
 
 def test_the_content_must_match_the_name_and_the_test_must_exist(
@@ -152,13 +152,12 @@ def test_a_server_stopped_mid_analysis_marks_the_job_failed_and_stores_nothing(
     state = jobs.submit(upload, filename="squat.nc", test="single-leg-squat", person=person)
     with journal.transaction() as session:  # the worker had claimed it, then the power went
         assert store.claim_next(session) is not None
-    before = len(journal.history(NAME, today=__import__("datetime").date.today()).assessments)
+    before = len(journal.history(NAME, today=date.today()).assessments)
     with TestClient(create_app(journal, jobs=Jobs(journal, Settings(), runner=work))) as client:
         after = client.get(f"/api/jobs/{state.key}").json()
     assert after["status"] == "failed" and "the server stopped" in after["message"]
     assert after["analysis"] is None
-    today = __import__("datetime").date.today()
-    assert len(journal.history(NAME, today=today).assessments) == before
+    assert len(journal.history(NAME, today=date.today()).assessments) == before
 
 
 def test_an_analysis_runs_in_a_worker_process(journal: Journal, clip: Path) -> None:
