@@ -159,6 +159,11 @@ class PlannedToday:
     #: the current programme is a plan withdrawn for red flags (see :func:`remember_withdrawal`)
     withdrawn: bool = False
 
+    @property
+    def sets(self) -> int | None:
+        """All the sets planned for the day (None: none planned)."""
+        return sum(int(e.get("sets") or 0) for e in self.exercises) or None
+
 
 def last_decisions(logs: Sequence[SessionLog], before: date) -> dict[str, dict[str, Any]]:
     """The latest ``decision`` / ``next_exercise_id`` logged for each exercise before a day."""

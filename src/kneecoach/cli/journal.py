@@ -251,7 +251,7 @@ def _log(
             for e in plan.exercises
         )  # fmt: skip
         entry = journal.SessionEntry(
-            when, done, sets_done, sets_planned or _sets(plan), pain_during, pain_after, rpe,
+            when, done, sets_done, sets_planned or plan.sets, pain_during, pain_after, rpe,
             notes, exercises, pain_before,
         )  # fmt: skip
     result = j.log_session(person, entry, warned=warned, again=again)
@@ -288,10 +288,6 @@ def _new_person_note(person: str) -> None:
               "everyone; a misspelt name can be removed with kneecoach delete)")  # fmt: skip
 
 
-def _sets(plan: journal.PlannedToday) -> int | None:
-    return sum(int(e.get("sets") or 0) for e in plan.exercises) or None
-
-
 def _next_time(decided: list[Adaptation]) -> list[str]:
     """The coaching rules' decisions, as lines to print."""
     lines = []
@@ -304,7 +300,7 @@ def _next_time(decided: list[Adaptation]) -> list[str]:
 def _ask(plan: journal.PlannedToday) -> tuple[journal.SessionEntry, bool]:
     """The interactive questions (the planned session shown first); True: warning signs."""
     when = plan.day
-    planned_sets = _sets(plan)
+    planned_sets = plan.sets
     if plan.label:
         out.print(f"Planned for {when:%a} {when.day} {when:%b}: {plan.label}")
         for e in plan.exercises:

@@ -191,13 +191,13 @@ class Coaching:
         try:
             key, name = self._person(request)
             day = _day(first(fields, "day"))
-            pain = first(fields, "pain").strip()
-            if not pain.isdigit() or int(pain) > 10:
+            pain = _rating(first(fields, "pain").strip())
+            if pain is None:
                 planned = self.journal.planned_or_nothing(name, day)
                 return self.site.page(request, "log.html.j2", status=400, key=key,
                                       person=name, planned=planned,
-                                      problems={"pain": "a whole number from 0 to 10"})  # fmt: skip
-            self.journal.record_checkin(name, day=day, pain=int(pain),
+                                      problems={"pain": NOT_A_RATING})  # fmt: skip
+            self.journal.record_checkin(name, day=day, pain=pain,
                                         notes=first(fields, "notes").strip()[:2000])  # fmt: skip
         except KneecoachError as exc:
             return self.site.failed(request, exc, status=400)
@@ -286,6 +286,12 @@ def _day(text: str | None) -> date:
 
 
 RATINGS = ("pain_before", "pain_during", "pain_after", "rpe")
+NOT_A_RATING = "a whole number from 0 to 10"
+
+
+def _rating(text: str) -> int | None:
+    """A 0-10 rating as typed (None: empty, or not one)."""
+    return int(text) if text.isdigit() and int(text) <= 10 else None
 
 
 def _entry(
@@ -297,9 +303,9 @@ def _entry(
     ratings: dict[str, int | None] = {}
     for name in RATINGS:
         text = first(fields, name).strip()
-        if text and (not text.isdigit() or not 0 <= int(text) <= 10):
-            problems[name] = "a whole number from 0 to 10"
-        ratings[name] = int(text) if text.isdigit() else None
+        if text and _rating(text) is None:
+            problems[name] = NOT_A_RATING
+        ratings[name] = _rating(text)
     exercises = []
     for i, e in enumerate(planned.exercises):
         text = first(fields, f"sets_{i}").strip()
@@ -311,10 +317,9 @@ def _entry(
                           "sets_done": sets})  # fmt: skip
     if problems:
         return None, problems
-    planned_sets = sum(int(e.get("sets") or 0) for e in planned.exercises) or None
     done_sets = [int(e["sets_done"]) for e in exercises if e["sets_done"] is not None]
     return SessionEntry(
-        day, done, sum(done_sets) if done and done_sets else None, planned_sets,
+        day, done, sum(done_sets) if done and done_sets else None, planned.sets,
         ratings["pain_during"], ratings["pain_after"], ratings["rpe"],
         first(fields, "notes").strip()[:2000], tuple(exercises), ratings["pain_before"],
     ), {}  # fmt: skip
