@@ -334,10 +334,7 @@ def plan_from_intake(journal: Journal, person: str, data: dict[str, Any]) -> Pla
     is validated (:class:`InputError` naming each field), kept as ``intake.toml`` in the
     person's plan folder, and planned as ``plan --person --intake`` would."""
     intake = intake_from_dict(data, source="the intake")
-    with journal.transaction() as session:
-        key = find_person(session, person).key
-    folder = plan_folder(journal.files_dir, key)
-    make_private(folder, journal.files_dir)
+    folder = person_plan_folder(journal, person)
     path = write_text(folder / "intake.toml", intake_to_toml(intake))
     return make_plan(PlanRequest(intake_file=path, person=person, out_dir=folder), journal)
 
@@ -345,11 +342,17 @@ def plan_from_intake(journal: Journal, person: str, data: dict[str, Any]) -> Pla
 def replan(journal: Journal, person: str) -> PlanResult:
     """The next version of ``person``'s plan from their stored intake and logged sessions
     (``plan --person``), in their plan folder."""
+    return make_plan(PlanRequest(person=person, out_dir=person_plan_folder(journal, person)),
+                     journal)  # fmt: skip
+
+
+def person_plan_folder(journal: Journal, person: str) -> Path:
+    """Where the web app keeps ``person``'s plan files (made, owner-only, when new)."""
     with journal.transaction() as session:
         key = find_person(session, person).key
     folder = plan_folder(journal.files_dir, key)
     make_private(folder, journal.files_dir)
-    return make_plan(PlanRequest(person=person, out_dir=folder), journal)
+    return folder
 
 
 def write_plan(plan: Programme, library: Library, out_dir: Path, /) -> dict[str, Path]:

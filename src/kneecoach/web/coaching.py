@@ -22,7 +22,7 @@ from kneecoach.core.errors import InputError, KneecoachError
 from kneecoach.program.intake import intake_problems
 from kneecoach.program.questions import answers_from_form, get_path, questions
 from kneecoach.program.redflags import STOP_AND_SEE_A_CLINICIAN as RED_FLAG_ADVICE
-from kneecoach.storage.files import make_private, plan_folder
+from kneecoach.storage.files import plan_folder
 from kneecoach.web.security import first, form_csrf, stale
 
 if TYPE_CHECKING:
@@ -266,9 +266,8 @@ class Coaching:
 
     def progress_page(self, request: Request) -> Response:
         try:
-            key, name = self._person(request)
-            folder = plan_folder(self.journal.files_dir, key)
-            make_private(folder, self.journal.files_dir)
+            _, name = self._person(request)
+            folder = coach.person_plan_folder(self.journal, name)
             report = self.journal.write_progress_report(name, folder / "progress.html",
                                                         today=date.today())  # fmt: skip
         except KneecoachError as exc:
