@@ -20,6 +20,7 @@ from kneecoach.cli import journal as journal_cli
 from kneecoach.cli.common import err, far_date_note, out
 from kneecoach.core.errors import InputError, RedFlagError
 from kneecoach.core.files import write_text
+from kneecoach.core.settings import home_dir
 from kneecoach.program.redflags import referral_text, reported
 
 if TYPE_CHECKING:  # loaded on first use: `kneecoach --help` needs none of the coaching stack
@@ -37,21 +38,44 @@ if TYPE_CHECKING:  # loaded on first use: `kneecoach --help` needs none of the c
 )
 @click.option("--category", type=click.Choice(["hip", "foot-ankle", "integration", "mobility"]),
               default=None, help="Only this category.")  # fmt: skip
-@click.option("--show", "show_id", default=None, metavar="ID", help="Print one exercise in full.")
+@click.option("--show", "show_id", default=None, metavar="ID",
+              help="Print one exercise in full and write its picture (ID.svg).")  # fmt: skip
+@click.option("--pictures", "picture_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Where --show writes the exercise's picture "
+              "[default: the exercises folder in kneecoach's home].")  # fmt: skip
+@click.option("--contact-sheet", "sheet", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Write all exercises' pictures on one SVG page.")  # fmt: skip
 def exercises(
-    muscle: str | None, equipment: str | None, category: str | None, show_id: str | None
+    muscle: str | None,
+    equipment: str | None,
+    category: str | None,
+    show_id: str | None,
+    picture_dir: Path | None,
+    sheet: Path | None,
 ) -> None:
-    """Browse the exercise library: purpose, dosage, equipment, progressions.
+    """Browse the exercise library: purpose, dosage, equipment, progressions, pictures.
 
     \b
     Example:
       kneecoach exercises --muscle glute-med
       kneecoach exercises --equipment band
       kneecoach exercises --show clamshell
+      kneecoach exercises --contact-sheet exercises.svg
     """
+    from kneecoach.reports.exercise_picture import contact_sheet, exercise_svg
+
     library = program.load_library()
+    if sheet is not None:
+        out.print(f"Pictures of all {len(library.exercises)} exercises: "
+                  f"{write_text(sheet, contact_sheet(library))}")  # fmt: skip
+        return
     if show_id:
-        _show(_find(show_id, library.ids), library)
+        eid = _find(show_id, library.ids)
+        _show(eid, library)
+        folder = picture_dir or home_dir() / "exercises"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = write_text(folder / f"{eid}.svg", exercise_svg(library.get(eid)))
+        out.print(f"Picture (start pale, end dark, the arrow shows the movement): {path}")
         return
     for value, vocab, name in ((muscle, library.muscles, "--muscle"),
                                (equipment, library.equipment, "--equipment")):  # fmt: skip

@@ -73,6 +73,72 @@ class EquipmentNeed(_Model):
     without: str | None = None
 
 
+class LimbPose(_Model):
+    """One side's joint angles in degrees; None leaves the angle as it was (or 0).
+
+    Signs: flexion +, abduction + (away from the midline), external rotation +,
+    ankle dorsiflexion + (toes up); shoulder flexion + (arm forward and up).
+    """
+
+    hip: float | None = Field(default=None, ge=-60, le=150)
+    hip_abd: float | None = Field(default=None, ge=-40, le=90)
+    hip_rot: float | None = Field(default=None, ge=-60, le=70)
+    knee: float | None = Field(default=None, ge=0, le=160)
+    ankle: float | None = Field(default=None, ge=-60, le=45)
+    shoulder: float | None = Field(default=None, ge=-60, le=190)
+    shoulder_abd: float | None = Field(default=None, ge=-30, le=180)
+    elbow: float | None = Field(default=None, ge=0, le=160)
+
+
+class BodyPose(_Model):
+    """A whole-body pose: how the body lies, the spine, and each side's joints.
+
+    ``pitch`` tips the whole body forward (+90 face down, -90 on the back),
+    ``roll`` onto its left side (+90 lying on the left side, right leg on top).
+    ``both`` applies to either side first, then ``left`` / ``right`` override it.
+    """
+
+    pitch: float | None = Field(default=None, ge=-180, le=180)
+    roll: float | None = Field(default=None, ge=-90, le=90)
+    spine: float | None = Field(default=None, ge=-40, le=90)
+    spine_side: float | None = Field(default=None, ge=-45, le=45)
+    both: LimbPose = LimbPose()
+    left: LimbPose = LimbPose()
+    right: LimbPose = LimbPose()
+
+
+BodyPoint = Literal[
+    "pelvis", "shoulders", "head", "hands", "knees", "ankles", "heels", "thighs", "shins", "feet",
+    "left_hip", "right_hip", "left_thigh", "right_thigh", "left_knee", "right_knee",
+    "left_shin", "right_shin", "left_ankle", "right_ankle", "left_heel", "right_heel",
+    "left_toe", "right_toe", "left_foot", "right_foot", "left_hand", "right_hand", "anchor",
+]  # fmt: skip
+PictureView = Literal["side", "front", "rear", "oblique", "above"]
+
+
+class Picture(_Model):
+    """How an exercise is drawn: a start and an end pose of the body model, the equipment.
+
+    ``end`` is applied on top of ``start``, so it names only what moves. The
+    figure stands on the floor (or on the step under ``step``'s foot); ``fixed``
+    is the body point that stays put between the two poses.
+    """
+
+    view: PictureView
+    elevation: float = Field(default=12.0, ge=-10, le=60)
+    start: BodyPose
+    end: BodyPose = BodyPose()
+    fixed: BodyPoint = "feet"
+    band: tuple[BodyPoint, BodyPoint] | None = None
+    ball: BodyPoint | None = None
+    roller: BodyPoint | None = None
+    weights: list[BodyPoint] = Field(default_factory=list)
+    step: Side | None = None
+    #: a ring around the part to watch in a hold (short foot: the foot)
+    focus: BodyPoint | None = None
+    wall: Literal["front", "behind", "left", "right"] | None = None
+
+
 class Exercise(_Model):
     """One entry of the exercise library (``program/library/exercises.toml``)."""
 
@@ -95,6 +161,8 @@ class Exercise(_Model):
     easier: str
     contraindications: list[str] = Field(default_factory=list)
     evidence: str = Field(min_length=10)
+    #: drawn by reports/exercise_picture.py from the body model
+    picture: Picture
 
 
 class Library(_Model):

@@ -19,12 +19,14 @@ from dataclasses import dataclass, field
 from icalendar import Alarm, Calendar, Event
 
 from kneecoach.program.models import (
+    Exercise,
     Library,
     Prescription,
     Programme,
     Session,
 )
 from kneecoach.program.revisions import event_uid, made_at
+from kneecoach.reports.exercise_picture import exercise_svg
 from kneecoach.reports.templating import environment
 
 TEMPLATE = "worksheet.html.j2"
@@ -47,6 +49,8 @@ class Item:
     dosage: str
     sides: str
     lines: list[str]
+    #: the exercise, for its picture (reports/exercise_picture.py)
+    exercise: Exercise | None = None
 
 
 @dataclass
@@ -89,12 +93,12 @@ def _sides(p: Prescription) -> str:
     return f"{p.sides[0]} first, then {p.sides[1]} (same on each side)"
 
 
-def _item(n: int, p: Prescription) -> Item:
+def _item(n: int, p: Prescription, library: Library) -> Item:
     lines = [f"Cue: {plain(p.cue)}", f"Why: {plain(p.why)}"]
     if p.substitution:
         lines.append(f"Equipment: {plain(p.substitution)}")
     return Item(title=f"{n}. {p.name}", dosage=f"{_dose(p, ' · ')} · {_about(p.minutes)}",
-                sides=_sides(p), lines=lines)  # fmt: skip
+                sides=_sides(p), lines=lines, exercise=library.get(p.exercise_id))  # fmt: skip
 
 
 def _dose(p: Prescription, sep: str) -> str:
@@ -102,14 +106,14 @@ def _dose(p: Prescription, sep: str) -> str:
     return p.dosage + (f"{sep}rest {p.rest_s} s between sets" if p.sets > 1 and p.rest_s else "")
 
 
-def _session_page(plan: Programme, s: Session) -> Page:
+def _session_page(plan: Programme, s: Session, library: Library) -> Page:
     goal = next((ph.goal for ph in plan.phases if ph.name == s.phase), "")
     return Page(
         kind="session",
         title=f"Session {s.index} · {_date(s.date)}",
         subtitle=f"{s.title} · {_about(s.minutes)}",
         paragraphs=[plain(goal)],
-        items=[_item(i + 1, p) for i, p in enumerate(s.exercises)],
+        items=[_item(i + 1, p, library) for i, p in enumerate(s.exercises)],
         bullets=[
             "Pain up to 2/10 is fine; 3-5/10: stay at this level; above 5/10, or 2 points worse "
             "than before (also the next day): use the easier version.",
@@ -176,7 +180,7 @@ def _weeks(weeks: list[int]) -> str:
     return f"week {weeks[0]}" if len(weeks) == 1 else f"weeks {weeks[0]}-{weeks[-1]}"
 
 
-def _maintenance_page(plan: Programme, sessions: list[Session]) -> Page:
+def _maintenance_page(plan: Programme, sessions: list[Session], library: Library) -> Page:
     first = sessions[0]
     return Page(
         kind="maintenance",
@@ -186,7 +190,7 @@ def _maintenance_page(plan: Programme, sessions: list[Session]) -> Page:
             plain(next(ph.goal for ph in plan.phases if ph.name == "maintenance")),
             "Tick a date when it is done: " + "   ".join(f"☐ {s.date:%d %b}" for s in sessions),
         ],
-        items=[_item(i + 1, p) for i, p in enumerate(first.exercises)],
+        items=[_item(i + 1, p, library) for i, p in enumerate(first.exercises)],
     )
 
 
@@ -208,7 +212,8 @@ def _guide(plan: Programme, library: Library) -> Page:
         if e.progression:
             lines.append(f"Next step: {library.get(e.progression).name}")
         dosage = f"in this plan: {' or '.join(doses)}"
-        items.append(Item(title=e.name, dosage=dosage, sides="", lines=lines))
+        items.append(Item(title=e.name, dosage=dosage, sides="", lines=lines,
+                          exercise=e))  # fmt: skip
     return Page(kind="guide", title="Exercise guide", items=items)
 
 
@@ -223,9 +228,9 @@ def worksheet_pages(plan: Programme, library: Library, /) -> list[Page]:
                               paragraphs=[plain(s.retest or "")],
                               bullets=list(RESULT_LINES)))  # fmt: skip
         elif s.phase != "maintenance":
-            pages.append(_session_page(plan, s))
+            pages.append(_session_page(plan, s, library))
         elif s is maintenance[0]:
-            pages.append(_maintenance_page(plan, maintenance))
+            pages.append(_maintenance_page(plan, maintenance, library))
     pages.append(_guide(plan, library))
     pages.append(_clinician(plan, library))
     return pages
@@ -235,7 +240,7 @@ def render_html(plan: Programme, library: Library, /) -> str:
     """worksheet.html: one self-contained page, printable (one sheet per page)."""
     env = environment()
     return env.get_template(TEMPLATE).render(
-        plan=plan, pages=worksheet_pages(plan, library), log_line=LOG_LINE
+        plan=plan, pages=worksheet_pages(plan, library), log_line=LOG_LINE, picture=exercise_svg
     )
 
 

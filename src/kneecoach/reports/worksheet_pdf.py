@@ -9,6 +9,7 @@ plan's start date, so the same plan gives the same file.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
 from dataclasses import dataclass
 
@@ -16,12 +17,16 @@ from fpdf import FPDF
 from matplotlib import font_manager
 
 from kneecoach.program.models import Programme
+from kneecoach.reports.exercise_picture import exercise_png
 from kneecoach.reports.worksheet import LOG_LINE, Item, Page
 
 BODY_PT = 10.0
 TITLE_PT = 16.0
 HEADING_PT = 12.0
 MARGIN_MM = 12.0
+#: an exercise's picture beside its text: on a session page, and larger in the guide (4:3)
+PICTURE_MM = 28.0
+GUIDE_PICTURE_MM = 40.0
 
 
 def _fonts(pdf: FPDF) -> None:
@@ -81,7 +86,8 @@ def _surely_fits(pdf: FPDF, page: Page) -> bool:
     the scratch run of :func:`_fits` can be skipped (most pages): each text measured in
     bold, on the narrowest width any text gets, and wrapped as if every line lost the
     width of its longest word (no line of a word-wrapped text ends emptier than that)."""
-    usable = pdf.epw - 3 - 2 * pdf.c_margin
+    pictured = any(item.exercise for item in page.items)
+    usable = pdf.epw - 3 - 2 * pdf.c_margin - (PICTURE_MM + 3 if pictured else 0)
 
     def height(texts: list[str], pt: float) -> float:
         pdf.set_font("DejaVu", "B", pt)
@@ -95,15 +101,15 @@ def _surely_fits(pdf: FPDF, page: Page) -> bool:
 
     body = [page.subtitle, *page.paragraphs, *page.bullets]
     body += [line for _, lines in page.sections for line in lines]
-    body += [
-        t
+    items = sum(
+        max(height([item.title, f"Sides: {item.sides}", *item.lines, LOG_LINE], BODY_PT),
+            PICTURE_MM * 0.75 + 1 if item.exercise else 0.0)
         for item in page.items
-        for t in (item.title, f"Sides: {item.sides}", *item.lines, LOG_LINE)
-    ]
+    )  # fmt: skip
     headings = [heading for heading, _ in page.sections]
     total = height([page.title], TITLE_PT) + height(headings, HEADING_PT) + height(body, BODY_PT)
     gaps = 2 + len(page.paragraphs) + 1.5 * len(page.sections) + 4 * len(page.items)
-    return total + gaps < pdf.eph
+    return total + items + gaps < pdf.eph
 
 
 def _fits(scratch: FPDF, page: Page, layout: _Layout) -> bool:
@@ -142,7 +148,8 @@ def _page(pdf: FPDF, page: Page, layout: _Layout = LAYOUTS[0]) -> None:
         _text(pdf, heading, size=HEADING_PT, bold=True, leading=lead)
         _bullets(pdf, lines, lead)
     for item in page.items:
-        _item(pdf, item, layout, log=page.kind == "session")
+        size = GUIDE_PICTURE_MM if page.kind == "guide" else PICTURE_MM
+        _item(pdf, item, layout, log=page.kind == "session", picture_mm=size)
     _bullets(pdf, page.bullets, lead)
 
 
@@ -157,9 +164,13 @@ def _lines(pdf: FPDF, text: str, indent: float, leading: float) -> int:
     return len(lines) if isinstance(lines, list) else 1
 
 
-def _item(pdf: FPDF, item: Item, layout: _Layout, *, log: bool) -> None:
-    """One exercise, kept together on one page (a new page when it would not fit)."""
+def _item(pdf: FPDF, item: Item, layout: _Layout, *, log: bool, picture_mm: float) -> None:
+    """One exercise, its picture at the left, kept together on one page (a new page when
+    it would not fit)."""
     lead = layout.leading
+    pic_w = picture_mm if item.exercise else 0.0
+    pic_h = pic_w * 0.75
+    left = pic_w + 3 if pic_w else 0.0
     lines = list(item.lines)
     sides = f"Sides: {item.sides}" if item.sides else ""
     if sides and layout.join_sides and lines:
@@ -169,19 +180,27 @@ def _item(pdf: FPDF, item: Item, layout: _Layout, *, log: bool) -> None:
     line_mm = BODY_PT * lead
     room = pdf.page_break_trigger - pdf.get_y() - 3
     # a generous guess first (wide characters, 0.65 em); measure exactly only when it is close
-    chars_per_line = (pdf.epw - 3) / (BODY_PT * 0.3528 * 0.65)
-    guess = sum(len(t) // int(chars_per_line) + 2 for t in texts) * line_mm
-    if guess > room and sum(_lines(pdf, t, 3, lead) for t in texts) * line_mm > room:
+    chars_per_line = (pdf.epw - 3 - left) / (BODY_PT * 0.3528 * 0.65)
+    guess = max(sum(len(t) // int(chars_per_line) + 2 for t in texts) * line_mm, pic_h)
+    if (
+        guess > room
+        and max(sum(_lines(pdf, t, 3 + left, lead) for t in texts) * line_mm, pic_h) > room
+    ):
         pdf.add_page()
     pdf.ln(1.5)
     y = pdf.get_y()
-    _text(pdf, f"{item.title}   {item.dosage}", bold=True, leading=lead)
+    if item.exercise:
+        png = exercise_png(item.exercise)
+        pdf.image(io.BytesIO(png), x=MARGIN_MM, y=y + 0.5, w=pic_w, h=pic_h)
+    _text(pdf, f"{item.title}   {item.dosage}", bold=True, indent=left, leading=lead)
     if sides:
-        _text(pdf, sides, indent=3, leading=lead)
+        _text(pdf, sides, indent=left + 3, leading=lead)
     for line in lines:
-        _text(pdf, line, indent=3, leading=lead)
+        _text(pdf, line, indent=left + 3, leading=lead)
     if log:
-        _text(pdf, LOG_LINE, indent=3, leading=lead)
+        _text(pdf, LOG_LINE, indent=left + 3, leading=lead)
+    if pdf.get_y() < y + pic_h + 1:
+        pdf.set_y(y + pic_h + 1)
     if pdf.get_y() > y:
         pdf.set_draw_color(180, 180, 180)
         pdf.line(MARGIN_MM, pdf.get_y() + 0.8, MARGIN_MM + pdf.epw, pdf.get_y() + 0.8)

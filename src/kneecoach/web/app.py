@@ -30,6 +30,7 @@ from starlette.responses import (
     FileResponse,
     HTMLResponse,
     JSONResponse,
+    PlainTextResponse,
     RedirectResponse,
     Response,
 )
@@ -141,6 +142,18 @@ class _Site:
 
     def health(self, request: Request) -> Response:
         return JSONResponse({"status": "ok", "version": __version__})
+
+    def exercise_picture(self, request: Request) -> Response:
+        """``/exercises/{id}.svg``: an exercise's picture, drawn from the library."""
+        from kneecoach.program import load_library
+        from kneecoach.reports.exercise_picture import exercise_svg
+
+        library = load_library()
+        eid = request.path_params["eid"]
+        if eid not in library.ids:
+            return PlainTextResponse(f"no exercise {eid!r} in the library", status_code=404)
+        return Response(exercise_svg(library.get(eid)), media_type="image/svg+xml",
+                        headers={"Cache-Control": "max-age=3600"})  # fmt: skip
 
     def people_json(self, request: Request) -> Response:
         people = self.journal.people()
@@ -481,6 +494,7 @@ def create_app(
         Route("/people/{key:str}/check-in", coaching.check_in, methods=["POST"]),
         Route("/people/{key:str}/progress", coaching.progress_page),
         Route("/train", live.train_page),
+        Route("/exercises/{eid:str}.svg", site.exercise_picture),
         Route("/analyses/new", site.new_analysis_page),
         Route("/analyses", site.jobs_page),
         Route("/analyses/{key:str}", site.analysis_page),

@@ -106,8 +106,11 @@ class Coaching:
             return self.site.failed(request, exc)
         folder = plan_folder(self.journal.files_dir, key)
         files = [f for f in PLAN_FILES if (folder / f).is_file()]
+        exercises = {} if plan is None else {
+            str(p["exercise_id"]): str(p["name"]) for s in plan["sessions"] for p in s["exercises"]
+        }  # fmt: skip
         return self.site.page(request, "plan.html.j2", key=key, person=name, plan=plan,
-                              files=files)  # fmt: skip
+                              files=files, exercises=exercises)  # fmt: skip
 
     async def replan(self, request: Request) -> Response:
         if await form_csrf(request) is None:

@@ -238,3 +238,14 @@ def test_intake_choices_may_be_written_in_any_case(tmp_path: Path) -> None:
     assert r.exit_code == 0, r.output
     plan = json.loads((tmp_path / "plan" / "plan.json").read_text())
     assert plan["days"] == ["mon", "wed", "fri"] and plan["weaker_side"] == "left"
+
+
+def test_show_writes_the_exercises_picture_and_the_sheet_has_them_all(tmp_path: Path) -> None:
+    r = run("exercises", "--show", "step-down", "--pictures", tmp_path / "pics")
+    picture = tmp_path / "pics" / "step-down.svg"
+    assert r.exit_code == 0 and str(picture) in r.output.replace("\n", "")
+    assert picture.read_text().startswith("<svg") and "Step-down" in picture.read_text()
+    r = run("exercises", "--contact-sheet", tmp_path / "all.svg")
+    assert r.exit_code == 0 and "35 exercises" in r.output
+    sheet = (tmp_path / "all.svg").read_text()
+    assert all(f">{e.id}</text>" in sheet for e in load_library().exercises)

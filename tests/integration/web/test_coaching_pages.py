@@ -74,6 +74,15 @@ def test_intake_plan_files_log_and_progress(journal: Journal) -> None:
     assert made.status_code == 303 and made.headers["location"] == f"/people/{key}/plan"
     plan = client.get(f"/people/{key}/plan").text
     assert "Worksheet (PDF)" in plan and "Calendar (.ics)" in plan
+    shown = re.findall(r'<img src="/exercises/([a-z0-9-]+)\.svg"', plan)
+    planned = {p["exercise_id"] for s in journal.current_plan("Mia")["sessions"]
+               for p in s["exercises"]}  # fmt: skip
+    assert shown and set(shown) == planned  # each exercise of the plan, pictured once
+    assert len(shown) == len(planned)
+    picture = client.get(f"/exercises/{shown[0]}.svg")
+    assert picture.status_code == 200 and picture.headers["content-type"] == "image/svg+xml"
+    assert picture.text.startswith("<svg")
+    assert client.get("/exercises/no-such-thing.svg").status_code == 404
     pdf = client.get(f"/people/{key}/plan/worksheet.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     ics = client.get(f"/people/{key}/plan/plan.ics").text
@@ -157,8 +166,14 @@ def test_the_trainer_lists_todays_exercises_with_their_cues(journal: Journal) ->
     _post(client, f"/people/{key}/intake", _answers(**{"schedule.days": every_day}))
     page = client.get(f"/train?person={key}").text
     options = re.findall(r'<option value="([a-z0-9-]+)" data-seconds', page)
-    cues = re.findall(r'<ul class="cues" data-exercise="([a-z0-9-]+)"', page)
-    assert options and cues and cues[0] == options[0]  # the first exercise's cues shown first
+    how = re.findall(
+        r'<div class="how" data-exercise="([a-z0-9-]+)"[^>]*>\s*'
+        r'<img src="/exercises/([a-z0-9-]+)\.svg"[^>]*>\s*<ul class="cues">',
+        page,
+    )
+    assert options and how and how[0][0] == options[0]  # the first exercise's shown first
+    assert all(shown == picture for shown, picture in how)  # each with its own picture
+    assert [eid for eid, _ in how] == options
     assert "week 1 of 4: feedback on every rep" in page  # the fading, from the plan
 
 

@@ -253,3 +253,25 @@ def test_a_retest_page_says_how_to_film_where_to_store_and_has_room_for_the_resu
         (ROOT / "examples" / "intake.toml").read_text(encoding="utf-8"))),
         start=dt.date(2026, 1, 5), journal_person="mia")  # fmt: skip
     assert "--person mia " in other.retest_command  # plan --person: the journal's name
+
+
+def test_every_exercise_on_the_worksheet_has_its_picture(plan: Programme, tmp_path: Path) -> None:
+    """HTML: each exercise box holds its own picture; PDF: one image per exercise on each
+    session page, each exercise's image stored once in the file."""
+    pdfium = pytest.importorskip("pypdfium2")
+    import pypdfium2.raw as pdfium_c
+
+    html = render_html(plan, LIB)
+    first = next(s for s in plan.sessions if s.phase == "activation")
+    page_html = html.split(f"Session {first.index} ·")[1].split('<section class="page')[0]
+    labels = page_html.split('aria-label="')[1:]
+    assert [lab.split(": start pose")[0] for lab in labels] == [p.name for p in first.exercises]
+    files = write_plan(plan, LIB, tmp_path)
+    doc = pdfium.PdfDocument(files["pdf"])
+    page = doc[1]  # the first session
+    assert page.get_textpage().get_text_range().startswith(f"Session {first.index}")
+    images = list(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]))
+    assert len(images) == len(first.exercises)
+    used = {p.exercise_id for s in plan.sessions for p in s.exercises}
+    assert files["pdf"].read_bytes().count(b"/Subtype /Image") == len(used)
+    doc.close()

@@ -252,7 +252,7 @@ function beep(audio) {
 function setUpTrain(section) {
   const exercise = document.getElementById("exercise");
   if (exercise) exercise.addEventListener("change", () => {
-    for (const list of section.querySelectorAll("ul.cues")) list.hidden = list.dataset.exercise !== exercise.value;
+    for (const how of section.querySelectorAll(".how")) how.hidden = how.dataset.exercise !== exercise.value;
     if (socket && socket.readyState === WebSocket.OPEN) startSet();
   });
   const video = document.getElementById("camera");
