@@ -122,7 +122,7 @@ def _show(eid: str, library: Library) -> None:
     out.print(e.purpose)
     out.print(f"Targets: {', '.join(library.muscles[m] for m in e.muscles)}")
     side = " per side" if e.per_side else ""
-    out.print(f"Dosage: {e.dosage.text()}{side}, rest {e.dosage.rest_s} s ({e.dosage.source})")
+    out.print(f"Dosage: {e.dosage.text()}{side}, rest {e.dosage.rest_s} s")
     out.print("Steps:")
     for i, step in enumerate(e.steps, 1):
         out.print(f"  {i}. {step}")
@@ -137,7 +137,8 @@ def _show(eid: str, library: Library) -> None:
     if e.contraindications:
         out.print("Left out for: " + "; ".join(library.contraindications[c]
                                                 for c in e.contraindications))  # fmt: skip
-    out.print(f"Evidence: {e.evidence}")
+    out.print(f"For your clinician: evidence {e.evidence}; dosage {e.dosage.source}.",
+              style="dim")  # fmt: skip
 
 
 # --------------------------------------------------------------------------- intake
@@ -220,9 +221,21 @@ def _stop_for_red_flags(found: list[str], out_file: Path) -> None:
     )
 
 
+#: yes / no / unsure, each also as its first letter, in any case
+_YES_NO_UNSURE = {w: w for w in ("yes", "no", "unsure")} | {"y": "yes", "n": "no", "u": "unsure"}
+
+
+def _yes_no_unsure(value: str) -> str:
+    word = _YES_NO_UNSURE.get(str(value).strip().lower())
+    if word is None:
+        raise click.BadParameter("answer yes, no or unsure (y, n or u)")
+    return word
+
+
 def _ask(q: Question) -> object:
-    if q.kind == "bool":
-        return click.confirm(q.text, default=False)
+    if q.choices == ("yes", "no", "unsure"):
+        return click.prompt(f"{q.text} (yes, no, unsure)", value_proc=_yes_no_unsure,
+                            default=q.default)  # fmt: skip
     if q.kind == "int":
         lo, hi = q.bounds
         return click.prompt(q.text, type=click.IntRange(lo, hi), default=q.default)

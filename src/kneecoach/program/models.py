@@ -258,19 +258,29 @@ class Schedule(_Strict):
 
 
 class RedFlags(_Strict):
-    """Screening questions (science.md §7.3, "suggested app rule"); all must be answered."""
+    """Screening questions (science.md §7.3, "suggested app rule"); all must be answered,
+    "yes", "no" or "unsure" as every yes/no question of the intake ("unsure" stops the plan
+    as "yes" does: a screen that cannot rule a warning sign out sends to a clinician).
+    ``true`` / ``false``, as intakes before kneecoach 0.x wrote them, read as "yes" / "no"."""
 
-    trauma_with_swelling: bool
-    locking: bool
-    giving_way: bool
-    hot_red_or_fever: bool
-    night_or_rest_pain: bool
-    weight_loss: bool
-    cannot_bear_weight: bool
-    calf_swelling: bool
-    numbness: bool
-    knee_swelling: bool
-    hip_or_groin_pain: bool
+    trauma_with_swelling: YesNo
+    locking: YesNo
+    giving_way: YesNo
+    hot_red_or_fever: YesNo
+    night_or_rest_pain: YesNo
+    weight_loss: YesNo
+    cannot_bear_weight: YesNo
+    calf_swelling: YesNo
+    numbness: YesNo
+    knee_swelling: YesNo
+    hip_or_groin_pain: YesNo
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _from_bool(cls, value: object) -> object:
+        if isinstance(value, bool):  # an earlier intake's true / false
+            return "yes" if value else "no"
+        return value
 
 
 class Intake(_Model):

@@ -33,8 +33,9 @@ def notes_for(
     idx = sorted({WEEKDAYS.index(d) for d in days})
     if any(b - a == 1 for a, b in zip(idx, idx[1:], strict=False)) or (0 in idx and 6 in idx):
         notes.append(
-            "Some of your days are back to back; the FOHX trial kept 48 h between strength "
-            "sessions (science.md §7.2): keep the day after a session light if you can."
+            "Some of your days are back to back; a trial of hip exercises for knee pain kept 48 h "
+            "between strength sessions (FOHX, science.md §7.2): keep the day after a session "
+            "light if you can."
         )
     if "hypermobility" in intake.constraints:
         notes.append(
@@ -69,7 +70,11 @@ def sources() -> list[str]:
     return [
         "Crossley et al. 2016 and Collins et al. 2018 consensus: exercise, combining hip and "
         "knee exercises (science.md §7.1)",
-        "FOHX trial protocol: 3 × 10 at ~10-12RM, RPE 5-7/11, 48 h apart (science.md §7.2)",
+        "FOHX trial (hip exercises vs foot orthoses, 218 adults with patellofemoral pain) "
+        "protocol: 3 × 10 at ~10-12RM (a load that can be lifted 10-12 times), RPE 5-7/11, "
+        "48 h apart (science.md §7.2)",
+        "ITBS template: the hip strengthening programme of a trial in female runners with "
+        "iliotibial band syndrome, 2 × 10 to 3 × 15, light to medium band (science.md §7.2)",
         "Crossley- and Nakagawa-type programmes: isometric then functional (science.md §7.2)",
         "Mølgaard et al. 2018: foot exercises added to knee exercises (science.md §7.2)",
         "Lima et al. 2018: less ankle dorsiflexion goes with knee valgus (science.md §5)",

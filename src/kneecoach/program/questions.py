@@ -25,7 +25,7 @@ from kneecoach.program.models import (
 )
 from kneecoach.program.redflags import QUESTIONS as RED_FLAG_QUESTIONS
 
-Kind = Literal["text", "int", "choice", "choices", "bool", "days"]
+Kind = Literal["text", "int", "choice", "choices", "days"]
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ _QUESTIONS_AFTER: tuple[Question, ...] = (
     Question(("schedule", "time"), "Preferred time of day, HH:MM (empty: any time; the "
              "calendar then reminds you 30 min before)", "text"),
     *(
-        Question(("red_flags", key), text, "bool")
+        Question(("red_flags", key), text, "choice", _YES_NO, default="no")
         for key, (text, _) in RED_FLAG_QUESTIONS.items()
     ),
 )  # fmt: skip
@@ -136,10 +136,8 @@ def answers_from_form(
         value = values[0] if values else ""
         if q.kind in ("choices", "days"):
             set_path(data, q.path, values)
-        elif q.kind == "bool":
-            if value not in ("yes", "no"):
-                problems[name] = "answer yes or no"
-            set_path(data, q.path, None if value not in ("yes", "no") else value == "yes")
+        elif q.stops and value.lower() not in q.choices:  # a warning sign is never assumed
+            problems[name] = "answer yes, no or unsure"
         elif q.kind == "int" and value:
             lo, hi = q.bounds
             if not value.lstrip("-").isdigit() or not lo <= int(value) <= hi:

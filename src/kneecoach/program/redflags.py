@@ -87,9 +87,19 @@ def reported(answers: Mapping[str, Any], /) -> list[str]:
 
 
 def _found(flags: Mapping[str, Any], age: Any) -> list[str]:
-    """The flags answered ``True``, in words; the under-16 ones only for a known age under 16."""
+    """The flags answered "yes" or "unsure", in words ("not sure: …" for an unsure one); the
+    under-16 ones only for a known age under 16."""
     keys = ALWAYS + (UNDER_16 if isinstance(age, int) and age < 16 else ())
-    return [QUESTIONS[k][1] for k in keys if flags.get(k) is True]
+    answers = {k: _answer(flags.get(k)) for k in keys}
+    return [QUESTIONS[k][1] if answers[k] == "yes" else f"not sure: {QUESTIONS[k][1]}"
+            for k in keys if answers[k] in ("yes", "unsure")]  # fmt: skip
+
+
+def _answer(value: Any) -> str | None:
+    """A red flag's answer as "yes", "no" or "unsure" (an earlier intake's true / false too)."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return value.lower() if isinstance(value, str) else None
 
 
 def check_red_flags(intake: Intake, /, *, source: str = "the intake") -> None:
@@ -97,7 +107,7 @@ def check_red_flags(intake: Intake, /, *, source: str = "the intake") -> None:
     found = red_flags(intake)
     if not found:
         return
-    young = intake.person.age < 16 and any(getattr(intake.red_flags, k) for k in UNDER_16)
+    young = intake.person.age < 16 and any(getattr(intake.red_flags, k) != "no" for k in UNDER_16)
     why = " (under 16, a swollen knee or hip or groin pain always needs checking)" if young else ""
     raise RedFlagError(
         f"{source} reports {', '.join(found)}{why}. These are warning signs that need a "

@@ -78,10 +78,10 @@ def test_methods_inside_one_transaction_are_all_or_nothing(tmp_path: Path) -> No
 def test_a_plan_stopped_by_red_flags_is_a_status_not_an_exception(tmp_path: Path) -> None:
     flagged = tmp_path / "flagged.toml"
     flagged.write_text(
-        EXAMPLE_INTAKE.read_text(encoding="utf-8").replace("locking = false", "locking = true"),
+        EXAMPLE_INTAKE.read_text(encoding="utf-8").replace('locking = "no"', 'locking = "yes"'),
         encoding="utf-8",
     )
-    assert "locking = true" in flagged.read_text(encoding="utf-8")
+    assert 'locking = "yes"' in flagged.read_text(encoding="utf-8")
     result = make_plan(PlanRequest(intake_file=flagged, out_dir=tmp_path / "plan"))
     assert result.status == "stopped" and result.programme is None
     assert result.referral is not None and result.referral.exists()

@@ -52,7 +52,7 @@ def test_plan_with_findings_days_and_weeks(tmp_path: Path) -> None:
 
 def test_red_flags_stop_the_plan(tmp_path: Path) -> None:
     data = tomllib.loads(EXAMPLE.read_text())
-    data["red_flags"]["locking"] = True
+    data["red_flags"]["locking"] = "yes"
     bad = tmp_path / "flag.toml"
     bad.write_text(tomli_w.dumps(data))
     out = tmp_path / "plan"

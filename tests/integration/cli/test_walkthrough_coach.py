@@ -64,8 +64,8 @@ def test_every_re_plan_reminds_of_warning_signs_until_an_intake_is_given_again(
 def _red_flagged(intake: Path) -> Path:
     path = intake.with_name("locking.toml")
     text = intake.read_text(encoding="utf-8")
-    assert "locking = false" in text
-    path.write_text(text.replace("locking = false", "locking = true"), encoding="utf-8")
+    assert 'locking = "no"' in text
+    path.write_text(text.replace('locking = "no"', 'locking = "yes"'), encoding="utf-8")
     return path
 
 
@@ -158,7 +158,7 @@ def test_a_plan_from_the_previous_release_is_replaced_not_left_in_the_calendar(
     old = Programme.model_validate(document)
     old_uids = {event_uid(old, s.date) for s in old.sessions}
     if red_flags:
-        unnamed.write_text(text.replace("locking = false", "locking = true"), encoding="utf-8")
+        unnamed.write_text(text.replace('locking = "no"', 'locking = "yes"'), encoding="utf-8")
         assert _run("plan", "--intake", unnamed, *out).exit_code == 1
     else:
         assert _run("plan", "--intake", unnamed, "--days", "tue,thu", *out).exit_code == 0

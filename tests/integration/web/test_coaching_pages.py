@@ -39,9 +39,7 @@ def _answers(**changed: list[str]) -> dict[str, list[str]]:
     form: dict[str, list[str]] = {}
     for q in questions():
         name = ".".join(q.path)
-        if q.kind == "bool":
-            form[name] = ["no"]
-        elif q.kind == "days":
+        if q.kind == "days":
             form[name] = str(q.default).split(",")
         elif q.kind == "int":
             form[name] = [str(q.default if q.default is not None else q.bounds[0])]
@@ -205,3 +203,24 @@ def test_the_plan_follows_three_logged_sessions(journal: Journal) -> None:
     assert changed >= 1
     worksheet = client.get(f"/people/{key}/plan/worksheet.html").text
     assert all(LIBRARY.get(e).name in worksheet for e in now)
+
+
+def test_every_warning_sign_must_be_answered_yes_no_or_unsure(journal: Journal) -> None:
+    client = TestClient(create_app(journal), follow_redirects=False)
+    key = journal.people()[0].key
+    page = client.get(f"/people/{key}/intake").text
+    flag = next(".".join(q.path) for q in questions() if q.stops)
+    block = re.search(rf'data-field="{re.escape(flag)}".*?</fieldset>', page, re.S)
+    assert block is not None
+    assert re.findall(r'type="radio" name="[^"]+" value="(\w+)"', block.group(0)) == [
+        "yes",
+        "no",
+        "unsure",
+    ]
+    assert "checked" not in block.group(0)  # nothing assumed for a warning sign
+    unanswered = _post(client, f"/people/{key}/intake", _answers(**{flag: []}))
+    field = re.search(rf'data-field="{re.escape(flag)}".*?</div>', unanswered.text, re.S)
+    assert unanswered.status_code == 400 and field and "answer yes, no or unsure" in field.group(0)
+    unsure = _post(client, f"/people/{key}/intake", _answers(**{flag: ["unsure"]}))
+    assert unsure.status_code == 200 and "See a clinician first" in unsure.text
+    assert "not sure: " in unsure.text

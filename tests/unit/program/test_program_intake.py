@@ -64,8 +64,8 @@ def test_bad_fields_are_named(section: str, key: str, value: Any, expected: str)
     ("section", "key", "value", "expected"),
     [
         ("schedule", "minutes", "30", "schedule.minutes: must be a whole number without quotes"),
-        ("red_flags", "locking", "no", "red_flags.locking: must be true or false without quotes"),
-        ("red_flags", "numbness", 0, "red_flags.numbness: must be true or false"),
+        ("red_flags", "locking", "maybe", "red_flags.locking: input should be 'yes', 'no' or"),
+        ("red_flags", "numbness", 0, "red_flags.numbness: input should be 'yes', 'no' or"),
         ("person", "age", 34.0, "person.age: must be a whole number"),
         ("pain", "now", True, "pain.now: must be a whole number"),
         ("schedule", "days", "mon", "schedule.days: must be a list in brackets"),
@@ -122,19 +122,32 @@ def test_bad_toml_names_the_file(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("flag", ALWAYS)
-def test_each_red_flag_stops_the_plan(flag: str) -> None:
+@pytest.mark.parametrize("answer", ["yes", "YES", "unsure", True])
+def test_each_red_flag_stops_the_plan(flag: str, answer: object) -> None:
+    """ "yes" in any case, "unsure" (a screen that cannot rule it out), and an earlier intake's
+    ``true`` all stop the plan; the note says which were only unsure."""
     data = example_data()
-    data["red_flags"][flag] = True
+    data["red_flags"][flag] = answer
     intake = intake_from_dict(data)
-    with pytest.raises(RedFlagError, match="clinician"):
+    with pytest.raises(RedFlagError, match="clinician") as info:
         check_red_flags(intake)
+    assert ("not sure: " in str(info.value)) == (answer == "unsure")
+    assert REDFLAG_QUESTIONS[flag][1] in referral_text(intake)
+
+
+@pytest.mark.parametrize("answer", ["no", "No", False])
+def test_no_and_an_earlier_intakes_false_let_the_plan_go_ahead(answer: object) -> None:
+    data = example_data()
+    data["red_flags"] = dict.fromkeys(data["red_flags"], answer)
+    intake = intake_from_dict(data)
+    assert red_flags(intake) == [] and set(intake.red_flags.model_dump().values()) == {"no"}
 
 
 @given(age=st.integers(8, 100), flag=st.sampled_from(UNDER_16))
 def test_child_flags_refer_only_under_16s(age: int, flag: str) -> None:
     data = example_data()
     data["person"]["age"] = age
-    data["red_flags"][flag] = True
+    data["red_flags"][flag] = "yes"
     assert bool(red_flags(intake_from_dict(data))) == (age < 16)
 
 
@@ -167,7 +180,7 @@ def interview(answer: dict[tuple[str, ...], Any]) -> tuple[list[tuple[str, ...]]
     data: dict[str, Any] = {}
     asked: list[tuple[str, ...]] = []
     for q in questions():
-        value = answer.get(q.path, False if q.kind == "bool" else q.default)
+        value = answer.get(q.path, q.default)
         set_path(data, q.path, value)
         asked.append(q.path)
         if q.stops and reported(data):
@@ -185,7 +198,7 @@ def test_red_flags_are_asked_right_after_name_and_age() -> None:
 
 
 def test_a_yes_to_a_red_flag_stops_the_questionnaire_with_the_referral() -> None:
-    asked, found = interview({("person", "age"): 40, ("red_flags", "locking"): True})
+    asked, found = interview({("person", "age"): 40, ("red_flags", "locking"): "yes"})
     assert found == ["locking"]
     assert asked[-1] == ("red_flags", "locking") and len(asked) == 4
     assert not any(p[0] in ("pain", "schedule", "self_tests") for p in asked)
@@ -195,7 +208,7 @@ def test_a_yes_to_a_red_flag_stops_the_questionnaire_with_the_referral() -> None
 
 @pytest.mark.parametrize(("age", "stops"), [(12, True), (15, True), (16, False), (40, False)])
 def test_child_flags_stop_only_under_16s(age: int, stops: bool) -> None:
-    asked, found = interview({("person", "age"): age, ("red_flags", "knee_swelling"): True})
+    asked, found = interview({("person", "age"): age, ("red_flags", "knee_swelling"): "yes"})
     assert bool(found) == stops
     assert (("schedule", "minutes") in asked) == (not stops)
 

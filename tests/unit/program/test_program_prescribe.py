@@ -261,7 +261,7 @@ def test_more_minutes_never_means_fewer_exercises() -> None:
 
 def test_red_flags_stop_the_plan_and_bad_weeks_are_refused() -> None:
     with pytest.raises(RedFlagError):
-        plan(intake(red_flags={"giving_way": True}))
+        plan(intake(red_flags={"giving_way": "yes"}))
     with pytest.raises(InputError, match="weeks"):
         plan(intake(), weeks=20)
 

@@ -210,7 +210,7 @@ def test_red_flags_in_a_re_plan_cancel_the_earlier_plans_remaining_events(tmp_pa
     run("plan", "--intake", a, "--out", out, "--start", later)
     first = uids(out)
     data = tomllib.loads(a.read_text(encoding="utf-8"))
-    data["red_flags"]["locking"] = True
+    data["red_flags"]["locking"] = "yes"
     a.write_text(tomli_w.dumps(data), encoding="utf-8")
     r = CliRunner().invoke(cli, ["plan", "--intake", str(a), "--out", str(out), "--start", later])
     assert r.exit_code == 1 and "import it into your calendar" in " ".join(r.output.split())
@@ -232,7 +232,7 @@ def test_red_flags_leave_another_persons_plan_events_alone(tmp_path: Path) -> No
     run("plan", "--intake", unnamed(tmp_path / "a.toml"), "--out", out, "--start", later)
     b = unnamed(tmp_path / "b.toml")
     data = tomllib.loads(b.read_text(encoding="utf-8"))
-    data["red_flags"]["locking"] = True
+    data["red_flags"]["locking"] = "yes"
     b.write_text(tomli_w.dumps(data), encoding="utf-8")
     r = CliRunner().invoke(cli, ["plan", "--intake", str(b), "--out", str(out), "--start", later])
     assert r.exit_code == 1 and "calendar" not in r.output
