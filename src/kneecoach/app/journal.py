@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from kneecoach import __version__
 from kneecoach.assessment.norms import FPPA_SDD_DEG, FPPA_SDD_SOURCE, PELVIC_DROP_SOURCE
 from kneecoach.core.errors import InputError
+from kneecoach.core.files import write_bytes
 from kneecoach.core.lazy import lazy_module
 from kneecoach.core.schema import SIDES
 from kneecoach.storage.archive import (
@@ -536,6 +537,8 @@ class ProgressReport:
     #: ``--compare N M``: (title, changes, sentence)
     chosen: tuple[str, list[Change], str] | None = None
     programme: str = ""
+    #: the PDF to share, where one was asked for
+    pdf: Path | None = None
 
 
 PROGRESS_DISCLAIMER = (
@@ -1096,8 +1099,10 @@ class Journal:
         *,
         today: date,
         compare_pair: tuple[int, int] | None = None,
+        pdf: Path | None = None,
     ) -> ProgressReport:
-        """Write ``person``'s progress page to ``out`` (with ``compare_pair``: those two, too)."""
+        """Write ``person``'s progress page to ``out`` (with ``compare_pair``: those two, too;
+        with ``pdf``: also as a PDF to share there, a one-page summary first)."""
         h = self.history(person, today=today)
         chosen = None
         if compare_pair is not None:
@@ -1142,5 +1147,10 @@ class Journal:
                         "left-right difference: " + ASYMMETRY_SDC_SOURCE],
         }  # fmt: skip
         path = progress_page.render_progress(context, out)
+        if pdf is not None:
+            from kneecoach.reports.progress_pdf import progress_pdf
+
+            write_bytes(pdf, progress_pdf(context, today))
         changes = {h.tests[key][-1].label: c["first"] for key, c in compared.items() if c}
-        return ProgressReport(path, sentence, changes, h.adherence, listing(h), chosen, programme)
+        return ProgressReport(path, sentence, changes, h.adherence, listing(h), chosen,
+                              programme, pdf)  # fmt: skip

@@ -366,9 +366,20 @@ def _warning_signs() -> bool:
     metavar="N M",
     help="Also compare assessments number N and M (as listed here): same test and leg.",
 )
+@click.option(
+    "--pdf",
+    "pdf_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the page as a PDF to share: a one-page summary, then the details.",
+)
 @database_option
 def progress(
-    person: str, out_file: Path, compare_pair: tuple[int, int] | None, database_url: str | None
+    person: str,
+    out_file: Path,
+    compare_pair: tuple[int, int] | None,
+    pdf_file: Path | None,
+    database_url: str | None,
 ) -> None:
     """Compare a person's assessments and show pain and training over time.
 
@@ -383,10 +394,11 @@ def progress(
     Example:
       kneecoach progress --person mary --out progress.html
       kneecoach progress --person mary --compare 1 3
+      kneecoach progress --person mary --pdf mary-progress.pdf
     """
     with open_journal(database_url) as j:
         report = j.write_progress_report(
-            person, out_file, today=date.today(), compare_pair=compare_pair
+            person, out_file, today=date.today(), compare_pair=compare_pair, pdf=pdf_file
         )
     out.print(f"[bold]{report.sentence}[/]")
     if report.listing:
@@ -403,6 +415,8 @@ def progress(
     if report.programme:
         out.print(f"\n{report.programme}")
     out.print(f"\nOpen the page: {report.path.resolve()}")
+    if report.pdf is not None:
+        out.print(f"The PDF to share: {report.pdf.resolve()}")
 
 
 def _slug(name: str) -> str:

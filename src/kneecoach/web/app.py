@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from starlette.applications import Starlette
@@ -47,6 +47,9 @@ from kneecoach.pose.base import PoseEstimator
 from kneecoach.web import overlay
 from kneecoach.web.coaching import Coaching
 from kneecoach.web.live import Live
+
+if TYPE_CHECKING:
+    from kneecoach.assessment.model import Assessment
 from kneecoach.web.security import (
     SESSION_COOKIE,
     Guard,
@@ -369,7 +372,6 @@ class _Site:
         key = request.path_params["key"]
         try:
             from kneecoach.assessment.model import Assessment
-            from kneecoach.reports.summary_pdf import analysis_pdf
 
             summary = Assessment.read(self.jobs.analysis_file(key, "summary.json"))
             folder = self.jobs.folder(key) / "analysis"
@@ -377,9 +379,21 @@ class _Site:
                         if (folder / m.image).is_file()]  # fmt: skip
         except KneecoachError as exc:
             return self.failed(request, exc)
-        attachment = {"Content-Disposition": 'attachment; filename="analysis.pdf"'}
-        return Response(analysis_pdf(summary, pictures), media_type="application/pdf",
-                        headers=attachment)  # fmt: skip
+        return _pdf(summary, pictures)
+
+    def stored_pdf(self, request: Request) -> Response:
+        """A stored assessment (the CLI's ``analyze --person`` too) as the PDF to share."""
+        key, number = request.path_params["key"], request.path_params["number"]
+        try:
+            name = self.journal.name_of(key)
+            summary = self.journal.stored_assessment(name, number)
+            try:
+                pictures = [self.journal.stored_file(name, number, "worst_1")]
+            except InputError:  # stored without pictures
+                pictures = []
+        except KneecoachError as exc:
+            return self.failed(request, exc)
+        return _pdf(summary, pictures)
 
     def clip(self, request: Request) -> Response:
         try:
@@ -429,6 +443,15 @@ def _too_big(size: int, limit: int) -> str:
         f"the clip is larger than the limit of {limit // MB} MB (setting web_max_upload_mb); "
         "trim it to the test, or raise the limit"
     )
+
+
+def _pdf(summary: Assessment, pictures: list[Path]) -> Response:
+    """An assessment as the PDF download (reports/summary_pdf.py)."""
+    from kneecoach.reports.summary_pdf import analysis_pdf
+
+    attachment = {"Content-Disposition": 'attachment; filename="analysis.pdf"'}
+    return Response(analysis_pdf(summary, pictures), media_type="application/pdf",
+                    headers=attachment)  # fmt: skip
 
 
 def create_app(
@@ -482,6 +505,7 @@ def create_app(
         Route("/people/{key:str}/delete", site.delete_page),
         Route("/people/{key:str}/delete", site.delete_person, methods=["POST"]),
         Route("/people/{key:str}/assessments/{number:int}/report", site.report),
+        Route("/people/{key:str}/assessments/{number:int}/analysis.pdf", site.stored_pdf),
         Route("/people/{key:str}/assessments/{number:int}/video", site.stored_video),
         Route("/people/{key:str}/compare", site.compare_page),
         Route("/people/{key:str}/intake", coaching.intake_page),
@@ -493,6 +517,7 @@ def create_app(
         Route("/people/{key:str}/log", coaching.submit_log, methods=["POST"]),
         Route("/people/{key:str}/check-in", coaching.check_in, methods=["POST"]),
         Route("/people/{key:str}/progress", coaching.progress_page),
+        Route("/people/{key:str}/progress.pdf", coaching.progress_pdf),
         Route("/train", live.train_page),
         Route("/exercises/{eid:str}.svg", site.exercise_picture),
         Route("/analyses/new", site.new_analysis_page),

@@ -277,6 +277,20 @@ class Coaching:
             return self.site.failed(request, exc)
         return FileResponse(report.path, media_type="text/html; charset=utf-8")
 
+    def progress_pdf(self, request: Request) -> Response:
+        """``/people/{key}/progress.pdf``: the progress page as a PDF to share."""
+        try:
+            _, name = self._person(request)
+            folder = coach.person_plan_folder(self.journal, name)
+            report = self.journal.write_progress_report(
+                name, folder / "progress.html", today=date.today(), pdf=folder / "progress.pdf"
+            )
+        except KneecoachError as exc:
+            return self.site.failed(request, exc)
+        assert report.pdf is not None
+        return FileResponse(report.pdf, media_type="application/pdf",
+                            filename=f"progress-{date.today():%Y-%m-%d}.pdf")  # fmt: skip
+
 
 def _day(text: str | None) -> date:
     if not text:

@@ -78,6 +78,23 @@ def test_analyze_person_then_progress_says_improved(run, clips, tmp_path: Path) 
     assert "http://" not in html and "https://" not in html and "<script" not in html
     assert "improved" in html and "8.9°" in html
 
+    pdfium = pytest.importorskip("pypdfium2")
+    shared = tmp_path / "mary.pdf"
+    result = run("progress", "--person", "mary", "--out", page, "--pdf", shared)
+    assert result.exit_code == 0 and "The PDF to share" in result.output
+    doc = pdfium.PdfDocument(shared)
+    first = _flat(doc[0].get_textpage().get_text_range())
+    assert first.startswith("Progress: Mary") and "your left knee caves in less" in first
+    # page one is the summary: the change against its noise, and the safety note
+    assert re.search(r"left worst knee angle.*2\d\.\d°.*1\d\.\d°.*± 8\.9°.*improved", first)
+    assert "not a diagnosis" in first and "see a clinician" in first
+    later = " ".join(_flat(doc[i].get_textpage().get_text_range()) for i in range(1, len(doc)))
+    assert "Details" in later and "Worst moment" in later and "Sources" in later
+    doc.close()
+    again = tmp_path / "again.pdf"
+    run("progress", "--person", "mary", "--out", page, "--pdf", again)
+    assert again.read_bytes() == shared.read_bytes()  # the same journal, the same file
+
 
 def test_log_with_flags_interactive_and_check_in(run) -> None:
     result = run(

@@ -96,6 +96,13 @@ def test_intake_plan_files_log_and_progress(journal: Journal) -> None:
     assert log["done"] and log["pain_during"] == 3 and log["pain_after"] == 2
     progress = client.get(f"/people/{key}/progress")
     assert progress.status_code == 200 and "data:image/png;base64" in progress.text
+    person_page = client.get(f"/people/{key}").text
+    for link in (f"/people/{key}/progress.pdf", f"/people/{key}/assessments/1/analysis.pdf"):
+        assert f'href="{link}"' in person_page  # both offered where the person is
+        shared = client.get(link)
+        assert shared.status_code == 200 and shared.content.startswith(b"%PDF")
+        assert shared.headers["content-type"] == "application/pdf"
+    assert client.get(f"/people/{key}/assessments/2/analysis.pdf").status_code == 404
 
 
 def test_a_warning_sign_stops_the_plan_and_sends_to_a_clinician(journal: Journal) -> None:
