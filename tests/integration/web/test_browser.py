@@ -200,7 +200,9 @@ def test_add_upload_watch_progress_and_read_the_report_with_its_player(
         page.get_by_role("link", name="Plan").click()
         page.get_by_role("link", name="Fill in the intake").click()
         for flag in page.locator("fieldset.flags fieldset").all():
-            flag.get_by_label("no").check()
+            flag.get_by_label("no", exact=True).check()
+        for day in page.locator('input[name="schedule.days"]').all():
+            day.check()  # every day: today has a session, for the trainer below
         page.locator("#f-person-age").fill("4000")
         page.get_by_role("button", name="Save and make the plan").click()
         age = page.locator('[data-field="person.age"]')
@@ -208,6 +210,22 @@ def test_add_upload_watch_progress_and_read_the_report_with_its_player(
         page.locator("#f-person-age").fill("34")
         page.get_by_role("button", name="Save and make the plan").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Zoë <O'Brien>'s plan")
+        loaded = (
+            "sel => { const all = Array.from(document.querySelectorAll(sel)); return "
+            "all.length > 0 && all.every(i => i.complete && i.naturalWidth > 0); }"
+        )
+        page.wait_for_function(loaded, arg="#exercise-pictures img")  # drawn, and let in by CSP
+        plan_url = page.url  # …/people/KEY/plan
+        page.goto(server.url + "/train?person=" + plan_url.rsplit("/", 2)[-2])
+        page.wait_for_function(loaded, arg=".how:not([hidden]) img")  # today's first exercise
+        shown = page.locator(".how:not([hidden])").get_attribute("data-exercise")
+        assert shown == page.locator("#exercise").input_value()
+        options = page.locator("#exercise option[value]:not([value=''])")
+        if options.count() > 1:  # another exercise: its own picture and cues
+            page.locator("#exercise").select_option(index=1)
+            page.wait_for_function(loaded, arg=".how:not([hidden]) img")
+            assert page.locator(".how:not([hidden])").get_attribute("data-exercise") != shown
+        page.goto(plan_url)
         with page.expect_download() as pdf:
             page.get_by_role("link", name="Worksheet (PDF)").click()
         document = pdfium.PdfDocument(pdf.value.path())
