@@ -11,6 +11,7 @@ console or a web page shows while it runs goes to a :class:`StudyObserver`.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import platform
 from collections.abc import Callable, Mapping, Sequence
@@ -21,8 +22,9 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from kneecoach import __version__
-from kneecoach.app.analyze import Analysis
+from kneecoach.app.analyze import Analysis, AnalysisRequest
 from kneecoach.assessment.model import Assessment as ClipAssessment
+from kneecoach.assessment.norms import Sex
 from kneecoach.core.errors import KneecoachError
 from kneecoach.core.files import write_text
 from kneecoach.core.settings import SETTINGS, Settings
@@ -68,6 +70,46 @@ class StudyClip:
     message: str = ""
     assessment: ClipAssessment | None = None
     row: Row = field(default_factory=dict)
+    #: found complete from an earlier run of the same study (input and settings unchanged)
+    resumed: bool = False
+
+
+@dataclass(frozen=True)
+class ClipJob:
+    """One clip to analyse: where it comes from and the folder it goes to."""
+
+    index: int
+    source: Path
+    folder: Path
+    label: str
+
+
+@dataclass(frozen=True)
+class StudyRequest:
+    """How every clip of a study is analysed. Plain values (pickled to a study's workers)."""
+
+    settings: Settings = field(default_factory=Settings)
+    test: str = "auto"
+    sex: Sex | None = None
+    video: bool = True
+    start_s: float = 0.0
+    end_s: float | None = None
+    fps: float | None = None
+
+    def for_clip(self, source: Path, folder: Path) -> AnalysisRequest:
+        return AnalysisRequest(source, folder, self.settings, self.test, self.sex, self.video,
+                               self.start_s, self.end_s, self.fps)  # fmt: skip
+
+    def fingerprint(self) -> str:
+        """A hash of everything that shapes a clip's result: the resolved settings (the
+        journal's and the web app's left out), the options and kneecoach's version."""
+        names = [s.name for s in SETTINGS if s.stage not in ("journal", "web")]
+        what = {
+            "kneecoach": __version__,
+            "settings": {n: getattr(self.settings, n) for n in names},
+            "options": [self.test, self.sex, self.video, self.start_s, self.end_s, self.fps],
+        }
+        return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()
 
 
 class StudyObserver(Protocol):
@@ -76,9 +118,35 @@ class StudyObserver(Protocol):
     def repeated(self, source: Path, times: int) -> None:
         """``source`` was given ``times`` times and is analysed once."""
 
-    def clip_started(self, index: int, total: int, source: Path) -> None: ...
+    def clip_started(self, index: int, total: int, source: Path) -> None:
+        """One worker: ``source`` is being analysed now."""
 
-    def clip_done(self, clip: StudyClip) -> None: ...
+    def working(self, busy: Mapping[str, str], done: int, total: int) -> None:
+        """Several workers: which clip each is analysing (by worker), and how many are done."""
+
+    def clip_done(self, clip: StudyClip) -> None:
+        """``clip`` is finished (or was found finished by an earlier run: ``clip.resumed``)."""
+
+
+class Engine(Protocol):
+    """Runs a study's clips elsewhere than here (:class:`kneecoach.app.cluster.DaskStudy`)."""
+
+    def start(self, clips: int) -> Mapping[str, Any]:
+        """Start workers for ``clips`` clips; return how the study runs, for study.json."""
+
+    def run(
+        self,
+        jobs: Sequence[ClipJob],
+        request: StudyRequest,
+        finish: Callable[[StudyClip], None],
+        observer: StudyObserver | None,
+        *,
+        total: int,
+    ) -> None:
+        """Analyse every job; ``finish`` each clip as it comes back, in any order."""
+
+    def stop(self) -> None:
+        """Stop what :meth:`start` started."""
 
 
 class StudyInterrupted(KeyboardInterrupt):
@@ -93,7 +161,7 @@ class StudyInterrupted(KeyboardInterrupt):
         done = f"{self.finished} clip{'' if self.finished == 1 else 's'} finished"
         text = (
             f"interrupted in clip {self.index} of {self.total} ({self.source}): clips.csv and "
-            f"reps.csv hold the {done}"
+            f"reps.csv hold the {done}; run the same command again to go on from there"
         )
         return text + (f"; the folder {self.cut} is incomplete" if self.cut else "")
 
@@ -101,70 +169,173 @@ class StudyInterrupted(KeyboardInterrupt):
 def run_study(
     sources: Sequence[Path],
     out_root: Path,
-    analyse: Analyse,
+    request: StudyRequest,
     *,
+    analyse: Analyse | None = None,
+    engine: Engine | None = None,
+    redo: bool = False,
     observer: StudyObserver | None = None,
     record: Mapping[str, Any] | None = None,
     reraise_bugs: bool = False,
 ) -> list[StudyClip]:
-    """Analyse every source with ``analyse(source, folder)``; return the clips.
+    """Analyse every source into its own folder under ``out_root``; return the clips.
 
     A file given more than once (overlapping globs) is analysed once: a second row of the
-    same clip would count it twice in the study. ``record`` (:func:`study_record`) is
-    written first as study.json, with the sources and the :data:`CONVENTIONS`, so an
-    interrupted study has it too. ``reraise_bugs``: let an unexpected exception through
-    (``--debug``) instead of recording the clip as failed.
+    same clip would count it twice in the study. A clip finished by an earlier run of the
+    study, with its input (size, time and content hash) and ``request`` unchanged, is taken
+    as it is unless ``redo``. An ``engine`` (Dask workers: :mod:`kneecoach.app.cluster`)
+    runs the clips left to do when there are two or more; otherwise they run here, one
+    after another, each with ``analyse(source, folder)`` when given (a console's bars).
+    ``record`` (:func:`study_record`) is written as study.json, with the sources, the
+    :data:`CONVENTIONS` and how the study ran, before the first clip. After every clip the
+    tables are rewritten whole, in the order given, so nothing finished is ever lost.
+    ``reraise_bugs``: let an unexpected exception through (``--debug``).
     """
     unique, repeats = once(sources)
     for source, times in repeats.items():
         if observer is not None:
             observer.repeated(source, times)
     out_root.mkdir(parents=True, exist_ok=True)
-    if record is not None:
-        whole = {**record, "sources": [str(s) for s in unique], "conventions": CONVENTIONS}
-        _write_json(out_root / "study.json", whole)
-    clips: list[StudyClip] = []
-    reps: list[Row] = []
-    for i, (source, folder) in enumerate(zip(unique, folders(unique, out_root), strict=True)):
-        if observer is not None:
-            observer.clip_started(i + 1, len(unique), source)
-        label = folder.relative_to(out_root).as_posix()
-        try:
-            clip = _clip(i + 1, source, folder, label, analyse, reraise_bugs)
-        except KeyboardInterrupt:
-            _write(out_root, clips, reps)
-            cut = label if folder.exists() else None
-            raise StudyInterrupted(i + 1, len(unique), source, len(clips), cut) from None
-        clips.append(clip)
-        if clip.assessment is not None:
-            reps += rep_rows(str(source), label, clip.assessment)
-        _write(out_root, clips, reps)
+    jobs = [ClipJob(i + 1, source, folder, folder.relative_to(out_root).as_posix())
+            for i, (source, folder) in enumerate(zip(unique, folders(unique, out_root),
+                                                     strict=True))]  # fmt: skip
+    finished: dict[int, StudyClip] = {}
+
+    def finish(clip: StudyClip) -> None:
+        finished[clip.index] = clip
+        if not clip.resumed and clip.status != "failed":
+            _mark(jobs[clip.index - 1], request, clip)
+        _write(out_root, [finished[i] for i in sorted(finished)])
         if observer is not None:
             observer.clip_done(clip)
-    return clips
 
+    def started(how: Mapping[str, Any]) -> None:
+        if record is not None:
+            whole = {**record, "sources": [str(s) for s in unique], "conventions": CONVENTIONS,
+                     "run": {**how, "redo": redo}}  # fmt: skip
+            _write_json(out_root / "study.json", whole)
 
-def _clip(
-    index: int, source: Path, folder: Path, label: str, analyse: Analyse, reraise_bugs: bool
-) -> StudyClip:
-    status: ClipStatus
-    assessment: ClipAssessment | None = None
-    try:
-        analysis = analyse(source, folder)
-    except (KneecoachError, OSError) as exc:
-        status, message = "failed", _message(exc)
-    except Exception as exc:
-        if reraise_bugs:
-            raise
-        status = "failed"
-        message = f"unexpected error ({type(exc).__name__}: {exc}); a bug in kneecoach"
+    for job in [] if redo else jobs:
+        if (clip := _resumed(job, request)) is not None:
+            finish(clip)
+    pending = [job for job in jobs if job.index not in finished]
+    if engine is not None and len(pending) > 1:
+        try:
+            started(engine.start(len(pending)))
+            engine.run(pending, request, finish, observer, total=len(jobs))
+        finally:
+            engine.stop()
     else:
-        assessment = analysis.assessment
-        message = " ".join(analysis.message.split())
-        # analyze keeps what it measured and says why (exit 1 for a single clip)
-        status = "ok" if analysis.status == "ok" else "partial" if assessment else "failed"
-    row = clip_row(str(source), label, status, message, assessment)
-    return StudyClip(index, source, label, status, message, assessment, row)
+        started({"workers": 1, "scheduler": None})
+        _serial(pending, analyse or _analyser(request), finish, observer, reraise_bugs,
+                total=len(jobs), finished=finished)  # fmt: skip
+    return [finished[job.index] for job in jobs]
+
+
+def _analyser(request: StudyRequest) -> Analyse:
+    def analyse(source: Path, folder: Path) -> Analysis:
+        from kneecoach.app.analyze import analyze
+
+        return analyze(request.for_clip(source, folder))
+
+    return analyse
+
+
+def _serial(
+    jobs: Sequence[ClipJob],
+    analyse: Analyse,
+    finish: Callable[[StudyClip], None],
+    observer: StudyObserver | None,
+    reraise_bugs: bool,
+    *,
+    total: int,
+    finished: Mapping[int, StudyClip],
+) -> None:
+    """One clip after another, here; an unexpected error is tried once more."""
+    for job in jobs:
+        if observer is not None:
+            observer.clip_started(job.index, total, job.source)
+        try:
+            try:
+                clip = analysed_clip(job, analyse(job.source, job.folder))
+            except (KneecoachError, OSError) as exc:
+                clip = failed_clip(job, _message(exc))
+            except Exception:
+                if reraise_bugs:
+                    raise
+                try:  # once more: a machine's hiccup, not the clip
+                    clip = analysed_clip(job, analyse(job.source, job.folder))
+                except (KneecoachError, OSError) as exc:
+                    clip = failed_clip(job, _message(exc))
+                except Exception as exc:
+                    clip = failed_clip(job, bug_message(exc))
+        except KeyboardInterrupt:
+            cut = job.label if job.folder.exists() else None
+            raise StudyInterrupted(job.index, total, job.source, len(finished), cut) from None
+        finish(clip)
+
+
+def analysed_clip(job: ClipJob, analysis: Analysis) -> StudyClip:
+    """A clip's place in the study from its analysis (refused: kept with its reason)."""
+    assessment = analysis.assessment
+    message = " ".join(analysis.message.split())
+    # analyze keeps what it measured and says why (exit 1 for a single clip)
+    status: ClipStatus = "ok" if analysis.status == "ok" else "partial" if assessment else "failed"
+    row = clip_row(str(job.source), job.label, status, message, assessment)
+    return StudyClip(job.index, job.source, job.label, status, message, assessment, row)
+
+
+def failed_clip(job: ClipJob, message: str) -> StudyClip:
+    row = clip_row(str(job.source), job.label, "failed", message, None)
+    return StudyClip(job.index, job.source, job.label, "failed", message, None, row)
+
+
+def bug_message(exc: BaseException) -> str:
+    return f"unexpected error ({type(exc).__name__}: {exc}); a bug in kneecoach"
+
+
+# ------------------------------------------------------------------- resuming a study
+
+#: In each finished clip's folder: what it was made from, so a re-run can skip it.
+MARKER = ".kneecoach-study-clip.json"
+
+
+def input_fingerprint(source: Path) -> dict[str, Any]:
+    """The input's size, modification time and SHA-256 of its content."""
+    stat = source.stat()
+    digest = hashlib.sha256()
+    with source.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": digest.hexdigest()}
+
+
+def _mark(job: ClipJob, request: StudyRequest, clip: StudyClip) -> None:
+    _write_json(job.folder / MARKER, {
+        "schema": "kneecoach.study-clip/1", "source": str(job.source),
+        "input": input_fingerprint(job.source), "request": request.fingerprint(),
+        "status": clip.status, "message": clip.message,
+    })  # fmt: skip
+
+
+def _resumed(job: ClipJob, request: StudyRequest) -> StudyClip | None:
+    """``job``'s clip as an earlier run finished it, when its input and request are the same
+    and its summary.json reads (None: analyse it)."""
+    try:
+        mark = json.loads((job.folder / MARKER).read_text(encoding="utf-8"))
+        if mark.get("request") != request.fingerprint():
+            return None
+        if mark.get("input") != input_fingerprint(job.source):
+            return None
+        assessment = ClipAssessment.read(job.folder / "summary.json")
+    except (OSError, ValueError, KneecoachError):
+        return None
+    status, message = mark.get("status"), str(mark.get("message", ""))
+    if status not in ("ok", "partial"):
+        return None
+    row = clip_row(str(job.source), job.label, status, message, assessment)
+    return StudyClip(job.index, job.source, job.label, status, message, assessment, row,
+                     resumed=True)  # fmt: skip
 
 
 def once(sources: Sequence[Path]) -> tuple[list[Path], dict[Path, int]]:
@@ -251,6 +422,9 @@ def _write_json(path: Path, data: Mapping[str, Any]) -> None:
     write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
-def _write(out_root: Path, clips: list[StudyClip], reps: list[Row]) -> None:
+def _write(out_root: Path, clips: list[StudyClip]) -> None:
+    """clips.csv and reps.csv of the finished ``clips``, in the order the sources were given."""
+    reps = [row for c in clips if c.assessment is not None
+            for row in rep_rows(str(c.source), c.folder, c.assessment)]  # fmt: skip
     write_table([c.row for c in clips], out_root / "clips.csv", CLIP_LEAD)
     write_table(reps, out_root / "reps.csv", REP_LEAD)

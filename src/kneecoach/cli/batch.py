@@ -5,10 +5,19 @@ The study itself is :func:`kneecoach.app.study.run_study`; this module shows it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from kneecoach.cli.common import err, out
@@ -22,7 +31,20 @@ if TYPE_CHECKING:
 
 
 class ConsoleObserver:
-    """Says on stderr which clip is analysed and how each went."""
+    """Says on stderr how a study goes: clip by clip with one worker; with several, one
+    overall bar (clips done of all, time left) and a line per worker naming its clip."""
+
+    def __init__(self) -> None:
+        self.progress: Progress | None = None
+        self.overall: TaskID | None = None
+        self.lines: dict[str, TaskID] = {}
+
+    def __enter__(self) -> ConsoleObserver:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.progress is not None:
+            self.progress.stop()
 
     def repeated(self, source: Path, times: int) -> None:
         err.print(f"[yellow]note:[/] {source} was given {times} times; analysed once")
@@ -30,12 +52,29 @@ class ConsoleObserver:
     def clip_started(self, index: int, total: int, source: Path) -> None:
         err.print(f"[bold]clip {index} of {total}:[/] {source}")
 
+    def working(self, busy: Mapping[str, str], done: int, total: int) -> None:
+        if self.progress is None:
+            self.progress = Progress(TextColumn("{task.description}"), BarColumn(),
+                                     MofNCompleteColumn(), TimeElapsedColumn(),
+                                     TimeRemainingColumn(), console=err)  # fmt: skip
+            self.progress.start()
+            self.overall = self.progress.add_task("clips", total=total)
+        assert self.overall is not None
+        self.progress.update(self.overall, completed=done)
+        for worker, clip in busy.items():
+            if worker not in self.lines:
+                self.lines[worker] = self.progress.add_task("", total=None)
+            self.progress.update(self.lines[worker], description=f"  {worker}: {clip}")
+
     def clip_done(self, clip: StudyClip) -> None:
-        if clip.message:
-            err.print(f"  [red]{clip.status}:[/] {clip.message}")
+        say = self.progress.console.print if self.progress is not None else err.print
+        if clip.resumed:
+            say(f"  [green]{clip.status}:[/] {clip.folder} (finished earlier; kept)")
+        elif clip.message:
+            say(f"  [red]{clip.status}:[/] {clip.folder}: {clip.message}")
         elif clip.assessment is not None:
             what = f"{clip.assessment.test_label}, {clip.assessment.view} view"
-            err.print(f"  [green]ok:[/] {what}, in {clip.folder}")
+            say(f"  [green]ok:[/] {what}, in {clip.folder}")
 
 
 def print_batch(clips: Sequence[StudyClip], out_root: Path) -> None:

@@ -38,7 +38,6 @@ from kneecoach.core.errors import InputError, InsufficientDataError, KneecoachEr
 from kneecoach.core.movement_tests import MOVEMENT_TESTS, TEST_CHOICES, headline, is_gait
 from kneecoach.core.settings import (
     SETTINGS,
-    Settings,
     config_path,
     home_dir,
     load_settings,
@@ -47,6 +46,7 @@ from kneecoach.reports.numbers import fmt
 
 if TYPE_CHECKING:  # the measuring stack is imported by the commands that use it (a fast start)
     from kneecoach.analyze import AnalysisResult
+    from kneecoach.app.study import StudyRequest
     from kneecoach.assessment.model import Assessment as ClipAssessment
     from kneecoach.assessment.model import Classification, SideSummary
     from kneecoach.pipeline import TrackResult
@@ -238,6 +238,15 @@ def track(
     default=None,
     help="Compare with the typical range for women or men (both ranges when not given).",
 )
+@click.option("--workers", type=click.IntRange(1), default=None,
+              help="Several SOURCEs: how many clips at once, one worker process each "
+              "[default: one per core]; 1 analyses them here, one after another.")  # fmt: skip
+@click.option("--scheduler", metavar="ADDRESS", default=None,
+              help="Several SOURCEs: run them on the Dask cluster at ADDRESS "
+              "(tcp://host:8786) instead of this computer's cores (docs/study.md).")  # fmt: skip
+@click.option("--redo", is_flag=True,
+              help="Several SOURCEs: analyse every clip again, also those an earlier run "
+              "finished with the same input and settings.")  # fmt: skip
 @input_options
 @journal_cli.journal_options
 @settings_options("track", "analyze", "journal")
@@ -246,6 +255,9 @@ def analyze(
     test: str,
     out_dir: Path | None,
     sex: str | None,
+    workers: int | None,
+    scheduler: str | None,
+    redo: bool,
     person: str | None,
     keep_video: bool,
     no_video: bool,
@@ -278,6 +290,8 @@ def analyze(
       kneecoach analyze sports2d_output.trc --test drop-jump --fps 60
       kneecoach analyze clip.mp4 --test single-leg-squat --person mary
       kneecoach analyze study/*.mp4 --test single-leg-squat --no-video --out study_results/
+      kneecoach analyze study/*.mp4 --out results/ --workers 1
+      kneecoach analyze study/*.mp4 --out results/ --scheduler tcp://10.0.0.5:8786
     """
     from kneecoach.app.analyze import AnalysisRequest
     from kneecoach.app.analyze import analyze as run
@@ -288,8 +302,12 @@ def analyze(
     if len(sources) > 1:
         if person is not None or keep_video:
             raise click.UsageError("--person and --keep-video take one clip at a time")
-        _analyze_many(sources, out_dir or Path("analyses"), settings, test=test, sex=sex,
-                      video=not no_video, start_s=start_s, end_s=end_s, fps=fps)  # fmt: skip
+        from kneecoach.app.study import StudyRequest
+
+        study = StudyRequest(settings, test, sex, not no_video, start_s, end_s, fps)  # type: ignore[arg-type]
+        _analyze_many(sources, out_dir or Path("analyses"), study,
+                      workers=workers or os.cpu_count() or 1, scheduler=scheduler,
+                      redo=redo)  # fmt: skip
         return
     source = sources[0]
     if keep_video and person is None:
@@ -312,24 +330,37 @@ def analyze(
 
 
 def _analyze_many(
-    sources: tuple[Path, ...], out_root: Path, settings: Settings, **options: Any
+    sources: tuple[Path, ...],
+    out_root: Path,
+    request: StudyRequest,
+    *,
+    workers: int,
+    scheduler: str | None,
+    redo: bool,
 ) -> None:
     """Several clips: one analysis each under ``out_root``, then clips.csv and reps.csv."""
-    from kneecoach.app.analyze import Analysis, AnalysisRequest, analyze
+    from kneecoach.app.analyze import Analysis, analyze
+    from kneecoach.app.cluster import DaskStudy
     from kneecoach.app.study import StudyInterrupted, run_study, study_record
     from kneecoach.cli.batch import ConsoleObserver, print_batch
 
+    many = scheduler is not None or workers > 1
+    engine = DaskStudy(workers=workers, scheduler=scheduler) if many else None
+
     def analyse(source: Path, folder: Path) -> Analysis:
         with progress_bar() as bar:
-            request = AnalysisRequest(source, folder, settings, **options)
-            return analyze(request, progress=stage_progress(bar))
+            return analyze(request.for_clip(source, folder), progress=stage_progress(bar))
 
     debug = bool(click.get_current_context().meta.get("kneecoach.debug"))
-    record = study_record(settings, options, command=shlex.join(["kneecoach", *sys.argv[1:]]),
-                          working_folder=os.getcwd())  # fmt: skip
+    options = {"test": request.test, "sex": request.sex, "video": request.video,
+               "start_s": request.start_s, "end_s": request.end_s, "fps": request.fps}  # fmt: skip
+    record = study_record(request.settings, options, working_folder=os.getcwd(),
+                          command=shlex.join(["kneecoach", *sys.argv[1:]]))  # fmt: skip
     try:
-        clips = run_study(sources, out_root, analyse, observer=ConsoleObserver(), record=record,
-                          reraise_bugs=debug)  # fmt: skip
+        with ConsoleObserver() as observer:
+            clips = run_study(sources, out_root, request, analyse=analyse, engine=engine,
+                              redo=redo, observer=observer, record=record,
+                              reraise_bugs=debug)  # fmt: skip
     except StudyInterrupted as stop:
         err.print(str(stop))
         raise

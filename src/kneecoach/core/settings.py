@@ -12,7 +12,7 @@ import math
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
@@ -187,6 +187,11 @@ class Settings:
         origins = MappingProxyType({**self.origins, **dict.fromkeys(clean, origin)})
         return replace(self, **clean, origins=origins)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # a study's workers get the settings by pickle, and a mappingproxy does not pickle
+        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "origins"}
+        return (_rebuild, (values, dict(self.origins)))
+
     def origin(self, name: str) -> Origin:
         """Where setting ``name``'s value came from (``default`` when nobody set it)."""
         return self.origins.get(name, "default")
@@ -195,6 +200,10 @@ class Settings:
         """Whether the user chose setting ``name`` (config file, environment or flag): such
         a value always wins over one kneecoach would choose for the clip."""
         return self.origin(name) in GIVEN
+
+
+def _rebuild(values: dict[str, Any], origins: dict[str, Origin]) -> Settings:
+    return Settings(**values, origins=MappingProxyType(origins))
 
 
 def settings_markdown() -> str:

@@ -10,7 +10,7 @@ import pytest
 from tests.fixtures.assessments import assessment, rep, side, step
 
 from kneecoach.app.analyze import Analysis, AnalysisRequest, analyze
-from kneecoach.app.study import StudyInterrupted, folders, run_study
+from kneecoach.app.study import StudyInterrupted, StudyRequest, folders, run_study
 from kneecoach.cli.batch import ConsoleObserver
 from kneecoach.core.errors import InsufficientDataError
 from kneecoach.io import to_netcdf_file
@@ -69,7 +69,7 @@ def test_a_failing_clip_is_recorded_and_the_others_go_on(tmp_path: Path) -> None
         return analyze(AnalysisRequest(source, folder, test=test, video=False))
 
     study = tmp_path / "study"
-    clips = run_study([good, short, missing, good_b], study, analyse)
+    clips = run_study([good, short, missing, good_b], study, StudyRequest(), analyse=analyse)
     assert seen == [good, short, missing, good_b]
     assert [c.status for c in clips] == ["ok", "partial", "failed", "ok"]
     assert "no drop vertical jump was found" in clips[1].message
@@ -97,7 +97,7 @@ def test_an_interrupted_run_keeps_the_tables_of_the_clips_done(tmp_path: Path) -
         return analyze(AnalysisRequest(source, folder, video=False))
 
     with pytest.raises(KeyboardInterrupt):
-        run_study([good, tmp_path / "stop.nc"], tmp_path / "study", analyse)
+        run_study([good, tmp_path / "stop.nc"], tmp_path / "study", StudyRequest(), analyse=analyse)
     assert [r["status"] for r in read_csv(tmp_path / "study" / "clips.csv")] == ["ok"]
 
 
@@ -114,7 +114,7 @@ def test_an_interrupted_run_says_which_clip_it_stopped_in_and_what_the_tables_ho
 
     with pytest.raises(StudyInterrupted) as stopped:
         run_study([good, tmp_path / "stop.nc", good.with_name("later.nc")],
-                  tmp_path / "study", analyse)  # fmt: skip
+                  tmp_path / "study", StudyRequest(), analyse=analyse)  # fmt: skip
     said = " ".join(str(stopped.value).split())
     assert "interrupted in clip 2 of 3 (" in said and "stop.nc" in said
     assert "clips.csv and reps.csv hold the 1 clip finished" in said
@@ -130,7 +130,7 @@ def test_a_summary_left_by_an_earlier_run_is_not_taken_for_this_one(tmp_path: Pa
     def analyse(source: Path, folder: Path) -> Analysis:
         raise InsufficientDataError("no person was found")
 
-    clips = run_study([tmp_path / "clip.mp4"], study, analyse)
+    clips = run_study([tmp_path / "clip.mp4"], study, StudyRequest(), analyse=analyse)
     assert clips[0].status == "failed" and "test" not in clips[0].row
 
 
@@ -144,14 +144,15 @@ def test_a_summary_from_a_run_moments_ago_is_not_taken_for_a_clip_that_failed_no
     def analyse(source: Path, folder: Path) -> Analysis:
         return analyze(AnalysisRequest(source, folder, video=False))
 
-    assert run_study([good], study, analyse)[0].status == "ok"
+    assert run_study([good], study, StudyRequest(), analyse=analyse)[0].status == "ok"
     moments_ago = time.time() - 1.0
     os.utime(study / "clip" / "summary.json", (moments_ago, moments_ago))
 
     def fails(source: Path, folder: Path) -> Analysis:
         raise InsufficientDataError("no person was found")
 
-    clips = run_study([good], study, fails)  # the old summary.json is seconds old
+    # --redo: analysed again (it fails now); the old summary.json is seconds old
+    clips = run_study([good], study, StudyRequest(), analyse=fails, redo=True)
     assert clips[0].status == "failed" and "test" not in clips[0].row
     assert [r["status"] for r in read_csv(study / "clips.csv")] == ["failed"]
     assert read_csv(study / "reps.csv") == []
@@ -182,7 +183,7 @@ def test_a_clip_given_twice_is_analysed_once(
         return analyze(AnalysisRequest(source, folder, video=False))
 
     again = tmp_path / "." / "good.nc"  # the same file, spelled differently
-    clips = run_study([good, again, good], tmp_path / "study", analyse,
+    clips = run_study([good, again, good], tmp_path / "study", StudyRequest(), analyse=analyse,
                       observer=ConsoleObserver())  # fmt: skip
     assert seen == [good] and len(clips) == 1
     assert [r["folder"] for r in read_csv(tmp_path / "study" / "clips.csv")] == ["good"]
@@ -244,6 +245,8 @@ def test_each_finished_clip_says_what_was_analysed(
     def analyse(source: Path, folder: Path) -> Analysis:
         return analyze(AnalysisRequest(source, folder, video=False))
 
-    run_study([good], tmp_path / "study", analyse, observer=ConsoleObserver())
+    run_study(
+        [good], tmp_path / "study", StudyRequest(), analyse=analyse, observer=ConsoleObserver()
+    )
     said = " ".join(capsys.readouterr().err.split())
     assert "ok: Single-leg squat, frontal view, in good" in said
