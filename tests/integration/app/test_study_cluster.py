@@ -79,11 +79,16 @@ def _kill_tree(proc: subprocess.Popen[bytes]) -> None:
     proc.wait(10)
 
 
-def test_a_study_killed_with_kill_9_goes_on_where_it_stopped(tmp_path: Path) -> None:
-    clips = _tracks(tmp_path / "in", 8)
+def _study(tmp_path: Path) -> tuple[Path, list[str]]:
+    """Eight synthetic clips, and the command that analyses them on 2 workers into ``out``."""
     out = tmp_path / "study"
-    args = _cli(*clips, "--test", "single-leg-squat", "--no-video", "--out", out,
-                "--workers", 2)  # fmt: skip
+    clips = _tracks(tmp_path / "in", 8)
+    return out, _cli(*clips, "--test", "single-leg-squat", "--no-video", "--out", out,
+                     "--workers", 2)  # fmt: skip
+
+
+def test_a_study_killed_with_kill_9_goes_on_where_it_stopped(tmp_path: Path) -> None:
+    out, args = _study(tmp_path)
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)  # fmt: skip
     try:
@@ -107,10 +112,7 @@ def test_a_study_killed_with_kill_9_goes_on_where_it_stopped(tmp_path: Path) -> 
 
 
 def test_a_worker_killed_mid_study_loses_no_clip(tmp_path: Path) -> None:
-    clips = _tracks(tmp_path / "in", 8)
-    out = tmp_path / "study"
-    args = _cli(*clips, "--test", "single-leg-squat", "--no-video", "--out", out,
-                "--workers", 2)  # fmt: skip
+    out, args = _study(tmp_path)
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             start_new_session=True)  # fmt: skip
     try:
