@@ -120,7 +120,8 @@ def asymmetry(sides: Mapping[Side, SideSummary], *, test: str = "") -> Asymmetry
         return None
     diff = round(left - right, 1)
     larger: Side = "left" if diff > 0 else "right"
-    beyond = abs(diff) > norms.FPPA_SDD_DEG
+    noise = norms.fppa_side_noise_deg()
+    beyond = abs(diff) > noise
     lead = (
         f"Your {larger} knee moves inward {abs(diff):.0f}° more than your {OTHER[larger]}"
         if abs(diff) >= 0.5
@@ -129,15 +130,16 @@ def asymmetry(sides: Mapping[Side, SideSummary], *, test: str = "") -> Asymmetry
     text = lead + (
         "; that is more than the measurement's noise, so the sides really differ."
         if beyond
-        else f"; that is within the measurement's noise (±{norms.FPPA_SDD_DEG:.0f}°), "
+        else f"; that is within the measurement's noise (±{noise:.0f}°), "
         "so the two sides cannot be told apart."
     )
     return Asymmetry(
         fppa_deg=diff,
         larger_side=larger,
         beyond_noise=beyond,
-        sdd_deg=norms.FPPA_SDD_DEG,
-        source=norms.FPPA_SDD_SOURCE,
+        sdd_deg=noise,
+        source=f"{norms.FPPA_SDD_SOURCE}; mirrored-clip difference {norms.FPPA_MIRROR_DEG:g}°"
+        " (measured; the larger of the two is used)",
         text=text,
     )
 

@@ -365,6 +365,8 @@ def asymmetry(sides: Mapping[Side, SideSummary]) -> Asymmetry | None:
             continue
         measure = key.removeprefix("mean_")
         sdd, source = SDD[measure]
+        if measure == "fppa_deg":  # left against right: also beyond the mirrored-clip difference
+            sdd = norms.fppa_side_noise_deg()
         diff = round(left - right, 1)
         larger: Side = "left" if diff > 0 else "right"
         n = min(len(per_side.values(sides[s].steps, measure)) for s in SIDES)

@@ -61,6 +61,20 @@ SLS_GROUPS = (
 #: called real is real.
 FPPA_SDD_DEG = 8.9
 FPPA_SDD_SOURCE = "Munro, Herrington & Carolan 2012, J Sport Rehabil 21:7-11 (SDD 7.5-8.9°)"
+#: How far kneecoach's own FPPA of a knee moves when the clip is mirrored (the same knee,
+#: read as the other side of a flipped video): frame by frame on front_overhead_squat_04,
+#: median 1.0-2.0°, 90th percentile 2.5-4.0° (tests/integration/app/test_mirror.py, issue
+#: 16 item 4), rounded up to 4.5°. A left-right difference is called real only beyond the
+#: larger of this and the SDD; today the SDD is the larger.
+FPPA_MIRROR_DEG = 4.5
+
+
+def fppa_side_noise_deg() -> float:
+    """What a left-right FPPA difference must exceed to be real: the larger of the
+    between-day SDD and the mirror difference measured on a real clip."""
+    return max(FPPA_SDD_DEG, FPPA_MIRROR_DEG)
+
+
 #: Between-day SEM of 2D FPPA, 2.72-3.01° (same study): rep-to-rep SD above
 #: twice the SEM is more variation than the measurement itself explains (derived).
 FPPA_SEM_DEG = 3.0

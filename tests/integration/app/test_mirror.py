@@ -14,8 +14,10 @@ import pytest
 from tests.conftest import media
 
 from kneecoach.app.analyze import AnalysisRequest, analyze
+from kneecoach.assessment.norms import FPPA_MIRROR_DEG
 from kneecoach.capture.video import VideoReader
-from kneecoach.metrics.frames import KNEE_OVER_FOOT_NOISE_FLOOR_PCT
+from kneecoach.io import load_keypoints
+from kneecoach.metrics.frames import KNEE_OVER_FOOT_NOISE_FLOOR_PCT, frame_measures
 
 pytestmark = [pytest.mark.media, pytest.mark.model]
 
@@ -47,6 +49,17 @@ def test_a_mirrored_squat_swaps_the_sides_and_keeps_the_numbers(tmp_path: Path) 
         for src, name in ((clip, "a"), (flipped, "b"))
     ]
     original, mirror = runs
+    # FPPA frame by frame (not read in a two-legged squat, but the same knees): the mirror
+    # difference FPPA_MIRROR_DEG that a left-right difference must also exceed
+    tables = [frame_measures(load_keypoints(tmp_path / n / "track.nc")).table for n in "ab"]
+    for side, other in (("left", "right"), ("right", "left")):
+        a = tables[0][f"fppa_{side}_deg"].to_numpy(float)
+        b = tables[1][f"fppa_{other}_deg"].to_numpy(float)
+        n = min(len(a), len(b))
+        diff = np.abs(a[:n] - b[:n])
+        diff = diff[np.isfinite(diff)]
+        assert len(diff) > 30
+        assert np.median(diff) <= FPPA_MIRROR_DEG / 2 and np.percentile(diff, 90) <= FPPA_MIRROR_DEG
     for side, other in (("left", "right"), ("right", "left")):
         a, b = original.sides[side], mirror.sides[other]
         assert a.knee_inward == b.knee_inward
