@@ -44,6 +44,8 @@ class ConsoleObserver:
 
     def __exit__(self, *exc: object) -> None:
         if self.progress is not None:
+            for task in self.lines.values():  # the workers are gone: keep only the total
+                self.progress.remove_task(task)
             self.progress.stop()
 
     def repeated(self, source: Path, times: int) -> None:
