@@ -112,10 +112,13 @@ class StoredAssessment:
 
 
 def point(a: Assessment) -> AssessmentPoint:
-    """A stored assessment as the comparison maths needs it."""
+    """A stored assessment as the comparison maths needs it (the knee over the foot from its
+    stored summary: an assessment stored before that measure existed has none)."""
+    summary_sides = a.summary.get("sides") if isinstance(a.summary, dict) else None
     sides = {}
     for s in a.sides:
         reps = [r for r in a.reps if r.side == s.side and r.complete]
+        over = _over_foot(summary_sides, s.side)
         sides[s.side] = SidePoint(
             working=s.working, peak_fppa_deg=s.peak_fppa_deg, mean_fppa_deg=s.mean_fppa_deg,
             mean_pelvic_drop_deg=s.mean_pelvic_drop_deg,
@@ -123,11 +126,27 @@ def point(a: Assessment) -> AssessmentPoint:
             rep_pelvic_drop_deg=tuple(
                 r.pelvic_drop_deg for r in reps if r.pelvic_drop_deg is not None
             ),
+            **over,
         )  # fmt: skip
     worst = sorted((f for f in a.files if f.kind.startswith("worst_")), key=lambda f: f.kind)
     return AssessmentPoint(
         a.id, a.measured_at, a.test, a.test_label, sides, tuple(f.path for f in worst)
     )
+
+
+def _over_foot(sides: object, side: str) -> dict[str, Any]:
+    """One side's knee over its foot from a stored summary: the furthest inside, the clip's
+    noise, and each complete rep's furthest inside (% of leg length)."""
+    s = sides.get(side) if isinstance(sides, dict) else None
+    if not isinstance(s, dict):
+        return {}
+    reps = [r for r in s.get("reps") or [] if isinstance(r, dict) and r.get("complete")]
+    return {
+        "peak_knee_over_foot_pct": s.get("peak_knee_over_foot_pct"),
+        "knee_over_foot_noise_pct": s.get("knee_over_foot_noise_pct"),
+        "rep_knee_over_foot_pct": tuple(float(r["knee_over_foot_worst_pct"]) for r in reps
+                                        if r.get("knee_over_foot_worst_pct") is not None),
+    }  # fmt: skip
 
 
 # --------------------------------------------------------------------------- people
@@ -600,7 +619,7 @@ def _test_context(
     trends = {side: t for side, t in trends.items() if t}
     # the band of each side: the detectable change its first → latest comparison used
     sdc = {side: FPPA_SDD_DEG for side in trends}
-    sdc |= {c.side: c.sdc_deg for c in compared.get("first", [])
+    sdc |= {c.side: c.sdc for c in compared.get("first", [])
             if c.measure == "peak_fppa" and c.side in sdc}  # fmt: skip
     chart = (  # squat-type tests read no FPPA (science.md §1.1): no knee-angle chart
         progress_page.figure_uri(progress_page.fppa_trend_figure(label, trends, sdc_deg=sdc))
@@ -620,17 +639,18 @@ def _test_context(
     }  # fmt: skip
 
 
-def _deg(value: float | None, sign: bool = False) -> str:
+def _num(value: float | None, unit: str, sign: bool = False) -> str:
     if value is None:
         return "—"
-    return f"{value:+.1f}°" if sign else f"{value:.1f}°"
+    return f"{value:+.1f}{unit}" if sign else f"{value:.1f}{unit}"
 
 
 def _row(c: Change) -> dict[str, str]:
     side = f"{c.side} " if c.side else ""
     return {
-        "what": f"{side}{LABEL[c.measure]}", "before": _deg(c.before), "after": _deg(c.after),
-        "change": _deg(c.change_deg, sign=True), "sdc": f"± {c.sdc_deg:.1f}°",
+        "what": f"{side}{LABEL[c.measure]}", "before": _num(c.before, c.unit),
+        "after": _num(c.after, c.unit), "change": _num(c.change, c.unit, sign=True),
+        "sdc": f"± {c.sdc:.1f}{c.unit}",
         "verdict": c.verdict,
     }  # fmt: skip
 

@@ -122,7 +122,7 @@ def _details(doc: _Doc, context: Mapping[str, Any]) -> None:
                       "value inside it is within the noise of re-filming.")  # fmt: skip
         else:
             doc.text("No knee angle (FPPA) is read in this test: it is not valid at the depth "
-                     "of a squat. Each report judges the knee against its foot.")  # fmt: skip
+                     "of a squat. The knee is judged against its foot: see the table.")  # fmt: skip
         for c in t["comparisons"][1:]:
             doc.table(c["title"], c["rows"])
         for w in t["worst"]:

@@ -23,10 +23,11 @@ can move a 2D angle that much.
 The pelvic-drop SDD (Dingenen et al. 2018) was measured in treadmill running
 at midstance, not in the squat or landing tests; it is the only published one.
 
-The squat-type tests (double-leg squat, sit-to-stand) are read by the knee's
-shift over the foot, not by FPPA (science.md §1.1: FPPA is not valid once the
-hip nears knee height); that shift has no published detectable change, so
-their FPPA is not compared and no change is claimed for them.
+The squat-type tests (double-leg squat, sit-to-stand) are read by the knee over
+the foot, not by FPPA (science.md §1.1: FPPA is not valid once the hip nears knee
+height): how far inside its foot the knee came at worst, compared against the two
+clips' own noise combined (:data:`KNEE_OVER_FOOT_SDC_SOURCE`; no between-day value
+is published), and their FPPA is not compared.
 
 Two assessments are comparable when they are of the same test with the same
 working side(s) (:meth:`AssessmentPoint.group`): a left-leg squat is compared
@@ -50,7 +51,7 @@ from kneecoach.assessment.norms import (
 from kneecoach.core.movement_tests import headline
 
 Verdict = Literal["improved", "no real change", "worse", "not comparable"]
-Measure = Literal["peak_fppa", "pelvic_drop", "asymmetry"]
+Measure = Literal["peak_fppa", "pelvic_drop", "asymmetry", "knee_over_foot"]
 #: z for a two-sided 95 % interval, and √2 for the difference of two measurements.
 Z95_SQRT2 = 1.96 * math.sqrt(2)
 #: SDC of the left-right difference: two sides' errors, √2 × the single-side SDD (derived).
@@ -64,7 +65,15 @@ LABEL = {
     "peak_fppa": "worst knee angle (peak FPPA)",
     "pelvic_drop": "hip drop (mean pelvic drop)",
     "asymmetry": "left-right difference (mean FPPA)",
+    "knee_over_foot": "knee inside its foot at worst",
 }
+#: each measure's unit, as its numbers are written
+UNIT = {"peak_fppa": "°", "pelvic_drop": "°", "asymmetry": "°", "knee_over_foot": "%"}
+KNEE_OVER_FOOT_SDC_SOURCE = (
+    "derived: each clip's own noise for the knee over the foot (the larger of 2% of leg "
+    "length and twice the knee's spread while standing, science.md §1.5), combined as the "
+    "difference of two measurements, √(before² + after²); no between-day value is published"
+)
 
 
 @dataclass(frozen=True)
@@ -77,6 +86,10 @@ class SidePoint:
     mean_pelvic_drop_deg: float | None = None
     rep_fppa_deg: tuple[float, ...] = ()
     rep_pelvic_drop_deg: tuple[float, ...] = ()
+    #: the knee over its foot (tests that read it): the furthest inside, % of leg length
+    peak_knee_over_foot_pct: float | None = None
+    knee_over_foot_noise_pct: float | None = None
+    rep_knee_over_foot_pct: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -127,12 +140,17 @@ class Change:
     side: str | None
     before: float | None
     after: float | None
-    sdc_deg: float
+    #: the smallest detectable change, in the measure's :attr:`unit`
+    sdc: float
     sdc_source: str
     verdict: Verdict
 
     @property
-    def change_deg(self) -> float | None:
+    def unit(self) -> str:
+        return UNIT[self.measure]
+
+    @property
+    def change(self) -> float | None:
         if self.before is None or self.after is None:
             return None
         return self.after - self.before
@@ -144,8 +162,9 @@ class Change:
         if self.verdict == "not comparable":
             return f"{what}: not measured in both assessments, so no comparison."
         assert self.before is not None and self.after is not None
-        moved = f"{self.before:.1f}° → {self.after:.1f}°"
-        noise = f"{self.sdc_deg:.1f}°"
+        u = self.unit
+        moved = f"{self.before:.1f}{u} → {self.after:.1f}{u}"
+        noise = f"{self.sdc:.1f}{u}"
         if self.verdict == "no real change":
             return (
                 f"{what}: {moved}, within the {noise} that re-filming alone can change it, "
@@ -179,26 +198,45 @@ def _ss(values: Sequence[float]) -> float:
 
 
 def smallest_detectable_change(
-    published_deg: float, reps_before: Sequence[float], reps_after: Sequence[float]
+    published: float,
+    reps_before: Sequence[float],
+    reps_after: Sequence[float],
+    *,
+    unit: str = "°",
 ) -> tuple[float, str]:
-    """The larger of the published SDD and ``1.96·√2·pooled rep SD`` (degrees, and why)."""
+    """The larger of the published SDD and ``1.96·√2·pooled rep SD`` (and why)."""
     sd = pooled_sd(reps_before, reps_after)
     own = Z95_SQRT2 * sd if sd is not None else 0.0
-    if own > published_deg:
-        return own, f"this person's rep-to-rep spread (1.96·√2·{sd:.1f}°; derived)"
-    return published_deg, ""
+    if own > published:
+        return own, f"this person's rep-to-rep spread (1.96·√2·{sd:.1f}{unit}; derived)"
+    return published, ""
 
 
-def verdict(before: float | None, after: float | None, sdc_deg: float) -> Verdict:
-    """+ is worse: a fall beyond ``sdc_deg`` is improved, a rise beyond it worse."""
+def verdict(before: float | None, after: float | None, sdc: float) -> Verdict:
+    """+ is worse: a fall beyond ``sdc`` is improved, a rise beyond it worse."""
     if before is None or after is None:
         return "not comparable"
     change = after - before
-    if change < -sdc_deg:
+    if change < -sdc:
         return "improved"
-    if change > sdc_deg:
+    if change > sdc:
         return "worse"
     return "no real change"
+
+
+def _knee_over_foot(side: str, b: SidePoint, a: SidePoint) -> Change:
+    """The furthest the knee came inside its foot, before and after, against the two clips'
+    own noise (% of leg length; + inside)."""
+    pair = (b.peak_knee_over_foot_pct, a.peak_knee_over_foot_pct)
+    noises = (b.knee_over_foot_noise_pct, a.knee_over_foot_noise_pct)
+    if None in noises:
+        return Change("knee_over_foot", side, *pair, 0.0, KNEE_OVER_FOOT_SDC_SOURCE,
+                      "not comparable")  # fmt: skip
+    floor = math.hypot(*(n or 0.0 for n in noises))
+    sdc, why = smallest_detectable_change(floor, b.rep_knee_over_foot_pct,
+                                          a.rep_knee_over_foot_pct, unit="%")  # fmt: skip
+    return Change("knee_over_foot", side, *pair, sdc, why or KNEE_OVER_FOOT_SDC_SOURCE,
+                  verdict(*pair, sdc))  # fmt: skip
 
 
 def compare(before: AssessmentPoint, after: AssessmentPoint) -> list[Change]:
@@ -211,7 +249,9 @@ def compare(before: AssessmentPoint, after: AssessmentPoint) -> list[Change]:
         if a is None or not (a.working and b.working):
             continue
         sdc, why = smallest_detectable_change(FPPA_SDD_DEG, b.rep_fppa_deg, a.rep_fppa_deg)
-        if headline(before.test) != "knee_over_foot":
+        if headline(before.test) == "knee_over_foot":
+            changes.append(_knee_over_foot(side, b, a))
+        else:
             changes.append(Change("peak_fppa", side, b.peak_fppa_deg, a.peak_fppa_deg, sdc,
                                   why or FPPA_SDD_SOURCE,
                                   verdict(b.peak_fppa_deg, a.peak_fppa_deg, sdc)))  # fmt: skip
@@ -235,13 +275,10 @@ def summary_sentence(
     before: AssessmentPoint, after: AssessmentPoint, changes: Sequence[Change]
 ) -> str:
     """One sentence for the client about the knee line between two assessments."""
-    knee = [c for c in changes if c.measure == "peak_fppa" and c.verdict != "not comparable"]
     since = f"Since {long_date(before.measured_at)}, on the {before.label.lower()}"
-    if not knee and headline(before.test) == "knee_over_foot":
-        return (
-            f"{since}, the knee line is read by the knee's shift over the foot, which has no "
-            "published detectable change: compare the worst frames side by side."
-        )
+    if headline(before.test) == "knee_over_foot":
+        return _over_foot_sentence(since, changes)
+    knee = [c for c in changes if c.measure == "peak_fppa" and c.verdict != "not comparable"]
     if not knee:
         return f"{since}, the knee angle could not be measured in both assessments."
     parts = []
@@ -254,8 +291,27 @@ def summary_sentence(
         else:
             parts.append(
                 f"your {c.side} knee shows no real change yet ({c.before:.0f}° → {c.after:.0f}°, "
-                f"within the {c.sdc_deg:.0f}° a re-test can vary)"
+                f"within the {c.sdc:.0f}° a re-test can vary)"
             )
+    return f"{since}, {' and '.join(parts)}."
+
+
+def _over_foot_sentence(since: str, changes: Sequence[Change]) -> str:
+    """The client's sentence for tests read by the knee over the foot (squats, sit-to-stand)."""
+    knee = [c for c in changes if c.measure == "knee_over_foot" and c.verdict != "not comparable"]
+    if not knee:
+        return f"{since}, the knee over the foot could not be measured in both assessments."
+    parts = []
+    for c in knee:
+        assert c.before is not None and c.after is not None
+        moved = f"{c.before:.0f}% → {c.after:.0f}% of leg length"
+        if c.verdict == "improved":
+            parts.append(f"your {c.side} knee comes less far inside its foot ({moved})")
+        elif c.verdict == "worse":
+            parts.append(f"your {c.side} knee comes further inside its foot ({moved})")
+        else:
+            parts.append(f"your {c.side} knee over its foot shows no real change yet ({moved}, "
+                         f"within the {c.sdc:.0f}% the two clips cannot tell apart)")  # fmt: skip
     return f"{since}, {' and '.join(parts)}."
 
 

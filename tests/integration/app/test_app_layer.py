@@ -154,3 +154,9 @@ def test_a_squat_writes_no_fppa_anywhere_and_its_progress_page_says_why(tmp_path
     page = report.path.read_text(encoding="utf-8")
     assert "No knee angle (FPPA) is read in this test" in page
     assert all("°" not in line for line in report.listing)
+    # the two squats are compared by the knee over the foot, as their reports read them
+    (changes,) = report.changes.values()
+    over = [c for c in changes if c.measure == "knee_over_foot"]
+    assert {c.side for c in over} == {"left", "right"} and {c.unit for c in over} == {"%"}
+    assert all(c.verdict == "no real change" and c.sdc >= 2 * 2**0.5 for c in over)  # same clip
+    assert "knee inside its foot at worst" in page and "no real change yet" in report.sentence

@@ -58,8 +58,8 @@ def test_peak_fppa_is_called_changed_only_beyond_the_published_sdd(after, expect
     changes = compare(point(20.0), point(after, when=T0 + timedelta(weeks=6)))
     c = by(changes, "peak_fppa")
     assert c.verdict == expected
-    assert c.sdc_deg == FPPA_SDD_DEG and "Munro" in c.sdc_source
-    assert c.change_deg == pytest.approx(after - 20.0)
+    assert c.sdc == FPPA_SDD_DEG and "Munro" in c.sdc_source
+    assert c.change == pytest.approx(after - 20.0)
 
 
 @pytest.mark.parametrize(
@@ -67,7 +67,7 @@ def test_peak_fppa_is_called_changed_only_beyond_the_published_sdd(after, expect
 )
 def test_pelvic_drop_uses_its_own_sdd(after, expected) -> None:
     c = by(compare(point(20.0, drop=4.0), point(20.0, drop=after)), "pelvic_drop")
-    assert c.sdc_deg == PELVIC_DROP_SDD_DEG and c.verdict == expected
+    assert c.sdc == PELVIC_DROP_SDD_DEG and c.verdict == expected
 
 
 def test_noisy_reps_widen_the_detectable_change() -> None:
@@ -91,7 +91,7 @@ def test_asymmetry_change_and_not_comparable() -> None:
     after = point(12.0, right=8.0)  # |12 - 8| = 4: 11° smaller, beyond 8.9° but not 12.6°
     asym = next(c for c in compare(before, after) if c.measure == "asymmetry")
     assert (asym.before, asym.after, asym.verdict) == (15.0, 4.0, "no real change")
-    assert asym.sdc_deg == ASYMMETRY_SDC_DEG and "√2" in asym.sdc_source
+    assert asym.sdc == ASYMMETRY_SDC_DEG and "√2" in asym.sdc_source
     after = point(10.0, right=9.0)  # |10 - 9| = 1: 14° smaller, beyond 12.6°
     asym = next(c for c in compare(before, after) if c.measure == "asymmetry")
     assert (asym.before, asym.after, asym.verdict) == (15.0, 1.0, "improved")
@@ -223,19 +223,57 @@ def test_the_pain_chart_includes_pain_before(sqlite_url) -> None:
     assert journal._pain_chart(h) is not None  # only a "before" rating: still charted
 
 
-def test_squats_claim_no_knee_angle_change() -> None:
-    """A double-leg squat is read by knee shift: FPPA is neither compared nor its asymmetry."""
+def test_squats_are_compared_by_the_knee_over_the_foot_not_fppa() -> None:
+    """A double-leg squat is read by the knee over the foot: FPPA is neither compared nor its
+    asymmetry; without knee-over-foot values (stored before the measure) nothing is claimed."""
     before, after = point(20.0, right=5.0), point(2.0, right=20.0, when=T0 + timedelta(weeks=6))
     squat = [AssessmentPoint(1, p.measured_at, "squat", "Squat", p.sides) for p in (before, after)]
     changes = compare(*squat)
-    assert {c.measure for c in changes} == {"pelvic_drop"}
+    assert {c.measure for c in changes} == {"pelvic_drop", "knee_over_foot"}
+    assert {c.verdict for c in changes if c.measure == "knee_over_foot"} == {"not comparable"}
     assert squat[0].asymmetry_deg() is None
     sentence = summary_sentence(*squat, changes)
-    assert (
-        "improved" not in sentence and "less" not in sentence and "shift over the foot" in sentence
-    )
+    assert "could not be measured in both" in sentence and "°" not in sentence
     # the same numbers on a single-leg squat are compared
     assert {"peak_fppa", "asymmetry"} <= {c.measure for c in compare(before, after)}
+
+
+def _squat(peak: float, noise: float, reps: tuple[float, ...] = (), weeks: int = 0):
+    side = SidePoint(True, peak_knee_over_foot_pct=peak, knee_over_foot_noise_pct=noise,
+                     rep_knee_over_foot_pct=reps)  # fmt: skip
+    return AssessmentPoint(1, T0 + timedelta(weeks=weeks), "squat", "Squat", {"left": side})
+
+
+@pytest.mark.parametrize(
+    ("after", "noise", "expected"),
+    [
+        (1.0, 2.0, "improved"),  # 6 → 1: beyond √(2² + 2²) = 2.83
+        (3.3, 2.0, "no real change"),  # 6 → 3.3: a change of 2.7, inside 2.83
+        (9.0, 2.0, "worse"),
+        (2.0, 4.0, "no real change"),  # a noisier second clip: 4 inside √(2² + 4²) = 4.47
+    ],
+)
+def test_the_knee_over_the_foot_changes_only_beyond_both_clips_noise(
+    after: float, noise: float, expected: str
+) -> None:
+    before = _squat(6.0, 2.0)
+    later = _squat(after, noise, weeks=6)
+    (c,) = (c for c in compare(before, later) if c.measure == "knee_over_foot")
+    assert c.sdc == pytest.approx(math.hypot(2.0, noise)) and c.unit == "%"
+    assert c.verdict == expected
+    sentence = summary_sentence(before, later, [c])
+    words = {"improved": "less far inside its foot", "worse": "further inside its foot",
+             "no real change": "no real change yet"}  # fmt: skip
+    assert words[expected] in sentence and "% of leg length" in sentence
+    assert f"{c.before:.1f}% → {c.after:.1f}%" in c.text()
+
+
+def test_the_reps_spread_widens_the_knee_over_foot_band() -> None:
+    spread = (2.0, 6.0, 10.0)  # SD 4: 1.96·√2·4 = 11.1, far beyond the clips' noise
+    c = next(c for c in compare(_squat(10.0, 2.0, spread), _squat(1.0, 2.0, spread, weeks=6))
+             if c.measure == "knee_over_foot")  # fmt: skip
+    assert c.sdc == pytest.approx(1.96 * math.sqrt(2) * 4.0) and c.verdict == "no real change"
+    assert "rep-to-rep spread" in c.sdc_source and "%" in c.sdc_source
 
 
 def test_charts_read_as_dates_and_the_band_is_the_tables_sdc() -> None:
