@@ -218,7 +218,7 @@ def side_findings(
     if not s.working:
         return out
     if headline(test) == "knee_over_foot":
-        return out + _knee_over_foot_finding(side, s, test_label, view)
+        return out + _knee_over_foot_finding(side, s, test_label, view, _event_word(test))
     if mean is None:
         out.append(
             Finding(
@@ -277,9 +277,11 @@ def side_findings(
 
 
 def _event_word(test: str) -> str:
-    """What one event of ``test`` is called in a sentence: "hold" or "rep"."""
+    """What one event of ``test`` is called in a sentence: "hold", "landing" or "rep"."""
     t = movement_test(test)
-    return "hold" if t and t.event == "hold" else "rep"
+    if t and t.event in ("hold", "landing"):
+        return t.event
+    return "rep"
 
 
 def _stance_findings(side: Side, s: SideSummary) -> list[Finding]:
@@ -349,7 +351,7 @@ KNEE_OVER_FOOT_SOURCE = (
 
 
 def _knee_over_foot_finding(
-    side: Side, s: SideSummary, test_label: str, view: str = "frontal"
+    side: Side, s: SideSummary, test_label: str, view: str = "frontal", event: str = "rep"
 ) -> list[Finding]:
     """The squat-type tests' headline: did the knee go inside its foot (science.md §1.5)?"""
     inward, peak, noise = (
@@ -379,7 +381,7 @@ def _knee_over_foot_finding(
         (r for r in s.reps if r.knee_over_foot_worst_pct is not None),
         key=lambda r: r.knee_over_foot_worst_pct or 0.0,
     )
-    when = f"rep {worst.index}, {worst.knee_over_foot_worst_time_s:.1f} s"
+    when = f"{event} {worst.index}, {worst.knee_over_foot_worst_time_s:.1f} s"
     if inward:
         text = (
             f"In the {test_label.lower()} your {side} knee went inside its foot: at its worst "

@@ -223,7 +223,7 @@ class SideSummary(_Model):
     n_steps: int | None = _opt("gait: complete steps of this foot")
     peak_fppa_deg: float | None = _opt(
         "the largest FPPA over complete reps (gait: in any "
-        "stance); null for squat and sit-to-stand, whose "
+        "stance); null for squat, drop jump and sit-to-stand, whose "
         "headline is the knee over the foot"
     )
     mean_fppa_deg: float | None = _opt("mean FPPA over complete reps or steps")
@@ -292,7 +292,7 @@ class Asymmetry(_Model):
 
     measure: str | None = _opt(
         "what is compared: null (mean FPPA), `knee_over_foot_pct` "
-        "(squat, sit-to-stand) or, in gait, `pelvic_drop_deg` or "
+        "(squat, drop jump, sit-to-stand) or, in gait, `pelvic_drop_deg` or "
         "`fppa_deg`"
     )
     fppa_deg: float | None = _opt("left − right mean FPPA")
@@ -372,7 +372,7 @@ class WorstMoment(_Model):
     rep: int | None = _opt("movement tests: the rep's `index`")
     fppa_deg: float | None = Field(description="FPPA there (null where not read at that frame)")
     knee_over_foot_pct: float | None = _opt(
-        "squat and sit-to-stand: how far the knee is inside its foot there"
+        "squat, drop jump and sit-to-stand: how far the knee is inside its foot there"
     )
     image: str = Field(description="a PNG in the same folder")
 
@@ -430,7 +430,8 @@ class Assessment(_Model):
     asymmetry: Asymmetry | None = _opt("left against right (null without both sides)")
     drift: dict[Side, Drift | None] = Field(
         default_factory=dict,
-        description="per side; null with fewer than 3 reps (and for squat and sit-to-stand), "
+        description="per side; null with fewer than 3 reps (and for squat, drop jump and "
+        "sit-to-stand), "
         "or in gait unless some measure has ≥ 25 complete steps over ≥ 60 s",
     )
     findings: list[Finding] = Field(
@@ -448,8 +449,9 @@ class Assessment(_Model):
     worst_moments: list[WorstMoment] = Field(
         default_factory=list,
         description="largest valgus first, one per rep (or step) and working leg, at the frame "
-        "where the rep's own value is read, so `fppa_deg` equals that rep's `fppa_deg`; squat "
-        "and sit-to-stand: each rep's frame where the knee is furthest inside its foot",
+        "where the rep's own value is read, so `fppa_deg` equals that rep's `fppa_deg`; squat, "
+        "drop jump and sit-to-stand: each rep's (landing's) frame where the knee is furthest "
+        "inside its foot",
     )
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)

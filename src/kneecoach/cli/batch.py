@@ -83,8 +83,8 @@ def print_batch(clips: Sequence[StudyClip], out_root: Path) -> None:
     """One line per clip, named by its folder (unique), then where the tables are.
 
     Each side shows the test's headline as the single-clip report does: peak FPPA,
-    or for squat and sit-to-stand the knee's shift over the foot (FPPA is not their
-    headline: it misleads when the hips near knee height, science.md §1.1).
+    or for squat, drop jump and sit-to-stand the knee over the foot (FPPA is not their
+    headline: it misleads when the hips near knee height, science.md §1.1, §1.5).
     """
     table = Table(title=f"{len(clips)} clips", title_justify="left")
     table.add_column("folder", overflow="fold")
@@ -101,8 +101,8 @@ def print_batch(clips: Sequence[StudyClip], out_root: Path) -> None:
         )
     out.print(table)
     out.print(
-        "left, right: peak FPPA, + valgus; squat and sit-to-stand (deep, where FPPA misleads: "
-        "science.md §1.1): the knee's mean shift over the foot, % of leg length, in or out"
+        "left, right: peak FPPA, + valgus; squat, drop jump and sit-to-stand (deep, where FPPA "
+        "misleads: science.md §1.1): how far the knee came inside its foot, % of leg length"
     )
     out.print(f"  clips    {(out_root / 'clips.csv').resolve()}")
     out.print(f"  reps     {(out_root / 'reps.csv').resolve()}")

@@ -453,9 +453,9 @@ def _print_knee_over_foot(s: ClipAssessment, title: str) -> None:
     out.print(_side_table(s, title, ("reps", "knee over foot", "inside?", "KASR"), cells))
     tilt = s.pelvic_obliquity
     if tilt is not None:
-        lower = f"{tilt.lower_hip} hip lower" if tilt.lower_hip else "level"
-        out.print(f"pelvis at the deepest point: {fmt(abs(tilt.mean_deg), 1, '°')} "
-                  f"{lower} than standing")  # fmt: skip
+        change = (f"{fmt(abs(tilt.mean_deg), 1, '°')} {tilt.lower_hip} hip lower than standing"
+                  if tilt.lower_hip else "as level as standing")  # fmt: skip
+        out.print(f"pelvis at the deepest point: {change}")
     out.print(
         "knee over foot: how far the knee came inside (+) or outside (−) the span from its "
         "midfoot to its toes, % of leg length, at the worst moment of any rep; KASR: knees ÷ "

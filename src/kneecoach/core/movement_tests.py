@@ -113,7 +113,8 @@ MOVEMENT_TESTS: dict[str, MovementTest] = {
             "front knee of a lunge does",
         ),
         MovementTest(
-            "drop-jump", "Drop vertical jump", "landing", True, "fppa", "contact-and-deepest",
+            "drop-jump", "Drop vertical jump", "landing", True, "knee_over_foot",
+            "contact-and-deepest",
             _LANDING + "the first landing (Munro 2012; Gray 2017; science.md §1.2)",
             FRONT_FILMING + " Drop from a 28-30 cm box, land on both feet, jump up at once.",
         ),

@@ -23,7 +23,7 @@ can move a 2D angle that much.
 The pelvic-drop SDD (Dingenen et al. 2018) was measured in treadmill running
 at midstance, not in the squat or landing tests; it is the only published one.
 
-The squat-type tests (double-leg squat, sit-to-stand) are read by the knee over
+The squat-type tests (double-leg squat, drop jump, sit-to-stand) are read by the knee over
 the foot, not by FPPA (science.md §1.1: FPPA is not valid once the hip nears knee
 height): how far inside its foot the knee came at worst, compared against the two
 clips' own noise combined (:data:`KNEE_OVER_FOOT_SDC_SOURCE`; no between-day value
@@ -297,7 +297,8 @@ def summary_sentence(
 
 
 def _over_foot_sentence(since: str, changes: Sequence[Change]) -> str:
-    """The client's sentence for tests read by the knee over the foot (squats, sit-to-stand)."""
+    """The client's sentence for tests read by the knee over the foot (squats, drop jump,
+    sit-to-stand)."""
     knee = [c for c in changes if c.measure == "knee_over_foot" and c.verdict != "not comparable"]
     if not knee:
         return f"{since}, the knee over the foot could not be measured in both assessments."

@@ -160,3 +160,21 @@ def test_a_squat_writes_no_fppa_anywhere_and_its_progress_page_says_why(tmp_path
     assert {c.side for c in over} == {"left", "right"} and {c.unit for c in over} == {"%"}
     assert all(c.verdict == "no real change" and c.sdc >= 2 * 2**0.5 for c in over)  # same clip
     assert "knee inside its foot at worst" in page and "no real change yet" in report.sentence
+
+
+def test_a_drop_jump_is_judged_by_the_knee_over_the_foot(tmp_path: Path) -> None:
+    """A double-leg landing (issue 16 item 2): the knee against its foot (LESS item 9), as for
+    squats, read per landing, and no FPPA written (it mixes knee flexion in at depth)."""
+    from kneecoach.sample_data.synthetic import drop_landing
+
+    clip = to_netcdf_file(drop_landing(peak_fppa_deg=(12.0, 6.0)), tmp_path / "dj.nc")
+    done = analyze(AnalysisRequest(clip, tmp_path / "a", test="drop-jump", video=False))
+    assert done.status == "ok" and done.assessment is not None
+    sides = done.assessment.sides
+    assert all(s.peak_fppa_deg is None for s in sides.values())
+    assert sides["left"].peak_knee_over_foot_pct > sides["right"].peak_knee_over_foot_pct > 0
+    assert sides["left"].knee_inward is True
+    said = " ".join(f.text for f in done.assessment.findings)
+    assert "In the drop vertical jump your left knee went inside its foot" in said
+    assert "(landing 1," in said and "(rep 1," not in said
+    assert done.assessment.worst_moments  # pictures of the landing where the knee is inside
