@@ -1,11 +1,13 @@
 """The study use case: many clips, each analysed into its own folder, one table over all.
 
-:func:`run_study` analyses each clip exactly as a single analysis would; a clip that fails
-is recorded and the others go on. After every clip ``clips.csv`` (one row per clip) and
-``reps.csv`` (one row per rep or step) are rewritten whole, so an interrupted study keeps
-the tables of the clips done; ``study.json`` (software, command, settings, conventions) is
-written first. Every number in the tables is copied from the clip's summary as the
-analysis made it (in memory), never recomputed and never read back from disk. What a
+:func:`run_study` analyses each clip exactly as a single analysis would, here or on Dask
+workers (:mod:`kneecoach.app.cluster`); a clip that fails is recorded and the others go on.
+After every clip ``clips.csv`` (one row per clip) and ``reps.csv`` (one row per rep or step)
+are rewritten whole, so an interrupted study keeps the tables of the clips done;
+``study.json`` (software, command, settings, conventions, how it ran) is written before the
+first clip. Every number in the tables is copied from the clip's summary as its analysis
+made it, never recomputed: in memory for a clip analysed now, from its summary.json for a
+clip an earlier run finished (:data:`MARKER` says it is complete and unchanged). What a
 console or a web page shows while it runs goes to a :class:`StudyObserver`.
 """
 
