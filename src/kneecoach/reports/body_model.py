@@ -204,12 +204,3 @@ def point_of(name: str, pts: dict[str, Vec]) -> Vec:
         side = name.removesuffix("_foot")
         return (pts[f"{side}_heel"] + pts[f"{side}_toe"]) / 2
     return pts[name]
-
-
-def lowest(pts: dict[str, Vec]) -> float:
-    """The lowest surface of the figure: a segment's point less half its width."""
-    low = float(pts["head"][1]) - HEAD_R
-    for a, b, kind in SEGMENTS:
-        half = 0.0 if kind == "foot" else WIDTH[kind] / 2
-        low = min(low, float(pts[a][1]) - half, float(pts[b][1]) - half)
-    return low
