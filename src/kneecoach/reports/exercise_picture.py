@@ -65,15 +65,9 @@ class _Scene:
         default_factory=list
     )
 
-    def line(
-        self,
-        a: tuple[float, float],
-        b: tuple[float, float],
-        colour: str,
-        width: float,
-        **extra: object,
-    ) -> None:
-        self.shapes.append(("line", {"stroke": colour, "w": width, **extra}, [a, b]))
+    def line(self, a: tuple[float, float], b: tuple[float, float], colour: str, width: float
+             ) -> None:  # fmt: skip
+        self.shapes.append(("line", {"stroke": colour, "w": width}, [a, b]))
 
     def circle(self, c: tuple[float, float], r: float, fill: str) -> None:
         self.shapes.append(("circle", {"fill": fill, "r": r}, [c]))
