@@ -68,6 +68,7 @@ from kneecoach.storage.repository import (
     latest_summary,
     list_people,
     log_session,
+    scheduled_after,
     scheduled_on,
     settle_deletions,
 )
@@ -1020,6 +1021,14 @@ class Journal:
                 p.name, log.id, log.scheduled_session_id is not None,
                 adherence_of(p, today=entry.day), new_person=_headcount(session) > known,
             )  # fmt: skip
+
+    def next_planned(self, person: str, day: date) -> PlannedToday | None:
+        """The first session ``person``'s programme plans after ``day`` (None: none)."""
+        with self.transaction() as session:
+            planned = scheduled_after(session, find_person(session, person), day)
+        if planned is None:
+            return None
+        return self.planned_for(person, planned.day)
 
     def planned_or_nothing(self, person: str, day: date) -> PlannedToday:
         """:meth:`planned_for`, or nothing planned for someone new (no programme yet)."""

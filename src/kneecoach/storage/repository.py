@@ -329,6 +329,13 @@ def scheduled_on(session: Session, person: Person, day: date) -> ScheduledSessio
     return next((s for s in programme.sessions if s.day == day), None)
 
 
+def scheduled_after(session: Session, person: Person, day: date) -> ScheduledSession | None:
+    """The current programme's first session after ``day`` (None: none left, or no programme)."""
+    programme = current_programme(session, person)
+    later = [s for s in programme.sessions if s.day > day] if programme else []
+    return min(later, key=lambda s: s.day, default=None)
+
+
 def log_session(
     session: Session,
     person: Person,

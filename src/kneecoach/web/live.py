@@ -52,16 +52,20 @@ class Live:
     def train_page(self, request: Request) -> Response:
         key = request.query_params.get("person", "")
         exercises: list[dict[str, object]] = []
+        upcoming: date | None = None  # a rest day: the next session's exercises instead
         try:
             name, thresholds = self._who(key)
             if name is not None:
                 exercises = self.site.journal.planned_or_nothing(name, date.today()).exercises
+                if not exercises and (later := self.site.journal.next_planned(
+                        name, date.today())) is not None:  # fmt: skip
+                    exercises, upcoming = later.exercises, later.day
             _, fading = self._fading(name)
         except KneecoachError as exc:
             return self.site.failed(request, exc)
         return self.site.page(request, "train.html.j2", key=key, person=name,
                               thresholds=thresholds, exercises=exercises, fading=fading,
-                              cues=_cues(exercises))  # fmt: skip
+                              cues=_cues(exercises), upcoming=upcoming)  # fmt: skip
 
     def _who(self, key: str) -> tuple[str | None, Thresholds]:
         """The person with ``key`` (none for an empty key) and their inside threshold, from

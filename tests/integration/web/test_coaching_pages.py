@@ -231,3 +231,19 @@ def test_every_warning_sign_must_be_answered_yes_no_or_unsure(journal: Journal) 
     unsure = _post(client, f"/people/{key}/intake", _answers(**{flag: ["unsure"]}))
     assert unsure.status_code == 200 and "See a clinician first" in unsure.text
     assert "not sure: " in unsure.text
+
+
+def test_on_a_rest_day_the_trainer_offers_the_next_sessions_exercises(journal: Journal) -> None:
+    """No session today: the next session's exercises, named as such, each with its picture."""
+    client = TestClient(create_app(journal), follow_redirects=False)
+    key = journal.people()[0].key
+    tomorrow = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"][(date.today().weekday() + 1) % 7]
+    _post(client, f"/people/{key}/intake", _answers(**{"schedule.days": [tomorrow]}))
+    assert not journal.planned_or_nothing("Mia", date.today()).exercises  # a rest day
+    later = journal.next_planned("Mia", date.today())
+    assert later is not None and later.day > date.today()
+    page = client.get(f"/train?person={key}").text
+    assert "No session is planned today" in page and later.day.strftime("%d %b") in page
+    options = re.findall(r'<option value="([a-z0-9-]+)" data-seconds', page)
+    assert options == [e["exercise_id"] for e in later.exercises]
+    assert all(f'<img src="/exercises/{o}.svg"' in page for o in options)
