@@ -271,48 +271,39 @@ def compare(before: AssessmentPoint, after: AssessmentPoint) -> list[Change]:
     return changes
 
 
+#: The client's words for a change of the knee, per measure a test reads: what could not be
+#: measured, then "your left knee …" improved, worse, no real change, the values' unit and
+#: what follows them, and what the noise is.
+_SAID = {
+    "peak_fppa": ("the knee angle", "caves in less", "caves in more",
+                  "shows no real change yet", "°", "", "a re-test can vary"),
+    "knee_over_foot": ("the knee over the foot", "comes less far inside its foot",
+                       "comes further inside its foot", "over its foot shows no real change yet",
+                       "%", " of leg length", "the two clips cannot tell apart"),
+}  # fmt: skip
+
+
 def summary_sentence(
     before: AssessmentPoint, after: AssessmentPoint, changes: Sequence[Change]
 ) -> str:
-    """One sentence for the client about the knee line between two assessments."""
-    since = f"Since {long_date(before.measured_at)}, on the {before.label.lower()}"
-    if headline(before.test) == "knee_over_foot":
-        return _over_foot_sentence(since, changes)
-    knee = [c for c in changes if c.measure == "peak_fppa" and c.verdict != "not comparable"]
-    if not knee:
-        return f"{since}, the knee angle could not be measured in both assessments."
-    parts = []
-    for c in knee:
-        assert c.before is not None and c.after is not None
-        if c.verdict == "improved":
-            parts.append(f"your {c.side} knee caves in less ({c.before:.0f}° → {c.after:.0f}°)")
-        elif c.verdict == "worse":
-            parts.append(f"your {c.side} knee caves in more ({c.before:.0f}° → {c.after:.0f}°)")
-        else:
-            parts.append(
-                f"your {c.side} knee shows no real change yet ({c.before:.0f}° → {c.after:.0f}°, "
-                f"within the {c.sdc:.0f}° a re-test can vary)"
-            )
-    return f"{since}, {' and '.join(parts)}."
-
-
-def _over_foot_sentence(since: str, changes: Sequence[Change]) -> str:
-    """The client's sentence for tests read by the knee over the foot (squats, drop jump,
+    """One sentence for the client about the knee line between two assessments, in the
+    measure the test reads (FPPA, or the knee over the foot for squats, drop jump and
     sit-to-stand)."""
-    knee = [c for c in changes if c.measure == "knee_over_foot" and c.verdict != "not comparable"]
+    since = f"Since {long_date(before.measured_at)}, on the {before.label.lower()}"
+    measure = "knee_over_foot" if headline(before.test) == "knee_over_foot" else "peak_fppa"
+    what, less, more, same, unit, of, noise = _SAID[measure]
+    knee = [c for c in changes if c.measure == measure and c.verdict != "not comparable"]
     if not knee:
-        return f"{since}, the knee over the foot could not be measured in both assessments."
+        return f"{since}, {what} could not be measured in both assessments."
     parts = []
     for c in knee:
         assert c.before is not None and c.after is not None
-        moved = f"{c.before:.0f}% → {c.after:.0f}% of leg length"
-        if c.verdict == "improved":
-            parts.append(f"your {c.side} knee comes less far inside its foot ({moved})")
-        elif c.verdict == "worse":
-            parts.append(f"your {c.side} knee comes further inside its foot ({moved})")
-        else:
-            parts.append(f"your {c.side} knee over its foot shows no real change yet ({moved}, "
-                         f"within the {c.sdc:.0f}% the two clips cannot tell apart)")  # fmt: skip
+        moved = f"{c.before:.0f}{unit} → {c.after:.0f}{unit}{of}"
+        word = {"improved": less, "worse": more}.get(c.verdict)
+        said = f"{word} ({moved})" if word else (
+            f"{same} ({moved}, within the {c.sdc:.0f}{unit} {noise})"
+        )  # fmt: skip
+        parts.append(f"your {c.side} knee {said}")
     return f"{since}, {' and '.join(parts)}."
 
 
