@@ -28,11 +28,12 @@ from kneecoach.app.study import (
     StudyInterrupted,
     StudyObserver,
     StudyRequest,
-    analysed_clip,
+    analyser,
     bug_message,
+    clip_once,
     failed_clip,
 )
-from kneecoach.core.errors import InputError, KneecoachError
+from kneecoach.core.errors import InputError
 
 if TYPE_CHECKING:
     from distributed import Client, Future, LocalCluster
@@ -44,15 +45,7 @@ POLL_S = 0.5
 def study_clip(job: ClipJob, request: StudyRequest) -> StudyClip:
     """Run on a worker: one clip, analysed as a single analysis would be. A refusal is the
     clip's result; anything else is raised, so that Dask tries the clip once more."""
-    from kneecoach.app.analyze import analyze
-
-    try:
-        return analysed_clip(job, analyze(request.for_clip(job.source, job.folder)))
-    except KneecoachError as exc:
-        return failed_clip(job, " ".join(str(exc).split()))
-    except OSError as exc:
-        where = f"{exc.filename}: " if exc.filename else ""
-        return failed_clip(job, f"{where}{exc.strerror or exc}")
+    return clip_once(job, analyser(request))
 
 
 def _cap_threads() -> None:

@@ -229,12 +229,14 @@ def run_study(
             engine.stop()
     else:
         started({"workers": 1, "scheduler": None})
-        _serial(pending, analyse or _analyser(request), finish, observer, reraise_bugs,
+        _serial(pending, analyse or analyser(request), finish, observer, reraise_bugs,
                 total=len(jobs), finished=finished)  # fmt: skip
     return [finished[job.index] for job in jobs]
 
 
-def _analyser(request: StudyRequest) -> Analyse:
+def analyser(request: StudyRequest) -> Analyse:
+    """``analyse(source, folder)`` for a study's clips, without progress bars."""
+
     def analyse(source: Path, folder: Path) -> Analysis:
         from kneecoach.app.analyze import analyze
 
@@ -259,22 +261,27 @@ def _serial(
             observer.clip_started(job.index, total, job.source)
         try:
             try:
-                clip = analysed_clip(job, analyse(job.source, job.folder))
-            except (KneecoachError, OSError) as exc:
-                clip = failed_clip(job, _message(exc))
+                clip = clip_once(job, analyse)
             except Exception:
                 if reraise_bugs:
                     raise
                 try:  # once more: a machine's hiccup, not the clip
-                    clip = analysed_clip(job, analyse(job.source, job.folder))
-                except (KneecoachError, OSError) as exc:
-                    clip = failed_clip(job, _message(exc))
+                    clip = clip_once(job, analyse)
                 except Exception as exc:
                     clip = failed_clip(job, bug_message(exc))
         except KeyboardInterrupt:
             cut = job.label if job.folder.exists() else None
             raise StudyInterrupted(job.index, total, job.source, len(finished), cut) from None
         finish(clip)
+
+
+def clip_once(job: ClipJob, analyse: Analyse) -> StudyClip:
+    """``job`` analysed once: a refusal (what the clip shows, an unreadable file, a folder
+    that cannot be written) is its result; anything else is raised, to be tried again."""
+    try:
+        return analysed_clip(job, analyse(job.source, job.folder))
+    except (KneecoachError, OSError) as exc:
+        return failed_clip(job, _message(exc))
 
 
 def analysed_clip(job: ClipJob, analysis: Analysis) -> StudyClip:
