@@ -268,26 +268,25 @@ class Coaching:
     # progress ---------------------------------------------------------------------------
 
     def progress_page(self, request: Request) -> Response:
-        try:
-            _, name = self._person(request)
-            folder = coach.person_plan_folder(self.journal, name)
-            report = self.journal.write_progress_report(name, folder / "progress.html",
-                                                        today=date.today())  # fmt: skip
-        except KneecoachError as exc:
-            return self.site.failed(request, exc)
-        return FileResponse(report.path, media_type="text/html; charset=utf-8")
+        return self._progress(request, pdf=False)
 
     def progress_pdf(self, request: Request) -> Response:
         """``/people/{key}/progress.pdf``: the progress page as a PDF to share."""
+        return self._progress(request, pdf=True)
+
+    def _progress(self, request: Request, *, pdf: bool) -> Response:
+        """The person's progress page, written fresh; with ``pdf``, its PDF as a download."""
         try:
             _, name = self._person(request)
             folder = coach.person_plan_folder(self.journal, name)
             report = self.journal.write_progress_report(
-                name, folder / "progress.html", today=date.today(), pdf=folder / "progress.pdf"
-            )
+                name, folder / "progress.html", today=date.today(),
+                pdf=folder / "progress.pdf" if pdf else None,
+            )  # fmt: skip
         except KneecoachError as exc:
             return self.site.failed(request, exc)
-        assert report.pdf is not None
+        if report.pdf is None:
+            return FileResponse(report.path, media_type="text/html; charset=utf-8")
         return FileResponse(report.pdf, media_type="application/pdf",
                             filename=f"progress-{date.today():%Y-%m-%d}.pdf")  # fmt: skip
 
