@@ -202,12 +202,17 @@ def run_study(
             for i, (source, folder) in enumerate(zip(unique, folders(unique, out_root),
                                                      strict=True))]  # fmt: skip
     finished: dict[int, StudyClip] = {}
+    reps: dict[int, list[Row]] = {}  # each finished clip's rows of reps.csv, made once
 
     def finish(clip: StudyClip) -> None:
         finished[clip.index] = clip
+        a = clip.assessment
+        reps[clip.index] = [] if a is None else rep_rows(str(clip.source), clip.folder, a)
         if not clip.resumed and clip.status != "failed":
             _mark(jobs[clip.index - 1], request, clip)
-        _write(out_root, [finished[i] for i in sorted(finished)])
+        order = sorted(finished)  # the order the sources were given
+        write_table([finished[i].row for i in order], out_root / "clips.csv", CLIP_LEAD)
+        write_table([row for i in order for row in reps[i]], out_root / "reps.csv", REP_LEAD)
         if observer is not None:
             observer.clip_done(clip)
 
@@ -429,11 +434,3 @@ def _message(exc: BaseException) -> str:
 
 def _write_json(path: Path, data: Mapping[str, Any]) -> None:
     write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-
-
-def _write(out_root: Path, clips: list[StudyClip]) -> None:
-    """clips.csv and reps.csv of the finished ``clips``, in the order the sources were given."""
-    reps = [row for c in clips if c.assessment is not None
-            for row in rep_rows(str(c.source), c.folder, c.assessment)]  # fmt: skip
-    write_table([c.row for c in clips], out_root / "clips.csv", CLIP_LEAD)
-    write_table(reps, out_root / "reps.csv", REP_LEAD)
